@@ -1,0 +1,8 @@
+import type { RucheFeature } from '@ruche/core';
+import { hostingFeature } from '@ruche/hosting';
+import { accountingFeature } from '@ruche/accounting';
+import { provisioningFeature } from '@ruche/provisioning';
+import { billingFeature } from '@ruche/billing';
+import { timekeepingFeature } from '@ruche/timekeeping';
+
+export const features: RucheFeature[] = [hostingFeature, accountingFeature, provisioningFeature, billingFeature, timekeepingFeature];

@@ -1,0 +1,42 @@
+import { ConfigError, createDataSource, createLogger, databaseIsMigrated, loadConfig, requireDatabaseUrl } from '@ruche/core';
+import { createWorker, stopWorker } from './worker.js';
+
+/** Waits for the API (or `ruche migrate`) to migrate: workers never change the schema. */
+async function waitForMigrations(databaseUrl: string, logger: ReturnType<typeof createLogger>): Promise<void> {
+  const { entities, migrations } = await import('./schema.js');
+  const dataSource = createDataSource({ url: databaseUrl, entities, migrations, poolSize: 1, applicationName: 'ruche-worker-wait' });
+  await dataSource.initialize();
+  try {
+    for (let attempt = 0; !(await databaseIsMigrated(dataSource)); attempt++) {
+      if (attempt % 20 === 0) logger.info('waiting for database migrations');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const databaseUrl = requireDatabaseUrl(config);
+  const logger = createLogger(config.logLevel).child({ component: 'worker' });
+  await waitForMigrations(databaseUrl, logger);
+  const app = await createWorker(config, logger, databaseUrl);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('worker stopping: finishing running jobs');
+    await stopWorker(app);
+    logger.info('worker stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  process.once('disconnect', () => void stop());
+}
+
+main().catch((error) => {
+  process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `ruche-worker: ${(error as Error).stack ?? error}\n`);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+});

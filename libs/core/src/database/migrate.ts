@@ -1,0 +1,49 @@
+import type { DataSource } from 'typeorm';
+import pg from 'pg';
+import { Logger as QueueLogger, runMigrations as runQueueMigrations } from 'graphile-worker';
+
+// Any fixed number works; it only has to be the same in every Ruche process.
+const MIGRATION_LOCK = 72_616_368;
+const silentQueueLogger = new QueueLogger(() => () => undefined);
+
+/**
+ * Applies Ruche's migrations and the job queue's schema. Several processes may start at
+ * once (API, workers): an advisory lock lets one migrate while the others wait.
+ */
+export async function migrateDatabase(dataSource: DataSource): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    const pool = new pg.Pool({ ...connectionOptions(dataSource), max: 1 });
+    try {
+      await runQueueMigrations({ pgPool: pool, logger: silentQueueLogger });
+    } finally {
+      await pool.end();
+    }
+    return applied.map((migration) => migration.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+/** True when every committed migration has been applied and the queue schema exists. */
+export async function databaseIsMigrated(dataSource: DataSource): Promise<boolean> {
+  const pending = await dataSource.showMigrations();
+  if (pending) return false;
+  const [row] = await dataSource.query(`SELECT to_regclass('graphile_worker._private_jobs') IS NOT NULL AS present`);
+  return row?.present === true;
+}
+
+export function connectionOptions(dataSource: DataSource): pg.PoolConfig {
+  const options = dataSource.options as { url?: string };
+  return { connectionString: options.url };
+}
+
+/** SQL that would bring the database in line with the entities: empty when migrations and entities agree. */
+export async function pendingSchemaChanges(dataSource: DataSource): Promise<string[]> {
+  const log = await dataSource.driver.createSchemaBuilder().log();
+  return log.upQueries.map((query) => query.query);
+}

@@ -1,0 +1,58 @@
+import { Injectable, type PipeTransform } from '@nestjs/common';
+import { z, ZodObject, type ZodType, type core } from 'zod';
+import { InvalidRequest, ValidationFailed, type FieldError } from '../errors/domain-error.js';
+import { RequestContext } from '../context/request-context.js';
+import type { Locale } from '../config/config.js';
+
+const zodLocales: Record<Locale, core.$ZodErrorMap> = { fr: z.locales.frCA().localeError, en: z.locales.en().localeError };
+
+/**
+ * Our own messages for custom checks: a schema refines with `message: 'validation.<key>'`
+ * and the filter translates it. Set by the core module at start-up.
+ */
+let translate: (key: string, locale: Locale) => string | undefined = () => undefined;
+let defaultLocale: Locale = 'fr';
+export function configureValidationMessages(fn: typeof translate, locale: Locale): void {
+  translate = fn;
+  defaultLocale = locale;
+}
+
+export function validationLocale(): Locale {
+  const ctx = RequestContext.current();
+  return ctx?.actor?.locale ?? ctx?.headerLocale ?? defaultLocale;
+}
+
+/** Parses `value` with `schema`, turning every issue into a field error in the caller's language. */
+export function parseOrThrow<T>(schema: ZodType<T>, value: unknown, source: 'body' | 'query' | 'other' = 'other'): T {
+  const locale = validationLocale();
+  if (source === 'body' && schema instanceof ZodObject && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    throw new InvalidRequest('body_must_be_object');
+  }
+  const result = schema.safeParse(value ?? (source === 'query' ? {} : value), { error: zodLocales[locale] });
+  if (result.success) return result.data;
+  throw new ValidationFailed(result.error.issues.map((issue) => toFieldError(issue, locale)));
+}
+
+function toFieldError(issue: core.$ZodIssue, locale: Locale): FieldError {
+  const field = issue.path.map(String).join('.') || '(root)';
+  if (issue.message.startsWith('validation.')) {
+    const code = issue.message.slice('validation.'.length);
+    return { field, code, message: translate(issue.message, locale) ?? code };
+  }
+  if (issue.code === 'unrecognized_keys') {
+    return { field: issue.keys.join(','), code: 'unknown_field', message: translate('validation.unknown_field', locale) ?? issue.message };
+  }
+  return { field, code: issue.code, message: issue.message };
+}
+
+@Injectable()
+export class ZodValidationPipe implements PipeTransform {
+  constructor(
+    private readonly schema: ZodType,
+    private readonly source: 'body' | 'query',
+  ) {}
+
+  transform(value: unknown): unknown {
+    return parseOrThrow(this.schema, value, this.source);
+  }
+}

@@ -1,0 +1,48 @@
+import type { Catalogue } from './en-CA.js';
+
+/** Messages du noyau, français canadien. */
+export const frCA: Catalogue = {
+  errors: {
+    invalid_request: 'La requête est illisible ({{reason}}).',
+    validation_failed: 'Certains champs sont invalides; voyez le détail.',
+    unauthenticated: 'Connectez-vous ou envoyez un jeton d’API valide.',
+    invalid_credentials: 'Adresse courriel ou mot de passe incorrect.',
+    two_factor_required: 'Entrez le code de votre application d’authentification (ou un code de secours).',
+    invalid_two_factor_code: 'Ce code à deux facteurs n’est pas valide.',
+    two_factor_enrollment_required: 'Les comptes du personnel doivent activer l’authentification à deux facteurs avant toute autre action.',
+    two_factor_already_enabled: 'L’authentification à deux facteurs est déjà activée pour ce compte.',
+    two_factor_not_started: 'Commencez d’abord l’inscription à deux facteurs.',
+    two_factor_not_enabled: 'L’authentification à deux facteurs n’est pas activée pour ce compte.',
+    forbidden: 'Vous n’avez pas le droit de faire ceci.',
+    missing_scope: 'Cet accès n’a pas la permission « {{scope}} ».',
+    session_required: 'Cette action exige une session ouverte, pas un jeton d’API.',
+    csrf_token_invalid: 'En-tête X-CSRF-Token absent ou incorrect.',
+    not_found: 'Cette ressource n’existe pas.',
+    too_many_requests: 'Trop de tentatives. Réessayez dans {{seconds}} secondes.',
+    payload_too_large: 'Le corps de la requête dépasse {{limit}} octets.',
+    unsupported_media_type: 'Envoyez le corps de la requête en application/json.',
+    internal_error: 'Une erreur s’est produite de notre côté. Citez l’identifiant de requête si vous nous écrivez.',
+    service_unavailable: 'Le service n’est pas prêt : {{reason}}.',
+    idempotency_key_reused: 'Cette clé Idempotency-Key a déjà servi pour une autre requête.',
+    email_taken: 'Un compte existe déjà avec cette adresse courriel.',
+    invitation_invalid: 'Cette invitation est inconnue, déjà utilisée ou expirée.',
+    password_incorrect: 'Le mot de passe actuel est incorrect.',
+    membership_exists: 'Cette personne est déjà membre de l’organisation.',
+    last_owner: 'Une organisation garde au moins un propriétaire.',
+    scope_not_allowed: 'Vous ne pouvez pas accorder la permission « {{scope}} ».',
+    organization_required: 'Les jetons des clients doivent être limités à une de leurs organisations.',
+  },
+  validation: {
+    weak_password: 'Utilisez au moins 12 caractères.',
+    invalid_cursor: 'Ce curseur n’est pas valide pour cette liste.',
+    invalid_id: 'Identifiant invalide.',
+    in_past: 'Doit être dans le futur.',
+    unknown_field: 'Champ inconnu.',
+  },
+  mail: {
+    invitation: {
+      subject: 'Votre compte Ruche chez {{coop}}',
+      body: 'Bonjour,\n\nUn compte a été ouvert pour vous dans Ruche. Choisissez votre mot de passe ici :\n{{link}}\n\nCe lien ne sert qu’une fois et expire le {{expires}}.\n',
+    },
+  },
+};

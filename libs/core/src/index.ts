@@ -1,0 +1,50 @@
+export { CoreModule, type CoreModuleOptions } from './core.module.js';
+export { coreEntities } from './core.entities.js';
+export { coreMigrations } from './migrations/index.js';
+export { loadConfig, requireDatabaseUrl, ConfigError, CONFIG, type Config, type Locale } from './config/config.js';
+export { RequestContext, currentActor, type RequestContextData } from './context/request-context.js';
+export { TransactionalConnection } from './database/transactional-connection.js';
+export { createDataSource } from './database/data-source.js';
+export { migrateDatabase, databaseIsMigrated, pendingSchemaChanges } from './database/migrate.js';
+export { SnakeNamingStrategy } from './database/snake-naming.strategy.js';
+export { newId, isId } from './database/ids.js';
+export { SecretBox } from './crypto/secret-box.js';
+export { hashPassword, verifyPassword, randomToken, sha256 } from './crypto/secrets.js';
+export * from './errors/domain-error.js';
+export { I18nService, type MessageCatalogue } from './i18n/i18n.service.js';
+export { createLogger, LOGGER, type Logger } from './observability/logger.js';
+export { Metrics } from './observability/metrics.js';
+export { AuditService, type AuditEntry } from './audit/audit.service.js';
+export { QueueService, type EnqueueOptions } from './queue/queue.service.js';
+export { QueueWorker, type JobInfo } from './queue/queue-worker.js';
+export { JobHandler } from './queue/job-handler.decorator.js';
+export { MailService } from './mail/mail.service.js';
+export {
+  SCOPES,
+  STAFF_ROLES,
+  ORGANIZATION_ROLES,
+  type Actor,
+  type Scope,
+  type StaffRole,
+  type OrganizationRole,
+} from './auth/actor.js';
+export {
+  requireActor,
+  assertOrganizationAccess,
+  canAccessOrganization,
+  visibleOrganizationIds,
+  assertStaffScope,
+} from './auth/access.js';
+export { apiPath, API_V1 } from './http/api-path.js';
+export { Authorize, Public, Idempotent, NoTransaction, Doc, ValidBody, ValidQuery, IdParam } from './http/decorators.js';
+export { parseOrThrow } from './http/zod-validation.pipe.js';
+export { paginate, mapPage, pageQuerySchema, pageSchema, type Page, type PageQuery } from './http/pagination.js';
+export { createHttpApplication } from './http/http-application.js';
+export { OpenApiGenerator, type RouteInfo } from './openapi/openapi.generator.js';
+export { OrganizationsService } from './organizations/organizations.service.js';
+export { Organization } from './organizations/organization.entity.js';
+export { Membership } from './organizations/membership.entity.js';
+export { User } from './users/user.entity.js';
+export { UsersService } from './users/users.service.js';
+export { seedFirstAdministrator } from './seed/first-administrator.js';
+export { type RucheFeature } from './feature.js';

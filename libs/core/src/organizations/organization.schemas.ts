@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { ORGANIZATION_ROLES } from '../auth/actor.js';
+import { displayNameSchema, emailSchema, localeSchema } from '../users/user.schemas.js';
+
+export const organizationSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  locale: localeSchema,
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type OrganizationDto = z.infer<typeof organizationSchema>;
+
+export const createOrganizationSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  locale: localeSchema,
+});
+
+export const updateOrganizationSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  locale: localeSchema.optional(),
+});
+
+export const memberSchema = z.object({
+  userId: z.string(),
+  email: z.string(),
+  displayName: z.string(),
+  role: z.enum(ORGANIZATION_ROLES),
+  createdAt: z.iso.datetime(),
+});
+export type MemberDto = z.infer<typeof memberSchema>;
+
+export const addMemberSchema = z.strictObject({
+  email: emailSchema,
+  role: z.enum(ORGANIZATION_ROLES),
+  displayName: displayNameSchema.optional(),
+  locale: localeSchema.optional(),
+});
+
+export const updateMemberSchema = z.strictObject({ role: z.enum(ORGANIZATION_ROLES) });
+
+export const addedMemberSchema = z.object({ member: memberSchema, invitationToken: z.string().nullable() });

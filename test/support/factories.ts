@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
+import type { Caller, TestApi } from './test-api.js';
+import { bearer } from './test-api.js';
+
+const unique = () => randomBytes(4).toString('hex');
+
+export async function makeOrganization(admin: Caller, fields: { name?: string; locale?: 'fr' | 'en' } = {}) {
+  const response = await admin.post('/api/v1/organizations', { name: fields.name ?? `Org ${unique()}`, locale: fields.locale ?? 'fr' });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body as { id: string; name: string; locale: string };
+}
+
+/** A client person in `organizationId`, invited by staff, who accepted and is signed in. */
+export async function makeClient(
+  api: TestApi,
+  admin: Caller,
+  organizationId: string,
+  fields: { role?: 'owner' | 'member'; email?: string; locale?: 'fr' | 'en' } = {},
+) {
+  const email = fields.email ?? `client-${unique()}@example.org`;
+  const password = `pw-${unique()}-${unique()}`;
+  const added = await admin.post(`/api/v1/organizations/${organizationId}/members`, { email, role: fields.role ?? 'owner', locale: fields.locale });
+  expect(added.status, JSON.stringify(added.body)).toBe(201);
+  const accepted = await api.anonymous.post('/api/v1/auth/accept-invitation', { token: added.body.invitationToken, password });
+  expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+  const caller = await api.login(email, password);
+  return { caller, email, password, userId: added.body.member.userId as string };
+}
+
+/** A staff person with the given roles, signed in. */
+export async function makeStaff(api: TestApi, admin: Caller, staffRoles: string[]) {
+  const email = `staff-${unique()}@koumbit.example`;
+  const password = `pw-${unique()}-${unique()}`;
+  const created = await admin.post('/api/v1/users', { email, staffRoles });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  await api.anonymous.post('/api/v1/auth/accept-invitation', { token: created.body.invitationToken, password });
+  return { caller: await api.login(email, password), email, password, userId: created.body.user.id as string };
+}
+
+export async function makeToken(api: TestApi, owner: Caller, fields: { scopes: string[]; organizationId?: string; expiresAt?: string; name?: string }) {
+  const response = await owner.post('/api/v1/tokens', { name: fields.name ?? `token ${unique()}`, ...fields });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return { id: response.body.id as string, token: response.body.token as string, caller: bearer(api, response.body.token) };
+}
