@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { INestApplicationContext } from '@nestjs/common';
+import { QueueService, TransactionalConnection, UsersService, RequestContext, createLogger } from '@ruche/core';
+import { createWorker, stopWorker } from '../../apps/worker/src/worker.js';
+import { startTestApi, type Caller, type TestApi } from '../support/test-api.js';
+import { makeOrganization } from '../support/factories.js';
+
+let api: TestApi;
+let admin: Caller;
+let worker: INestApplicationContext;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  admin = await api.admin();
+});
+afterAll(async () => {
+  if (worker) await stopWorker(worker);
+  await api?.close();
+});
+
+const jobCount = async (task: string) =>
+  (await api.db.query(`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE task_identifier = $1`, [task]))[0].n as number;
+
+async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const system = <T>(fn: () => Promise<T>) => RequestContext.run({ requestId: 'test', ip: null, headerLocale: null, actor: null }, fn);
+
+describe('the job queue', () => {
+  it('enqueues nothing when the transaction that enqueued rolls back', async () => {
+    const db = api.app.get(TransactionalConnection);
+    const users = api.app.get(UsersService);
+    const before = await jobCount('core:send-mail');
+    await expect(
+      system(() =>
+        db.withTransaction(async () => {
+          await users.create({ email: 'rolled-back@example.org' }); // writes the user, the mail, and enqueues its delivery
+          expect(await db.query(`SELECT 1 FROM graphile_worker.jobs WHERE task_identifier = 'core:send-mail'`)).not.toHaveLength(0);
+          throw new Error('the request failed after enqueueing');
+        }),
+      ),
+    ).rejects.toThrow('the request failed');
+    expect(await jobCount('core:send-mail')).toBe(before);
+    expect(await api.db.query(`SELECT 1 FROM users WHERE email = 'rolled-back@example.org'`)).toHaveLength(0);
+    expect(await api.db.query(`SELECT 1 FROM outbound_mail WHERE recipient = 'rolled-back@example.org'`)).toHaveLength(0);
+  });
+
+  it('delivers a committed job to a worker within milliseconds (LISTEN/NOTIFY, not polling)', async () => {
+    worker = await createWorker(api.config, createLogger('silent'), api.config.databaseUrl!);
+    const org = await makeOrganization(admin);
+    const committedAt = Date.now();
+    const added = await admin.post(`/api/v1/organizations/${org.id}/members`, { email: 'queued@example.org', role: 'owner' });
+    expect(added.status).toBe(201);
+    // No SMTP server is configured: the worker records the message as skipped, with the reason.
+    const mail = await waitFor(async () => {
+      const [row] = await api.db.query(`SELECT status, last_error FROM outbound_mail WHERE recipient = 'queued@example.org'`);
+      return row?.status !== 'queued' ? row : undefined;
+    });
+    const elapsed = Date.now() - committedAt;
+    expect(mail).toEqual({ status: 'skipped', last_error: 'RUCHE_SMTP_URL is not set' });
+    // Far below the worker's 1 s polling interval: the wake-up came from NOTIFY.
+    expect(elapsed).toBeLessThan(900);
+    expect(await jobCount('core:send-mail')).toBe(0);
+  });
+
+  it('coalesces jobs that share a key', async () => {
+    const queue = api.app.get(QueueService);
+    const db = api.app.get(TransactionalConnection);
+    const runAt = new Date(Date.now() + 3_600_000);
+    for (let i = 0; i < 5; i++) {
+      await system(() => db.withTransaction(() => queue.enqueue('test:coalesce', { i }, { jobKey: 'server-1:web', runAt })));
+    }
+    const rows = await api.db.query(
+      `SELECT j.payload FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = 'test:coalesce'`,
+    );
+    expect(rows).toEqual([{ payload: { i: 4 } }]);
+  });
+});
