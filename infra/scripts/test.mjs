@@ -1,0 +1,32 @@
+// `npm test`: everything the suite needs (npm packages, a Docker engine, the server image,
+// Chromium), then the type check and every vitest project. Whatever it starts, it stops.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { build, installDependencies, root, run, step } from './bootstrap.mjs';
+
+installDependencies();
+build();
+step('Type-checking tests and sources together');
+run('npx', ['tsc', '-p', 'tsconfig.check.json']);
+
+const env = { ...process.env };
+const ensureDocker = path.join(root, 'infra/fleet/ensure-docker.sh');
+const privateEngine = path.join(root, 'var/docker/dockerd.pid');
+const engineWasRunning = existsSync(privateEngine);
+if (existsSync(ensureDocker)) {
+  step('Making sure a Docker engine runs (installs docker.io and starts a private dockerd if needed)');
+  const engine = run('bash', [ensureDocker], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const socket = engine.stdout.toString().trim().split('\n').pop();
+  if (socket) env.DOCKER_HOST = socket;
+  step('Building the Debian server image (cached by recipe hash)');
+  run('bash', [path.join(root, 'infra/fleet/build-image.sh')], { env });
+}
+
+step('Running the test suite');
+const tests = run('npx', ['vitest', 'run', ...process.argv.slice(2)], { env, allowFailure: true });
+
+if (existsSync(ensureDocker) && !engineWasRunning && existsSync(privateEngine)) {
+  step('Stopping the private Docker engine');
+  run('bash', [path.join(root, 'infra/fleet/stop-docker.sh')], { allowFailure: true });
+}
+process.exit(tests.status ?? 1);

@@ -1,0 +1,205 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm, chmod } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/ports.js';
+
+/**
+ * The run command as a user runs it: `node infra/dist/run-all.js` (what `npm start` execs
+ * after installing and building), with the embedded PostgreSQL, in its own process group.
+ */
+const root = path.resolve(import.meta.dirname, '../..');
+let dataDir: string;
+let port: number;
+let pgPort: number;
+const running: ChildProcess[] = [];
+
+interface Launched {
+  process: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function launch(): Launched {
+  const child = spawn(process.execPath, [path.join(root, 'infra/dist/run-all.js')], {
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DATABASE_URL: '', RUCHE_DATA_DIR: dataDir, PORT: String(port), RUCHE_EMBEDDED_PG_PORT: String(pgPort), RUCHE_LOG_LEVEL: 'info' },
+  });
+  running.push(child);
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { process: child, output: () => output, exited };
+}
+
+async function get(pathname: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: pathname }, (response) => {
+        let body = '';
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+async function waitReady(launched: Launched, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await get('/ready')).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (launched.process.exitCode !== null) throw new Error(`exited early:\n${launched.output()}`);
+    if (Date.now() > deadline) throw new Error(`not ready in time:\n${launched.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Sends a login whose body arrives in two parts, `between` running in the middle. */
+function slowLogin(email: string, password: string, between: () => Promise<void>): Promise<{ status: number; body: string }> {
+  const body = JSON.stringify({ email, password });
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { host: '127.0.0.1', port, path: '/api/v1/auth/login', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+      },
+    );
+    request.on('error', reject);
+    request.write(body.slice(0, 10));
+    void between().then(() => request.end(body.slice(10)), reject);
+  });
+}
+
+async function login(email: string, password: string): Promise<number> {
+  return slowLogin(email, password, async () => undefined).then((response) => response.status);
+}
+
+const portClosed = (p: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = new net.Socket();
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(true));
+    socket.connect(p, '127.0.0.1');
+  });
+
+let adminPassword = '';
+
+beforeAll(async () => {
+  const base = path.join(root, 'var/test');
+  await mkdir(base, { recursive: true });
+  dataDir = await mkdtemp(path.join(base, 'system-'));
+  await chmod(dataDir, 0o755);
+  port = await freePort();
+  pgPort = await freePort();
+});
+
+afterAll(async () => {
+  for (const child of running) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  // A postgres orphaned by the kill -9 test is stopped by the next launch; make sure none is left.
+  const last = launch();
+  await waitReady(last).catch(() => undefined);
+  process.kill(last.process.pid!, 'SIGTERM');
+  await last.exited;
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the run command', () => {
+  it('starts everything on the embedded database and prints the first administrator password once', async () => {
+    const first = launch();
+    await waitReady(first);
+    const match = /Password \(shown once\): (\S+)/.exec(first.output());
+    expect(match).not.toBeNull();
+    adminPassword = match![1]!;
+    expect(first.output()).toMatch(/First administrator: admin@ruche\.localhost/);
+    expect((await get('/health')).status).toBe(200);
+    expect((await get('/metrics')).body).toContain('ruche_http_requests_total');
+    expect(JSON.parse((await get('/api/openapi.json')).body).openapi).toBe('3.1.0');
+    expect(await login('admin@ruche.localhost', adminPassword)).toBe(200);
+    // Every log line is JSON, and the password is not in any of them.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const jsonLines = first.output().split('\n').filter((line) => line.startsWith('{'));
+    expect(jsonLines.length).toBeGreaterThan(5);
+    for (const line of jsonLines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(jsonLines.join('\n')).not.toContain(adminPassword);
+    expect(jsonLines.find((line) => line.includes('"msg":"request"') && line.includes('/api/v1/auth/login'))).toMatch(/"requestId":"[^"]+"/);
+
+    // SIGTERM with a request in flight: that request still gets its answer, then all stops cleanly.
+    const inFlight = slowLogin('admin@ruche.localhost', adminPassword, async () => {
+      process.kill(first.process.pid!, 'SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    expect((await inFlight).status).toBe(200);
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toMatch(/"msg":"stopped"/);
+    expect(await portClosed(port)).toBe(true);
+    expect(await portClosed(pgPort)).toBe(true);
+  });
+
+  it('reuses its data on the next start and prints no new password', async () => {
+    const second = launch();
+    await waitReady(second);
+    expect(second.output()).not.toMatch(/shown once/);
+    expect(await login('admin@ruche.localhost', adminPassword)).toBe(200);
+    process.kill(second.process.pid!, 'SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('recovers after the whole process tree is killed with SIGKILL', async () => {
+    const victim = launch();
+    await waitReady(victim);
+    process.kill(-victim.process.pid!, 'SIGKILL');
+    await victim.exited;
+    const next = launch();
+    await waitReady(next);
+    expect(await login('admin@ruche.localhost', adminPassword)).toBe(200);
+    process.kill(next.process.pid!, 'SIGTERM');
+    expect(await next.exited).toBe(0);
+  });
+
+  it('recovers after only the launcher is killed with SIGKILL (its database left running)', async () => {
+    const victim = launch();
+    await waitReady(victim);
+    process.kill(victim.process.pid!, 'SIGKILL');
+    await victim.exited;
+    // The API and worker notice their parent is gone and stop; PostgreSQL is orphaned.
+    const deadline = Date.now() + 20_000;
+    while (!(await portClosed(port)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await portClosed(port)).toBe(true);
+    const next = launch();
+    await waitReady(next);
+    expect(next.output()).toMatch(/stopping PostgreSQL left running|embedded PostgreSQL started/);
+    expect(await login('admin@ruche.localhost', adminPassword)).toBe(200);
+    process.kill(next.process.pid!, 'SIGTERM');
+    expect(await next.exited).toBe(0);
+  });
+
+  it('stops at once with a message naming a bad variable', async () => {
+    const child = spawn(process.execPath, [path.join(root, 'infra/dist/run-all.js')], {
+      cwd: root,
+      env: { ...process.env, PORT: 'not-a-port', RUCHE_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/PORT:/);
+  });
+});
