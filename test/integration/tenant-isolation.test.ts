@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenApiGenerator, type RouteInfo } from '@ruche/core';
 import { startTestApi, type Caller, type TestApi } from '../support/test-api.js';
-import { makeClient, makeOrganization, makeToken } from '../support/factories.js';
+import { makeClient, makeDomain, makeOrganization, makeServers, makeToken } from '../support/factories.js';
 
 /**
  * For every route the API has, a client of organisation A aims at organisation B's things
@@ -13,6 +13,15 @@ interface Target {
   organizationB: { id: string };
   memberB: { userId: string };
   tokenB: { id: string };
+  domainB: { id: string; name: string };
+  recordB: { id: string };
+  siteB: { id: string };
+  mailboxB: { id: string };
+  aliasB: { id: string };
+  databaseB: { id: string };
+  databaseUserB: { id: string };
+  server: { id: string };
+  plan: { id: string };
 }
 
 type Attack = (t: Target) => { url: string; body?: unknown };
@@ -57,6 +66,60 @@ const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
   'get /api/v1/users/:id': (t) => ({ url: `/api/v1/users/${t.memberB.userId}` }),
   'patch /api/v1/users/:id': (t) => ({ url: `/api/v1/users/${t.memberB.userId}`, body: { disabled: true } }),
   'get /api/v1/audit-events': () => ({ url: '/api/v1/audit-events' }),
+
+  // Hosting: every route aimed at B's resources, or at B's organisation in the body.
+  'get /api/v1/organizations/:id/hosting': (t) => ({ url: `/api/v1/organizations/${t.organizationB.id}/hosting` }),
+  'get /api/v1/organizations/:id/usage': (t) => ({ url: `/api/v1/organizations/${t.organizationB.id}/usage` }),
+  'put /api/v1/organizations/:id/subscription': (t) => ({ url: `/api/v1/organizations/${t.organizationB.id}/subscription`, body: { planId: t.plan.id } }),
+  'put /api/v1/organizations/:id/quota-overrides': (t) => ({ url: `/api/v1/organizations/${t.organizationB.id}/quota-overrides`, body: { domains: 0 } }),
+  'get /api/v1/plans': () => ({ url: '/api/v1/plans' }),
+  'get /api/v1/plans/:id': (t) => ({ url: `/api/v1/plans/${t.plan.id}` }),
+  'post /api/v1/plans': () => ({
+    url: '/api/v1/plans',
+    body: { code: 'free-for-me', nameFr: 'x', nameEn: 'x', quotas: { domains: 999, sites: 0, mailboxes: 0, mail_storage_mb: 0, databases: 0, database_storage_mb: 0, web_storage_mb: 0 }, monthlyPriceCents: 0 },
+  }),
+  'patch /api/v1/plans/:id': (t) => ({ url: `/api/v1/plans/${t.plan.id}`, body: { quotas: { domains: 0 } } }),
+  'post /api/v1/plans/:id/prices': (t) => ({ url: `/api/v1/plans/${t.plan.id}/prices`, body: { effectiveFrom: '2030-01-01', monthlyPriceCents: 0 } }),
+  'get /api/v1/servers': () => ({ url: '/api/v1/servers' }),
+  'post /api/v1/servers': () => ({ url: '/api/v1/servers', body: { name: 'rogue', address: '127.0.0.1', transport: 'local', services: ['web'] } }),
+  'get /api/v1/servers/:id': (t) => ({ url: `/api/v1/servers/${t.server.id}` }),
+  'patch /api/v1/servers/:id': (t) => ({ url: `/api/v1/servers/${t.server.id}`, body: { status: 'paused' } }),
+  'delete /api/v1/servers/:id': (t) => ({ url: `/api/v1/servers/${t.server.id}` }),
+  'get /api/v1/domains': () => ({ url: '/api/v1/domains' }),
+  'post /api/v1/domains': (t) => ({ url: '/api/v1/domains', body: { organizationId: t.organizationB.id, name: 'planted.org' } }),
+  'get /api/v1/domains/:id': (t) => ({ url: `/api/v1/domains/${t.domainB.id}` }),
+  'patch /api/v1/domains/:id': (t) => ({ url: `/api/v1/domains/${t.domainB.id}`, body: { mailEnabled: false } }),
+  'delete /api/v1/domains/:id': (t) => ({ url: `/api/v1/domains/${t.domainB.id}` }),
+  'get /api/v1/domains/:id/records': (t) => ({ url: `/api/v1/domains/${t.domainB.id}/records` }),
+  'post /api/v1/domains/:id/records': (t) => ({ url: `/api/v1/domains/${t.domainB.id}/records`, body: { type: 'A', name: 'evil', value: '192.0.2.66' } }),
+  'get /api/v1/domains/:id/records/:recordId': (t) => ({ url: `/api/v1/domains/${t.domainB.id}/records/${t.recordB.id}` }),
+  'patch /api/v1/domains/:id/records/:recordId': (t) => ({ url: `/api/v1/domains/${t.domainB.id}/records/${t.recordB.id}`, body: { value: '192.0.2.66' } }),
+  'delete /api/v1/domains/:id/records/:recordId': (t) => ({ url: `/api/v1/domains/${t.domainB.id}/records/${t.recordB.id}` }),
+  'get /api/v1/sites': () => ({ url: '/api/v1/sites' }),
+  'post /api/v1/sites': (t) => ({ url: '/api/v1/sites', body: { organizationId: t.organizationB.id, hostnames: [`x.${t.domainB.name}`] } }),
+  'get /api/v1/sites/:id': (t) => ({ url: `/api/v1/sites/${t.siteB.id}` }),
+  'patch /api/v1/sites/:id': (t) => ({ url: `/api/v1/sites/${t.siteB.id}`, body: { redirectTo: 'https://evil.example.net/' } }),
+  'delete /api/v1/sites/:id': (t) => ({ url: `/api/v1/sites/${t.siteB.id}` }),
+  'get /api/v1/mailboxes': () => ({ url: '/api/v1/mailboxes' }),
+  'post /api/v1/mailboxes': (t) => ({ url: '/api/v1/mailboxes', body: { organizationId: t.organizationB.id, address: `spy@${t.domainB.name}`, password: 'long-enough-password', quotaMb: 10 } }),
+  'get /api/v1/mailboxes/:id': (t) => ({ url: `/api/v1/mailboxes/${t.mailboxB.id}` }),
+  'patch /api/v1/mailboxes/:id': (t) => ({ url: `/api/v1/mailboxes/${t.mailboxB.id}`, body: { password: 'taken-over-password' } }),
+  'delete /api/v1/mailboxes/:id': (t) => ({ url: `/api/v1/mailboxes/${t.mailboxB.id}` }),
+  'get /api/v1/aliases': () => ({ url: '/api/v1/aliases' }),
+  'post /api/v1/aliases': (t) => ({ url: '/api/v1/aliases', body: { organizationId: t.organizationB.id, address: `copy@${t.domainB.name}`, destinations: ['spy@example.net'] } }),
+  'get /api/v1/aliases/:id': (t) => ({ url: `/api/v1/aliases/${t.aliasB.id}` }),
+  'patch /api/v1/aliases/:id': (t) => ({ url: `/api/v1/aliases/${t.aliasB.id}`, body: { destinations: ['spy@example.net'] } }),
+  'delete /api/v1/aliases/:id': (t) => ({ url: `/api/v1/aliases/${t.aliasB.id}` }),
+  'get /api/v1/databases': () => ({ url: '/api/v1/databases' }),
+  'post /api/v1/databases': (t) => ({ url: '/api/v1/databases', body: { organizationId: t.organizationB.id, engine: 'mariadb', name: 'planted' } }),
+  'get /api/v1/databases/:id': (t) => ({ url: `/api/v1/databases/${t.databaseB.id}` }),
+  'delete /api/v1/databases/:id': (t) => ({ url: `/api/v1/databases/${t.databaseB.id}` }),
+  'get /api/v1/database-users': () => ({ url: '/api/v1/database-users' }),
+  'post /api/v1/database-users': (t) => ({ url: '/api/v1/database-users', body: { organizationId: t.organizationB.id, engine: 'mariadb', name: 'spy', databases: [t.databaseB.id] } }),
+  'get /api/v1/database-users/:id': (t) => ({ url: `/api/v1/database-users/${t.databaseUserB.id}` }),
+  'patch /api/v1/database-users/:id': (t) => ({ url: `/api/v1/database-users/${t.databaseUserB.id}`, body: { password: 'taken-over-password' } }),
+  'delete /api/v1/database-users/:id': (t) => ({ url: `/api/v1/database-users/${t.databaseUserB.id}` }),
+  'get /api/v1/resource-events': (t) => ({ url: `/api/v1/resource-events?organizationId=${t.organizationB.id}` }),
 };
 
 let api: TestApi;
@@ -72,7 +135,21 @@ async function snapshotB(): Promise<string> {
        'org', (SELECT row_to_json(o) FROM organizations o WHERE o.id = $1),
        'members', (SELECT json_agg(m ORDER BY m.id) FROM memberships m WHERE m.organization_id = $1),
        'user', (SELECT row_to_json(u) FROM users u WHERE u.id = $2),
-       'tokens', (SELECT json_agg(t ORDER BY t.id) FROM api_tokens t WHERE t.user_id = $2)) AS snapshot`,
+       'tokens', (SELECT json_agg(t ORDER BY t.id) FROM api_tokens t WHERE t.user_id = $2),
+       'domains', (SELECT json_agg(d ORDER BY d.id) FROM domains d WHERE d.organization_id = $1),
+       'records', (SELECT json_agg(r ORDER BY r.id) FROM dns_records r WHERE r.organization_id = $1),
+       'sites', (SELECT json_agg(s ORDER BY s.id) FROM sites s WHERE s.organization_id = $1),
+       'hostnames', (SELECT json_agg(h ORDER BY h.hostname) FROM site_hostnames h JOIN sites s ON s.id = h.site_id WHERE s.organization_id = $1),
+       'mailboxes', (SELECT json_agg(m ORDER BY m.id) FROM mailboxes m WHERE m.organization_id = $1),
+       'aliases', (SELECT json_agg(a ORDER BY a.id) FROM mail_aliases a WHERE a.organization_id = $1),
+       'databases', (SELECT json_agg(d ORDER BY d.id) FROM databases d WHERE d.organization_id = $1),
+       'database_users', (SELECT json_agg(u ORDER BY u.id) FROM database_users u WHERE u.organization_id = $1),
+       'grants', (SELECT json_agg(g ORDER BY g.database_id) FROM database_grants g JOIN databases d ON d.id = g.database_id WHERE d.organization_id = $1),
+       'subscription', (SELECT json_agg(s ORDER BY s.id) FROM subscriptions s WHERE s.organization_id = $1),
+       'overrides', (SELECT json_agg(q ORDER BY q.meter) FROM quota_overrides q WHERE q.organization_id = $1),
+       'plans', (SELECT json_agg(p ORDER BY p.id) FROM plans p),
+       'prices', (SELECT json_agg(p ORDER BY p.id) FROM plan_prices p),
+       'servers', (SELECT json_agg(s ORDER BY s.id) FROM servers s)) AS snapshot`,
     [target.organizationB.id, target.memberB.userId],
   );
   return JSON.stringify(rows[0].snapshot);
@@ -89,7 +166,28 @@ beforeAll(async () => {
   const tokenOfB = await makeToken(api, b.caller, { scopes: ['hosting:read'], organizationId: orgB.id });
   clientA = a.caller;
   tokenA = (await makeToken(api, a.caller, { scopes: ['hosting:read', 'hosting:write', 'organizations:admin', 'billing:read'], organizationId: orgA.id })).caller;
-  target = { organizationB: orgB, memberB: { userId: b.userId }, tokenB: { id: tokenOfB.id } };
+  const servers = await makeServers(admin);
+  const created = async (response: Promise<{ status: number; body: any }>) => {
+    const { status, body } = await response;
+    expect(status, JSON.stringify(body)).toBe(201);
+    return body as { id: string };
+  };
+  const domainB = await makeDomain(b.caller, orgB.id);
+  const databaseB = await created(b.caller.post('/api/v1/databases', { organizationId: orgB.id, engine: 'mariadb', name: 'data' }));
+  target = {
+    organizationB: orgB,
+    memberB: { userId: b.userId },
+    tokenB: { id: tokenOfB.id },
+    domainB,
+    recordB: await created(b.caller.post(`/api/v1/domains/${domainB.id}/records`, { type: 'TXT', name: '@', value: 'mine' })),
+    siteB: await created(b.caller.post('/api/v1/sites', { organizationId: orgB.id, hostnames: [domainB.name] })),
+    mailboxB: await created(b.caller.post('/api/v1/mailboxes', { organizationId: orgB.id, address: `boss@${domainB.name}`, password: 'long-enough-password', quotaMb: 10 })),
+    aliasB: await created(b.caller.post('/api/v1/aliases', { organizationId: orgB.id, address: `team@${domainB.name}`, destinations: [`boss@${domainB.name}`] })),
+    databaseB,
+    databaseUserB: await created(b.caller.post('/api/v1/database-users', { organizationId: orgB.id, engine: 'mariadb', name: 'app', databases: [databaseB.id] })),
+    server: servers.web,
+    plan: (await admin.get('/api/v1/plans')).body.data[0],
+  };
 });
 afterAll(() => api?.close());
 
@@ -111,7 +209,7 @@ describe('tenant isolation', () => {
     for (const route of routes) {
       if (route.auth?.public) continue;
       const url = route.path.replace(/:[A-Za-z]+/g, '01a20000-0000-7000-8000-000000000000');
-      const response = await api.anonymous.request(route.method.toUpperCase(), url, ['post', 'patch'].includes(route.method) ? {} : undefined);
+      const response = await api.anonymous.request(route.method.toUpperCase(), url, ['post', 'patch', 'put'].includes(route.method) ? {} : undefined);
       expect(response.status, `${route.method} ${route.path}`).toBe(401);
     }
   });
@@ -126,13 +224,15 @@ describe('tenant isolation', () => {
         const attack = ATTACKS[`${route.method} ${route.path}`];
         if (typeof attack !== 'function') continue;
         const { url, body } = attack(target);
-        const response = await caller().request(route.method.toUpperCase(), url, body ?? (['post', 'patch'].includes(route.method) ? {} : undefined));
+        const response = await caller().request(route.method.toUpperCase(), url, body ?? (['post', 'patch', 'put'].includes(route.method) ? {} : undefined));
         const label = `${route.method} ${route.path} → ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`;
         if (response.status === 200) {
-          // Lists answer, but without anything of B's.
+          // Lists answer, but without anything of B's; plans are the co-op's catalogue, public to clients.
           expect(route.method, label).toBe('get');
           const text = JSON.stringify(response.body);
-          expect(text, label).not.toContain(target.organizationB.id);
+          for (const thing of [target.organizationB, target.domainB, target.siteB, target.mailboxB, target.aliasB, target.databaseB, target.databaseUserB, target.recordB]) {
+            expect(text, label).not.toContain(thing.id);
+          }
           expect(text, label).not.toContain(target.memberB.userId);
         } else {
           expect([403, 404, 422], label).toContain(response.status);

@@ -43,3 +43,31 @@ export async function makeToken(api: TestApi, owner: Caller, fields: { scopes: s
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return { id: response.body.id as string, token: response.body.token as string, caller: bearer(api, response.body.token) };
 }
+
+/** Declares servers for every service (placement needs at least one active server per service). */
+export async function makeServers(admin: Caller, prefix = unique()) {
+  const server = async (name: string, services: string[], extra: Record<string, string> = {}) => {
+    const response = await admin.post('/api/v1/servers', { name: `${name}-${prefix}`, address: '127.0.0.1', port: 22, transport: 'local', services, ...extra });
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    return response.body as { id: string; name: string };
+  };
+  return {
+    web: await server('web', ['web'], { publicIpv4: '192.0.2.10', publicIpv6: '2001:db8::10' }),
+    dns: await server('dns', ['dns']),
+    mail: await server('mail', ['mail'], { publicHostname: 'mail.coop.example' }),
+    databases: await server('db', ['mariadb', 'postgresql']),
+  };
+}
+
+/** An organisation with an owner signed in, ready to host things. */
+export async function makeHostingClient(api: TestApi, admin: Caller, fields: { name?: string; locale?: 'fr' | 'en' } = {}) {
+  const organization = await makeOrganization(admin, fields);
+  const client = await makeClient(api, admin, organization.id, { role: 'owner', locale: fields.locale });
+  return { organization, ...client };
+}
+
+export async function makeDomain(caller: Caller, organizationId: string, name = `site-${unique()}.org`) {
+  const response = await caller.post('/api/v1/domains', { organizationId, name });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body as { id: string; name: string; unicodeName: string; serial: number };
+}

@@ -75,6 +75,9 @@ export class Caller {
   patch<T = any>(url: string, body?: unknown, options?: RequestOptions) {
     return this.request<T>('PATCH', url, body ?? {}, options);
   }
+  put<T = any>(url: string, body?: unknown, options?: RequestOptions) {
+    return this.request<T>('PUT', url, body ?? {}, options);
+  }
   delete<T = any>(url: string, options?: RequestOptions) {
     return this.request<T>('DELETE', url, undefined, options);
   }
@@ -108,7 +111,8 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     ...env,
   });
   await prepareDatabase(config, database.url);
-  const app = await createApi(config, createLogger('silent'), database.url);
+  // RUCHE_TEST_LOG_LEVEL=debug shows the API's logs while debugging a test.
+  const app = await createApi(config, createLogger(process.env.RUCHE_TEST_LOG_LEVEL ?? 'silent'), database.url);
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   await fastify.ready();
   const db = new DataSource({ type: 'postgres', url: database.url, poolSize: 3 });

@@ -37,11 +37,11 @@ export {
 } from './auth/access.js';
 export { apiPath, API_V1 } from './http/api-path.js';
 export { Authorize, Public, Idempotent, NoTransaction, Doc, ValidBody, ValidQuery, IdParam } from './http/decorators.js';
-export { parseOrThrow } from './http/zod-validation.pipe.js';
+export { parseOrThrow, invalidFields } from './http/zod-validation.pipe.js';
 export { paginate, mapPage, pageQuerySchema, pageSchema, type Page, type PageQuery } from './http/pagination.js';
 export { createHttpApplication } from './http/http-application.js';
 export { OpenApiGenerator, type RouteInfo } from './openapi/openapi.generator.js';
-export { OrganizationsService } from './organizations/organizations.service.js';
+export { OrganizationsService, type OrganizationCreatedHook, type OrganizationSettingHandler } from './organizations/organizations.service.js';
 export { Organization } from './organizations/organization.entity.js';
 export { Membership } from './organizations/membership.entity.js';
 export { User } from './users/user.entity.js';

@@ -1,4 +1,57 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { I18nService, OrganizationsService } from '@ruche/core';
+import { DesiredStateService } from './desired-state/desired-state.service.js';
+import { ResourceEventsController } from './desired-state/resource-events.controller.js';
+import { ServersService } from './servers/servers.service.js';
+import { ServersController } from './servers/servers.controller.js';
+import { PlansService } from './plans/plans.service.js';
+import { QuotasService } from './plans/quotas.service.js';
+import { OrganizationHostingController, PlansController } from './plans/plans.controller.js';
+import { DomainsService } from './domains/domains.service.js';
+import { DomainsController } from './domains/domains.controller.js';
+import { DnsRecordsService } from './dns/dns-records.service.js';
+import { SitesService } from './sites/sites.service.js';
+import { SitesController } from './sites/sites.controller.js';
+import { MailService } from './mail/mail.service.js';
+import { MailboxesController } from './mail/mailboxes.controller.js';
+import { AliasesController } from './mail/aliases.controller.js';
+import { DatabasesService } from './databases/databases.service.js';
+import { DatabasesController, DatabaseUsersController } from './databases/databases.controller.js';
+import { UsageService } from './usage/usage.service.js';
+import { placementSchema } from './servers/server.schemas.js';
+import { hostingEn, hostingFr } from './i18n/catalogues.js';
+import { parseOrThrow } from '@ruche/core';
 
-@Module({})
-export class HostingModule {}
+/** What clients host: domains, DNS, sites, mail, databases; plans and quotas; desired state for the workers. */
+@Module({
+  controllers: [
+    ServersController,
+    PlansController,
+    OrganizationHostingController,
+    DomainsController,
+    SitesController,
+    MailboxesController,
+    AliasesController,
+    DatabasesController,
+    DatabaseUsersController,
+    ResourceEventsController,
+  ],
+  providers: [DesiredStateService, ServersService, PlansService, QuotasService, DomainsService, DnsRecordsService, SitesService, MailService, DatabasesService, UsageService],
+  exports: [DesiredStateService, ServersService, PlansService, QuotasService, DomainsService, SitesService, MailService, DatabasesService, UsageService],
+})
+export class HostingModule implements OnModuleInit {
+  constructor(
+    private readonly i18n: I18nService,
+    private readonly organizations: OrganizationsService,
+    private readonly plans: PlansService,
+    private readonly servers: ServersService,
+  ) {}
+
+  onModuleInit(): void {
+    this.i18n.addCatalogues({ en: hostingEn, fr: hostingFr });
+    this.organizations.onOrganizationCreated((organization) => this.plans.setUpOrganization(organization));
+    this.organizations.handleSetting('placement', (organizationId, value) =>
+      this.servers.setPlacement(organizationId, parseOrThrow(placementSchema, value, 'other')),
+    );
+  }
+}

@@ -56,3 +56,9 @@ export class ZodValidationPipe implements PipeTransform {
     return parseOrThrow(this.schema, value, this.source);
   }
 }
+
+/** A 422 for fields that failed a check made in a service, with messages in the caller's language. */
+export function invalidFields(...fields: Array<{ field: string; code: string }>): ValidationFailed {
+  const locale = validationLocale();
+  return new ValidationFailed(fields.map(({ field, code }) => ({ field, code, message: translate(`validation.${code}`, locale) ?? code })));
+}

@@ -19,6 +19,8 @@ export const createOrganizationSchema = z.strictObject({
 export const updateOrganizationSchema = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
   locale: localeSchema.optional(),
+  /** Staff only: the server each service's new resources go to (`null` to release). Handled by hosting. */
+  placement: z.record(z.string(), z.uuid().nullable()).optional(),
 });
 
 export const memberSchema = z.object({

@@ -7,6 +7,7 @@ import { assertOrganizationAccess, assertStaffScope, visibleOrganizationIds } fr
 import type { OrganizationRole } from '../auth/actor.js';
 import type { Locale } from '../config/config.js';
 import { mapPage, paginate, type Page, type PageQuery } from '../http/pagination.js';
+import { invalidFields } from '../http/zod-validation.pipe.js';
 import { UsersService } from '../users/users.service.js';
 import { Organization } from './organization.entity.js';
 import { Membership } from './membership.entity.js';
@@ -19,9 +20,13 @@ export function toOrganizationDto(org: Organization): OrganizationDto {
 /** Listeners other libs register to react when an organisation is created (default plan, placement). */
 export type OrganizationCreatedHook = (organization: Organization) => Promise<void>;
 
+/** A lib that owns part of an organisation's settings (hosting owns `placement`). */
+export type OrganizationSettingHandler = (organizationId: string, value: unknown) => Promise<void>;
+
 @Injectable()
 export class OrganizationsService {
   private readonly createdHooks: OrganizationCreatedHook[] = [];
+  private readonly settingHandlers = new Map<string, OrganizationSettingHandler>();
 
   constructor(
     private readonly db: TransactionalConnection,
@@ -31,6 +36,10 @@ export class OrganizationsService {
 
   onOrganizationCreated(hook: OrganizationCreatedHook): void {
     this.createdHooks.push(hook);
+  }
+
+  handleSetting(key: string, handler: OrganizationSettingHandler): void {
+    this.settingHandlers.set(key, handler);
   }
 
   async create(input: { name: string; locale: Locale }): Promise<Organization> {
@@ -68,8 +77,13 @@ export class OrganizationsService {
     return mapPage(await paginate(qb, page), toOrganizationDto);
   }
 
-  async update(id: string, changes: { name?: string | undefined; locale?: Locale | undefined }): Promise<Organization> {
+  async update(id: string, changes: { name?: string | undefined; locale?: Locale | undefined; placement?: unknown }): Promise<Organization> {
     const before = await this.get(id, 'organizations:admin');
+    if (changes.placement !== undefined) {
+      const handler = this.settingHandlers.get('placement');
+      if (!handler) throw invalidFields({ field: 'placement', code: 'unknown_field' });
+      await handler(id, changes.placement);
+    }
     const patch: Partial<Organization> = {};
     if (changes.name !== undefined) patch.name = changes.name;
     if (changes.locale !== undefined) patch.locale = changes.locale;

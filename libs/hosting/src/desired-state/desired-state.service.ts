@@ -1,0 +1,166 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityTarget, ObjectLiteral } from 'typeorm';
+import {
+  assertOrganizationAccess,
+  AuditService,
+  NotFound,
+  newId,
+  paginate,
+  QueueService,
+  TransactionalConnection,
+  visibleOrganizationIds,
+  type Page,
+  type PageQuery,
+} from '@ruche/core';
+import { ResourceEvent, type ResourceType } from './resource-event.entity.js';
+import type { HostedResource, Phase, Service } from './hosted-resource.js';
+
+/** The task provisioning workers handle; hosting only enqueues it. */
+export const RECONCILE_TASK = 'provisioning:reconcile';
+
+export interface ReconcilePayload {
+  serverId: string;
+  service: Service;
+}
+
+export function reconcileJobKey(serverId: string, service: Service): string {
+  return `reconcile:${serverId}:${service}`;
+}
+
+/**
+ * Writes desired state the way the reconciler expects: every change bumps the generation,
+ * records the phase change as an event, and enqueues one coalescing reconcile job for the
+ * resource's server and service, all in the caller's transaction.
+ */
+@Injectable()
+export class DesiredStateService {
+  constructor(
+    private readonly db: TransactionalConnection,
+    private readonly queue: QueueService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async enqueueReconcile(serverId: string, service: Service, runAt?: Date): Promise<void> {
+    await this.queue.enqueue(RECONCILE_TASK, { serverId, service } satisfies ReconcilePayload, {
+      jobKey: reconcileJobKey(serverId, service),
+      jobKeyMode: 'replace',
+      ...(runAt ? { runAt } : {}),
+    });
+  }
+
+  /** After inserting a resource (generation 1, pending). */
+  async created(type: ResourceType, resource: HostedResource, service: Service): Promise<void> {
+    await this.recordEvent(type, resource, 'phase', null, 'pending', resource.generation, null);
+    await this.enqueueReconcile(resource.serverId, service);
+  }
+
+  /** After a change the server must apply: a new generation, pending again. */
+  async changed(type: ResourceType, entity: EntityTarget<HostedResource>, resource: HostedResource, service: Service): Promise<number> {
+    const generation = await this.bump(entity, resource.id, 'pending');
+    if (resource.phase !== 'pending') await this.recordEvent(type, resource, 'phase', resource.phase, 'pending', generation, null);
+    await this.enqueueReconcile(resource.serverId, service);
+    return generation;
+  }
+
+  /** Deletion is a finalizer: the row stays, `deleting`, until the server no longer has it. */
+  async deleting(type: ResourceType, entity: EntityTarget<HostedResource>, resource: HostedResource, service: Service): Promise<void> {
+    const generation = await this.bump(entity, resource.id, 'deleting');
+    await this.recordEvent(type, resource, 'phase', resource.phase, 'deleting', generation, null);
+    await this.enqueueReconcile(resource.serverId, service);
+  }
+
+  /**
+   * The one way a client deletes a resource: audited, idempotent (a second delete is a no-op),
+   * and a finalizer rather than a row removal. `beforeDelete` may refuse (a domain still in use).
+   */
+  async remove<T extends HostedResource>(
+    type: ResourceType,
+    entity: EntityTarget<T>,
+    id: string,
+    service: (resource: T) => Service,
+    summary: (resource: T) => object,
+    beforeDelete?: (resource: T) => Promise<void>,
+  ): Promise<void> {
+    const resource = await this.visible(entity, id, 'hosting:write', true);
+    if (resource.phase === 'deleting') return;
+    await beforeDelete?.(resource);
+    await this.audit.record({ action: `${type}.delete`, targetType: type, targetId: id, organizationId: resource.organizationId, before: summary(resource) });
+    await this.deleting(type, entity as EntityTarget<HostedResource>, resource, service(resource));
+  }
+
+  private async bump(entity: EntityTarget<HostedResource>, id: string, phase: Phase): Promise<number> {
+    const result = await this.db
+      .getRepository(entity)
+      .createQueryBuilder()
+      .update()
+      .set({ generation: () => 'generation + 1', phase, lastError: null, attempts: 0, nextAttemptAt: null })
+      .where('id = :id', { id })
+      .returning(['generation'])
+      .execute();
+    return (result.raw[0] as { generation: number }).generation;
+  }
+
+  async recordEvent(
+    type: ResourceType,
+    resource: Pick<HostedResource, 'id' | 'organizationId'>,
+    kind: string,
+    fromPhase: Phase | null,
+    toPhase: Phase | null,
+    generation: number,
+    message: string | null,
+  ): Promise<void> {
+    await this.db.getRepository(ResourceEvent).insert({
+      id: newId(),
+      organizationId: resource.organizationId,
+      resourceType: type,
+      resourceId: resource.id,
+      kind,
+      fromPhase,
+      toPhase,
+      generation,
+      message,
+    });
+  }
+
+  /** One resource the caller may see with `scope`, else 404. `lock` takes a row lock for a change. */
+  async visible<T extends ObjectLiteral & { organizationId: string }>(
+    entity: EntityTarget<T>,
+    id: string,
+    scope: 'hosting:read' | 'hosting:write',
+    lock = false,
+  ): Promise<T> {
+    const query = this.db.getRepository(entity).createQueryBuilder('r').where('r.id = :id', { id });
+    if (lock) query.setLock('pessimistic_write');
+    const row = await query.getOne();
+    if (!row) throw new NotFound();
+    assertOrganizationAccess(scope, row.organizationId);
+    return row;
+  }
+
+  /** A page of the resources the caller may see, optionally of one organisation. */
+  async list<T extends ObjectLiteral & { id: string; organizationId: string }>(
+    entity: EntityTarget<T>,
+    query: PageQuery & { organizationId?: string | undefined },
+    refine?: (qb: ReturnType<ReturnType<TransactionalConnection['getRepository']>['createQueryBuilder']>) => void,
+  ): Promise<Page<T>> {
+    const visible = visibleOrganizationIds('hosting:read');
+    const qb = this.db.getRepository(entity).createQueryBuilder('r');
+    if (visible !== 'all') qb.andWhere('r.organization_id = ANY(:visible::uuid[])', { visible });
+    if (query.organizationId) qb.andWhere('r.organization_id = :organizationId', { organizationId: query.organizationId });
+    refine?.(qb as never);
+    return paginate(qb, query);
+  }
+
+  /**
+   * Serialises quota-checked changes of one organisation: two parallel creates at the quota
+   * edge cannot both count the same free slot.
+   */
+  async lockOrganization(organizationId: string): Promise<void> {
+    await this.db.query(`SELECT pg_advisory_xact_lock(hashtextextended('ruche:organization:' || $1, 0))`, [organizationId]);
+  }
+
+  /** Serialises changes that compete for one name across organisations (a domain and its subdomains). */
+  async lockName(name: string): Promise<void> {
+    await this.db.query(`SELECT pg_advisory_xact_lock(hashtextextended('ruche:name:' || $1, 0))`, [name]);
+  }
+}

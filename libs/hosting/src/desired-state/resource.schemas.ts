@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { PHASES, type HostedResource } from './hosted-resource.js';
+
+/** Fields every resource answers with, so a client sees "live", "in progress" or "failed: why". */
+export const resourceStateSchema = z.object({
+  id: z.string(),
+  organizationId: z.string(),
+  serverId: z.string(),
+  phase: z.enum(PHASES),
+  lastError: z.string().nullable(),
+  generation: z.number(),
+  observedGeneration: z.number(),
+  attempts: z.number(),
+  nextAttemptAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+export function resourceState(resource: HostedResource): z.infer<typeof resourceStateSchema> {
+  return {
+    id: resource.id,
+    organizationId: resource.organizationId,
+    serverId: resource.serverId,
+    phase: resource.phase,
+    lastError: resource.lastError,
+    generation: resource.generation,
+    observedGeneration: resource.observedGeneration,
+    attempts: resource.attempts,
+    nextAttemptAt: resource.nextAttemptAt?.toISOString() ?? null,
+    createdAt: resource.createdAt.toISOString(),
+    updatedAt: resource.updatedAt.toISOString(),
+  };
+}
+
+/** List filters every resource collection takes. */
+export const resourceListSchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+  organizationId: z.uuid().optional(),
+});
+export type ResourceListQuery = z.infer<typeof resourceListSchema>;

@@ -1,0 +1,188 @@
+import net from 'node:net';
+import { checkLabels, NameError, toAsciiName } from '../names/domain-name.js';
+
+export const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'CAA', 'NS'] as const;
+export type RecordType = (typeof RECORD_TYPES)[number];
+
+export const MIN_TTL = 60;
+export const MAX_TTL = 604_800;
+export const DEFAULT_TTL = 3600;
+const MAX_TXT_LENGTH = 4000;
+
+export interface RecordInput {
+  type: RecordType;
+  name: string;
+  value: string;
+  ttl?: number | undefined;
+  priority?: number | null | undefined;
+}
+
+export interface NormalizedRecord {
+  type: RecordType;
+  /** `@` for the apex, else relative to the zone, lowercase ASCII. */
+  name: string;
+  /** Canonical value: names without trailing dot, TXT unquoted, CAA as `flags tag "value"`. */
+  value: string;
+  ttl: number;
+  priority: number | null;
+}
+
+/** A refused field: `problem` has a message in the hosting catalogues (`validation.<problem>`). */
+export class RecordError extends Error {
+  constructor(
+    readonly field: 'name' | 'value' | 'ttl' | 'priority' | 'type',
+    readonly problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+  }
+}
+
+/** Checks one record against the DNS rules for its type and answers its canonical form. */
+export function normalizeRecord(input: RecordInput, zone: string): NormalizedRecord {
+  const name = normalizeOwner(input.name, zone);
+  const ttl = input.ttl ?? DEFAULT_TTL;
+  if (!Number.isInteger(ttl) || ttl < MIN_TTL || ttl > MAX_TTL) throw new RecordError('ttl', 'ttl_out_of_range');
+  const needsPriority = input.type === 'MX' || input.type === 'SRV';
+  const priority = input.priority ?? null;
+  if (needsPriority && priority === null) throw new RecordError('priority', 'priority_required');
+  if (!needsPriority && priority !== null) throw new RecordError('priority', 'priority_not_allowed');
+  if (priority !== null && (!Number.isInteger(priority) || priority < 0 || priority > 65535)) {
+    throw new RecordError('priority', 'priority_out_of_range');
+  }
+  const value = normalizeValue(input.type, name, input.value.trim(), zone);
+  return { type: input.type, name, value, ttl, priority };
+}
+
+function normalizeOwner(raw: string, zone: string): string {
+  let name = raw.trim().toLowerCase();
+  if (name === '' || name === '@' || name === `${zone}.`) return '@';
+  if (name.endsWith('.')) {
+    // Fully qualified: it must be inside this zone.
+    const absolute = name.slice(0, -1);
+    if (absolute === zone) return '@';
+    if (!absolute.endsWith(`.${zone}`)) throw new RecordError('name', 'name_outside_zone');
+    name = absolute.slice(0, -zone.length - 1);
+  }
+  try {
+    const ascii = /^[\x21-\x7e]+$/.test(name) ? name : toAsciiName(name);
+    checkLabels(ascii, { allowUnderscore: true, allowWildcard: true });
+    if (ascii.length + zone.length + 1 > 253) throw new NameError('name_too_long');
+    return ascii;
+  } catch (error) {
+    if (error instanceof NameError) throw new RecordError('name', error.problem);
+    throw error;
+  }
+}
+
+/** A host name given as a record's target: absolute, with or without trailing dot; `@` is the apex. */
+function normalizeTarget(raw: string, zone: string, allowRoot = false): string {
+  if (raw === '@') return zone;
+  if (allowRoot && raw === '.') return '.';
+  if (net.isIP(raw)) throw new RecordError('value', 'target_is_ip');
+  try {
+    const ascii = toAsciiName(raw);
+    checkLabels(ascii, { allowUnderscore: true });
+    return ascii;
+  } catch (error) {
+    if (error instanceof NameError) throw new RecordError('value', 'target_invalid');
+    throw error;
+  }
+}
+
+function normalizeValue(type: RecordType, name: string, value: string, zone: string): string {
+  switch (type) {
+    case 'A':
+      if (!net.isIPv4(value)) throw new RecordError('value', 'ipv4_invalid');
+      return value;
+    case 'AAAA':
+      if (!net.isIPv6(value)) throw new RecordError('value', 'ipv6_invalid');
+      // The URL parser prints the canonical (RFC 5952) form.
+      return new URL(`http://[${value}]/`).hostname.slice(1, -1);
+    case 'CNAME': {
+      if (name === '@') throw new RecordError('name', 'cname_at_apex');
+      const target = normalizeTarget(value, zone);
+      if (target === (name === '@' ? zone : `${name}.${zone}`)) throw new RecordError('value', 'cname_to_itself');
+      return target;
+    }
+    case 'MX':
+    case 'NS':
+      if (type === 'NS' && name === '@') throw new RecordError('name', 'ns_at_apex');
+      return normalizeTarget(value, zone);
+    case 'TXT':
+      return normalizeTxt(value);
+    case 'SRV':
+      return normalizeSrv(name, value, zone);
+    case 'CAA':
+      return normalizeCaa(value);
+  }
+}
+
+/**
+ * TXT values are stored unquoted. A value typed with quotes, or as several quoted strings
+ * (`"v=DKIM1; k=rsa; " "p=MIGf…"`), is joined back into one; rendering splits it again.
+ */
+export function normalizeTxt(value: string): string {
+  let text = value;
+  const quoted = /^"((?:[^"\\]|\\.)*)"(?:\s+"((?:[^"\\]|\\.)*)")*$/;
+  if (quoted.test(text)) {
+    text = [...text.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((match) => match[1]!.replace(/\\(.)/g, '$1')).join('');
+  }
+  if (text.length === 0) throw new RecordError('value', 'txt_empty');
+  if (text.length > MAX_TXT_LENGTH) throw new RecordError('value', 'txt_too_long');
+  if (!/^[\x20-\x7e]*$/.test(text)) throw new RecordError('value', 'txt_invalid_char');
+  return text;
+}
+
+function normalizeSrv(name: string, value: string, zone: string): string {
+  const labels = name.split('.');
+  if (labels.length < 2 || !labels[0]!.startsWith('_') || !/^_(tcp|udp|tls|sctp)$/.test(labels[1]!)) {
+    throw new RecordError('name', 'srv_name_invalid');
+  }
+  const parts = value.split(/\s+/);
+  if (parts.length !== 3) throw new RecordError('value', 'srv_value_invalid');
+  const [weight, port, target] = parts as [string, string, string];
+  for (const number of [weight, port]) {
+    if (!/^\d{1,5}$/.test(number) || Number(number) > 65535) throw new RecordError('value', 'srv_value_invalid');
+  }
+  return `${Number(weight)} ${Number(port)} ${normalizeTarget(target, zone, true)}`;
+}
+
+function normalizeCaa(value: string): string {
+  const match = /^(\d{1,3})\s+([A-Za-z0-9]+)\s+(?:"([^"]*)"|(\S+))$/.exec(value);
+  if (!match) throw new RecordError('value', 'caa_value_invalid');
+  const flags = Number(match[1]);
+  const tag = match[2]!.toLowerCase();
+  const content = match[3] ?? match[4] ?? '';
+  if (flags > 255) throw new RecordError('value', 'caa_value_invalid');
+  if (!['issue', 'issuewild', 'iodef'].includes(tag)) throw new RecordError('value', 'caa_tag_invalid');
+  if (tag === 'iodef' && !/^(mailto:[^\s@]+@[^\s@]+|https?:\/\/\S+)$/.test(content)) throw new RecordError('value', 'caa_value_invalid');
+  if (tag !== 'iodef' && !/^(;|[a-z0-9.-]+(\s*;.*)?)$/i.test(content)) throw new RecordError('value', 'caa_value_invalid');
+  if (!/^[\x20-\x7e]*$/.test(content)) throw new RecordError('value', 'caa_value_invalid');
+  return `${flags} ${tag} "${content}"`;
+}
+
+export interface ExistingRecord {
+  id: string;
+  type: RecordType;
+  name: string;
+  value: string;
+}
+
+/**
+ * Zone-level rules a single record cannot check alone: a CNAME owns its name (RFC 1034
+ * §3.6.2), and the same record cannot be there twice. Returns the problem, or null.
+ */
+export function zoneConflict(record: NormalizedRecord, existing: readonly ExistingRecord[], replacingId?: string): string | null {
+  const others = existing.filter((candidate) => candidate.id !== replacingId && candidate.name === record.name);
+  if (record.type === 'CNAME' && others.length > 0) return 'cname_conflict';
+  if (others.some((candidate) => candidate.type === 'CNAME')) return 'cname_conflict';
+  if (others.some((candidate) => candidate.type === record.type && candidate.value === record.value)) return 'record_duplicate';
+  return null;
+}
+
+/** Splits TXT text into the 255-byte character-strings a zone file needs, quoted and escaped. */
+export function txtChunks(text: string): string[] {
+  const chunks: string[] = [];
+  for (let i = 0; i < text.length; i += 255) chunks.push(text.slice(i, i + 255));
+  return chunks.map((chunk) => `"${chunk.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
+}

@@ -1,0 +1,158 @@
+import { Injectable } from '@nestjs/common';
+import {
+  assertOrganizationAccess,
+  AuditService,
+  Conflict,
+  mapPage,
+  newId,
+  TransactionalConnection,
+  type Page,
+} from '@ruche/core';
+import type { z } from 'zod';
+import { DesiredStateService } from '../desired-state/desired-state.service.js';
+import { resourceState, type ResourceListQuery } from '../desired-state/resource.schemas.js';
+import { ancestors, type DomainName } from '../names/domain-name.js';
+import { QuotasService } from '../plans/quotas.service.js';
+import { ServersService } from '../servers/servers.service.js';
+import { DnsRecord } from '../dns/dns-record.entity.js';
+import { DEFAULT_TTL } from '../dns/record-rules.js';
+import { Domain } from './domain.entity.js';
+import type { domainSchema } from './domain.schemas.js';
+
+export type DomainDto = z.infer<typeof domainSchema>;
+
+export function toDomainDto(domain: Domain): DomainDto {
+  return { ...resourceState(domain), name: domain.name, unicodeName: domain.unicodeName, mailEnabled: domain.mailEnabled, serial: domain.serial };
+}
+
+/** YYYYMMDDnn for today, the floor of every new serial (RFC 1912 §2.2). */
+export function serialFloor(now = new Date()): number {
+  return Number(now.toISOString().slice(0, 10).replace(/-/g, '')) * 100;
+}
+
+@Injectable()
+export class DomainsService {
+  constructor(
+    private readonly db: TransactionalConnection,
+    private readonly state: DesiredStateService,
+    private readonly quotas: QuotasService,
+    private readonly servers: ServersService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(input: { organizationId: string; name: DomainName; mailEnabled: boolean; serverId?: string | undefined }): Promise<Domain> {
+    assertOrganizationAccess('hosting:write', input.organizationId);
+    const { ascii, unicode, registrable } = input.name;
+    await this.state.lockName(registrable);
+    await this.state.lockOrganization(input.organizationId);
+    await this.assertNameFree(ascii, input.organizationId);
+    await this.quotas.assertRoom(input.organizationId, { domains: 1 });
+    const server = await this.servers.place(input.organizationId, 'dns', input.serverId);
+    const repository = this.db.getRepository(Domain);
+    const id = newId();
+    await repository.insert({
+      id,
+      organizationId: input.organizationId,
+      serverId: server.id,
+      name: ascii,
+      unicodeName: unicode,
+      mailEnabled: input.mailEnabled,
+      serial: serialFloor() + 1,
+    });
+    await this.addDefaultRecords(id, input.organizationId, input.mailEnabled);
+    const domain = await repository.findOneByOrFail({ id });
+    await this.audit.record({ action: 'domain.create', targetType: 'domain', targetId: id, organizationId: domain.organizationId, after: { name: ascii, mailEnabled: domain.mailEnabled } });
+    await this.state.created('domain', domain, 'dns');
+    return domain;
+  }
+
+  /**
+   * A name belongs to one organisation in all of Ruche, and so does everything under it: a
+   * client may add subdomains of its own domains only. The answer never says who holds it.
+   */
+  private async assertNameFree(ascii: string, organizationId: string): Promise<void> {
+    const below = `%.${ascii.replace(/[\\%_]/g, '\\$&')}`;
+    const related = await this.db.query<{ exact: boolean; organization_id: string }>(
+      `SELECT name = $1 AS exact, organization_id FROM domains WHERE name = $1 OR name = ANY($2::text[]) OR name LIKE $3`,
+      [ascii, ancestors(ascii), below],
+    );
+    if (related.some((row) => row.exact || row.organization_id !== organizationId)) throw new Conflict('domain_taken', { name: ascii });
+  }
+
+  /** A new zone points at the organisation's web and mail servers, when they have public addresses. */
+  private async addDefaultRecords(domainId: string, organizationId: string, mailEnabled: boolean): Promise<void> {
+    const records: Array<Pick<DnsRecord, 'type' | 'name' | 'value' | 'priority'>> = [];
+    const web = await this.servers.place(organizationId, 'web').catch(() => null);
+    if (web?.publicIpv4) records.push({ type: 'A', name: '@', value: web.publicIpv4, priority: null });
+    if (web?.publicIpv6) records.push({ type: 'AAAA', name: '@', value: web.publicIpv6, priority: null });
+    if (web?.publicIpv4 || web?.publicIpv6) records.push({ type: 'CNAME', name: 'www', value: '@', priority: null });
+    const mail = mailEnabled ? await this.servers.place(organizationId, 'mail').catch(() => null) : null;
+    if (mail?.publicHostname) records.push({ type: 'MX', name: '@', value: mail.publicHostname, priority: 10 });
+    if (records.length === 0) return;
+    const domain = await this.db.getRepository(Domain).findOneByOrFail({ id: domainId });
+    await this.db.getRepository(DnsRecord).insert(
+      records.map((record) => ({
+        id: newId(),
+        domainId,
+        organizationId,
+        ...record,
+        value: record.value === '@' ? domain.name : record.value,
+        ttl: DEFAULT_TTL,
+      })),
+    );
+  }
+
+  get(id: string): Promise<Domain> {
+    return this.state.visible(Domain, id, 'hosting:read');
+  }
+
+  async list(query: ResourceListQuery): Promise<Page<DomainDto>> {
+    return mapPage(await this.state.list(Domain, query), toDomainDto);
+  }
+
+  async update(id: string, changes: { mailEnabled?: boolean | undefined }): Promise<Domain> {
+    const domain = await this.state.visible(Domain, id, 'hosting:write', true);
+    if (domain.phase === 'deleting') throw new Conflict('resource_deleting');
+    if (changes.mailEnabled !== undefined && changes.mailEnabled !== domain.mailEnabled) {
+      if (!changes.mailEnabled) await this.assertNoMail(domain.id);
+      await this.db.getRepository(Domain).update({ id }, { mailEnabled: changes.mailEnabled });
+      await this.audit.record({
+        action: 'domain.update',
+        targetType: 'domain',
+        targetId: id,
+        organizationId: domain.organizationId,
+        before: { mailEnabled: domain.mailEnabled },
+        after: { mailEnabled: changes.mailEnabled },
+      });
+      await this.touchZone(domain);
+    }
+    return this.db.getRepository(Domain).findOneByOrFail({ id });
+  }
+
+  /** A zone change: new serial and generation, and a reconcile of its DNS server. */
+  async touchZone(domain: Domain): Promise<void> {
+    await this.db.query(`UPDATE domains SET serial = GREATEST(serial + 1, $2) WHERE id = $1`, [domain.id, serialFloor()]);
+    await this.state.changed('domain', Domain, domain, 'dns');
+  }
+
+  remove(id: string): Promise<void> {
+    return this.state.remove('domain', Domain, id, () => 'dns', (domain) => ({ name: domain.name }), (domain) => this.assertUnused(domain));
+  }
+
+  private async assertUnused(domain: Domain): Promise<void> {
+    const [use] = await this.db.query<{ sites: number; mail: number }>(
+      `SELECT (SELECT count(*) FROM site_hostnames h WHERE h.hostname = $2 OR h.hostname LIKE $3)::int AS sites,
+              ((SELECT count(*) FROM mailboxes WHERE domain_id = $1) + (SELECT count(*) FROM mail_aliases WHERE domain_id = $1))::int AS mail`,
+      [domain.id, domain.name, `%.${domain.name.replace(/[\%_]/g, '\$&')}`],
+    );
+    if (use && (use.sites > 0 || use.mail > 0)) throw new Conflict('domain_in_use', { sites: use.sites, mail: use.mail });
+  }
+
+  private async assertNoMail(domainId: string): Promise<void> {
+    const [row] = await this.db.query<{ n: number }>(
+      `SELECT ((SELECT count(*) FROM mailboxes WHERE domain_id = $1) + (SELECT count(*) FROM mail_aliases WHERE domain_id = $1))::int AS n`,
+      [domainId],
+    );
+    if (row && row.n > 0) throw new Conflict('domain_in_use', { sites: 0, mail: row.n });
+  }
+}

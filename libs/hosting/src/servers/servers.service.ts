@@ -1,0 +1,207 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import {
+  assertOrganizationAccess,
+  assertStaffScope,
+  AuditService,
+  Conflict,
+  DomainError,
+  Forbidden,
+  NotFound,
+  newId,
+  paginate,
+  requireActor,
+  TransactionalConnection,
+  invalidFields,
+  type Page,
+  type PageQuery,
+} from '@ruche/core';
+import type { z } from 'zod';
+import { SERVICES, type Service } from '../desired-state/hosted-resource.js';
+import { Server } from './server.entity.js';
+import { OrganizationPlacement } from './organization-placement.entity.js';
+import type { createServerSchema, serverSchema, updateServerSchema } from './server.schemas.js';
+
+/**
+ * Provisioning plugs in here to reach a server when it is registered (pin its host key,
+ * check its services). Hosting declares the hook and never imports provisioning.
+ */
+export const SERVER_REGISTRATION_CHECK = Symbol('ruche.server-registration-check');
+export interface ServerRegistrationCheck {
+  /** May fill in `hostKeyFingerprint`; throws a DomainError when the server is not fit. */
+  verify(server: Server): Promise<Partial<Pick<Server, 'hostKeyFingerprint'>>>;
+}
+
+const RESOURCE_TABLES = ['domains', 'sites', 'mailboxes', 'mail_aliases', 'databases', 'database_users'];
+const RESOURCE_COUNT_SQL = RESOURCE_TABLES.map((table) => `SELECT server_id FROM ${table}`).join(' UNION ALL ');
+
+export function toServerDto(server: Server, resourceCount?: number): z.infer<typeof serverSchema> {
+  return {
+    id: server.id,
+    name: server.name,
+    address: server.address,
+    port: server.port,
+    transport: server.transport,
+    services: server.services,
+    status: server.status,
+    publicIpv4: server.publicIpv4,
+    publicIpv6: server.publicIpv6,
+    publicHostname: server.publicHostname,
+    hostKeyFingerprint: server.hostKeyFingerprint,
+    sshUser: server.sshUser,
+    ...(resourceCount !== undefined ? { resourceCount } : {}),
+    createdAt: server.createdAt.toISOString(),
+    updatedAt: server.updatedAt.toISOString(),
+  };
+}
+
+@Injectable()
+export class ServersService {
+  constructor(
+    private readonly db: TransactionalConnection,
+    private readonly audit: AuditService,
+    @Optional() @Inject(SERVER_REGISTRATION_CHECK) private readonly registrationCheck?: ServerRegistrationCheck,
+  ) {}
+
+  async register(input: z.infer<typeof createServerSchema>): Promise<Server> {
+    assertStaffScope('provisioning:admin');
+    const repository = this.db.getRepository(Server);
+    if (await repository.findOneBy({ name: input.name })) throw new Conflict('server_name_taken', { name: input.name });
+    const server = repository.create({
+      id: newId(),
+      ...input,
+      publicIpv4: input.publicIpv4 ?? null,
+      publicIpv6: input.publicIpv6 ?? null,
+      publicHostname: input.publicHostname ?? null,
+      hostKeyFingerprint: input.hostKeyFingerprint ?? null,
+      status: 'active',
+    });
+    if (this.registrationCheck) Object.assign(server, await this.registrationCheck.verify(server));
+    await repository.insert(server);
+    const saved = await repository.findOneByOrFail({ id: server.id });
+    await this.audit.record({ action: 'server.create', targetType: 'server', targetId: saved.id, after: toServerDto(saved) });
+    return saved;
+  }
+
+  async list(page: PageQuery): Promise<Page<z.infer<typeof serverSchema>>> {
+    assertStaffScope('provisioning:admin');
+    const result = await paginate(this.db.getRepository(Server).createQueryBuilder('s'), page);
+    const counts = await this.resourceCounts(result.data.map((server) => server.id));
+    return { data: result.data.map((server) => toServerDto(server, counts.get(server.id) ?? 0)), nextCursor: result.nextCursor };
+  }
+
+  async get(id: string): Promise<Server> {
+    assertStaffScope('provisioning:admin');
+    const server = await this.db.getRepository(Server).findOneBy({ id });
+    if (!server) throw new NotFound();
+    return server;
+  }
+
+  async resourceCounts(serverIds: string[]): Promise<Map<string, number>> {
+    if (serverIds.length === 0) return new Map();
+    const rows = await this.db.query<{ server_id: string; n: number }>(
+      `SELECT server_id, count(*)::int AS n FROM (${RESOURCE_COUNT_SQL}) r WHERE server_id = ANY($1::uuid[]) GROUP BY server_id`,
+      [serverIds],
+    );
+    return new Map(rows.map((row) => [row.server_id, row.n]));
+  }
+
+  async update(id: string, changes: z.infer<typeof updateServerSchema>): Promise<Server> {
+    const before = await this.get(id);
+    const repository = this.db.getRepository(Server);
+    if (changes.services) {
+      const removed = before.services.filter((service) => !changes.services!.includes(service));
+      if (removed.length > 0 && ((await this.resourceCounts([id])).get(id) ?? 0) > 0) {
+        const inUse = await this.servicesInUse(id);
+        const blocking = removed.filter((service) => inUse.has(service));
+        if (blocking.length > 0) throw new Conflict('server_service_in_use', { service: blocking.join(', ') });
+      }
+    }
+    const patch = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+    if (Object.keys(patch).length > 0) await repository.update({ id }, patch);
+    const after = await repository.findOneByOrFail({ id });
+    await this.audit.record({ action: 'server.update', targetType: 'server', targetId: id, before: toServerDto(before), after: toServerDto(after) });
+    return after;
+  }
+
+  async remove(id: string): Promise<void> {
+    const server = await this.get(id);
+    if (((await this.resourceCounts([id])).get(id) ?? 0) > 0) throw new Conflict('server_not_empty', { name: server.name });
+    await this.db.getRepository(OrganizationPlacement).delete({ serverId: id });
+    await this.db.getRepository(Server).delete({ id });
+    await this.audit.record({ action: 'server.delete', targetType: 'server', targetId: id, before: toServerDto(server) });
+  }
+
+  private async servicesInUse(serverId: string): Promise<Set<Service>> {
+    const [row] = await this.db.query<Record<string, boolean>>(
+      `SELECT EXISTS (SELECT 1 FROM sites WHERE server_id = $1) AS web,
+              EXISTS (SELECT 1 FROM domains WHERE server_id = $1) AS dns,
+              EXISTS (SELECT 1 FROM mailboxes WHERE server_id = $1) OR EXISTS (SELECT 1 FROM mail_aliases WHERE server_id = $1) AS mail,
+              EXISTS (SELECT 1 FROM databases WHERE server_id = $1 AND engine = 'mariadb') AS mariadb,
+              EXISTS (SELECT 1 FROM databases WHERE server_id = $1 AND engine = 'postgresql') AS postgresql`,
+      [serverId],
+    );
+    return new Set(SERVICES.filter((service) => row?.[service]));
+  }
+
+  // --- placement ------------------------------------------------------------------------
+
+  /**
+   * Where a new resource of `service` goes: where staff asked (`requested`), else the
+   * organisation's assigned server, else the active server offering it with fewest resources.
+   */
+  async place(organizationId: string, service: Service, requested?: string | null): Promise<Server> {
+    const servers = this.db.getRepository(Server);
+    if (requested) {
+      if (requireActor().grants.get('provisioning:admin') !== 'all') throw new Forbidden('missing_scope', { scope: 'provisioning:admin' });
+      const server = await servers.findOneBy({ id: requested });
+      if (!server || !server.services.includes(service)) {
+        throw invalidFields({ field: 'serverId', code: 'server_unsuitable' });
+      }
+      return server;
+    }
+    const assigned = await this.db.getRepository(OrganizationPlacement).findOneBy({ organizationId, service });
+    if (assigned) return servers.findOneByOrFail({ id: assigned.serverId });
+    const [least] = await this.db.query<{ id: string }>(
+      `SELECT s.id FROM servers s
+         LEFT JOIN (SELECT server_id, count(*) AS n FROM (${RESOURCE_COUNT_SQL}) r GROUP BY server_id) c ON c.server_id = s.id
+        WHERE s.status = 'active' AND $1 = ANY(s.services)
+        ORDER BY coalesce(c.n, 0), s.name
+        LIMIT 1`,
+      [service],
+    );
+    if (!least) throw new DomainError('no_server_available', 409, { service });
+    return servers.findOneByOrFail({ id: least.id });
+  }
+
+  async placementOf(organizationId: string): Promise<Partial<Record<Service, string>>> {
+    const rows = await this.db.getRepository(OrganizationPlacement).findBy({ organizationId });
+    return Object.fromEntries(rows.map((row) => [row.service, row.serverId]));
+  }
+
+  /** Staff assign (or, with null, release) an organisation's server per service. */
+  async setPlacement(organizationId: string, placement: Partial<Record<Service, string | null>>): Promise<void> {
+    assertStaffScope('provisioning:admin');
+    assertOrganizationAccess('hosting:write', organizationId);
+    const before = await this.placementOf(organizationId);
+    const repository = this.db.getRepository(OrganizationPlacement);
+    for (const [service, serverId] of Object.entries(placement) as Array<[Service, string | null]>) {
+      if (serverId === null) {
+        await repository.delete({ organizationId, service });
+        continue;
+      }
+      const server = await this.db.getRepository(Server).findOneBy({ id: serverId });
+      if (!server || !server.services.includes(service)) {
+        throw invalidFields({ field: `placement.${service}`, code: 'server_unsuitable' });
+      }
+      await repository.upsert({ organizationId, service, serverId }, ['organizationId', 'service']);
+    }
+    await this.audit.record({
+      action: 'organization.placement',
+      targetType: 'organization',
+      targetId: organizationId,
+      organizationId,
+      before,
+      after: await this.placementOf(organizationId),
+    });
+  }
+}
