@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import * as OTPAuth from 'otpauth';
-import { CONFIG, type Config } from '../config/config.js';
+import { CONFIG, type Config, type Locale } from '../config/config.js';
 import { TransactionalConnection } from '../database/transactional-connection.js';
 import { newId } from '../database/ids.js';
 import { SecretBox } from '../crypto/secret-box.js';
@@ -9,11 +9,9 @@ import { Forbidden, TooManyRequests, Unauthenticated, DomainError } from '../err
 import { AuditService } from '../audit/audit.service.js';
 import { User } from '../users/user.entity.js';
 import { Invitation } from '../users/invitation.entity.js';
-import { Membership } from '../organizations/membership.entity.js';
 import { Session } from './session.entity.js';
-import { ApiToken } from './api-token.entity.js';
 import { LoginFailure } from './login-failure.entity.js';
-import { grantsFor, restrictGrants, type Actor, type OrganizationRole } from './actor.js';
+import { grantsFor, restrictGrants, type Actor, type OrganizationRole, type Scope, type StaffRole } from './actor.js';
 
 export const SESSION_COOKIE = 'ruche_session';
 export const TOKEN_PREFIX = 'rch_';
@@ -31,6 +29,19 @@ export interface SessionGrant {
   expiresAt: Date;
   user: User;
 }
+
+/** What authentication needs of a person, read with their memberships in the same query. */
+interface SubjectRow {
+  user_id: string;
+  email: string;
+  locale: Locale;
+  staff_roles: StaffRole[];
+  has_totp: boolean;
+  memberships: Array<{ organizationId: string; role: OrganizationRole }>;
+}
+
+const SUBJECT_COLUMNS = `u.id AS user_id, u.email, u.locale, u.staff_roles, u.totp_secret IS NOT NULL AS has_totp,
+  coalesce((SELECT json_agg(json_build_object('organizationId', m.organization_id, 'role', m.role)) FROM memberships m WHERE m.user_id = u.id), '[]') AS memberships`;
 
 export interface ClientInfo {
   ip: string;
@@ -99,65 +110,52 @@ export class AuthService {
     await this.db.getRepository(Session).delete({ id: sessionId });
   }
 
-  /** Resolves a session cookie to its actor, with the CSRF token the session expects. */
+  /** Resolves a session cookie to its actor, with the CSRF token the session expects. One query. */
   async authenticateSession(cookieValue: string): Promise<{ actor: Actor; csrfToken: string } | null> {
-    const session = await this.db
-      .getRepository(Session)
-      .createQueryBuilder('s')
-      .where('s.tokenHash = :hash AND s.expiresAt > now()', { hash: sha256(cookieValue) })
-      .getOne();
-    if (!session) return null;
-    const actor = await this.buildActor(session.userId, 'session', { sessionId: session.id });
-    return actor ? { actor, csrfToken: session.csrfToken } : null;
+    const [row] = await this.db.query<SubjectRow & { session_id: string; csrf_token: string }>(
+      `SELECT s.id AS session_id, s.csrf_token, ${SUBJECT_COLUMNS}
+         FROM sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.token_hash = $1 AND s.expires_at > now() AND u.disabled_at IS NULL`,
+      [sha256(cookieValue)],
+    );
+    if (!row) return null;
+    return { actor: this.actorFrom(row, 'session', { sessionId: row.session_id }), csrfToken: row.csrf_token };
   }
 
+  /** Resolves a bearer token to its actor. One query. */
   async authenticateToken(bearer: string): Promise<Actor | null> {
     if (!bearer.startsWith(TOKEN_PREFIX)) return null;
-    const token = await this.db
-      .getRepository(ApiToken)
-      .createQueryBuilder('t')
-      .where('t.tokenHash = :hash AND t.revokedAt IS NULL AND (t.expiresAt IS NULL OR t.expiresAt > now())', {
-        hash: sha256(bearer),
-      })
-      .getOne();
-    if (!token) return null;
-    const actor = await this.buildActor(token.userId, 'token', { token });
-    if (!actor) return null;
+    const [row] = await this.db.query<SubjectRow & { token_id: string; scopes: Scope[]; token_organization_id: string | null; last_used_at: Date | null }>(
+      `SELECT t.id AS token_id, t.scopes, t.organization_id AS token_organization_id, t.last_used_at, ${SUBJECT_COLUMNS}
+         FROM api_tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.disabled_at IS NULL`,
+      [sha256(bearer)],
+    );
+    if (!row) return null;
     // At most one write a minute per token: "last used" is for people, not for accounting.
-    void this.db.dataSource
-      .query(
-        `UPDATE api_tokens SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
-        [token.id],
-      )
-      .catch(() => undefined);
-    return actor;
+    if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
+      void this.db.dataSource.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1`, [row.token_id]).catch(() => undefined);
+    }
+    return this.actorFrom(row, 'token', { token: { id: row.token_id, scopes: row.scopes, organizationId: row.token_organization_id } });
   }
 
-  private async buildActor(
-    userId: string,
+  private actorFrom(
+    row: SubjectRow,
     kind: 'session' | 'token',
-    via: { sessionId?: string; token?: ApiToken },
-  ): Promise<Actor | null> {
-    const user = await this.db.getRepository(User).findOneBy({ id: userId });
-    if (!user || user.disabledAt) return null;
-    const memberships = await this.db
-      .getRepository(Membership)
-      .find({ where: { userId }, select: { organizationId: true, role: true } });
-    const held = grantsFor({
-      staffRoles: user.staffRoles,
-      memberships: memberships.map((m) => ({ organizationId: m.organizationId, role: m.role as OrganizationRole })),
-    });
+    via: { sessionId?: string; token?: { id: string; scopes: Scope[]; organizationId: string | null } },
+  ): Actor {
+    const held = grantsFor({ staffRoles: row.staff_roles, memberships: row.memberships });
     const grants = via.token ? restrictGrants(held, via.token.scopes, via.token.organizationId) : held;
     return {
       kind,
-      userId: user.id,
-      email: user.email,
-      locale: user.locale,
-      staffRoles: user.staffRoles,
+      userId: row.user_id,
+      email: row.email,
+      locale: row.locale,
+      staffRoles: row.staff_roles,
       grants,
       sessionId: via.sessionId ?? null,
       tokenId: via.token?.id ?? null,
-      mustEnrollTwoFactor: this.config.requireStaff2fa && user.staffRoles.length > 0 && !user.totpSecret,
+      mustEnrollTwoFactor: this.config.requireStaff2fa && row.staff_roles.length > 0 && !row.has_totp,
     };
   }
 

@@ -46,8 +46,9 @@ export class OrganizationsService {
     assertStaffScope('organizations:admin');
     const repository = this.db.getRepository(Organization);
     const id = newId();
-    await repository.insert({ id, name: input.name, locale: input.locale });
-    const organization = await repository.findOneByOrFail({ id });
+    // insert() fills the generated columns (createdAt, updatedAt) into the entity it is given.
+    const organization = repository.create({ id, name: input.name, locale: input.locale });
+    await repository.insert(organization);
     for (const hook of this.createdHooks) await hook(organization);
     await this.audit.record({
       action: 'organization.create',

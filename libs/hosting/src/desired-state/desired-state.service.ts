@@ -15,7 +15,12 @@ import {
 import { ResourceEvent, type ResourceType } from './resource-event.entity.js';
 import type { HostedResource, Phase, Service } from './hosted-resource.js';
 
-/** The task provisioning workers handle; hosting only enqueues it. */
+/**
+ * The task provisioning workers handle; hosting only enqueues it. The contract: a reconcile
+ * applies the desired state it reads, and when it ends it enqueues itself again if any
+ * resource of its (server, service) changed while it ran. That lets a change skip
+ * enqueueing when a job for its key is already waiting to start.
+ */
 export const RECONCILE_TASK = 'provisioning:reconcile';
 
 export interface ReconcilePayload {
@@ -41,8 +46,18 @@ export class DesiredStateService {
   ) {}
 
   async enqueueReconcile(serverId: string, service: Service, runAt?: Date): Promise<void> {
+    const jobKey = reconcileJobKey(serverId, service);
+    if (!runAt) {
+      // A job for this key that is due and not started will read this change when it runs:
+      // no need to touch (and row-lock) it, which would serialise every change on one server.
+      const [waiting] = await this.db.query(
+        `SELECT 1 FROM graphile_worker.jobs WHERE key = $1 AND locked_at IS NULL AND run_at <= now() AND attempts < max_attempts`,
+        [jobKey],
+      );
+      if (waiting) return;
+    }
     await this.queue.enqueue(RECONCILE_TASK, { serverId, service } satisfies ReconcilePayload, {
-      jobKey: reconcileJobKey(serverId, service),
+      jobKey,
       jobKeyMode: 'replace',
       ...(runAt ? { runAt } : {}),
     });

@@ -7,6 +7,8 @@ import { bigintNumber } from '../desired-state/bigint.transformer.js';
 @Index('domains_name_key', ['name'], { unique: true })
 @Index('domains_organization_idx', ['organizationId', 'id'])
 @Index('domains_server_idx', ['serverId'])
+// reverse(name) text_pattern_ops, for "every domain below this one" as a prefix search (hand-written migration).
+@Index('domains_reverse_name_idx', { synchronize: false })
 @Check('domains_phase_check', PHASE_CHECK)
 @Check('domains_name_check', `"name" = lower("name") AND length("name") <= 253`)
 export class Domain extends HostedResource {

@@ -12,8 +12,10 @@ import type { z } from 'zod';
 import { DesiredStateService } from '../desired-state/desired-state.service.js';
 import { resourceState, type ResourceListQuery } from '../desired-state/resource.schemas.js';
 import { ancestors, type DomainName } from '../names/domain-name.js';
+import { belowPattern } from '../names/name-queries.js';
 import { QuotasService } from '../plans/quotas.service.js';
 import { ServersService } from '../servers/servers.service.js';
+import type { Server } from '../servers/server.entity.js';
 import { DnsRecord } from '../dns/dns-record.entity.js';
 import { DEFAULT_TTL } from '../dns/record-rules.js';
 import { Domain } from './domain.entity.js';
@@ -43,11 +45,14 @@ export class DomainsService {
   async create(input: { organizationId: string; name: DomainName; mailEnabled: boolean; serverId?: string | undefined }): Promise<Domain> {
     assertOrganizationAccess('hosting:write', input.organizationId);
     const { ascii, unicode, registrable } = input.name;
-    await this.state.lockName(registrable);
-    await this.state.lockOrganization(input.organizationId);
-    await this.assertNameFree(ascii, input.organizationId);
-    await this.quotas.assertRoom(input.organizationId, { domains: 1 });
+    // Placement first: the organisation's lock is then held only for the count and the writes.
     const server = await this.servers.place(input.organizationId, 'dns', input.serverId);
+    const web = await this.servers.place(input.organizationId, 'web').catch(() => null);
+    const mail = input.mailEnabled ? await this.servers.place(input.organizationId, 'mail').catch(() => null) : null;
+    await this.state.lockName(registrable);
+    await this.assertNameFree(ascii, input.organizationId);
+    await this.state.lockOrganization(input.organizationId);
+    await this.quotas.assertRoom(input.organizationId, { domains: 1 });
     const repository = this.db.getRepository(Domain);
     const id = newId();
     await repository.insert({
@@ -59,7 +64,7 @@ export class DomainsService {
       mailEnabled: input.mailEnabled,
       serial: serialFloor() + 1,
     });
-    await this.addDefaultRecords(id, input.organizationId, input.mailEnabled);
+    await this.addDefaultRecords(id, ascii, input.organizationId, web, mail);
     const domain = await repository.findOneByOrFail({ id });
     await this.audit.record({ action: 'domain.create', targetType: 'domain', targetId: id, organizationId: domain.organizationId, after: { name: ascii, mailEnabled: domain.mailEnabled } });
     await this.state.created('domain', domain, 'dns');
@@ -71,35 +76,24 @@ export class DomainsService {
    * client may add subdomains of its own domains only. The answer never says who holds it.
    */
   private async assertNameFree(ascii: string, organizationId: string): Promise<void> {
-    const below = `%.${ascii.replace(/[\\%_]/g, '\\$&')}`;
     const related = await this.db.query<{ exact: boolean; organization_id: string }>(
-      `SELECT name = $1 AS exact, organization_id FROM domains WHERE name = $1 OR name = ANY($2::text[]) OR name LIKE $3`,
-      [ascii, ancestors(ascii), below],
+      `SELECT name = $1 AS exact, organization_id FROM domains WHERE name = $1 OR name = ANY($2::text[])
+       UNION ALL
+       SELECT false, organization_id FROM domains WHERE reverse(name) LIKE $3`,
+      [ascii, ancestors(ascii), belowPattern(ascii)],
     );
     if (related.some((row) => row.exact || row.organization_id !== organizationId)) throw new Conflict('domain_taken', { name: ascii });
   }
 
   /** A new zone points at the organisation's web and mail servers, when they have public addresses. */
-  private async addDefaultRecords(domainId: string, organizationId: string, mailEnabled: boolean): Promise<void> {
+  private async addDefaultRecords(domainId: string, zone: string, organizationId: string, web: Server | null, mail: Server | null): Promise<void> {
     const records: Array<Pick<DnsRecord, 'type' | 'name' | 'value' | 'priority'>> = [];
-    const web = await this.servers.place(organizationId, 'web').catch(() => null);
     if (web?.publicIpv4) records.push({ type: 'A', name: '@', value: web.publicIpv4, priority: null });
     if (web?.publicIpv6) records.push({ type: 'AAAA', name: '@', value: web.publicIpv6, priority: null });
-    if (web?.publicIpv4 || web?.publicIpv6) records.push({ type: 'CNAME', name: 'www', value: '@', priority: null });
-    const mail = mailEnabled ? await this.servers.place(organizationId, 'mail').catch(() => null) : null;
+    if (web?.publicIpv4 || web?.publicIpv6) records.push({ type: 'CNAME', name: 'www', value: zone, priority: null });
     if (mail?.publicHostname) records.push({ type: 'MX', name: '@', value: mail.publicHostname, priority: 10 });
     if (records.length === 0) return;
-    const domain = await this.db.getRepository(Domain).findOneByOrFail({ id: domainId });
-    await this.db.getRepository(DnsRecord).insert(
-      records.map((record) => ({
-        id: newId(),
-        domainId,
-        organizationId,
-        ...record,
-        value: record.value === '@' ? domain.name : record.value,
-        ttl: DEFAULT_TTL,
-      })),
-    );
+    await this.db.getRepository(DnsRecord).insert(records.map((record) => ({ id: newId(), domainId, organizationId, ...record, ttl: DEFAULT_TTL })));
   }
 
   get(id: string): Promise<Domain> {
@@ -141,7 +135,7 @@ export class DomainsService {
 
   private async assertUnused(domain: Domain): Promise<void> {
     const [use] = await this.db.query<{ sites: number; mail: number }>(
-      `SELECT (SELECT count(*) FROM site_hostnames h WHERE h.hostname = $2 OR h.hostname LIKE $3)::int AS sites,
+      `SELECT (SELECT count(*) FROM site_hostnames h WHERE h.hostname = $2 OR reverse(h.hostname) LIKE $3)::int AS sites,
               ((SELECT count(*) FROM mailboxes WHERE domain_id = $1) + (SELECT count(*) FROM mail_aliases WHERE domain_id = $1))::int AS mail`,
       [domain.id, domain.name, `%.${domain.name.replace(/[\%_]/g, '\$&')}`],
     );

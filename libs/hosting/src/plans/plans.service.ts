@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   assertOrganizationAccess,
@@ -124,16 +125,25 @@ export class PlansService {
   /** Gives a new organisation its hosting profile (a unique name prefix) and the default plan. */
   async setUpOrganization(organization: Organization): Promise<void> {
     const base = prefixFromName(organization.name);
-    const taken = new Set(
-      (await this.db.query<{ prefix: string }>(`SELECT prefix FROM organization_hosting WHERE prefix LIKE $1`, [`${base}%`])).map((row) => row.prefix),
-    );
-    let prefix = base;
-    for (let n = 2; taken.has(prefix); n++) prefix = `${base.slice(0, 11 - String(n).length)}${n}`;
-    await this.db.getRepository(OrganizationHosting).insert({ organizationId: organization.id, prefix });
-    const plan = await this.db.getRepository(Plan).findOneBy({ isDefault: true });
-    if (plan) {
-      await this.db.getRepository(Subscription).insert({ id: newId(), organizationId: organization.id, planId: plan.id, startsOn: today(), endsOn: null });
+    // The name's own prefix when free, else the name's first letters and a random tail.
+    // ON CONFLICT keeps a race between two creations from failing either of them.
+    for (let attempt = 0; ; attempt++) {
+      const prefix = attempt === 0 ? base : `${base.slice(0, 8)}${randomBytes(3).readUIntBE(0, 3).toString(36).padStart(4, '0').slice(-4)}`;
+      const inserted = await this.db
+        .getRepository(OrganizationHosting)
+        .createQueryBuilder()
+        .insert()
+        .values({ organizationId: organization.id, prefix })
+        .orIgnore()
+        .returning('prefix')
+        .execute();
+      if (inserted.raw.length === 1) break;
+      if (attempt > 20) throw new Error('could not find a free organisation prefix');
     }
+    await this.db.query(
+      `INSERT INTO subscriptions (id, organization_id, plan_id, starts_on) SELECT $1, $2, id, $3 FROM plans WHERE is_default`,
+      [newId(), organization.id, today()],
+    );
   }
 
   async prefixOf(organizationId: string): Promise<string> {

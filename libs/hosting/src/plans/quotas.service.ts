@@ -11,8 +11,6 @@ export class QuotaExceeded extends DomainError {
   }
 }
 
-const MIB = 1024 * 1024;
-
 /** What an organisation may use (plan, then staff overrides) and what it uses now. */
 @Injectable()
 export class QuotasService {
@@ -32,38 +30,48 @@ export class QuotasService {
   /** Current use of every meter. Resources being deleted no longer count. */
   async usage(organizationId: string): Promise<Quotas> {
     const [row] = await this.db.query<Record<string, string>>(
-      `SELECT
-         (SELECT count(*) FROM domains WHERE organization_id = $1 AND phase <> 'deleting') AS domains,
-         (SELECT count(*) FROM sites WHERE organization_id = $1 AND phase <> 'deleting') AS sites,
-         (SELECT count(*) FROM mailboxes WHERE organization_id = $1 AND phase <> 'deleting') AS mailboxes,
-         (SELECT coalesce(sum(quota_mb), 0) FROM mailboxes WHERE organization_id = $1 AND phase <> 'deleting') AS mail_storage_mb,
-         (SELECT count(*) FROM databases WHERE organization_id = $1 AND phase <> 'deleting') AS databases,
-         (SELECT coalesce(sum(storage_bytes), 0) FROM databases WHERE organization_id = $1 AND phase <> 'deleting') AS database_storage_bytes,
-         (SELECT coalesce(sum(storage_bytes), 0) FROM sites WHERE organization_id = $1 AND phase <> 'deleting') AS web_storage_bytes`,
+      `SELECT ${METERS.map((meter) => `${USAGE_SQL[meter]} AS ${meter}`).join(', ')}`,
       [organizationId],
     );
-    return {
-      domains: Number(row!.domains),
-      sites: Number(row!.sites),
-      mailboxes: Number(row!.mailboxes),
-      mail_storage_mb: Number(row!.mail_storage_mb),
-      databases: Number(row!.databases),
-      database_storage_mb: Math.ceil(Number(row!.database_storage_bytes) / MIB),
-      web_storage_mb: Math.ceil(Number(row!.web_storage_bytes) / MIB),
-    };
+    return Object.fromEntries(METERS.map((meter) => [meter, Number(row![meter])])) as Quotas;
   }
 
   /**
    * Refuses `amounts` more of each meter when that would pass the limit. The caller holds the
    * organisation's lock (DesiredStateService.lockOrganization), so the count cannot go stale.
+   * One round trip: limit (override, else plan) and use of just the meters asked about.
    */
   async assertRoom(organizationId: string, amounts: Partial<Quotas>): Promise<void> {
-    const [limits, usage] = await Promise.all([this.limits(organizationId), this.usage(organizationId)]);
-    for (const [meter, amount] of Object.entries(amounts) as Array<[Meter, number]>) {
-      if (amount > 0 && usage[meter] + amount > limits[meter]) throw new QuotaExceeded(meter, limits[meter], usage[meter], amount);
+    const meters = (Object.keys(amounts) as Meter[]).filter((meter) => (amounts[meter] ?? 0) > 0);
+    if (meters.length === 0) return;
+    const columns = meters.map(
+      (meter) =>
+        `coalesce((SELECT "limit" FROM quota_overrides WHERE organization_id = $1 AND meter = '${meter}'), plan.${meter}, 0) AS ${meter}_limit, ${USAGE_SQL[meter]} AS ${meter}_used`,
+    );
+    const [row] = await this.db.query<Record<string, string>>(
+      `SELECT ${columns.join(', ')}
+         FROM (SELECT 1) one
+         LEFT JOIN (SELECT p.* FROM subscriptions s JOIN plans p ON p.id = s.plan_id WHERE s.organization_id = $1 AND s.ends_on IS NULL) plan ON true`,
+      [organizationId],
+    );
+    for (const meter of meters) {
+      const limit = Number(row![`${meter}_limit`]);
+      const used = Number(row![`${meter}_used`]);
+      if (used + amounts[meter]! > limit) throw new QuotaExceeded(meter, limit, used, amounts[meter]!);
     }
   }
 }
+
+/** SQL for the current use of each meter, for the organisation in $1 (meter names come from METERS, never from input). */
+const USAGE_SQL: Record<Meter, string> = {
+  domains: `(SELECT count(*) FROM domains WHERE organization_id = $1 AND phase <> 'deleting')`,
+  sites: `(SELECT count(*) FROM sites WHERE organization_id = $1 AND phase <> 'deleting')`,
+  mailboxes: `(SELECT count(*) FROM mailboxes WHERE organization_id = $1 AND phase <> 'deleting')`,
+  mail_storage_mb: `(SELECT coalesce(sum(quota_mb), 0) FROM mailboxes WHERE organization_id = $1 AND phase <> 'deleting')`,
+  databases: `(SELECT count(*) FROM databases WHERE organization_id = $1 AND phase <> 'deleting')`,
+  database_storage_mb: `(SELECT ceil(coalesce(sum(storage_bytes), 0) / 1048576.0) FROM databases WHERE organization_id = $1 AND phase <> 'deleting')`,
+  web_storage_mb: `(SELECT ceil(coalesce(sum(storage_bytes), 0) / 1048576.0) FROM sites WHERE organization_id = $1 AND phase <> 'deleting')`,
+};
 
 export function planQuotas(plan: Plan): Quotas {
   return Object.fromEntries(METERS.map((meter) => [meter, plan[PLAN_QUOTA_PROPERTY[meter]]])) as Quotas;

@@ -34,6 +34,15 @@ export interface ServerRegistrationCheck {
 const RESOURCE_TABLES = ['domains', 'sites', 'mailboxes', 'mail_aliases', 'databases', 'database_users'];
 const RESOURCE_COUNT_SQL = RESOURCE_TABLES.map((table) => `SELECT server_id FROM ${table}`).join(' UNION ALL ');
 
+/** How a server's load for one service is counted when placing: its resources of that service. */
+const SERVICE_LOAD_SQL: Record<Service, string> = {
+  dns: `(SELECT count(*) FROM domains d WHERE d.server_id = s.id)`,
+  web: `(SELECT count(*) FROM sites w WHERE w.server_id = s.id)`,
+  mail: `(SELECT count(*) FROM mailboxes m WHERE m.server_id = s.id) + (SELECT count(*) FROM mail_aliases a WHERE a.server_id = s.id)`,
+  mariadb: `(SELECT count(*) FROM databases b WHERE b.server_id = s.id AND b.engine = 'mariadb')`,
+  postgresql: `(SELECT count(*) FROM databases b WHERE b.server_id = s.id AND b.engine = 'postgresql')`,
+};
+
 export function toServerDto(server: Server, resourceCount?: number): z.infer<typeof serverSchema> {
   return {
     id: server.id,
@@ -161,16 +170,15 @@ export class ServersService {
     }
     const assigned = await this.db.getRepository(OrganizationPlacement).findOneBy({ organizationId, service });
     if (assigned) return servers.findOneByOrFail({ id: assigned.serverId });
-    const [least] = await this.db.query<{ id: string }>(
-      `SELECT s.id FROM servers s
-         LEFT JOIN (SELECT server_id, count(*) AS n FROM (${RESOURCE_COUNT_SQL}) r GROUP BY server_id) c ON c.server_id = s.id
-        WHERE s.status = 'active' AND $1 = ANY(s.services)
-        ORDER BY coalesce(c.n, 0), s.name
-        LIMIT 1`,
-      [service],
-    );
+    const least = await servers
+      .createQueryBuilder('s')
+      .where(`s.status = 'active' AND :service = ANY(s.services)`, { service })
+      .orderBy(SERVICE_LOAD_SQL[service], 'ASC')
+      .addOrderBy('s.name', 'ASC')
+      .limit(1)
+      .getOne();
     if (!least) throw new DomainError('no_server_available', 409, { service });
-    return servers.findOneByOrFail({ id: least.id });
+    return least;
   }
 
   async placementOf(organizationId: string): Promise<Partial<Record<Service, string>>> {

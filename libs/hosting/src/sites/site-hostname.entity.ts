@@ -4,6 +4,7 @@ import { Site } from './site.entity.js';
 /** One host name a site answers to. The key makes a host name belong to one site in all of Ruche. */
 @Entity('site_hostnames')
 @Index('site_hostnames_site_idx', ['siteId'])
+@Index('site_hostnames_reverse_idx', { synchronize: false })
 export class SiteHostname {
   @PrimaryColumn({ type: 'text' })
   hostname!: string;
