@@ -18,7 +18,8 @@ export default defineConfig({
   plugins: [decorators],
   resolve: {
     alias: [
-      { find: '@ruche/infra', replacement: path.join(root, 'infra/src/index.ts') },
+      { find: '@ruche/infra/fleet', replacement: path.join(root, 'infra/src/fleet/index.ts') },
+      { find: /^@ruche\/infra$/, replacement: path.join(root, 'infra/src/index.ts') },
       { find: /^@ruche\/([a-z]+)$/, replacement: path.join(root, 'libs/$1/src/index.ts') },
     ],
   },

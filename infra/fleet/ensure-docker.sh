@@ -64,7 +64,10 @@ exec 9>"$STATE/ensure.lock"
 flock 9
 
 # Installs happen under the lock too: two apt-get runs at once would fail on dpkg's own lock.
-command -v dockerd >/dev/null 2>&1 || install_debian_package docker.io
+# docker.io brings both the engine and the client that `answers` uses.
+if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
+  install_debian_package docker.io
+fi
 command -v debootstrap >/dev/null 2>&1 || install_debian_package debootstrap
 
 running_pid() { # prints the private dockerd's pid if it is alive
@@ -82,13 +85,14 @@ else
   rm -f "$SOCKET" "$PIDFILE"
   log "starting private dockerd on unix://$SOCKET (log: $LOGFILE)"
   # setsid + nohup: the engine outlives this script and the test run that called it.
-  # Its output goes to the log only, so callers reading our stdout are not kept waiting on the pipe.
+  # Its output goes to the log only, so callers reading our stdout are not kept waiting on the
+  # pipe, and it must not inherit the lock (fd 9), or it would hold it for its whole life.
   setsid nohup dockerd \
     --host "unix://$SOCKET" \
     --data-root "$STATE/data" \
     --exec-root "$STATE/exec" \
     --pidfile "$PIDFILE" \
-    </dev/null >>"$LOGFILE" 2>&1 &
+    </dev/null >>"$LOGFILE" 2>&1 9>&- &
 fi
 
 deadline=$((SECONDS + START_TIMEOUT_SECONDS))

@@ -27,7 +27,9 @@ log "stopping private dockerd (pid $pid)"
 # SIGTERM: dockerd stops its containers and its containerd, then exits.
 kill -TERM "$pid"
 deadline=$((SECONDS + STOP_TIMEOUT_SECONDS))
-while [[ -d "/proc/$pid" ]]; do
+# Gone, or a zombie its parent has not reaped yet.
+running() { [[ -d "/proc/$pid" && "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" != Z ]]; }
+while running; do
   if ((SECONDS >= deadline)); then
     log "dockerd (pid $pid) still running after ${STOP_TIMEOUT_SECONDS}s; see $STATE/dockerd.log"
     exit 1
