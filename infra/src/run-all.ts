@@ -37,7 +37,8 @@ async function main(): Promise<void> {
     logger.info({ port: config.embeddedPgPort, dataDir: path.join(config.dataDir, 'postgres') }, 'embedded PostgreSQL started');
   }
 
-  const env = { ...process.env, DATABASE_URL: databaseUrl, RUCHE_DATA_DIR: config.dataDir };
+  // With the embedded database comes the embedded "server": a folder under var/servers/local.
+  const env = { ...process.env, DATABASE_URL: databaseUrl, RUCHE_DATA_DIR: config.dataDir, ...(database ? { RUCHE_LOCAL_SERVER: 'true' } : {}) };
   const children = new Map<string, ChildProcess>();
   let stopping = false;
 

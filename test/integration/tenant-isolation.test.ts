@@ -120,6 +120,13 @@ const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
   'patch /api/v1/database-users/:id': (t) => ({ url: `/api/v1/database-users/${t.databaseUserB.id}`, body: { password: 'taken-over-password' } }),
   'delete /api/v1/database-users/:id': (t) => ({ url: `/api/v1/database-users/${t.databaseUserB.id}` }),
   'get /api/v1/resource-events': (t) => ({ url: `/api/v1/resource-events?organizationId=${t.organizationB.id}` }),
+
+  // Provisioning operations: sysadmins only.
+  'get /api/v1/jobs': () => ({ url: '/api/v1/jobs' }),
+  'post /api/v1/jobs/retry': (t) => ({ url: '/api/v1/jobs/retry', body: { resourceType: 'site', resourceId: t.siteB.id } }),
+  'post /api/v1/jobs/resync': () => ({ url: '/api/v1/jobs/resync' }),
+  'get /api/v1/servers/ssh-public-key': () => ({ url: '/api/v1/servers/ssh-public-key' }),
+  'post /api/v1/servers/:id/resync': (t) => ({ url: `/api/v1/servers/${t.server.id}/resync` }),
 };
 
 let api: TestApi;

@@ -9,6 +9,7 @@ import {
   type Config,
   type Logger,
 } from '@ruche/core';
+import { seedLocalServer } from '@ruche/hosting';
 import { features } from './features.js';
 import { entities, migrations } from './schema.js';
 
@@ -18,6 +19,7 @@ export async function prepareDatabase(config: Config, databaseUrl: string) {
   await dataSource.initialize();
   try {
     await migrateDatabase(dataSource);
+    if (config.localServer) await seedLocalServer(dataSource);
     return await seedFirstAdministrator(dataSource, config);
   } finally {
     await dataSource.destroy();

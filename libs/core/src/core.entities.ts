@@ -8,6 +8,7 @@ import { LoginFailure } from './auth/login-failure.entity.js';
 import { AuditEvent } from './audit/audit-event.entity.js';
 import { IdempotencyKey } from './http/idempotency-key.entity.js';
 import { OutboundMail } from './mail/outbound-mail.entity.js';
+import { QueueWorkerHeartbeat } from './queue/queue-worker-heartbeat.entity.js';
 
 export const coreEntities: Function[] = [
   User,
@@ -20,4 +21,5 @@ export const coreEntities: Function[] = [
   AuditEvent,
   IdempotencyKey,
   OutboundMail,
+  QueueWorkerHeartbeat,
 ];

@@ -11,7 +11,7 @@ export { RECONCILE_TASK, reconcileJobKey, DesiredStateService, type ReconcilePay
 export { HostedResource, PHASES, SERVICES, type Phase, type Service } from './desired-state/hosted-resource.js';
 export { ResourceEvent, RESOURCE_TYPES, type ResourceType } from './desired-state/resource-event.entity.js';
 export { Server, TRANSPORTS, type Transport, type ServerStatus } from './servers/server.entity.js';
-export { ServersService, SERVER_REGISTRATION_CHECK, type ServerRegistrationCheck } from './servers/servers.service.js';
+export { ServersService, SERVER_REGISTRATION_CHECK, seedLocalServer, type ServerRegistrationCheck } from './servers/servers.service.js';
 export { Domain } from './domains/domain.entity.js';
 export { DnsRecord } from './dns/dns-record.entity.js';
 export { txtChunks, RECORD_TYPES, type RecordType } from './dns/record-rules.js';

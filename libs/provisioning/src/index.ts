@@ -1,6 +1,19 @@
 import type { RucheFeature } from '@ruche/core';
 import { ProvisioningModule } from './provisioning.module.js';
+import { provisioningEntities } from './provisioning.entities.js';
+import { provisioningMigrations } from './migrations/index.js';
 
 export { ProvisioningModule };
+export const provisioningFeature: RucheFeature = {
+  name: 'provisioning',
+  module: ProvisioningModule,
+  entities: provisioningEntities,
+  migrations: provisioningMigrations,
+};
 
-export const provisioningFeature: RucheFeature = { name: 'provisioning', module: ProvisioningModule, entities: [], migrations: [] };
+export { Reconciler, type ReconcileSummary } from './reconciler/reconciler.service.js';
+export { ConnectionPool } from './transports/connection-pool.service.js';
+export { OperationsService } from './operations/operations.service.js';
+export { VHOST_TEST_HOOK, type VhostTestHook } from './drivers/web/nginx.driver.js';
+export type { ServiceDriver, DesiredResource, RenderedUnit, Rendered } from './drivers/driver.js';
+export { loadSshIdentity, fingerprint } from './ssh/ssh-identity.js';

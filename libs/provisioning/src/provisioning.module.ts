@@ -1,4 +1,36 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { HostingModule, SERVER_REGISTRATION_CHECK } from '@ruche/hosting';
+import { ConnectionPool } from './transports/connection-pool.service.js';
+import { DriverRegistry } from './drivers/driver-registry.js';
+import { NginxDriver } from './drivers/web/nginx.driver.js';
+import { KnotDriver } from './drivers/dns/knot.driver.js';
+import { Reconciler } from './reconciler/reconciler.service.js';
+import { ServerRegistration } from './registration/server-registration.js';
+import { ProvisioningMetrics } from './operations/provisioning-metrics.js';
+import { OperationsService } from './operations/operations.service.js';
+import { JobsController, ServerOperationsController } from './operations/operations.controller.js';
 
-@Module({})
+/**
+ * Global so that hosting's ServersService sees SERVER_REGISTRATION_CHECK without importing
+ * provisioning. Turns hosting's desired state into configuration on servers: transports, drivers, the
+ * reconciler (a job handler, run by apps/worker) and the sysadmin operations.
+ */
+@Global()
+@Module({
+  imports: [HostingModule],
+  controllers: [JobsController, ServerOperationsController],
+  providers: [
+    ConnectionPool,
+    NginxDriver,
+    KnotDriver,
+    DriverRegistry,
+    Reconciler,
+    ServerRegistration,
+    // Global, so hosting's ServersService finds it without importing provisioning.
+    { provide: SERVER_REGISTRATION_CHECK, useExisting: ServerRegistration },
+    ProvisioningMetrics,
+    OperationsService,
+  ],
+  exports: [Reconciler, ConnectionPool, OperationsService, ServerRegistration, SERVER_REGISTRATION_CHECK],
+})
 export class ProvisioningModule {}

@@ -40,6 +40,17 @@ const environmentSchema = z.object({
     .optional(),
   RUCHE_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   RUCHE_MAIL_FROM: z.string().min(3).default('Ruche <ruche@localhost>'),
+  RUCHE_SSH_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  RUCHE_SSH_CONNECT_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
+  RUCHE_DNS_NAMESERVERS: z
+    .string()
+    .regex(/^([a-z0-9]([a-z0-9.-]*[a-z0-9])?)(,[a-z0-9]([a-z0-9.-]*[a-z0-9])?)*$/, 'must be host names separated by commas')
+    .default('ns1.ruche.localhost,ns2.ruche.localhost'),
+  RUCHE_DNS_HOSTMASTER: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be a host name (hostmaster.example.org)').default('hostmaster.ruche.localhost'),
+  RUCHE_RESYNC_INTERVAL_MINUTES: positiveInt.max(1440).default(60),
+  RUCHE_RECONCILE_MAX_BACKOFF_SECONDS: positiveInt.max(86_400).default(600),
+  RUCHE_WORKER_METRICS_PORT: port.default(9464),
+  RUCHE_LOCAL_SERVER: flag.default(false),
 });
 
 export type Locale = 'fr' | 'en';
@@ -69,6 +80,14 @@ export interface Config {
   secretKey: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
+  sshPrivateKeyFile: string | undefined;
+  sshConnectTimeoutMs: number;
+  dnsNameservers: string[];
+  dnsHostmaster: string;
+  resyncIntervalMinutes: number;
+  reconcileMaxBackoffSeconds: number;
+  workerMetricsPort: number;
+  localServer: boolean;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +132,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     secretKey: e.RUCHE_SECRET_KEY,
     smtpUrl: e.RUCHE_SMTP_URL,
     mailFrom: e.RUCHE_MAIL_FROM,
+    sshPrivateKeyFile: e.RUCHE_SSH_PRIVATE_KEY_FILE ? path.resolve(cwd, e.RUCHE_SSH_PRIVATE_KEY_FILE) : undefined,
+    sshConnectTimeoutMs: e.RUCHE_SSH_CONNECT_TIMEOUT_MS,
+    dnsNameservers: e.RUCHE_DNS_NAMESERVERS.split(','),
+    dnsHostmaster: e.RUCHE_DNS_HOSTMASTER,
+    resyncIntervalMinutes: e.RUCHE_RESYNC_INTERVAL_MINUTES,
+    reconcileMaxBackoffSeconds: e.RUCHE_RECONCILE_MAX_BACKOFF_SECONDS,
+    workerMetricsPort: e.RUCHE_WORKER_METRICS_PORT,
+    localServer: e.RUCHE_LOCAL_SERVER,
   };
 }
 

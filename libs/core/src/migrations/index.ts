@@ -1,4 +1,5 @@
 import { Init1795609828414 } from './1795609828414-init.js';
 import { AuditAppendOnly1795609828500 } from './1795609828500-audit-append-only.js';
+import { QueueWorkers1795612933158 } from './1795612933158-queue-workers.js';
 
-export const coreMigrations: Function[] = [Init1795609828414, AuditAppendOnly1795609828500];
+export const coreMigrations: Function[] = [Init1795609828414, AuditAppendOnly1795609828500, QueueWorkers1795612933158];

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import pg from 'pg';
-import { Logger as QueueLogger, run, type Runner, type Task, type TaskList } from 'graphile-worker';
+import { Logger as QueueLogger, makeWorkerUtils, run, type Runner, type Task, type TaskList, type WorkerUtils } from 'graphile-worker';
 import { CONFIG, type Config } from '../config/config.js';
 import { RequestContext } from '../context/request-context.js';
 import { LOGGER, type Logger } from '../observability/logger.js';
@@ -15,6 +17,10 @@ export interface JobInfo {
 
 type Handler = (payload: unknown, job: JobInfo) => Promise<unknown>;
 
+/** How often a worker says it is alive, and how long silence means it is dead. */
+const HEARTBEAT_MS = 2_000;
+const DEAD_AFTER_SECONDS = 10;
+
 /**
  * Runs the handlers that providers declared with `@JobHandler`. Used by apps/worker; any
  * number of worker processes may run it, since jobs are leased with SKIP LOCKED.
@@ -23,6 +29,10 @@ type Handler = (payload: unknown, job: JobInfo) => Promise<unknown>;
 export class QueueWorker {
   private runner: Runner | null = null;
   private pool: pg.Pool | null = null;
+  private utils: WorkerUtils | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private readonly processId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  private readonly queueWorkerIds: string[] = [];
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -57,9 +67,14 @@ export class QueueWorker {
     for (const [task, { handler }] of handlers) taskList[task] = this.wrap(task, handler);
     const crontab = [...handlers]
       .filter(([, { options }]) => options.cron)
-      .map(([task, { options }]) => `${options.cron} ${task} ?fill=1h ${JSON.stringify(options.cronPayload ?? {})}`)
+      .map(([task, { options }]) => {
+        const schedule = typeof options.cron === 'function' ? options.cron(this.config) : options.cron;
+        return `${schedule} ${task} ?fill=1h ${JSON.stringify(options.cronPayload ?? {})}`;
+      })
       .join('\n');
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: this.config.workerConcurrency + 2, application_name: 'ruche-worker' });
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: this.config.workerConcurrency + 3, application_name: 'ruche-worker' });
+    await this.pool.query(`INSERT INTO queue_workers (id, pid, hostname) VALUES ($1, $2, $3)`, [this.processId, process.pid, os.hostname()]);
+    this.utils = await makeWorkerUtils({ pgPool: this.pool, logger: this.queueLogger() });
     this.runner = await run({
       pgPool: this.pool,
       concurrency: this.config.workerConcurrency,
@@ -69,14 +84,47 @@ export class QueueWorker {
       pollInterval: 1000,
       logger: this.queueLogger(),
     });
-    this.logger.info({ tasks: [...handlers.keys()] }, 'queue worker started');
+    this.runner.events.on('worker:create', ({ worker }) => {
+      this.queueWorkerIds.push(worker.workerId);
+      void this.beat();
+    });
+    this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    await this.beat();
+    this.logger.info({ tasks: [...handlers.keys()], worker: this.processId }, 'queue worker started');
+  }
+
+  /** Says this process is alive, and frees the jobs of processes that stopped saying so. */
+  private async beat(): Promise<void> {
+    const pool = this.pool;
+    if (!pool || !this.utils) return;
+    try {
+      await pool.query(`UPDATE queue_workers SET heartbeat_at = now(), queue_worker_ids = $2 WHERE id = $1`, [this.processId, this.queueWorkerIds]);
+      const dead = await pool.query<{ id: string; queue_worker_ids: string[] }>(
+        `DELETE FROM queue_workers WHERE heartbeat_at < now() - make_interval(secs => $1) RETURNING id, queue_worker_ids`,
+        [DEAD_AFTER_SECONDS],
+      );
+      const ids = dead.rows.flatMap((row) => row.queue_worker_ids);
+      if (ids.length > 0) {
+        await this.utils.forceUnlockWorkers(ids);
+        this.logger.warn({ workers: dead.rows.map((row) => row.id) }, 'unlocked the jobs of dead workers');
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'worker heartbeat failed');
+    }
   }
 
   /** Finishes running jobs, leaves waiting ones to other workers, then closes the pool. */
   async stop(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     if (this.runner) await this.runner.stop();
-    if (this.pool) await this.pool.end();
+    if (this.utils) await this.utils.release();
+    if (this.pool) {
+      await this.pool.query(`DELETE FROM queue_workers WHERE id = $1`, [this.processId]).catch(() => undefined);
+      await this.pool.end();
+    }
     this.runner = null;
+    this.utils = null;
     this.pool = null;
   }
 

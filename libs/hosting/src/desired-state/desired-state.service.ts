@@ -26,6 +26,7 @@ export const RECONCILE_TASK = 'provisioning:reconcile';
 export interface ReconcilePayload {
   serverId: string;
   service: Service;
+  trigger?: 'change' | 'retry' | 'resync';
 }
 
 export function reconcileJobKey(serverId: string, service: Service): string {
@@ -45,7 +46,12 @@ export class DesiredStateService {
     private readonly audit: AuditService,
   ) {}
 
-  async enqueueReconcile(serverId: string, service: Service, runAt?: Date): Promise<void> {
+  /**
+   * Asks for a reconcile of (server, service). With `runAt` (a retry after a failure), a job
+   * already due keeps its earlier time; without, a job waiting to start is enough.
+   */
+  async enqueueReconcile(serverId: string, service: Service, options: { runAt?: Date; trigger?: 'change' | 'retry' | 'resync' } = {}): Promise<void> {
+    const { runAt, trigger = 'change' } = options;
     const jobKey = reconcileJobKey(serverId, service);
     if (!runAt) {
       // A job for this key that is due and not started will read this change when it runs:
@@ -56,9 +62,12 @@ export class DesiredStateService {
       );
       if (waiting) return;
     }
-    await this.queue.enqueue(RECONCILE_TASK, { serverId, service } satisfies ReconcilePayload, {
+    await this.queue.enqueue(RECONCILE_TASK, { serverId, service, trigger } satisfies ReconcilePayload, {
       jobKey,
-      jobKeyMode: 'replace',
+      // One reconcile at a time per (server, service): a change made while one runs gets a
+      // new job, queued behind it.
+      queueName: jobKey,
+      jobKeyMode: runAt ? 'preserve_run_at' : 'replace',
       ...(runAt ? { runAt } : {}),
     });
   }

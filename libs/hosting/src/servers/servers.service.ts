@@ -17,6 +17,7 @@ import {
 } from '@ruche/core';
 import type { z } from 'zod';
 import { SERVICES, type Service } from '../desired-state/hosted-resource.js';
+import { DesiredStateService } from '../desired-state/desired-state.service.js';
 import { Server } from './server.entity.js';
 import { OrganizationPlacement } from './organization-placement.entity.js';
 import type { createServerSchema, serverSchema, updateServerSchema } from './server.schemas.js';
@@ -68,6 +69,7 @@ export class ServersService {
   constructor(
     private readonly db: TransactionalConnection,
     private readonly audit: AuditService,
+    private readonly state: DesiredStateService,
     @Optional() @Inject(SERVER_REGISTRATION_CHECK) private readonly registrationCheck?: ServerRegistrationCheck,
   ) {}
 
@@ -128,6 +130,10 @@ export class ServersService {
     const patch = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
     if (Object.keys(patch).length > 0) await repository.update({ id }, patch);
     const after = await repository.findOneByOrFail({ id });
+    // Jobs of a paused server waited: resuming it starts them again.
+    if (before.status === 'paused' && after.status !== 'paused') {
+      for (const service of after.services) await this.state.enqueueReconcile(id, service);
+    }
     await this.audit.record({ action: 'server.update', targetType: 'server', targetId: id, before: toServerDto(before), after: toServerDto(after) });
     return after;
   }
@@ -212,4 +218,20 @@ export class ServersService {
       after: await this.placementOf(organizationId),
     });
   }
+}
+
+/**
+ * The embedded default's server: a folder under the data directory (`var/servers/local`)
+ * running every service, so that a fresh start has somewhere to place resources.
+ */
+export async function seedLocalServer(dataSource: import('typeorm').DataSource): Promise<boolean> {
+  const repository = dataSource.getRepository(Server);
+  if (await repository.findOneBy({ name: 'local' })) return false;
+  await repository
+    .createQueryBuilder()
+    .insert()
+    .values({ id: newId(), name: 'local', address: 'localhost', port: 22, transport: 'local', services: [...SERVICES], status: 'active', publicIpv4: '127.0.0.1', publicHostname: 'localhost' })
+    .orIgnore()
+    .execute();
+  return true;
 }

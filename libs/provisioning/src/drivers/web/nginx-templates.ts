@@ -1,0 +1,107 @@
+import { isSafeDocumentRoot, ORGANIZATION_PREFIX, parseHostName } from '@ruche/hosting';
+import { MANAGED_HEADER } from '../driver.js';
+
+export interface SiteConfig {
+  id: string;
+  prefix: string;
+  hostnames: string[];
+  documentRoot: string;
+  redirectTo: string | null;
+  https: boolean;
+  ipv6: boolean;
+}
+
+export const WEB_ROOT = '/srv/ruche';
+export const CERT_DIR = '/etc/ruche/certs';
+
+/** A value Ruche refuses to write into an nginx file. */
+export class UnsafeValue extends Error {}
+
+/** URLs reach nginx inside double quotes; these are the characters allowed there. */
+const SAFE_URL = /^https?:\/\/[A-Za-z0-9._~:/?#[\]@!$&'()*+,=%-]+$/;
+
+function hostname(value: string): string {
+  try {
+    if (parseHostName(value) !== value) throw new Error();
+  } catch {
+    throw new UnsafeValue(`host name ${JSON.stringify(value)} is not valid`);
+  }
+  return value;
+}
+
+export function siteRoot(site: Pick<SiteConfig, 'prefix' | 'documentRoot'>): string {
+  if (!ORGANIZATION_PREFIX.test(site.prefix)) throw new UnsafeValue(`organisation prefix ${JSON.stringify(site.prefix)} is not valid`);
+  if (!isSafeDocumentRoot(site.documentRoot)) throw new UnsafeValue(`document root ${JSON.stringify(site.documentRoot)} is not valid`);
+  return `${WEB_ROOT}/${site.prefix}/${site.documentRoot}`;
+}
+
+/**
+ * One nginx server block per site. Every value is checked again here against the patterns
+ * the API used (the database is not trusted to hold only what the API let in).
+ */
+export function renderVhost(site: SiteConfig): string {
+  if (!/^[0-9a-f-]{36}$/.test(site.id)) throw new UnsafeValue('site id is not valid');
+  const names = site.hostnames.map(hostname).join(' ');
+  const root = siteRoot(site);
+  if (site.redirectTo !== null && !SAFE_URL.test(site.redirectTo)) throw new UnsafeValue(`redirect ${JSON.stringify(site.redirectTo)} is not valid`);
+  const listen = [
+    '    listen 80;',
+    ...(site.ipv6 ? ['    listen [::]:80;'] : []),
+    ...(site.https ? ['    listen 443 ssl;', ...(site.ipv6 ? ['    listen [::]:443 ssl;'] : [])] : []),
+  ];
+  const tls = site.https ? [`    ssl_certificate ${CERT_DIR}/${site.id}.crt;`, `    ssl_certificate_key ${CERT_DIR}/${site.id}.key;`] : [];
+  const body =
+    site.redirectTo !== null
+      ? [`    location / {`, `        return 301 "${site.redirectTo}";`, `    }`]
+      : [
+          `    root ${root};`,
+          '    index index.html index.htm;',
+          '    location / {',
+          '        try_files $uri $uri/ =404;',
+          '    }',
+          '    location ~ /\\.(?!well-known) {',
+          '        deny all;',
+          '    }',
+        ];
+  return [
+    `# ${MANAGED_HEADER}`,
+    `# Site ${site.id} (${site.prefix})`,
+    'server {',
+    ...listen,
+    `    server_name ${names};`,
+    ...tls,
+    `    access_log /var/log/nginx/ruche-${site.id}.access.log;`,
+    `    error_log /var/log/nginx/ruche-${site.id}.error.log;`,
+    ...body,
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** The file that makes nginx read Ruche's sites: Ruche's own file in conf.d, not an edit of nginx.conf. */
+export const NGINX_INCLUDE = `# ${MANAGED_HEADER}\ninclude /etc/nginx/ruche/sites/*.conf;\n`;
+
+/** A configuration for `nginx -t` that loads only a staged release's sites. */
+export function checkConfig(release: string): string {
+  return [
+    `# ${MANAGED_HEADER}`,
+    'error_log stderr;',
+    'pid /run/ruche-nginx-check.pid;',
+    'events {}',
+    'http {',
+    '    include /etc/nginx/mime.types;',
+    `    include ${release}/sites/*.conf;`,
+    '}',
+    '',
+  ].join('\n');
+}
+
+export const DEFAULT_INDEX = `<!doctype html>
+<html lang="fr">
+<head><meta charset="utf-8"><title>Ruche</title></head>
+<body>
+<p lang="fr">Ce site est hébergé par la coop. Déposez vos fichiers ici pour le publier.</p>
+<p lang="en">This site is hosted by the co-op. Upload your files here to publish it.</p>
+</body>
+</html>
+`;

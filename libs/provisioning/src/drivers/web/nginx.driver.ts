@@ -1,0 +1,146 @@
+import { Injectable, Optional, Inject } from '@nestjs/common';
+import { TransactionalConnection, type Config } from '@ruche/core';
+import type { ResourceType, Server } from '@ruche/hosting';
+import type { ServerConnection } from '../../transports/connection.js';
+import type { ActivationChange, DesiredResource, Rendered, RenderedUnit, ServiceDriver } from '../driver.js';
+import { CERT_DIR, checkConfig, DEFAULT_INDEX, NGINX_INCLUDE, renderVhost, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
+
+/**
+ * Tests (only) can change rendered vhosts through this token, to make nginx refuse one and
+ * check that the others still go live.
+ */
+export const VHOST_TEST_HOOK = Symbol('ruche.vhost-test-hook');
+export type VhostTestHook = (site: SiteConfig, text: string) => string;
+
+interface SiteRow {
+  id: string;
+  organization_id: string;
+  generation: number;
+  observed_generation: number;
+  attempts: number;
+  phase: DesiredResource['phase'];
+  document_root: string;
+  redirect_to: string | null;
+  https: boolean;
+  prefix: string;
+  hostnames: string[];
+}
+
+/** The web driver: one nginx vhost per site, checked with `nginx -t`, reloaded once. */
+@Injectable()
+export class NginxDriver implements ServiceDriver {
+  readonly service = 'web' as const;
+  readonly resourceTypes: ResourceType[] = ['site'];
+  readonly liveLink = '/etc/nginx/ruche';
+  readonly releasesDir = '/etc/nginx/ruche.releases';
+
+  constructor(
+    private readonly db: TransactionalConnection,
+    @Optional() @Inject(VHOST_TEST_HOOK) private readonly testHook?: VhostTestHook,
+  ) {}
+
+  async load(server: Server, _config: Config) {
+    const rows = await this.db.query<SiteRow>(
+      `SELECT s.id, s.organization_id, s.generation, s.observed_generation, s.attempts, s.phase, s.document_root, s.redirect_to, s.https, o.prefix,
+              array(SELECT h.hostname FROM site_hostnames h WHERE h.site_id = s.id ORDER BY h.position) AS hostnames
+         FROM sites s JOIN organization_hosting o ON o.organization_id = s.organization_id
+        WHERE s.server_id = $1 ORDER BY s.id`,
+      [server.id],
+    );
+    const resources: DesiredResource[] = rows.map((row) => ({
+      type: 'site',
+      id: row.id,
+      organizationId: row.organization_id,
+      generation: row.generation,
+      observedGeneration: row.observed_generation,
+      phase: row.phase,
+      attempts: row.attempts,
+      label: row.hostnames[0] ?? row.id,
+    }));
+    const render = (): Rendered => {
+      const rendered: Rendered = { units: [], shared: () => new Map(), refused: [] };
+      rows.forEach((row, index) => {
+        const resource = resources[index]!;
+        if (row.phase === 'deleting') return;
+        const site: SiteConfig = {
+          id: row.id,
+          prefix: row.prefix,
+          hostnames: row.hostnames,
+          documentRoot: row.document_root,
+          redirectTo: row.redirect_to,
+          https: row.https,
+          ipv6: server.publicIpv6 !== null,
+        };
+        try {
+          const text = renderVhost(site);
+          rendered.units.push({ resource, files: new Map([[`sites/${row.id}.conf`, this.testHook ? this.testHook(site, text) : text]]), data: site });
+        } catch (error) {
+          if (!(error instanceof UnsafeValue)) throw error;
+          rendered.refused.push({ resource, message: error.message });
+        }
+      });
+      return rendered;
+    };
+    return { resources, render };
+  }
+
+  async prepare(connection: ServerConnection): Promise<void> {
+    await connection.run(['mkdir', '-p', '--', this.releasesDir, WEB_ROOT, CERT_DIR]);
+    await connection.writeFiles('/etc/ruche', new Map([['default-index.html', DEFAULT_INDEX]]));
+    await connection.writeFiles('/etc/nginx/conf.d', new Map([['ruche.conf', NGINX_INCLUDE]]));
+  }
+
+  /** Self-signed certificates for HTTPS sites that have none yet (real ones come later). */
+  async beforeValidate(connection: ServerConnection, units: RenderedUnit[]): Promise<void> {
+    for (const site of units.map((unit) => unit.data as SiteConfig).filter((site) => site.https)) {
+      await connection.run([
+        'sh',
+        '-c',
+        '[ -s "$1.crt" ] && [ -s "$1.key" ] && exit 0; umask 077; exec openssl req -x509 -newkey rsa:2048 -nodes -days 825 -keyout "$1.key" -out "$1.crt" -subj "/CN=$2" -addext "subjectAltName=$3"',
+        'ruche-cert',
+        `${CERT_DIR}/${site.id}`,
+        site.hostnames[0]!,
+        site.hostnames.map((name) => `DNS:${name}`).join(','),
+      ]);
+    }
+  }
+
+  async validate(connection: ServerConnection, release: string) {
+    if (!connection.runsCommands) return { byResource: new Map<string, string>(), general: null };
+    await connection.writeFiles(release, new Map([['ruche-check.conf', checkConfig(release)]]));
+    const result = await connection.run(['nginx', '-t', '-q', '-c', `${release}/ruche-check.conf`], { allowFailure: true });
+    const byResource = new Map<string, string>();
+    if (result.exitCode === 0) return { byResource, general: null };
+    const message = result.stderr.trim();
+    for (const match of message.matchAll(/\/sites\/([0-9a-f-]{36})\.conf:\d+/g)) {
+      const line = message.split('\n').find((candidate) => candidate.includes(match[0])) ?? message;
+      byResource.set(match[1]!, line.replace(/^nginx: /, ''));
+    }
+    return { byResource, general: byResource.size === 0 ? message : null };
+  }
+
+  async activate(connection: ServerConnection, change: ActivationChange): Promise<void> {
+    const roots = change.changed.map((unit) => unit.data as SiteConfig).filter((site) => site.redirectTo === null);
+    if (roots.length > 0) await this.createDocumentRoots(connection, roots);
+    await connection.run(['nginx', '-s', 'reload']);
+  }
+
+  /** Document roots, owned by one system user per organisation, with a placeholder page when empty. */
+  private async createDocumentRoots(connection: ServerConnection, sites: SiteConfig[]): Promise<void> {
+    const specs = sites.map((site) => `ruche-${site.prefix}:${WEB_ROOT}/${site.prefix}:${siteRoot(site)}`);
+    await connection.run([
+      'sh',
+      '-c',
+      `set -e
+for spec in "$@"; do
+  user=\${spec%%:*}; rest=\${spec#*:}; space=\${rest%%:*}; dir=\${rest#*:}
+  id -u "$user" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user"
+  mkdir -p "$dir"
+  chown "$user:$user" "$space" "$dir"
+  [ -n "$(ls -A "$dir")" ] || { cp /etc/ruche/default-index.html "$dir/index.html"; chown "$user:$user" "$dir/index.html"; }
+done`,
+      'ruche-docroots',
+      ...specs,
+    ]);
+  }
+}

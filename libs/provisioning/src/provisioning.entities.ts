@@ -1,0 +1,3 @@
+import { ReconcileRun } from './reconciler/reconcile-run.entity.js';
+
+export const provisioningEntities: Function[] = [ReconcileRun];

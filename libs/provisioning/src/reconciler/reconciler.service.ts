@@ -1,0 +1,244 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CONFIG, JobHandler, LOGGER, newId, TransactionalConnection, type Config, type JobInfo, type Logger } from '@ruche/core';
+import { DesiredStateService, RECONCILE_TASK, Server, type ReconcilePayload, type Service } from '@ruche/hosting';
+import { DriverRegistry } from '../drivers/driver-registry.js';
+import type { RenderedUnit, ServiceDriver } from '../drivers/driver.js';
+import { CommandFailed, sha256Hex, TransportError, type ServerConnection } from '../transports/connection.js';
+import { ConnectionPool } from '../transports/connection-pool.service.js';
+import { ProvisioningMetrics } from '../operations/provisioning-metrics.js';
+import { backoffDelayMs } from './backoff.js';
+import { ReconcileRun } from './reconcile-run.entity.js';
+import { hasPendingWork, markApplying, recordOutcomes, type Outcomes } from './resource-outcomes.js';
+
+export type ReconcileTrigger = 'change' | 'retry' | 'resync';
+
+export interface ReconcileJob extends ReconcilePayload {
+  trigger?: ReconcileTrigger;
+}
+
+/** What one reconcile did, for tests, logs and /api/v1/jobs. */
+export interface ReconcileSummary {
+  status: 'succeeded' | 'failed' | 'skipped';
+  filesChanged: number;
+  applied: number;
+  failed: number;
+  reloads: number;
+  drift: boolean;
+  error: string | null;
+}
+
+/** A checker failure no resource can be blamed for: the release is not activated. */
+class ReleaseRefused extends Error {}
+
+const RELEASES_KEPT = 3;
+const VALIDATION_ROUNDS = 5;
+
+/**
+ * The reconcile loop, level-triggered like a Kubernetes controller: read the whole desired
+ * configuration of one service on one server, compare it by content hash with what the
+ * server actually has, and when they differ build a new release beside the live one (hard
+ * links for what did not change), check it with the service's own checker, leave out what
+ * the checker refuses, swap it in atomically and reload once. It never trusts that an
+ * earlier attempt finished: every run starts from what the server has.
+ */
+@Injectable()
+export class Reconciler {
+  constructor(
+    private readonly db: TransactionalConnection,
+    private readonly drivers: DriverRegistry,
+    private readonly connections: ConnectionPool,
+    private readonly state: DesiredStateService,
+    private readonly metrics: ProvisioningMetrics,
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  @JobHandler(RECONCILE_TASK)
+  async handle(payload: ReconcileJob, job: JobInfo): Promise<void> {
+    await this.reconcile(payload.serverId, payload.service, payload.trigger ?? 'change', job.id);
+  }
+
+  async reconcile(serverId: string, service: Service, trigger: ReconcileTrigger = 'change', jobId: string | null = null): Promise<ReconcileSummary> {
+    const server = await this.db.getRepository(Server).findOneBy({ id: serverId });
+    const driver = this.drivers.get(service);
+    if (!server || !driver || !server.services.includes(service)) {
+      return { status: 'skipped', filesChanged: 0, applied: 0, failed: 0, reloads: 0, drift: false, error: null };
+    }
+    // A paused server's work waits: resuming it enqueues its reconciles again.
+    if (server.status === 'paused') {
+      this.logger.info({ server: server.name, service }, 'server paused: reconcile postponed');
+      return { status: 'skipped', filesChanged: 0, applied: 0, failed: 0, reloads: 0, drift: false, error: null };
+    }
+    const runId = newId();
+    await this.db.getRepository(ReconcileRun).insert({ id: runId, serverId, service, jobId, trigger, status: 'running' });
+    const started = performance.now();
+    const summary = await this.run(server, driver, trigger).catch((error: Error) => {
+      this.logger.error({ err: error, server: server.name, service }, 'reconcile crashed');
+      return { status: 'failed' as const, filesChanged: 0, applied: 0, failed: 0, reloads: 0, drift: false, error: error.message };
+    });
+    const durationMs = Math.round(performance.now() - started);
+    await this.db.getRepository(ReconcileRun).update(
+      { id: runId },
+      {
+        status: summary.status,
+        finishedAt: new Date(),
+        durationMs,
+        filesChanged: summary.filesChanged,
+        resourcesApplied: summary.applied,
+        resourcesFailed: summary.failed,
+        drift: summary.drift,
+        reloads: summary.reloads,
+        error: summary.error?.slice(0, 4000) ?? null,
+      },
+    );
+    this.metrics.observeRun(server.name, service, durationMs / 1000, summary.status);
+    this.logger.info({ server: server.name, service, trigger, ms: durationMs, ...summary }, 'reconcile finished');
+    // Level-triggered: whatever changed while this ran gets another pass right away.
+    if (await hasPendingWork(this.db, serverId, driver.resourceTypes)) await this.state.enqueueReconcile(serverId, service);
+    return summary;
+  }
+
+  private async run(server: Server, driver: ServiceDriver, trigger: ReconcileTrigger): Promise<ReconcileSummary> {
+    const { resources, render } = await driver.load(server, this.config);
+    const waiting = resources.filter((r) => r.generation > r.observedGeneration || r.phase === 'deleting' || r.phase === 'applying');
+    await markApplying(this.db, waiting.filter((r) => r.phase !== 'deleting'));
+    const outcomes: Outcomes = { applied: [], rejected: [], unreachable: [], deleted: [], drifted: [] };
+    let connection: ServerConnection | null = null;
+    let filesChanged = 0;
+    let reloads = 0;
+    let drift = false;
+    try {
+      connection = await this.connections.get(server);
+      await driver.prepare(connection);
+      const rendered = render();
+      for (const refused of rendered.refused) outcomes.rejected.push(refused);
+
+      // A resource the checker refused, and that nobody changed since, keeps its last good
+      // files: it is not rendered anew at every pass.
+      const held = new Set(resources.filter((r) => r.phase === 'failed' && r.generation === r.observedGeneration).map((r) => r.id));
+      const live = await connection.hashTree(driver.liveLink);
+      const candidates = rendered.units.filter((unit) => !held.has(unit.resource.id));
+      const heldUnits = rendered.units.filter((unit) => held.has(unit.resource.id));
+      const keptPaths = new Set(heldUnits.flatMap((unit) => [...unit.files.keys()].filter((file) => live.has(file))));
+
+      // The release for a set of units: their files, the shared files for them and for the
+      // held units still live, compared with what the server has.
+      const plan = (included: RenderedUnit[]) => {
+        const desired = new Map<string, string>();
+        for (const unit of included) for (const [file, content] of unit.files) desired.set(file, content);
+        const stillLive = heldUnits.filter((unit) => [...unit.files.keys()].some((file) => keptPaths.has(file)));
+        const shared = rendered.shared([...included, ...stillLive]);
+        for (const [file, content] of shared) desired.set(file, content);
+        const changed = new Map([...desired].filter(([file, content]) => live.get(file) !== sha256Hex(content)));
+        const removed = [...live.keys()].filter((file) => !desired.has(file) && !keptPaths.has(file));
+        return { changed, removed, shared };
+      };
+
+      let included = candidates;
+      let { changed, removed, shared } = plan(included);
+      const deleting = resources.filter((r) => r.phase === 'deleting');
+      if (changed.size === 0 && removed.length === 0) {
+        outcomes.applied.push(...included.map((unit) => unit.resource));
+        outcomes.deleted.push(...deleting);
+        await recordOutcomes(this.db, outcomes);
+        return this.summary('succeeded', outcomes, 0, 0, false, null);
+      }
+
+      // Files differ though nothing was asked: someone changed the server by hand.
+      const touched = new Set([...changed.keys(), ...removed]);
+      const drifted = included.filter((unit) => unit.resource.generation === unit.resource.observedGeneration && unit.resource.phase === 'ready' && [...unit.files.keys()].some((file) => touched.has(file)));
+      drift = drifted.length > 0 || (waiting.length === 0 && touched.size > 0);
+      outcomes.drifted.push(...drifted.map((unit) => unit.resource));
+
+      const release = `${driver.releasesDir}/${new Date().toISOString().replace(/[-:.TZ]/g, '')}-${sha256Hex([...changed.keys(), ...removed].join('\n')).slice(0, 8)}`;
+      const hasLive = live.size > 0 || (await connection.readLink(driver.liveLink)) !== null;
+      await connection.stageFrom(hasLive ? driver.liveLink : null, release);
+      await connection.writeFiles(release, changed);
+      await connection.removeFiles(release, removed);
+      await driver.beforeValidate?.(connection, included.filter((unit) => [...unit.files.keys()].some((file) => changed.has(file))));
+
+      // Per-resource isolation: what the checker refuses is left out (its last good files
+      // kept), the rest goes live.
+      for (let round = 0; ; round++) {
+        const verdict = await driver.validate(connection, release, { units: included });
+        if (verdict.general) throw new ReleaseRefused(verdict.general);
+        if (verdict.byResource.size === 0) break;
+        if (round >= VALIDATION_ROUNDS) throw new ReleaseRefused([...verdict.byResource.values()].join('; '));
+        const refused = included.filter((unit) => verdict.byResource.has(unit.resource.id));
+        for (const unit of refused) {
+          outcomes.rejected.push({ resource: unit.resource, message: verdict.byResource.get(unit.resource.id)! });
+          const files = [...unit.files.keys()];
+          await connection.removeFiles(release, files);
+          await connection.restoreFiles(driver.liveLink, release, files.filter((file) => live.has(file)));
+          for (const file of files.filter((file) => live.has(file))) keptPaths.add(file);
+        }
+        included = included.filter((unit) => !verdict.byResource.has(unit.resource.id));
+        ({ changed, removed, shared } = plan(included));
+        // Shared files (the zone list) no longer name what was left out.
+        await connection.writeFiles(release, new Map([...shared].filter(([file]) => changed.has(file))));
+      }
+
+      await connection.switchLink(driver.liveLink, release);
+      filesChanged = changed.size + removed.length;
+      const changedUnits = included.filter((unit) => [...unit.files.keys()].some((file) => changed.has(file)));
+      const sharedChanged = [...shared.keys()].some((file) => changed.has(file));
+      await driver.activate(connection, { changed: changedUnits, sharedChanged, removed: deleting });
+      reloads = 1;
+      await this.pruneReleases(connection, driver, release);
+      outcomes.applied.push(...included.map((unit) => unit.resource));
+      outcomes.deleted.push(...deleting);
+      await recordOutcomes(this.db, outcomes);
+      if (outcomes.rejected.length > 0) this.metrics.countFailure(server.name, driver.service, 'rejected');
+      return this.summary(outcomes.rejected.length > 0 ? 'failed' : 'succeeded', outcomes, filesChanged, reloads, drift, outcomes.rejected[0]?.message ?? null);
+    } catch (error) {
+      if (error instanceof ReleaseRefused) {
+        // Nothing went live: the resources with changes are refused with the checker's words.
+        for (const resource of waiting.filter((r) => r.phase !== 'deleting')) outcomes.rejected.push({ resource, message: error.message });
+        await recordOutcomes(this.db, { ...outcomes, applied: [], deleted: [], drifted: [] });
+        this.metrics.countFailure(server.name, driver.service, 'rejected');
+        return this.summary('failed', outcomes, 0, 0, drift, error.message);
+      }
+      if (!(error instanceof TransportError) && !(error instanceof CommandFailed)) throw error;
+      // The server could not take it (down, unreachable, a daemon that would not reload):
+      // the waiting resources fail for now and come back with backoff; one server down
+      // never blocks another, since every server has its own jobs.
+      await this.connections.discard(server);
+      const nextAttempts = waiting.map((resource) => {
+        const attempts = resource.attempts + 1;
+        return { resource, message: error.message, attempts, nextAttemptAt: new Date(Date.now() + backoffDelayMs(attempts, this.config.reconcileMaxBackoffSeconds * 1000)) };
+      });
+      await recordOutcomes(this.db, { applied: [], rejected: [], unreachable: nextAttempts, deleted: [], drifted: [] });
+      const retryAt = nextAttempts.length > 0 ? new Date(Math.min(...nextAttempts.map((n) => n.nextAttemptAt.getTime()))) : null;
+      if (retryAt) await this.state.enqueueReconcile(server.id, driver.service, { runAt: retryAt, trigger: 'retry' });
+      this.metrics.countFailure(server.name, driver.service, error instanceof TransportError ? 'unreachable' : 'command');
+      return this.summary('failed', { ...outcomes, unreachable: nextAttempts }, 0, 0, drift, error.message);
+    }
+  }
+
+  /** Keeps the live release and the newest few before it, for a quick look at what changed. */
+  private async pruneReleases(connection: ServerConnection, driver: ServiceDriver, current: string): Promise<void> {
+    const name = current.slice(driver.releasesDir.length + 1);
+    const releases = (await connection.list(driver.releasesDir)).filter((entry) => /^\d+-[0-9a-f]{8}$/.test(entry)).sort();
+    const stale = releases.filter((entry) => entry !== name).slice(0, -(RELEASES_KEPT - 1) || undefined);
+    await connection.removeTrees(stale.map((entry) => `${driver.releasesDir}/${entry}`));
+  }
+
+  private summary(
+    status: ReconcileSummary['status'],
+    outcomes: Outcomes,
+    filesChanged: number,
+    reloads: number,
+    drift: boolean,
+    error: string | null,
+  ): ReconcileSummary {
+    return {
+      status,
+      filesChanged,
+      applied: outcomes.applied.length,
+      failed: outcomes.rejected.length + outcomes.unreachable.length,
+      reloads,
+      drift,
+      error,
+    };
+  }
+}

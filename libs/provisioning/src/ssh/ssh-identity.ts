@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import ssh2 from 'ssh2';
+import type { Config } from '@ruche/core';
+
+export interface SshIdentity {
+  privateKey: string;
+  /** One OpenSSH line, for a server's authorized_keys. */
+  publicKey: string;
+}
+
+/**
+ * Ruche's one SSH key pair: RUCHE_SSH_PRIVATE_KEY_FILE, else generated once (ed25519) under
+ * the data folder. The private key never leaves the process.
+ */
+export function loadSshIdentity(config: Config): SshIdentity {
+  const file = config.sshPrivateKeyFile ?? path.join(config.dataDir, 'ssh', 'id_ed25519');
+  if (!existsSync(file)) {
+    if (config.sshPrivateKeyFile) throw new Error(`RUCHE_SSH_PRIVATE_KEY_FILE: ${file} does not exist`);
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'ruche' });
+    try {
+      writeFileSync(file, pair.private, { mode: 0o600, flag: 'wx' });
+      writeFileSync(`${file}.pub`, `${pair.public}\n`, { mode: 0o644 });
+    } catch (error) {
+      // Another Ruche process generated it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  const privateKey = readFileSync(file, 'utf8');
+  const parsed = ssh2.utils.parseKey(privateKey);
+  if (parsed instanceof Error) throw new Error(`${file}: not a private key Ruche can use (${parsed.message})`);
+  const key = Array.isArray(parsed) ? parsed[0]! : parsed;
+  chmodSync(file, 0o600);
+  const publicKey = `${key.type} ${key.getPublicSSH().toString('base64')} ruche`;
+  return { privateKey, publicKey };
+}
+
+/** OpenSSH's fingerprint format: `SHA256:` and the unpadded base64 of the key's SHA-256. */
+export function fingerprint(hostKey: Buffer): string {
+  return `SHA256:${createHash('sha256').update(hostKey).digest('base64').replace(/=+$/, '')}`;
+}

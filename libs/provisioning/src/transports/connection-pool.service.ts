@@ -1,0 +1,63 @@
+import path from 'node:path';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { CONFIG, type Config } from '@ruche/core';
+import type { Server } from '@ruche/hosting';
+import { loadSshIdentity, type SshIdentity } from '../ssh/ssh-identity.js';
+import type { ServerConnection } from './connection.js';
+import { DockerConnection } from './docker-connection.js';
+import { LocalConnection } from './local-connection.js';
+import { SshConnection } from './ssh-connection.js';
+
+/**
+ * Connections to servers, one SSH connection per server kept open and shared by the jobs
+ * for that server (no per-resource or per-file connections).
+ */
+@Injectable()
+export class ConnectionPool implements OnApplicationShutdown {
+  private readonly ssh = new Map<string, { key: string; connection: Promise<SshConnection> }>();
+  private identityCache: SshIdentity | null = null;
+
+  constructor(@Inject(CONFIG) private readonly config: Config) {}
+
+  get identity(): SshIdentity {
+    this.identityCache ??= loadSshIdentity(this.config);
+    return this.identityCache;
+  }
+
+  async get(server: Server): Promise<ServerConnection> {
+    switch (server.transport) {
+      case 'local':
+        return new LocalConnection(server, path.join(this.config.dataDir, 'servers', server.name));
+      case 'docker':
+        return new DockerConnection(server);
+      case 'ssh':
+        return this.sshConnection(server);
+    }
+  }
+
+  private async sshConnection(server: Server): Promise<SshConnection> {
+    // A changed address, port or pinned key means a new connection.
+    const key = `${server.address}:${server.port}:${server.sshUser}:${server.hostKeyFingerprint}`;
+    const cached = this.ssh.get(server.id);
+    if (cached && cached.key === key) {
+      const connection = await cached.connection.catch(() => null);
+      if (connection?.connected) return connection;
+    }
+    if (cached) void cached.connection.then((connection) => connection.close()).catch(() => undefined);
+    const connection = SshConnection.open(server, { identity: this.identity, connectTimeoutMs: this.config.sshConnectTimeoutMs });
+    this.ssh.set(server.id, { key, connection });
+    connection.catch(() => this.ssh.delete(server.id));
+    return connection;
+  }
+
+  /** Drops a server's connection after a failure, so the next attempt starts afresh. */
+  async discard(server: Server): Promise<void> {
+    const cached = this.ssh.get(server.id);
+    this.ssh.delete(server.id);
+    await cached?.connection.then((connection) => connection.close()).catch(() => undefined);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.ssh.keys()].map((id) => this.discard({ id } as Server)));
+  }
+}

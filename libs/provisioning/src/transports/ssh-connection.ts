@@ -1,0 +1,86 @@
+import { Readable } from 'node:stream';
+import { NodeSSH } from 'node-ssh';
+import type { Server } from '@ruche/hosting';
+import { fingerprint, type SshIdentity } from '../ssh/ssh-identity.js';
+import { CommandConnection, TransportError, type CommandResult } from './connection.js';
+import { shellQuote } from './shell-quote.js';
+
+/** Thrown when a server's host key is not the one pinned at registration: never connect anyway. */
+export class HostKeyMismatch extends TransportError {
+  override name = 'HostKeyMismatch';
+}
+
+export interface SshOptions {
+  identity: SshIdentity;
+  connectTimeoutMs: number;
+  /** Called with the key seen when the server has none pinned yet (registration). */
+  onFirstHostKey?: (fingerprint: string) => void;
+}
+
+/**
+ * One SSH connection to a server, kept open and reused by every job for that server.
+ * Key authentication only; the host key must match the pinned fingerprint.
+ */
+export class SshConnection extends CommandConnection {
+  private constructor(
+    server: Server,
+    private readonly ssh: NodeSSH,
+    readonly hostKey: string,
+  ) {
+    super(server);
+  }
+
+  static async open(server: Server, options: SshOptions): Promise<SshConnection> {
+    const ssh = new NodeSSH();
+    let seen = '';
+    try {
+      await ssh.connect({
+        host: server.address,
+        port: server.port,
+        username: server.sshUser,
+        privateKey: options.identity.privateKey,
+        readyTimeout: options.connectTimeoutMs,
+        keepaliveInterval: 15_000,
+        hostVerifier: (key: Buffer) => {
+          seen = fingerprint(key);
+          return server.hostKeyFingerprint === null || seen === server.hostKeyFingerprint;
+        },
+      });
+    } catch (error) {
+      ssh.dispose();
+      if (server.hostKeyFingerprint && seen && seen !== server.hostKeyFingerprint) {
+        throw new HostKeyMismatch(`host key of ${server.name} is ${seen}, not the pinned ${server.hostKeyFingerprint}`);
+      }
+      throw new TransportError(`cannot reach ${server.name} (${server.address}:${server.port}) over SSH: ${(error as Error).message}`);
+    }
+    return new SshConnection(server, ssh, seen);
+  }
+
+  get connected(): boolean {
+    return this.ssh.isConnected();
+  }
+
+  async exec(argv: string[], input: Buffer | null, timeoutMs: number): Promise<CommandResult> {
+    // Without sudo for root; a non-root account runs every command through sudo -n.
+    const command = shellQuote(this.server.sshUser === 'root' ? argv : ['sudo', '-n', '--', ...argv]);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const result = await Promise.race([
+        this.ssh.execCommand(command, { noTrim: true, ...(input ? { stdin: Readable.from([input]) } : {}) }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new TransportError(`${argv[0]} on ${this.server.name} timed out after ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+      return { exitCode: result.code ?? 255, stdout: result.stdout, stderr: result.stderr };
+    } catch (error) {
+      if (error instanceof TransportError) throw error;
+      throw new TransportError(`SSH to ${this.server.name} failed: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.ssh.dispose();
+  }
+}
