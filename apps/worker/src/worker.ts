@@ -1,11 +1,17 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { INestApplicationContext } from '@nestjs/common';
+import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { CoreModule, QueueWorker, type Config, type Logger } from '@ruche/core';
 import { features } from './features.js';
 
 /** The worker: core plus every feature lib, consuming the job queue. No HTTP. */
-export async function createWorker(config: Config, logger: Logger, databaseUrl: string): Promise<INestApplicationContext> {
+export async function createWorker(
+  config: Config,
+  logger: Logger,
+  databaseUrl: string,
+  /** Extra modules, for tests that plug a fault in. */
+  extra: DynamicModule[] = [],
+): Promise<INestApplicationContext> {
   const module = {
     module: class WorkerModule {},
     imports: [
@@ -18,6 +24,7 @@ export async function createWorker(config: Config, logger: Logger, databaseUrl: 
         migrations: features.flatMap((feature) => feature.migrations),
       }),
       ...features.map((feature) => feature.module),
+      ...extra,
     ],
   };
   const app = await NestFactory.createApplicationContext(module, { logger: false });
@@ -25,7 +32,7 @@ export async function createWorker(config: Config, logger: Logger, databaseUrl: 
   return app;
 }
 
+/** Finishes running jobs (QueueWorker stops before the database closes), then closes everything. */
 export async function stopWorker(app: INestApplicationContext): Promise<void> {
-  await app.get(QueueWorker).stop();
   await app.close();
 }

@@ -25,8 +25,11 @@ export class TransactionalConnection {
     return this.manager.getRepository(entity);
   }
 
-  query<T = unknown>(sql: string, parameters: unknown[] = []): Promise<T[]> {
-    return this.manager.query(sql, parameters) as Promise<T[]>;
+  /** Rows of any statement, RETURNING included (TypeORM answers UPDATE and DELETE as [rows, count]). */
+  async query<T = unknown>(sql: string, parameters: unknown[] = []): Promise<T[]> {
+    const result: unknown = await this.manager.query(sql, parameters);
+    if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+    return result as T[];
   }
 
   /** Runs `work` in a transaction, joining the current one when there is one. */

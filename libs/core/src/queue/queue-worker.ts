@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -26,7 +26,7 @@ const DEAD_AFTER_SECONDS = 10;
  * number of worker processes may run it, since jobs are leased with SKIP LOCKED.
  */
 @Injectable()
-export class QueueWorker {
+export class QueueWorker implements BeforeApplicationShutdown {
   private runner: Runner | null = null;
   private pool: pg.Pool | null = null;
   private utils: WorkerUtils | null = null;
@@ -111,6 +111,11 @@ export class QueueWorker {
     } catch (error) {
       this.logger.warn({ err: error }, 'worker heartbeat failed');
     }
+  }
+
+  /** Closing the application stops the runner first: its jobs still have their database. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
   }
 
   /** Finishes running jobs, leaves waiting ones to other workers, then closes the pool. */

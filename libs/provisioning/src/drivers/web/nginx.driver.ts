@@ -9,6 +9,28 @@ import { CERT_DIR, checkConfig, DEFAULT_INDEX, NGINX_INCLUDE, renderVhost, siteR
  * Tests (only) can change rendered vhosts through this token, to make nginx refuse one and
  * check that the others still go live.
  */
+/**
+ * `nginx -s reload` only sends a signal. "Ready" must mean the new configuration serves:
+ * wait until the master has started new workers (it does not when the reload fails, and the
+ * old configuration keeps serving) and the old ones have stopped (they may accept a few more
+ * connections meanwhile); after 3 s with new workers up, old ones still draining long
+ * connections no longer matter.
+ */
+const RELOAD_AND_WAIT = `master=$(cat /run/nginx.pid)
+before=" $(pgrep -P "$master" | tr '\\n' ' ') "
+nginx -s reload
+i=0
+while [ $i -lt 200 ]; do
+  fresh=no; stale=no
+  for pid in $(pgrep -P "$master"); do
+    case "$before" in *" $pid "*) stale=yes ;; *) fresh=yes ;; esac
+  done
+  if [ $fresh = yes ] && { [ $stale = no ] || [ $i -ge 60 ]; }; then exit 0; fi
+  sleep 0.05; i=$((i + 1))
+done
+echo "nginx did not start new workers after the reload; see its error log" >&2
+exit 1`;
+
 export const VHOST_TEST_HOOK = Symbol('ruche.vhost-test-hook');
 export type VhostTestHook = (site: SiteConfig, text: string) => string;
 
@@ -122,7 +144,7 @@ export class NginxDriver implements ServiceDriver {
   async activate(connection: ServerConnection, change: ActivationChange): Promise<void> {
     const roots = change.changed.map((unit) => unit.data as SiteConfig).filter((site) => site.redirectTo === null);
     if (roots.length > 0) await this.createDocumentRoots(connection, roots);
-    await connection.run(['nginx', '-s', 'reload']);
+    await connection.run(['sh', '-c', RELOAD_AND_WAIT, 'ruche-nginx-reload'], { timeoutMs: 30_000 });
   }
 
   /** Document roots, owned by one system user per organisation, with a placeholder page when empty. */

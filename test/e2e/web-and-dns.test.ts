@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpGet, queryDns } from '@ruche/infra/fleet';
+import { makeClient, makeOrganization } from '../support/factories.js';
+import { eventually, startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
+import type { Caller } from '../support/test-api.js';
+
+/**
+ * A client works through the API; a worker reconciles over SSH onto a real Debian server;
+ * the outcome is checked the way the world sees it: HTTP and DNS on the server's ports.
+ */
+let fleet: FleetHarness;
+let client: Caller;
+let organizationId: string;
+
+beforeAll(async () => {
+  fleet = await startFleetHarness({ services: ['web', 'dns'] });
+  const organization = await makeOrganization(fleet.admin, { name: 'Radio Centre-Ville' });
+  organizationId = organization.id;
+  client = (await makeClient(fleet.api, fleet.admin, organization.id)).caller;
+});
+afterAll(() => fleet?.close());
+
+const get = (path: string) => client.get(path).then((response) => response.body);
+const phaseOf = (path: string, phase: string) => eventually(async () => ((await get(path)).phase === phase ? get(path) : null), 20_000, `${path} to be ${phase}`);
+
+async function soaSerial(zone: string, transport: 'udp' | 'tcp' = 'udp'): Promise<number> {
+  const answer = await queryDns({ port: transport === 'udp' ? fleet.server.ports.dnsUdp! : fleet.server.ports.dnsTcp!, name: zone, type: 'SOA', transport });
+  return Number(answer.answers.find((record) => record.type === 'SOA')!.data.split(' ')[2]);
+}
+
+describe('a domain and a site, from the API to the server', () => {
+  it('goes live within seconds: the site answers over HTTP and the zone over DNS (UDP and TCP)', async () => {
+    const domain = await client.post('/api/v1/domains', { organizationId, name: 'radio-cv.org' });
+    expect(domain.status).toBe(201);
+    await client.post(`/api/v1/domains/${domain.body.id}/records`, { type: 'TXT', name: '@', value: '"v=spf1 mx -all"' });
+    const record = await client.post(`/api/v1/domains/${domain.body.id}/records`, { type: 'A', name: 'studio', value: '192.0.2.77' });
+    expect(record.status).toBe(201);
+    const created = Date.now();
+    const site = await client.post('/api/v1/sites', { organizationId, hostnames: ['radio-cv.org', 'www.radio-cv.org'] });
+    expect(site.status).toBe(201);
+
+    const live = await phaseOf(`/api/v1/sites/${site.body.id}`, 'ready');
+    expect(live).toMatchObject({ lastError: null, observedGeneration: live.generation, serverId: fleet.serverId });
+    expect(Date.now() - created).toBeLessThan(10_000);
+    const page = await httpGet(fleet.server.ports.http!, { host: 'www.radio-cv.org' });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('hébergé par la coop');
+
+    await phaseOf(`/api/v1/domains/${domain.body.id}`, 'ready');
+    for (const transport of ['udp', 'tcp'] as const) {
+      const answer = await queryDns({ port: transport === 'udp' ? fleet.server.ports.dnsUdp! : fleet.server.ports.dnsTcp!, name: 'studio.radio-cv.org', type: 'A', transport });
+      expect(answer.rcode).toBe('NOERROR');
+      expect(answer.authoritative).toBe(true);
+      expect(answer.answers.map((a) => a.data)).toEqual(['192.0.2.77']);
+    }
+    const txt = await queryDns({ port: fleet.server.ports.dnsTcp!, name: 'radio-cv.org', type: 'TXT', transport: 'tcp' });
+    expect(txt.answers.map((a) => a.data)).toEqual(['"v=spf1 mx -all"']);
+    const ns = await queryDns({ port: fleet.server.ports.dnsUdp!, name: 'radio-cv.org', type: 'NS' });
+    expect(ns.answers.map((a) => a.data).sort()).toEqual(['ns1.coop.example.', 'ns2.coop.example.']);
+
+    // The client's files are served, from the organisation's space.
+    const [row] = await fleet.api.db.query(`SELECT prefix FROM organization_hosting WHERE organization_id = $1`, [organizationId]);
+    const root = `/srv/ruche/${row.prefix}/sites/radio-cv.org`;
+    await fleet.server.exec(['tee', `${root}/hello.txt`], { input: 'on the air\n' });
+    expect((await httpGet(fleet.server.ports.http!, { host: 'radio-cv.org', path: '/hello.txt' })).body).toBe('on the air\n');
+    const owner = await fleet.server.exec(['stat', '-c', '%U', root]);
+    expect(owner.stdout.trim()).toBe(`ruche-${row.prefix}`);
+  });
+
+  it('answers a changed record with a higher serial', async () => {
+    const domains = await get(`/api/v1/domains?organizationId=${organizationId}`);
+    const domain = domains.data.find((d: { name: string }) => d.name === 'radio-cv.org');
+    const before = await soaSerial('radio-cv.org');
+    const records = await get(`/api/v1/domains/${domain.id}/records`);
+    const studio = records.data.find((r: { name: string }) => r.name === 'studio');
+    const changed = await client.patch(`/api/v1/domains/${domain.id}/records/${studio.id}`, { value: '192.0.2.78' });
+    expect(changed.status).toBe(200);
+    await eventually(async () => {
+      const answer = await queryDns({ port: fleet.server.ports.dnsUdp!, name: 'studio.radio-cv.org', type: 'A' });
+      return answer.answers[0]?.data === '192.0.2.78';
+    }, 15_000, 'the new address');
+    const after = await soaSerial('radio-cv.org', 'tcp');
+    expect(after).toBeGreaterThan(before);
+    expect(after).toBe((await get(`/api/v1/domains/${domain.id}`)).serial);
+  });
+
+  it('keeps the other sites live when nginx refuses one, and says why', async () => {
+    // Sites whose host name starts with "broken." get a directive nginx does not know,
+    // through the driver's test-only hook.
+    await fleet.worker!.close();
+    const { VHOST_TEST_HOOK } = await import('@ruche/provisioning');
+    await fleet.startWorker([
+      {
+        module: class BrokenVhostForTests {},
+        global: true,
+        providers: [{ provide: VHOST_TEST_HOOK, useValue: (site: { hostnames: string[] }, text: string) => (site.hostnames[0]!.startsWith('broken.') ? text.replace('index index.html', 'no_such_directive on;\n    index index.html') : text) }],
+        exports: [VHOST_TEST_HOOK],
+      },
+    ]);
+    const good = await client.post('/api/v1/sites', { organizationId, hostnames: ['good.radio-cv.org'] });
+    const bad = await client.post('/api/v1/sites', { organizationId, hostnames: ['broken.radio-cv.org'] });
+    const failed = await phaseOf(`/api/v1/sites/${bad.body.id}`, 'failed');
+    expect(failed.lastError).toMatch(/unknown directive "no_such_directive"/);
+    await phaseOf(`/api/v1/sites/${good.body.id}`, 'ready');
+    expect((await httpGet(fleet.server.ports.http!, { host: 'good.radio-cv.org' })).body).toContain('hébergé par la coop');
+    expect((await httpGet(fleet.server.ports.http!, { host: 'www.radio-cv.org', path: '/hello.txt' })).body).toBe('on the air\n');
+    // The refused vhost is not on the server at all.
+    const files = await fleet.server.exec(['ls', '/etc/nginx/ruche/sites']);
+    expect(files.stdout).not.toContain(bad.body.id);
+    expect(files.stdout).toContain(good.body.id);
+    const events = await get(`/api/v1/resource-events?resourceId=${bad.body.id}`);
+    expect(events.data[0], JSON.stringify(events.data, null, 1)).toMatchObject({ toPhase: 'failed', message: expect.stringMatching(/no_such_directive/) });
+    // Fixing it (here: deleting it) needs no person on the server.
+    expect((await client.delete(`/api/v1/sites/${bad.body.id}`)).status).toBe(202);
+    await eventually(async () => (await client.get(`/api/v1/sites/${bad.body.id}`)).status === 404, 15_000, 'the broken site to go');
+  });
+
+  it('stops serving a deleted site, and its row goes', async () => {
+    const sites = await get(`/api/v1/sites?organizationId=${organizationId}`);
+    const site = sites.data.find((s: { hostnames: string[] }) => s.hostnames.includes('radio-cv.org'));
+    expect((await client.delete(`/api/v1/sites/${site.id}`)).status).toBe(202);
+    await eventually(async () => (await client.get(`/api/v1/sites/${site.id}`)).status === 404, 15_000, 'the site row to go');
+    const answer = await httpGet(fleet.server.ports.http!, { host: 'radio-cv.org', path: '/hello.txt' });
+    expect(answer.body).not.toBe('on the air\n');
+    const files = await fleet.server.exec(['ls', '/etc/nginx/ruche/sites']);
+    expect(files.stdout).not.toContain(site.id);
+    const events = await get(`/api/v1/resource-events?resourceId=${site.id}`);
+    expect(events.data[0], JSON.stringify(events.data, null, 1)).toMatchObject({ kind: 'deleted' });
+  });
+});

@@ -1,0 +1,80 @@
+import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
+import { createLogger } from '@ruche/core';
+import { loadSshIdentity } from '@ruche/provisioning';
+import { ensureFleetReady, startServer, type ServerService, type TestServer } from '@ruche/infra/fleet';
+import { expect } from 'vitest';
+import { createWorker, stopWorker } from '../../apps/worker/src/worker.js';
+import { startTestApi, type Caller, type TestApi } from './test-api.js';
+
+export interface FleetHarness {
+  api: TestApi;
+  admin: Caller;
+  server: TestServer;
+  /** The server's id in Ruche. */
+  serverId: string;
+  worker: INestApplicationContext | null;
+  startWorker(extra?: DynamicModule[]): Promise<INestApplicationContext>;
+  close(): Promise<void>;
+}
+
+/**
+ * The production path, for real: Ruche's API and a worker in this process, a Debian server
+ * container reached over SSH through its port published on 127.0.0.1, registered through the API.
+ */
+export async function startFleetHarness(options: { services: ServerService[]; env?: Record<string, string>; startWorker?: boolean }): Promise<FleetHarness> {
+  await ensureFleetReady();
+  const api = await startTestApi({
+    RUCHE_WORKER_METRICS_PORT: '0',
+    RUCHE_DNS_NAMESERVERS: 'ns1.coop.example,ns2.coop.example',
+    RUCHE_DNS_HOSTMASTER: 'hostmaster.coop.example',
+    RUCHE_RECONCILE_MAX_BACKOFF_SECONDS: '8',
+    ...options.env,
+  });
+  const identity = loadSshIdentity(api.config);
+  const server = await startServer({ services: options.services, authorizedKey: identity.publicKey });
+  const admin = await api.admin();
+  const registered = await admin.post('/api/v1/servers', {
+    name: server.name,
+    address: '127.0.0.1',
+    port: server.ports.ssh,
+    transport: 'ssh',
+    services: options.services,
+    publicIpv4: '192.0.2.10',
+    publicHostname: 'mail.coop.example',
+  });
+  expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+  const harness: FleetHarness = {
+    api,
+    admin,
+    server,
+    serverId: registered.body.id,
+    worker: null,
+    async startWorker(extra = []) {
+      harness.worker = await createWorker(api.config, createLogger(process.env.RUCHE_TEST_LOG_LEVEL ?? 'silent'), api.config.databaseUrl!, extra);
+      return harness.worker;
+    },
+    async close() {
+      if (harness.worker) await stopWorker(harness.worker).catch(() => undefined);
+      await api.close().catch(() => undefined);
+      await server.remove().catch(() => undefined);
+    },
+  };
+  if (options.startWorker !== false) await harness.startWorker();
+  return harness;
+}
+
+/** Polls until `probe` answers something truthy. */
+export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
