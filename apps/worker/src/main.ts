@@ -1,4 +1,5 @@
-import { ConfigError, createDataSource, createLogger, databaseIsMigrated, loadConfig, requireDatabaseUrl } from '@ruche/core';
+import http from 'node:http';
+import { ConfigError, createDataSource, createLogger, databaseIsMigrated, loadConfig, Metrics, requireDatabaseUrl } from '@ruche/core';
 import { createWorker, stopWorker } from './worker.js';
 
 /** Waits for the API (or `ruche migrate`) to migrate: workers never change the schema. */
@@ -22,11 +23,23 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel).child({ component: 'worker' });
   await waitForMigrations(databaseUrl, logger);
   const app = await createWorker(config, logger, databaseUrl);
+  // Prometheus scrapes each worker here (reconcile durations and failures live in the worker).
+  const registry = app.get(Metrics).registry;
+  const metrics = config.workerMetricsPort
+    ? http
+        .createServer((request, response) => {
+          if (request.url !== '/metrics') return void response.writeHead(404).end();
+          void registry.metrics().then((text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text));
+        })
+        .listen(config.workerMetricsPort, config.host, () => logger.info({ port: config.workerMetricsPort }, 'worker metrics listening'))
+        .on('error', (error) => logger.warn({ err: error }, 'worker metrics server failed'))
+    : null;
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     logger.info('worker stopping: finishing running jobs');
+    metrics?.close();
     await stopWorker(app);
     logger.info('worker stopped');
     process.exit(0);

@@ -3,7 +3,8 @@ import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
-import { Logger as QueueLogger, makeWorkerUtils, run, type Runner, type Task, type TaskList, type WorkerUtils } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { Logger as QueueLogger, makeWorkerUtils, run, type Runner, type Task, type TaskList, type WorkerEvents, type WorkerUtils } from 'graphile-worker';
 import { CONFIG, type Config } from '../config/config.js';
 import { RequestContext } from '../context/request-context.js';
 import { LOGGER, type Logger } from '../observability/logger.js';
@@ -75,7 +76,14 @@ export class QueueWorker implements BeforeApplicationShutdown {
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: this.config.workerConcurrency + 3, application_name: 'ruche-worker' });
     await this.pool.query(`INSERT INTO queue_workers (id, pid, hostname) VALUES ($1, $2, $3)`, [this.processId, process.pid, os.hostname()]);
     this.utils = await makeWorkerUtils({ pgPool: this.pool, logger: this.queueLogger() });
+    // Listen before run() starts: it creates its workers (and emits worker:create) right away.
+    const events = new EventEmitter() as WorkerEvents;
+    events.on('worker:create', ({ worker }) => {
+      this.queueWorkerIds.push(worker.workerId);
+      void this.beat();
+    });
     this.runner = await run({
+      events,
       pgPool: this.pool,
       concurrency: this.config.workerConcurrency,
       taskList,
@@ -83,10 +91,6 @@ export class QueueWorker implements BeforeApplicationShutdown {
       noHandleSignals: true,
       pollInterval: 1000,
       logger: this.queueLogger(),
-    });
-    this.runner.events.on('worker:create', ({ worker }) => {
-      this.queueWorkerIds.push(worker.workerId);
-      void this.beat();
     });
     this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
     await this.beat();

@@ -162,7 +162,8 @@ export class ServersService {
 
   /**
    * Where a new resource of `service` goes: where staff asked (`requested`), else the
-   * organisation's assigned server, else the active server offering it with fewest resources.
+   * organisation's assigned server, else the active server offering it with fewest resources
+   * (a paused one if none is active: its jobs wait for it).
    */
   async place(organizationId: string, service: Service, requested?: string | null): Promise<Server> {
     const servers = this.db.getRepository(Server);
@@ -176,10 +177,12 @@ export class ServersService {
     }
     const assigned = await this.db.getRepository(OrganizationPlacement).findOneBy({ organizationId, service });
     if (assigned) return servers.findOneByOrFail({ id: assigned.serverId });
+    // Draining servers take nothing new; paused ones only when no active one offers the service.
     const least = await servers
       .createQueryBuilder('s')
-      .where(`s.status = 'active' AND :service = ANY(s.services)`, { service })
-      .orderBy(SERVICE_LOAD_SQL[service], 'ASC')
+      .where(`s.status <> 'draining' AND :service = ANY(s.services)`, { service })
+      .orderBy(`s.status = 'paused'`, 'ASC')
+      .addOrderBy(SERVICE_LOAD_SQL[service], 'ASC')
       .addOrderBy('s.name', 'ASC')
       .limit(1)
       .getOne();

@@ -69,6 +69,13 @@ export class Reconciler {
       this.logger.info({ server: server.name, service }, 'server paused: reconcile postponed');
       return { status: 'skipped', filesChanged: 0, applied: 0, failed: 0, reloads: 0, drift: false, error: null };
     }
+    // Runs of one (server, service) never overlap (a named queue): one still "running" belonged
+    // to a worker that died.
+    await this.db.query(
+      `UPDATE reconcile_runs SET status = 'failed', finished_at = now(), error = 'the worker running it stopped before it finished; it was run again'
+        WHERE server_id = $1 AND service = $2 AND status = 'running'`,
+      [serverId, service],
+    );
     const runId = newId();
     await this.db.getRepository(ReconcileRun).insert({ id: runId, serverId, service, jobId, trigger, status: 'running' });
     const started = performance.now();

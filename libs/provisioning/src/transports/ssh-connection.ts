@@ -40,7 +40,9 @@ export class SshConnection extends CommandConnection {
         username: server.sshUser,
         privateKey: options.identity.privateKey,
         readyTimeout: options.connectTimeoutMs,
-        keepaliveInterval: 15_000,
+        // A server that vanishes (powered off, container stopped) is noticed in seconds, not minutes.
+        keepaliveInterval: 2_000,
+        keepaliveCountMax: 2,
         hostVerifier: (key: Buffer) => {
           seen = fingerprint(key);
           return server.hostKeyFingerprint === null || seen === server.hostKeyFingerprint;

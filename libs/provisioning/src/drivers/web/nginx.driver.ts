@@ -131,6 +131,8 @@ export class NginxDriver implements ServiceDriver {
     if (!connection.runsCommands) return { byResource: new Map<string, string>(), general: null };
     await connection.writeFiles(release, new Map([['ruche-check.conf', checkConfig(release)]]));
     const result = await connection.run(['nginx', '-t', '-q', '-c', `${release}/ruche-check.conf`], { allowFailure: true });
+    // Only what Ruche deploys stays in the release: the next comparison must not see it.
+    await connection.removeFiles(release, ['ruche-check.conf']);
     const byResource = new Map<string, string>();
     if (result.exitCode === 0) return { byResource, general: null };
     const message = result.stderr.trim();

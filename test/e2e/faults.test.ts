@@ -1,0 +1,147 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Metrics } from '@ruche/core';
+import { httpGet } from '@ruche/infra/fleet';
+import { makeClient, makeOrganization } from '../support/factories.js';
+import { eventually, startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
+import type { Caller } from '../support/test-api.js';
+
+/** Faults a co-op meets: a server that goes away, a worker killed mid-job, hand edits on a server. */
+let fleet: FleetHarness;
+let client: Caller;
+let organizationId: string;
+let domain = '';
+
+beforeAll(async () => {
+  fleet = await startFleetHarness({ services: ['web'] });
+  const organization = await makeOrganization(fleet.admin);
+  organizationId = organization.id;
+  client = (await makeClient(fleet.api, fleet.admin, organization.id)).caller;
+  // The domain's zone goes nowhere here (no DNS server): sites only need it to exist.
+  await fleet.admin.post('/api/v1/servers', { name: 'dns-elsewhere', address: '127.0.0.1', transport: 'local', services: ['dns'] });
+  domain = (await client.post('/api/v1/domains', { organizationId, name: 'faults.org' })).body.name;
+});
+afterAll(() => fleet?.close());
+
+const site = (id: string) => client.get(`/api/v1/sites/${id}`).then((response) => response.body);
+const until = (id: string, phase: string, timeoutMs = 30_000) =>
+  eventually(async () => ((await site(id)).phase === phase ? site(id) : null), timeoutMs, `site ${id} to be ${phase}`);
+const serves = async (host: string) => (await httpGet(fleet.server.ports.http!, { host })).body.includes('hébergé par la coop');
+
+describe('a server that goes away', () => {
+  it('fails the waiting resources with a clear error, retries with backoff, and converges once it is back', async () => {
+    await fleet.server.stop();
+    const created = await client.post('/api/v1/sites', { organizationId, hostnames: [`down.${domain}`] });
+    const failed = await until(created.body.id, 'failed');
+    expect(failed.lastError).toMatch(/cannot reach|SSH|timed out/);
+    expect(failed.attempts).toBeGreaterThanOrEqual(1);
+    expect(Date.parse(failed.nextAttemptAt)).toBeGreaterThan(Date.now() - 1000);
+    // It keeps retrying while the server is down, further apart each time.
+    const later = await eventually(async () => {
+      const now = await site(created.body.id);
+      return now.attempts >= 2 ? now : null;
+    }, 30_000, 'a second attempt');
+    expect(later.phase).toBe('failed');
+    const runs = await fleet.admin.get(`/api/v1/jobs?status=failed&serverId=${fleet.serverId}`);
+    expect(runs.body.data[0]).toMatchObject({ status: 'failed', service: 'web', error: expect.stringMatching(/cannot reach|SSH|timed out/) });
+
+    await fleet.server.start();
+    await until(created.body.id, 'ready', 40_000);
+    expect(await serves(`down.${domain}`)).toBe(true);
+    expect((await site(created.body.id))).toMatchObject({ attempts: 0, lastError: null, nextAttemptAt: null });
+  });
+
+  it('lets a sysadmin retry at once instead of waiting for the backoff', async () => {
+    await fleet.server.stop();
+    const created = await client.post('/api/v1/sites', { organizationId, hostnames: [`retry.${domain}`] });
+    await until(created.body.id, 'failed');
+    await fleet.server.start();
+    const asked = Date.now();
+    expect((await fleet.admin.post('/api/v1/jobs/retry', { resourceType: 'site', resourceId: created.body.id })).status).toBe(202);
+    await until(created.body.id, 'ready', 20_000);
+    expect(Date.now() - asked).toBeLessThan(15_000);
+    // Clients cannot drive the queue.
+    expect((await client.post('/api/v1/jobs/retry', { resourceType: 'site', resourceId: created.body.id })).status).toBe(403);
+  });
+});
+
+describe('a paused server', () => {
+  it('keeps its jobs waiting until it is resumed', async () => {
+    expect((await fleet.admin.patch(`/api/v1/servers/${fleet.serverId}`, { status: 'paused' })).status).toBe(200);
+    const created = await client.post('/api/v1/sites', { organizationId, hostnames: [`paused.${domain}`] });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect((await site(created.body.id)).phase).toBe('pending');
+    await fleet.admin.patch(`/api/v1/servers/${fleet.serverId}`, { status: 'active' });
+    await until(created.body.id, 'ready', 20_000);
+  });
+});
+
+describe('hand edits on a server', () => {
+  it('are repaired by the next resync, which records the drift', async () => {
+    const created = await client.post('/api/v1/sites', { organizationId, hostnames: [`drift.${domain}`] });
+    await until(created.body.id, 'ready');
+    const file = `/etc/nginx/ruche/sites/${created.body.id}.conf`;
+    const original = await fleet.server.exec(['sha256sum', file]);
+    await fleet.server.exec(['sh', '-c', 'sed -i "s/index index.html/index hacked.html/" "$1"', 'edit', file]);
+    expect((await fleet.server.exec(['sha256sum', file])).stdout).not.toBe(original.stdout);
+
+    expect((await fleet.admin.post(`/api/v1/servers/${fleet.serverId}/resync`)).status).toBe(202);
+    await eventually(async () => (await fleet.server.exec(['sha256sum', file])).stdout === original.stdout, 20_000, 'the file to be restored');
+    const drift = await eventually(async () => {
+      const events = await fleet.admin.get(`/api/v1/resource-events?resourceId=${created.body.id}`);
+      return events.body.data.find((event: { kind: string }) => event.kind === 'drift');
+    }, 20_000, 'a drift event');
+    expect(drift.message).toMatch(/changed on the server by hand/);
+    const runs = await fleet.admin.get(`/api/v1/jobs?serverId=${fleet.serverId}&limit=5`);
+    expect(runs.body.data.find((run: { drift: boolean }) => run.drift)).toMatchObject({ trigger: 'resync', status: 'succeeded', filesChanged: 1, reloads: 1 });
+    expect((await site(created.body.id)).phase).toBe('ready');
+  });
+});
+
+describe('observability', () => {
+  it('lists jobs with durations, and exports reconcile metrics', async () => {
+    const jobs = await fleet.admin.get('/api/v1/jobs?status=succeeded&limit=3');
+    expect(jobs.status).toBe(200);
+    expect(jobs.body.data[0]).toMatchObject({ task: 'reconcile', status: 'succeeded', durationMs: expect.any(Number), finishedAt: expect.any(String) });
+    const workerMetrics = await fleet.worker!.get(Metrics).registry.metrics();
+    expect(workerMetrics).toMatch(/ruche_reconcile_duration_seconds_count\{service="web",server="[^"]+",status="succeeded"\} \d+/);
+    expect(workerMetrics).toMatch(/ruche_reconcile_failures_total\{service="web",server="[^"]+",kind="unreachable"\} [1-9]/);
+    const apiMetrics = await fleet.api.anonymous.get('/metrics');
+    expect(apiMetrics.body).toMatch(/ruche_reconcile_queue_depth \d+/);
+    expect(apiMetrics.body).toMatch(/ruche_reconcile_queue_oldest_seconds \d/);
+  });
+});
+
+describe('a worker killed in the middle of a job', () => {
+  const root = path.resolve(import.meta.dirname, '../..');
+  const workers: ChildProcess[] = [];
+  const spawnWorker = () => {
+    const child = spawn(process.execPath, [path.join(root, 'apps/worker/dist/main.js')], {
+      env: { ...process.env, DATABASE_URL: fleet.api.config.databaseUrl, RUCHE_DATA_DIR: fleet.api.config.dataDir, RUCHE_WORKER_METRICS_PORT: '0', RUCHE_LOG_LEVEL: process.env.RUCHE_TEST_LOG_LEVEL ?? 'warn' },
+      stdio: process.env.RUCHE_TEST_LOG_LEVEL ? 'inherit' : 'ignore',
+    });
+    workers.push(child);
+    return child;
+  };
+  afterAll(() => workers.forEach((child) => child.kill('SIGKILL')));
+
+  it('leaves the job to another worker, which finishes it', async () => {
+    await fleet.worker!.close();
+    fleet.worker = null;
+    // nginx -t hangs on the server, so the job is surely running when the worker dies.
+    await fleet.server.exec(['sh', '-c', 'printf "#!/bin/sh\\n[ \\"\\$1\\" = -t ] && sleep 120\\nexec /usr/sbin/nginx \\"\\$@\\"\\n" > /usr/local/sbin/nginx && chmod +x /usr/local/sbin/nginx']);
+    const first = spawnWorker();
+    const created = await client.post('/api/v1/sites', { organizationId, hostnames: [`killed.${domain}`] });
+    await eventually(async () => (await site(created.body.id)).phase === 'applying', 20_000, 'the job to start');
+    const running = await fleet.admin.get(`/api/v1/jobs?status=running&serverId=${fleet.serverId}`);
+    expect(running.body.data).toHaveLength(1);
+    first.kill('SIGKILL');
+    await fleet.server.exec(['rm', '-f', '/usr/local/sbin/nginx']);
+    spawnWorker();
+    await until(created.body.id, 'ready', 60_000);
+    expect(await serves(`killed.${domain}`)).toBe(true);
+    const stale = await fleet.admin.get(`/api/v1/jobs?serverId=${fleet.serverId}&limit=10`);
+    expect(stale.body.data.some((run: { error: string | null }) => run.error?.includes('worker running it stopped'))).toBe(true);
+  });
+});
