@@ -30,8 +30,8 @@ export async function startRuche(extraEnv = {}) {
   const pgPort = await freePort();
   const child = spawn(process.execPath, [path.join(root, 'infra/dist/run-all.js')], {
     cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, DATABASE_URL: '', RUCHE_DATA_DIR: dataDir, PORT: String(port), RUCHE_EMBEDDED_PG_PORT: String(pgPort), RUCHE_ADMIN_PASSWORD: ADMIN_PASSWORD, RUCHE_LOG_LEVEL: 'warn', ...extraEnv },
+    stdio: ['ignore', process.env.BENCH_LOG ? 'inherit' : 'ignore', 'inherit'],
+    env: { ...process.env, DATABASE_URL: '', RUCHE_DATA_DIR: dataDir, PORT: String(port), RUCHE_EMBEDDED_PG_PORT: String(pgPort), RUCHE_ADMIN_PASSWORD: ADMIN_PASSWORD, RUCHE_LOG_LEVEL: process.env.BENCH_LOG ?? 'warn', ...extraEnv },
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {

@@ -61,7 +61,8 @@ describe('a domain and a site, from the API to the server', () => {
     // The client's files are served, from the organisation's space.
     const [row] = await fleet.api.db.query(`SELECT prefix FROM organization_hosting WHERE organization_id = $1`, [organizationId]);
     const root = `/srv/ruche/${row.prefix}/sites/radio-cv.org`;
-    await fleet.server.exec(['tee', `${root}/hello.txt`], { input: 'on the air\n' });
+    const written = await fleet.server.exec(['tee', `${root}/hello.txt`], { input: 'on the air\n' });
+    expect(written.exitCode, written.stderr).toBe(0);
     expect((await httpGet(fleet.server.ports.http!, { host: 'radio-cv.org', path: '/hello.txt' })).body).toBe('on the air\n');
     const owner = await fleet.server.exec(['stat', '-c', '%U', root]);
     expect(owner.stdout.trim()).toBe(`ruche-${row.prefix}`);

@@ -1,6 +1,6 @@
 import type { Config } from '@ruche/core';
 import type { Phase, ResourceType, Server, Service } from '@ruche/hosting';
-import type { ServerConnection } from '../transports/connection.js';
+import type { CommandResult, ServerConnection } from '../transports/connection.js';
 
 /** One resource as the reconciler sees it: enough to render it and to record the outcome. */
 export interface DesiredResource {
@@ -37,8 +37,10 @@ export interface Rendered {
 }
 
 export interface ActivationChange {
-  /** Units whose files changed in this release. */
+  /** Units whose files changed in this release (new ones included). */
   changed: RenderedUnit[];
+  /** Among them, the units that had no file on the server before. */
+  added: RenderedUnit[];
   /** Shared files changed (e.g. the zone list): a full reload is needed. */
   sharedChanged: boolean;
   /** Units removed from the tree (deleted resources). */
@@ -47,10 +49,26 @@ export interface ActivationChange {
 
 export const MANAGED_HEADER = 'Managed by Ruche: edits made here are replaced at the next reconcile.';
 
+/** How a driver checks a staged release with the service's own checker. */
+export interface ReleaseCheck {
+  /** Files the check needs, written into the release with it (removed again by `argv`). */
+  files: Map<string, string>;
+  /** The command, run on the server once the release is staged. */
+  argv: string[];
+}
+
+export interface CheckVerdict {
+  /** Failures pinned on resources: resource id → the checker's message. */
+  byResource: Map<string, string>;
+  /** A failure no resource can be blamed for. */
+  general: string | null;
+}
+
 /**
- * One per service. The reconciler owns the flow (diff, stage, validate, swap, record); a
- * driver knows its service: what to load, how to render, how to check and how to reload.
- * Adding a service means adding a driver, not touching the reconciler.
+ * One per service. The reconciler owns the flow (diff, stage, check, swap, record) and the
+ * round trips; a driver knows its service: what to load, how to render, which command checks a
+ * release and how to read its verdict, which command activates one. Adding a service means
+ * adding a driver, not touching the reconciler.
  */
 export interface ServiceDriver {
   readonly service: Service;
@@ -67,18 +85,18 @@ export interface ServiceDriver {
    */
   load(server: Server, config: Config): Promise<{ resources: DesiredResource[]; render: () => Rendered }>;
 
-  /** Idempotent set-up the first reconcile needs (folders, the daemon's include line). */
+  /** Idempotent set-up (folders, the daemon's include file): once per connection, and at every resync. */
   prepare(connection: ServerConnection): Promise<void>;
 
-  /** Work to do before validation (certificates a config refers to must exist). */
-  beforeValidate?(connection: ServerConnection, units: RenderedUnit[]): Promise<void>;
+  /** Work before the check, only when some changed unit needs it (certificates a config refers to). */
+  beforeCheck?(connection: ServerConnection, changed: RenderedUnit[]): Promise<void>;
 
-  /**
-   * Runs the service's own checker against a staged release. Answers the failures it can
-   * pin on resources (id → checker message), and `general` for one it cannot.
-   */
-  validate(connection: ServerConnection, release: string, rendered: { units: RenderedUnit[] }): Promise<{ byResource: Map<string, string>; general: string | null }>;
+  /** The check of a staged release (null: nothing to check). */
+  check(release: string, units: RenderedUnit[]): ReleaseCheck | null;
 
-  /** After the swap: one reload of the daemon, and whatever the new config needs on disk. */
-  activate(connection: ServerConnection, change: ActivationChange): Promise<void>;
+  /** Reads the checker's output. */
+  verdict(result: CommandResult, units: RenderedUnit[]): CheckVerdict;
+
+  /** The command that makes the daemon use the new live tree, once (argv, run right after the swap). */
+  activation(change: ActivationChange): string[];
 }

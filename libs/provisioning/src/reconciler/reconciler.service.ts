@@ -43,6 +43,10 @@ const VALIDATION_ROUNDS = 5;
  */
 @Injectable()
 export class Reconciler {
+  /** Step timings of the run in progress (runs of one worker may interleave; good enough for a log line). */
+  private timings: Record<string, number> = {};
+  private readonly prepared = new WeakMap<ServerConnection, Set<string>>();
+
   constructor(
     private readonly db: TransactionalConnection,
     private readonly drivers: DriverRegistry,
@@ -99,13 +103,22 @@ export class Reconciler {
       },
     );
     this.metrics.observeRun(server.name, service, durationMs / 1000, summary.status);
-    this.logger.info({ server: server.name, service, trigger, ms: durationMs, ...summary }, 'reconcile finished');
+    this.logger.info({ server: server.name, service, trigger, ms: durationMs, steps: this.timings, ...summary }, 'reconcile finished');
     // Level-triggered: whatever changed while this ran gets another pass right away.
     if (await hasPendingWork(this.db, serverId, driver.resourceTypes)) await this.state.enqueueReconcile(serverId, service);
     return summary;
   }
 
   private async run(server: Server, driver: ServiceDriver, trigger: ReconcileTrigger): Promise<ReconcileSummary> {
+    // Where the time goes, step by step, for the log line of each run.
+    let mark = performance.now();
+    const timings: Record<string, number> = {};
+    const step = (name: string) => {
+      const now = performance.now();
+      timings[name] = Math.round(now - mark);
+      mark = now;
+    };
+    this.timings = timings;
     const { resources, render } = await driver.load(server, this.config);
     const waiting = resources.filter((r) => r.generation > r.observedGeneration || r.phase === 'deleting' || r.phase === 'applying');
     await markApplying(this.db, waiting.filter((r) => r.phase !== 'deleting'));
@@ -115,15 +128,26 @@ export class Reconciler {
     let reloads = 0;
     let drift = false;
     try {
+      step('load');
       connection = await this.connections.get(server);
-      await driver.prepare(connection);
+      step('connect');
+      // Set-up is idempotent but costs round trips: once per connection, and at every resync.
+      const prepared = this.prepared.get(connection) ?? new Set<string>();
+      if (!prepared.has(driver.service) || trigger === 'resync') {
+        await driver.prepare(connection);
+        prepared.add(driver.service);
+        this.prepared.set(connection, prepared);
+      }
+      step('prepare');
       const rendered = render();
       for (const refused of rendered.refused) outcomes.rejected.push(refused);
 
       // A resource the checker refused, and that nobody changed since, keeps its last good
       // files: it is not rendered anew at every pass.
       const held = new Set(resources.filter((r) => r.phase === 'failed' && r.generation === r.observedGeneration).map((r) => r.id));
+      step('render');
       const live = await connection.hashTree(driver.liveLink);
+      step('observe');
       const candidates = rendered.units.filter((unit) => !held.has(unit.resource.id));
       const heldUnits = rendered.units.filter((unit) => held.has(unit.resource.id));
       const keptPaths = new Set(heldUnits.flatMap((unit) => [...unit.files.keys()].filter((file) => live.has(file))));
@@ -158,21 +182,26 @@ export class Reconciler {
       outcomes.drifted.push(...drifted.map((unit) => unit.resource));
 
       const release = `${driver.releasesDir}/${new Date().toISOString().replace(/[-:.TZ]/g, '')}-${sha256Hex([...changed.keys(), ...removed].join('\n')).slice(0, 8)}`;
-      const hasLive = live.size > 0 || (await connection.readLink(driver.liveLink)) !== null;
-      await connection.stageFrom(hasLive ? driver.liveLink : null, release);
-      await connection.writeFiles(release, changed);
-      await connection.removeFiles(release, removed);
-      await driver.beforeValidate?.(connection, included.filter((unit) => [...unit.files.keys()].some((file) => changed.has(file))));
+      await driver.beforeCheck?.(connection, included.filter((unit) => [...unit.files.keys()].some((file) => changed.has(file))));
+      // One round trip builds the release beside the live one and runs the service's checker on it.
+      const check = connection.runsCommands ? driver.check(release, included) : null;
+      let result = await connection.stage({
+        source: driver.liveLink,
+        release,
+        files: new Map([...changed, ...(check?.files ?? [])]),
+        removed,
+        check: check?.argv ?? null,
+      });
+      step('stage');
 
       // Per-resource isolation: what the checker refuses is left out (its last good files
-      // kept), the rest goes live.
-      for (let round = 0; ; round++) {
-        const verdict = await driver.validate(connection, release, { units: included });
+      // kept), the rest goes live. Only this rare path takes extra round trips.
+      for (let round = 0; result; round++) {
+        const verdict = driver.verdict(result, included);
         if (verdict.general) throw new ReleaseRefused(verdict.general);
         if (verdict.byResource.size === 0) break;
         if (round >= VALIDATION_ROUNDS) throw new ReleaseRefused([...verdict.byResource.values()].join('; '));
-        const refused = included.filter((unit) => verdict.byResource.has(unit.resource.id));
-        for (const unit of refused) {
+        for (const unit of included.filter((candidate) => verdict.byResource.has(candidate.resource.id))) {
           outcomes.rejected.push({ resource: unit.resource, message: verdict.byResource.get(unit.resource.id)! });
           const files = [...unit.files.keys()];
           await connection.removeFiles(release, files);
@@ -182,16 +211,30 @@ export class Reconciler {
         included = included.filter((unit) => !verdict.byResource.has(unit.resource.id));
         ({ changed, removed, shared } = plan(included));
         // Shared files (the zone list) no longer name what was left out.
-        await connection.writeFiles(release, new Map([...shared].filter(([file]) => changed.has(file))));
+        const again = driver.check(release, included);
+        await connection.writeFiles(release, new Map([...[...shared].filter(([file]) => changed.has(file)), ...(again?.files ?? [])]));
+        result = again ? await connection.run(again.argv, { allowFailure: true, timeoutMs: 300_000 }) : null;
       }
+      step('validate');
 
-      await connection.switchLink(driver.liveLink, release);
       filesChanged = changed.size + removed.length;
       const changedUnits = included.filter((unit) => [...unit.files.keys()].some((file) => changed.has(file)));
       const sharedChanged = [...shared.keys()].some((file) => changed.has(file));
-      await driver.activate(connection, { changed: changedUnits, sharedChanged, removed: deleting });
+      // One round trip: swap the live link, reload the daemon once, prune old releases.
+      await connection.activate({
+        link: driver.liveLink,
+        release,
+        activation: driver.activation({
+          changed: changedUnits,
+          added: changedUnits.filter((unit) => ![...unit.files.keys()].some((file) => live.has(file))),
+          sharedChanged,
+          removed: deleting,
+        }),
+        releasesDir: driver.releasesDir,
+        keep: RELEASES_KEPT,
+      });
       reloads = 1;
-      await this.pruneReleases(connection, driver, release);
+      step('activate');
       outcomes.applied.push(...included.map((unit) => unit.resource));
       outcomes.deleted.push(...deleting);
       await recordOutcomes(this.db, outcomes);
@@ -220,14 +263,6 @@ export class Reconciler {
       this.metrics.countFailure(server.name, driver.service, error instanceof TransportError ? 'unreachable' : 'command');
       return this.summary('failed', { ...outcomes, unreachable: nextAttempts }, 0, 0, drift, error.message);
     }
-  }
-
-  /** Keeps the live release and the newest few before it, for a quick look at what changed. */
-  private async pruneReleases(connection: ServerConnection, driver: ServiceDriver, current: string): Promise<void> {
-    const name = current.slice(driver.releasesDir.length + 1);
-    const releases = (await connection.list(driver.releasesDir)).filter((entry) => /^\d+-[0-9a-f]{8}$/.test(entry)).sort();
-    const stale = releases.filter((entry) => entry !== name).slice(0, -(RELEASES_KEPT - 1) || undefined);
-    await connection.removeTrees(stale.map((entry) => `${driver.releasesDir}/${entry}`));
   }
 
   private summary(

@@ -36,6 +36,58 @@ export class CommandFailed extends Error {
 /** Files of a rendered tree, by path relative to the tree's root. */
 export type FileTree = ReadonlyMap<string, string | Buffer>;
 
+export interface StageOptions {
+  source: string | null;
+  release: string;
+  files: FileTree;
+  removed: readonly string[];
+  check: string[] | null;
+}
+
+export interface ActivateOptions {
+  link: string;
+  release: string;
+  activation: string[];
+  releasesDir: string;
+  keep: number;
+}
+
+/** Release folders are named `<UTC timestamp>-<8 hex>`; nothing else in a releases folder is touched. */
+export const RELEASE_NAME = /^\d{14,20}-[0-9a-f]{8}$/;
+
+/** Where the list of files to delete travels inside a staging archive. */
+const REMOVE_LIST = '.ruche-remove';
+
+/** Staging failures exit 97, so they are never mistaken for the check's verdict. */
+const STAGING_FAILED = 97;
+
+const STAGE_SCRIPT = `fail() { echo "ruche-stage: $1" >&2; exit ${STAGING_FAILED}; }
+release=$1; source=$2; shift 2
+rm -rf -- "$release" || fail "cannot clear $release"
+mkdir -p -- "$(dirname -- "$release")" || fail "cannot create the releases folder"
+if [ -n "$source" ] && [ -e "$source" ]; then
+  cp -al -- "$(readlink -f -- "$source")" "$release" || fail "cannot copy the live tree"
+else
+  mkdir -p -- "$release" || fail "cannot create $release"
+fi
+tar -x --no-same-owner --unlink-first -C "$release" || fail "cannot unpack the release"
+if [ -f "$release/${REMOVE_LIST}" ]; then
+  (cd -- "$release" && xargs -0 rm -f -- < ${REMOVE_LIST}) || fail "cannot remove deleted files"
+  rm -f -- "$release/${REMOVE_LIST}"
+fi
+[ $# -eq 0 ] && exit 0
+"$@"`;
+
+const ACTIVATE_SCRIPT = `set -e
+link=$1; release=$2; dir=$3; keep=$4; shift 4
+ln -sfn -- "$release" "$link.new"
+mv -T -- "$link.new" "$link"
+"$@"
+cd -- "$dir"
+ls -1 | grep -E '^[0-9]{14,20}-[0-9a-f]{8}$' | sort | head -n -"$keep" | while read -r old; do
+  [ "$dir/$old" = "$release" ] || rm -rf -- "$old"
+done`;
+
 /**
  * What drivers and the reconciler do on a server. Remote transports implement all of it with
  * commands given as argv; the local transport with the file system.
@@ -47,18 +99,23 @@ export interface ServerConnection {
   run(argv: string[], options?: RunOptions): Promise<CommandResult>;
   /** SHA-256 of every file under `directory` (following a symlinked root), by relative path; empty if missing. */
   hashTree(directory: string): Promise<Map<string, string>>;
-  /** Makes `staging` a copy of `source` made of hard links (cheap, and leaves `source` untouched), or empty. */
-  stageFrom(source: string | null, staging: string): Promise<void>;
+  /**
+   * Builds a release in one round trip: a hard-linked copy of `source` (or an empty folder),
+   * `files` written (replacing, never rewriting, a linked file), `removed` deleted; then runs
+   * `check` against it and answers the check's outcome (null when there is none to run).
+   */
+  stage(options: StageOptions): Promise<CommandResult | null>;
+  /**
+   * Points `link` at `release` atomically, runs `activation` (argv), then removes all but the
+   * newest `keep` releases in `releasesDir` — one round trip.
+   */
+  activate(options: ActivateOptions): Promise<void>;
   /** Writes files under `directory`, replacing (never rewriting in place) what is there. */
   writeFiles(directory: string, files: FileTree): Promise<void>;
   removeFiles(directory: string, relativePaths: readonly string[]): Promise<void>;
   /** Hard-links files from `source` (a symlink is followed) into `directory`, for what must stay as it was. */
   restoreFiles(source: string, directory: string, relativePaths: readonly string[]): Promise<void>;
-  /** Points `link` at `target` atomically (a rename of a new symlink over the old one). */
-  switchLink(link: string, target: string): Promise<void>;
   readLink(link: string): Promise<string | null>;
-  /** Names in `directory`, or [] if it does not exist. */
-  list(directory: string): Promise<string[]>;
   removeTrees(paths: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -123,14 +180,28 @@ export abstract class CommandConnection implements ServerConnection {
     return hashes;
   }
 
-  async stageFrom(source: string | null, staging: string): Promise<void> {
-    const target = checkedPath(staging);
-    if (source) {
-      await this.run(['sh', '-c', 'rm -rf -- "$2" && mkdir -p -- "$(dirname -- "$2")" && cp -al -- "$(readlink -f -- "$1")" "$2"', 'ruche-stage', checkedPath(source), target]);
-    } else {
-      await this.run(['sh', '-c', 'rm -rf -- "$1" && mkdir -p -- "$1"', 'ruche-stage', target]);
+  async stage(options: StageOptions): Promise<CommandResult | null> {
+    const files = new Map(options.files);
+    if (options.removed.length > 0) {
+      for (const relative of options.removed) checkedPath(`/${relative}`);
+      files.set(REMOVE_LIST, `${options.removed.join('\0')}\0`);
     }
+    for (const name of files.keys()) checkedPath(`/${name}`);
+    const result = await this.run(
+      ['sh', '-c', STAGE_SCRIPT, 'ruche-stage', checkedPath(options.release), options.source ? checkedPath(options.source) : '', ...(options.check ?? [])],
+      { input: await tarball(files), allowFailure: true, timeoutMs: 300_000 },
+    );
+    if (result.exitCode === STAGING_FAILED || (result.exitCode !== 0 && !options.check)) throw new CommandFailed(['ruche-stage'], result);
+    return options.check ? result : null;
   }
+
+  async activate(options: ActivateOptions): Promise<void> {
+    await this.run(
+      ['sh', '-c', ACTIVATE_SCRIPT, 'ruche-activate', checkedPath(options.link), checkedPath(options.release), checkedPath(options.releasesDir), String(options.keep), ...options.activation],
+      { timeoutMs: 300_000 },
+    );
+  }
+
 
   async writeFiles(directory: string, files: FileTree): Promise<void> {
     if (files.size === 0) return;
@@ -162,19 +233,12 @@ export abstract class CommandConnection implements ServerConnection {
     ]);
   }
 
-  async switchLink(link: string, target: string): Promise<void> {
-    await this.run(['sh', '-c', 'ln -sfn -- "$2" "$1.new" && mv -T -- "$1.new" "$1"', 'ruche-switch', checkedPath(link), checkedPath(target)]);
-  }
 
   async readLink(link: string): Promise<string | null> {
     const result = await this.run(['readlink', '--', checkedPath(link)], { allowFailure: true });
     return result.exitCode === 0 ? result.stdout.trim() : null;
   }
 
-  async list(directory: string): Promise<string[]> {
-    const result = await this.run(['sh', '-c', '[ -d "$1" ] || exit 0; ls -1A -- "$1"', 'ruche-list', checkedPath(directory)]);
-    return result.stdout.split('\n').filter(Boolean);
-  }
 
   async removeTrees(paths: readonly string[]): Promise<void> {
     if (paths.length === 0) return;

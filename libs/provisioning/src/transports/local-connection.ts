@@ -1,7 +1,7 @@
 import { appendFile, link, mkdir, readdir, readFile, readlink, realpath, rename, rm, symlink, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Server } from '@ruche/hosting';
-import { checkedPath, sha256Hex, type CommandResult, type FileTree, type RunOptions, type ServerConnection } from './connection.js';
+import { checkedPath, RELEASE_NAME, sha256Hex, type ActivateOptions, type CommandResult, type FileTree, type RunOptions, type ServerConnection, type StageOptions } from './connection.js';
 
 /**
  * The embedded default's "server": a folder. Files land under `<root>` exactly as they would on
@@ -43,6 +43,23 @@ export class LocalConnection implements ServerConnection {
     };
     await walk(root);
     return hashes;
+  }
+
+  /** No checker runs here: the local "server" has no daemons. */
+  async stage(options: StageOptions): Promise<CommandResult | null> {
+    await this.stageFrom(options.source, options.release);
+    await this.writeFiles(options.release, options.files);
+    await this.removeFiles(options.release, options.removed);
+    return null;
+  }
+
+  async activate(options: ActivateOptions): Promise<void> {
+    await this.switchLink(options.link, options.release);
+    await this.run(options.activation);
+    const name = options.release.slice(options.releasesDir.length + 1);
+    const releases = (await this.list(options.releasesDir)).filter((entry) => RELEASE_NAME.test(entry)).sort();
+    const stale = releases.slice(0, Math.max(0, releases.length - options.keep)).filter((entry) => entry !== name);
+    await this.removeTrees(stale.map((entry) => `${options.releasesDir}/${entry}`));
   }
 
   async stageFrom(source: string | null, staging: string): Promise<void> {

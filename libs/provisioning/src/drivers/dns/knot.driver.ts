@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionalConnection, type Config } from '@ruche/core';
 import type { RecordType, ResourceType, Server } from '@ruche/hosting';
-import type { ServerConnection } from '../../transports/connection.js';
-import type { ActivationChange, DesiredResource, Rendered, ServiceDriver } from '../driver.js';
+import type { CommandResult, ServerConnection } from '../../transports/connection.js';
+import type { ActivationChange, CheckVerdict, DesiredResource, ReleaseCheck, Rendered, RenderedUnit, ServiceDriver } from '../driver.js';
 import { renderZone, renderZoneList, UnsafeRecord, type ZoneRecord } from './zone-file.js';
 
 interface DomainRow {
@@ -58,14 +58,21 @@ export class KnotDriver implements ServiceDriver {
       const rendered: Rendered = {
         units: [],
         // The zone list names exactly the zones in the release.
-        shared: (included) => new Map([['knot.conf', renderZoneList(included.map((unit) => unit.data as string), ZONES_DIR)]]),
+        shared: (included) => {
+          const zones = included.map((unit) => unit.data as ZoneData);
+          return new Map([
+            ['knot.conf', renderZoneList(zones.map((zone) => zone.name), ZONES_DIR)],
+            // What Knot must serve once activated: the activation waits for these serials.
+            ['serials', zones.map((zone) => `${zone.name} ${zone.serial}\n`).join('')],
+          ]);
+        },
         refused: [],
       };
       rows.forEach((row, index) => {
         if (row.phase === 'deleting') return;
         try {
           const zone = renderZone(row.name, Number(row.serial), row.records as ZoneRecord[], settings);
-          rendered.units.push({ resource: resources[index]!, files: new Map([[`zones/${row.name}.zone`, zone]]), data: row.name });
+          rendered.units.push({ resource: resources[index]!, files: new Map([[`zones/${row.name}.zone`, zone]]), data: { name: row.name, serial: Number(row.serial) } satisfies ZoneData });
         } catch (error) {
           if (!(error instanceof UnsafeRecord)) throw error;
           rendered.refused.push({ resource: resources[index]!, message: error.message });
@@ -80,17 +87,21 @@ export class KnotDriver implements ServiceDriver {
     await connection.run(['mkdir', '-p', '--', this.releasesDir]);
   }
 
-  async validate(connection: ServerConnection, release: string, rendered: { units: Rendered['units'] }) {
+  /** `knotc zone-check`, offline, with a configuration listing the staged zone files. */
+  check(release: string, units: RenderedUnit[]): ReleaseCheck | null {
+    if (units.length === 0) return null;
+    const zones = units.map((unit) => (unit.data as ZoneData).name);
+    const config = ['server:', '  rundir: /tmp', 'database:', `  storage: ${release}/.check`, renderZoneList(zones, `${release}/zones`)].join('\n');
+    return {
+      files: new Map([['.check/check.conf', config]]),
+      argv: ['sh', '-c', 'knotc -c "$1/.check/check.conf" zone-check; rc=$?; rm -rf -- "$1/.check"; exit $rc', 'ruche-knot-check', release],
+    };
+  }
+
+  verdict(result: CommandResult, units: RenderedUnit[]): CheckVerdict {
     const byResource = new Map<string, string>();
-    if (!connection.runsCommands || rendered.units.length === 0) return { byResource, general: null };
-    const zones = rendered.units.map((unit) => unit.data as string);
-    // Checked where they are staged: a configuration listing the staged files, used offline.
-    const check = ['server:', '  rundir: /tmp', 'database:', `  storage: ${release}/.check`, renderZoneList(zones, `${release}/zones`)].join('\n');
-    await connection.writeFiles(release, new Map([['.check/check.conf', check]]));
-    const result = await connection.run(['knotc', '-c', `${release}/.check/check.conf`, 'zone-check'], { allowFailure: true, timeoutMs: 300_000 });
-    await connection.removeTrees([`${release}/.check`]);
     if (result.exitCode === 0) return { byResource, general: null };
-    const byZone = new Map(rendered.units.map((unit) => [unit.data as string, unit.resource.id]));
+    const byZone = new Map(units.map((unit) => [(unit.data as ZoneData).name, unit.resource.id]));
     for (const line of `${result.stdout}\n${result.stderr}`.split('\n')) {
       const match = /\[([^\]]+)\.\] (.*)$/.exec(line);
       const id = match ? byZone.get(match[1]!) : undefined;
@@ -99,16 +110,44 @@ export class KnotDriver implements ServiceDriver {
     return { byResource, general: byResource.size === 0 ? (result.stderr || result.stdout).trim() : null };
   }
 
-  async activate(connection: ServerConnection, change: ActivationChange): Promise<void> {
-    // The include line goes into Knot's configuration once, after the first release exists.
-    await connection.run(['sh', '-c', 'grep -qxF -- "$2" "$1" || printf "\\n%s\\n" "$2" >> "$1"', 'ruche-include', '/etc/knot/knot.conf', INCLUDE_LINE]);
-    if (change.sharedChanged || change.removed.length > 0) {
-      await connection.run(['knotc', '-b', 'reload'], { timeoutMs: 300_000 });
-      return;
-    }
-    const zones = change.changed.map((unit) => unit.data as string);
-    for (let i = 0; i < zones.length; i += 500) {
-      await connection.run(['knotc', '-b', 'zone-reload', ...zones.slice(i, i + 500)], { timeoutMs: 300_000 });
-    }
+  /**
+   * The include line goes into Knot's configuration once, after the first release exists.
+   * New or removed zones need `knotc reload` (which loads new zones, not changed ones); zones
+   * that changed are reloaded by name, or all at once when there are many.
+   */
+  activation(change: ActivationChange): string[] {
+    const added = new Set(change.added);
+    const zones = change.changed.filter((unit) => !added.has(unit)).map((unit) => (unit.data as ZoneData).name);
+    const listChanged = change.added.length > 0 || change.removed.length > 0;
+    const scope = zones.length > 1000 ? 'all' : 'listed';
+    return ['sh', '-c', ACTIVATE, 'ruche-knot-activate', INCLUDE_LINE, listChanged ? 'reload' : 'keep', scope, ...(scope === 'listed' ? zones : [])];
   }
+}
+
+/**
+ * Knot loads zones after `reload` returns: "ready" must mean served, so wait until every zone
+ * in the serials file is served with at least its serial.
+ */
+const ACTIVATE = `set -e
+grep -qxF -- "$1" /etc/knot/knot.conf || printf '\\n%s\\n' "$1" >> /etc/knot/knot.conf
+mode=$2; scope=$3; shift 3
+[ "$mode" != reload ] || knotc -b reload >/dev/null
+if [ "$scope" = all ]; then knotc -b zone-reload >/dev/null; elif [ $# -gt 0 ]; then knotc -b zone-reload "$@" >/dev/null; fi
+i=0
+while [ $i -lt 1200 ]; do
+  knotc zone-status 2>/dev/null | awk -v list=${LIVE}/serials '
+    BEGIN { while ((getline line < list) > 0) { split(line, f, " "); want[f[1]] = f[2]; n++ } }
+    match($0, /^\\[[^]]+\\]/) {
+      zone = substr($0, 2, RLENGTH - 3)
+      if ((zone in want) && match($0, /serial: [0-9]+/) && substr($0, RSTART + 8, RLENGTH - 8) + 0 >= want[zone] + 0) served++
+    }
+    END { exit served >= n ? 0 : 1 }' && exit 0
+  sleep 0.05; i=$((i + 1))
+done
+echo "Knot did not serve every zone with its new serial within a minute" >&2
+exit 1`;
+
+interface ZoneData {
+  name: string;
+  serial: number;
 }

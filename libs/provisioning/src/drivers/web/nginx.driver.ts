@@ -1,8 +1,8 @@
 import { Injectable, Optional, Inject } from '@nestjs/common';
 import { TransactionalConnection, type Config } from '@ruche/core';
 import type { ResourceType, Server } from '@ruche/hosting';
-import type { ServerConnection } from '../../transports/connection.js';
-import type { ActivationChange, DesiredResource, Rendered, RenderedUnit, ServiceDriver } from '../driver.js';
+import type { CommandResult, ServerConnection } from '../../transports/connection.js';
+import type { ActivationChange, CheckVerdict, DesiredResource, ReleaseCheck, Rendered, RenderedUnit, ServiceDriver } from '../driver.js';
 import { CERT_DIR, checkConfig, DEFAULT_INDEX, NGINX_INCLUDE, renderVhost, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
 
 /**
@@ -10,23 +10,35 @@ import { CERT_DIR, checkConfig, DEFAULT_INDEX, NGINX_INCLUDE, renderVhost, siteR
  * check that the others still go live.
  */
 /**
- * `nginx -s reload` only sends a signal. "Ready" must mean the new configuration serves:
- * wait until the master has started new workers (it does not when the reload fails, and the
- * old configuration keeps serving) and the old ones have stopped (they may accept a few more
- * connections meanwhile); after 3 s with new workers up, old ones still draining long
- * connections no longer matter.
+ * Document roots first (owned by one system user per organisation, with a placeholder page
+ * when empty), then the reload. `nginx -s reload` only sends a signal, and "ready" must mean
+ * the new configuration serves: wait until the master has started new workers (it does not
+ * when the reload fails, and the old configuration keeps serving) and the old ones have
+ * stopped listening (they say "shutting down" in their title, then only finish their
+ * connections).
  */
-const RELOAD_AND_WAIT = `master=$(cat /run/nginx.pid)
+const ACTIVATE = `set -e
+for spec in "$@"; do
+  user=\${spec%%:*}; rest=\${spec#*:}; space=\${rest%%:*}; dir=\${rest#*:}
+  id -u "$user" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user"
+  mkdir -p "$dir"
+  chown "$user:$user" "$space" "$dir"
+  [ -n "$(ls -A "$dir")" ] || { cp /etc/ruche/default-index.html "$dir/index.html"; chown "$user:$user" "$dir/index.html"; }
+done
+master=$(cat /run/nginx.pid)
 before=" $(pgrep -P "$master" | tr '\\n' ' ') "
 nginx -s reload
 i=0
-while [ $i -lt 200 ]; do
+while [ $i -lt 600 ]; do
   fresh=no; stale=no
   for pid in $(pgrep -P "$master"); do
-    case "$before" in *" $pid "*) stale=yes ;; *) fresh=yes ;; esac
+    case "$before" in
+      *" $pid "*) case "$(cat /proc/$pid/cmdline 2>/dev/null | tr '\\0' ' ')" in *"shutting down"*) ;; *) stale=yes ;; esac ;;
+      *) fresh=yes ;;
+    esac
   done
-  if [ $fresh = yes ] && { [ $stale = no ] || [ $i -ge 60 ]; }; then exit 0; fi
-  sleep 0.05; i=$((i + 1))
+  if [ $fresh = yes ] && { [ $stale = no ] || [ $i -ge 300 ]; }; then exit 0; fi
+  sleep 0.01; i=$((i + 1))
 done
 echo "nginx did not start new workers after the reload; see its error log" >&2
 exit 1`;
@@ -108,13 +120,18 @@ export class NginxDriver implements ServiceDriver {
 
   async prepare(connection: ServerConnection): Promise<void> {
     await connection.run(['mkdir', '-p', '--', this.releasesDir, WEB_ROOT, CERT_DIR]);
-    await connection.writeFiles('/etc/ruche', new Map([['default-index.html', DEFAULT_INDEX]]));
-    await connection.writeFiles('/etc/nginx/conf.d', new Map([['ruche.conf', NGINX_INCLUDE]]));
+    await connection.writeFiles(
+      '/etc',
+      new Map([
+        ['ruche/default-index.html', DEFAULT_INDEX],
+        ['nginx/conf.d/ruche.conf', NGINX_INCLUDE],
+      ]),
+    );
   }
 
   /** Self-signed certificates for HTTPS sites that have none yet (real ones come later). */
-  async beforeValidate(connection: ServerConnection, units: RenderedUnit[]): Promise<void> {
-    for (const site of units.map((unit) => unit.data as SiteConfig).filter((site) => site.https)) {
+  async beforeCheck(connection: ServerConnection, changed: RenderedUnit[]): Promise<void> {
+    for (const site of changed.map((unit) => unit.data as SiteConfig).filter((site) => site.https)) {
       await connection.run([
         'sh',
         '-c',
@@ -127,15 +144,18 @@ export class NginxDriver implements ServiceDriver {
     }
   }
 
-  async validate(connection: ServerConnection, release: string) {
-    if (!connection.runsCommands) return { byResource: new Map<string, string>(), general: null };
-    await connection.writeFiles(release, new Map([['ruche-check.conf', checkConfig(release)]]));
-    const result = await connection.run(['nginx', '-t', '-q', '-c', `${release}/ruche-check.conf`], { allowFailure: true });
-    // Only what Ruche deploys stays in the release: the next comparison must not see it.
-    await connection.removeFiles(release, ['ruche-check.conf']);
+  /** `nginx -t` on a configuration that loads only the staged sites; the check file goes after. */
+  check(release: string): ReleaseCheck {
+    return {
+      files: new Map([['ruche-check.conf', checkConfig(release)]]),
+      argv: ['sh', '-c', 'nginx -t -q -c "$1/ruche-check.conf"; rc=$?; rm -f -- "$1/ruche-check.conf"; exit $rc', 'ruche-nginx-check', release],
+    };
+  }
+
+  verdict(result: CommandResult): CheckVerdict {
     const byResource = new Map<string, string>();
     if (result.exitCode === 0) return { byResource, general: null };
-    const message = result.stderr.trim();
+    const message = result.stderr.trim() || result.stdout.trim();
     for (const match of message.matchAll(/\/sites\/([0-9a-f-]{36})\.conf:\d+/g)) {
       const line = message.split('\n').find((candidate) => candidate.includes(match[0])) ?? message;
       byResource.set(match[1]!, line.replace(/^nginx: /, ''));
@@ -143,28 +163,12 @@ export class NginxDriver implements ServiceDriver {
     return { byResource, general: byResource.size === 0 ? message : null };
   }
 
-  async activate(connection: ServerConnection, change: ActivationChange): Promise<void> {
-    const roots = change.changed.map((unit) => unit.data as SiteConfig).filter((site) => site.redirectTo === null);
-    if (roots.length > 0) await this.createDocumentRoots(connection, roots);
-    await connection.run(['sh', '-c', RELOAD_AND_WAIT, 'ruche-nginx-reload'], { timeoutMs: 30_000 });
-  }
-
-  /** Document roots, owned by one system user per organisation, with a placeholder page when empty. */
-  private async createDocumentRoots(connection: ServerConnection, sites: SiteConfig[]): Promise<void> {
-    const specs = sites.map((site) => `ruche-${site.prefix}:${WEB_ROOT}/${site.prefix}:${siteRoot(site)}`);
-    await connection.run([
-      'sh',
-      '-c',
-      `set -e
-for spec in "$@"; do
-  user=\${spec%%:*}; rest=\${spec#*:}; space=\${rest%%:*}; dir=\${rest#*:}
-  id -u "$user" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user"
-  mkdir -p "$dir"
-  chown "$user:$user" "$space" "$dir"
-  [ -n "$(ls -A "$dir")" ] || { cp /etc/ruche/default-index.html "$dir/index.html"; chown "$user:$user" "$dir/index.html"; }
-done`,
-      'ruche-docroots',
-      ...specs,
-    ]);
+  /** Document roots for changed sites (one system user per organisation), then one reload. */
+  activation(change: ActivationChange): string[] {
+    const specs = change.changed
+      .map((unit) => unit.data as SiteConfig)
+      .filter((site) => site.redirectTo === null)
+      .map((site) => `ruche-${site.prefix}:${WEB_ROOT}/${site.prefix}:${siteRoot(site)}`);
+    return ['sh', '-c', ACTIVATE, 'ruche-nginx-activate', ...specs];
   }
 }

@@ -1,0 +1,111 @@
+// Issue 5 benchmarks, on a real Debian server container reached over SSH (the production path):
+//  1. click-to-live: from the API request creating a site to the server answering it over HTTP,
+//     p50 and p99 over 50 creations;
+//  2. 10,000 domains with 5 records each reconciled onto one server: wall time and reloads.
+// `npm run bench -- provisioning`
+import pg from 'pg';
+import { ensureFleetReady, httpGet, queryDns, startServer } from '../../infra/dist/fleet/index.js';
+import { ADMIN_PASSWORD, cores, startRuche } from './support.mjs';
+
+const SITES = Number(process.env.BENCH_SITES ?? 50);
+const ZONES = Number(process.env.BENCH_ZONES ?? 10_000);
+
+await ensureFleetReady();
+const ruche = await startRuche();
+let server;
+try {
+  const login = await fetch(`${ruche.baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'admin@ruche.localhost', password: ADMIN_PASSWORD }),
+  });
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const { csrfToken } = await login.json();
+  const api = async (method, path, body) => {
+    const response = await fetch(`${ruche.baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return response.status === 204 ? null : response.json();
+  };
+
+  const { publicKey } = await api('GET', '/api/v1/servers/ssh-public-key');
+  server = await startServer({ services: ['web', 'dns'], authorizedKey: publicKey });
+  const registered = await api('POST', '/api/v1/servers', {
+    name: server.name,
+    address: '127.0.0.1',
+    port: server.ports.ssh,
+    transport: 'ssh',
+    services: ['web', 'dns'],
+    publicIpv4: '192.0.2.10',
+  });
+  const organization = await api('POST', '/api/v1/organizations', { name: 'Bench', locale: 'fr' });
+  await api('PATCH', `/api/v1/organizations/${organization.id}`, { placement: { web: registered.id, dns: registered.id } });
+  await api('PUT', `/api/v1/organizations/${organization.id}/quota-overrides`, { sites: SITES + 10, domains: ZONES + 10 });
+  const domain = await api('POST', '/api/v1/domains', { organizationId: organization.id, name: 'click.org' });
+
+  // 1. Click to live.
+  const latencies = [];
+  for (let i = 0; i < SITES; i++) {
+    const host = `s${i}.click.org`;
+    const started = performance.now();
+    await api('POST', '/api/v1/sites', { organizationId: organization.id, hostnames: [host] });
+    for (;;) {
+      const answer = await httpGet(server.ports.http, { host }).catch(() => null);
+      if (answer?.body.includes('hébergé par la coop')) break;
+      if (performance.now() - started > 30_000) throw new Error(`${host} never went live`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    latencies.push(performance.now() - started);
+  }
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(0);
+
+  // 2. 10,000 zones of 6+ records (SOA and NS added at render) reconciled at once.
+  const db = new pg.Client({ connectionString: ruche.databaseUrl });
+  db.on('error', () => undefined);
+  await db.connect();
+  await db.query(
+    `INSERT INTO domains (id, organization_id, server_id, name, unicode_name, mail_enabled, serial)
+     SELECT uuidv7(), $1, $2, 'zone-' || n || '.org', 'zone-' || n || '.org', true, 2026112501 FROM generate_series(1, $3) AS n`,
+    [organization.id, registered.id, ZONES],
+  );
+  await db.query(
+    `INSERT INTO dns_records (id, domain_id, organization_id, type, name, value, ttl, priority)
+     SELECT uuidv7(), d.id, d.organization_id, r.type, r.name, r.value, 3600, r.priority
+       FROM domains d CROSS JOIN (VALUES
+         ('A', '@', '192.0.2.10', NULL::int), ('A', 'www', '192.0.2.11', NULL), ('AAAA', '@', '2001:db8::10', NULL),
+         ('MX', '@', 'mail.coop.example', 10), ('TXT', '@', 'v=spf1 mx -all', NULL)) AS r(type, name, value, priority)
+      WHERE d.name LIKE 'zone-%'`,
+  );
+  const before = (await db.query(`SELECT coalesce(max(id::text), '') AS last FROM reconcile_runs`)).rows[0].last;
+  const started = performance.now();
+  await api('POST', `/api/v1/servers/${registered.id}/resync`, {});
+  for (;;) {
+    const { rows } = await db.query(`SELECT count(*) FILTER (WHERE phase = 'ready')::int AS ready FROM domains WHERE name LIKE 'zone-%'`);
+    if (rows[0].ready === ZONES) break;
+    if (performance.now() - started > 300_000) throw new Error(`only ${rows[0].ready} zones ready`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const wall = (performance.now() - started) / 1000;
+  const web = (await db.query(`SELECT round(avg(duration_ms))::int AS avg, count(*)::int AS runs FROM reconcile_runs WHERE service = 'web' AND status = 'succeeded'`)).rows[0];
+  const runs = (
+    await db.query(`SELECT count(*)::int AS runs, coalesce(sum(reloads), 0)::int AS reloads, max(duration_ms) AS longest FROM reconcile_runs WHERE id::text > $1 AND service = 'dns'`, [before])
+  ).rows[0];
+  await db.end();
+  const probe = await queryDns({ port: server.ports.dnsUdp, name: `www.zone-${ZONES}.org`, type: 'A' });
+
+  console.log(`\nRuche provisioning benchmark — ${cores} cores, Node ${process.version}, one server container over SSH`);
+  console.log(`  click to live (API create → site answers over HTTP), ${SITES} sites: p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${latencies.at(-1).toFixed(0)} ms  [target p50 < 500 ms, p99 < 2000 ms]`);
+  console.log(`  (web reconciles: ${web.runs} runs, ${web.avg} ms on average inside the worker)`);
+  console.log(`  ${ZONES.toLocaleString('en')} zones × 5 records onto one server: ${wall.toFixed(1)} s wall, ${runs.runs} reconcile run(s), ${runs.reloads} Knot reload(s), longest run ${runs.longest} ms  [target < 10 s, one reload]`);
+  console.log(`  check: www.zone-${ZONES}.org answers ${probe.answers.map((a) => a.data).join(', ') || probe.rcode} (authoritative: ${probe.authoritative})`);
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  await server?.remove().catch(() => undefined);
+  await ruche.stop();
+}
