@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, chmod } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -81,6 +82,19 @@ function slowLogin(email: string, password: string, between: () => Promise<void>
   });
 }
 
+/** A signed-in session speaking JSON, for the API calls these tests make. */
+async function signIn(email: string, password: string) {
+  const base = `http://127.0.0.1:${port}`;
+  const response = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const cookie = response.headers.get('set-cookie')!.split(';')[0]!;
+  const { csrfToken } = (await response.json()) as { csrfToken: string };
+  const call = async (method: string, url: string, body?: unknown) => {
+    const answer = await fetch(`${base}${url}`, { method, headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken }, body: body ? JSON.stringify(body) : undefined });
+    return (await answer.json()) as any;
+  };
+  return { get: (url: string) => call('GET', url), post: (url: string, body: unknown) => call('POST', url, body) };
+}
+
 async function login(email: string, password: string): Promise<number> {
   return slowLogin(email, password, async () => undefined).then((response) => response.status);
 }
@@ -157,6 +171,23 @@ describe('the run command', () => {
     await waitReady(second);
     expect(second.output()).not.toMatch(/shown once/);
     expect(await login('admin@ruche.localhost', adminPassword)).toBe(200);
+
+    // The embedded "server" (a folder) takes a client's domain and site to ready.
+    const session = await signIn('admin@ruche.localhost', adminPassword);
+    const organization = await session.post('/api/v1/organizations', { name: 'Embedded', locale: 'fr' });
+    const domain = await session.post('/api/v1/domains', { organizationId: organization.id, name: 'embedded-default.org' });
+    const site = await session.post('/api/v1/sites', { organizationId: organization.id, hostnames: ['embedded-default.org'] });
+    for (const path of [`/api/v1/domains/${domain.id}`, `/api/v1/sites/${site.id}`]) {
+      const deadline = Date.now() + 20_000;
+      while ((await session.get(path)).phase !== 'ready') {
+        if (Date.now() > deadline) throw new Error(`${path} did not become ready`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    const local = path.join(dataDir, 'servers/local');
+    expect(readFileSync(path.join(local, `etc/nginx/ruche/sites/${site.id}.conf`), 'utf8')).toContain('server_name embedded-default.org;');
+    expect(readFileSync(path.join(local, 'etc/knot/ruche/zones/embedded-default.org.zone'), 'utf8')).toMatch(/SOA/);
+    expect(readFileSync(path.join(local, 'ruche-commands.log'), 'utf8')).toContain('ruche-nginx-activate');
     process.kill(second.process.pid!, 'SIGTERM');
     expect(await second.exited).toBe(0);
   });
