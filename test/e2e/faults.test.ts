@@ -31,8 +31,12 @@ const serves = async (host: string) => (await httpGet(fleet.server.ports.http!, 
 
 describe('a server that goes away', () => {
   it('fails the waiting resources with a clear error, retries with backoff, and converges once it is back', async () => {
-    await fleet.server.stop();
+    // nginx -t is slowed down (until the next start: /run is a tmpfs), so the server is
+    // stopped while the reconcile is under way.
+    await fleet.server.exec(['sh', '-c', 'touch /run/ruche-slow-check && printf "#!/bin/sh\\n[ \\"\\$1\\" = -t ] && [ -e /run/ruche-slow-check ] && sleep 5\\nexec /usr/sbin/nginx \\"\\$@\\"\\n" > /usr/local/sbin/nginx && chmod +x /usr/local/sbin/nginx']);
     const created = await client.post('/api/v1/sites', { organizationId, hostnames: [`down.${domain}`] });
+    await eventually(async () => (await site(created.body.id)).phase === 'applying', 20_000, 'the reconcile to start');
+    await fleet.server.stop();
     const failed = await until(created.body.id, 'failed');
     expect(failed.lastError).toMatch(/cannot reach|SSH|timed out/);
     expect(failed.attempts).toBeGreaterThanOrEqual(1);
@@ -49,6 +53,7 @@ describe('a server that goes away', () => {
     await fleet.server.start();
     await until(created.body.id, 'ready', 40_000);
     expect(await serves(`down.${domain}`)).toBe(true);
+    await fleet.server.exec(['rm', '-f', '/usr/local/sbin/nginx']);
     expect((await site(created.body.id))).toMatchObject({ attempts: 0, lastError: null, nextAttemptAt: null });
   });
 
@@ -72,6 +77,9 @@ describe('a paused server', () => {
     const created = await client.post('/api/v1/sites', { organizationId, hostnames: [`paused.${domain}`] });
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect((await site(created.body.id)).phase).toBe('pending');
+    const queued = await fleet.admin.get(`/api/v1/jobs?status=queued&serverId=${fleet.serverId}`);
+    expect(queued.body.data).toEqual([expect.objectContaining({ status: 'queued', service: 'web', serverId: fleet.serverId })]);
+    expect(Date.parse(queued.body.data[0].runAt)).toBeGreaterThan(Date.now());
     await fleet.admin.patch(`/api/v1/servers/${fleet.serverId}`, { status: 'active' });
     await until(created.body.id, 'ready', 20_000);
   });

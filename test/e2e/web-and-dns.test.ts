@@ -28,6 +28,29 @@ async function soaSerial(zone: string, transport: 'udp' | 'tcp' = 'udp'): Promis
   return Number(answer.answers.find((record) => record.type === 'SOA')!.data.split(' ')[2]);
 }
 
+describe('registering a server', () => {
+  it('pins the host key seen first, and refuses a server whose key is not the one given', async () => {
+    const registered = await fleet.admin.get(`/api/v1/servers/${fleet.serverId}`);
+    const actual = await fleet.server.exec(['ssh-keygen', '-lf', '/etc/ssh/ssh_host_ed25519_key.pub']);
+    expect(actual.stdout).toContain(registered.body.hostKeyFingerprint);
+    const impostor = await fleet.admin.post('/api/v1/servers', {
+      name: 'impostor',
+      address: '127.0.0.1',
+      port: fleet.server.ports.ssh,
+      transport: 'ssh',
+      services: ['web'],
+      hostKeyFingerprint: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    });
+    expect(impostor.status).toBe(422);
+    expect(impostor.body.error.code).toBe('host_key_mismatch');
+    const nobody = await fleet.admin.post('/api/v1/servers', { name: 'nobody', address: '127.0.0.1', port: 1, transport: 'ssh', services: ['web'] });
+    expect(nobody.status).toBe(422);
+    expect(nobody.body.error).toMatchObject({ code: 'server_unreachable', message: expect.stringMatching(/could not reach|pas pu joindre/) });
+    const { publicKey } = (await fleet.admin.get('/api/v1/servers/ssh-public-key')).body;
+    expect(publicKey).toMatch(/^ssh-ed25519 [A-Za-z0-9+/]+=* ruche$/);
+  });
+});
+
 describe('a domain and a site, from the API to the server', () => {
   it('goes live within seconds: the site answers over HTTP and the zone over DNS (UDP and TCP)', async () => {
     const domain = await client.post('/api/v1/domains', { organizationId, name: 'radio-cv.org' });

@@ -1,4 +1,5 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, type OnModuleInit } from '@nestjs/common';
+import { I18nService } from '@ruche/core';
 import { HostingModule, SERVER_REGISTRATION_CHECK } from '@ruche/hosting';
 import { ConnectionPool } from './transports/connection-pool.service.js';
 import { DriverRegistry } from './drivers/driver-registry.js';
@@ -9,6 +10,7 @@ import { ServerRegistration } from './registration/server-registration.js';
 import { ProvisioningMetrics } from './operations/provisioning-metrics.js';
 import { OperationsService } from './operations/operations.service.js';
 import { JobsController, ServerOperationsController } from './operations/operations.controller.js';
+import { provisioningEn, provisioningFr } from './i18n/catalogues.js';
 
 /**
  * Global so that hosting's ServersService sees SERVER_REGISTRATION_CHECK without importing
@@ -33,4 +35,10 @@ import { JobsController, ServerOperationsController } from './operations/operati
   ],
   exports: [Reconciler, ConnectionPool, OperationsService, ServerRegistration, SERVER_REGISTRATION_CHECK],
 })
-export class ProvisioningModule {}
+export class ProvisioningModule implements OnModuleInit {
+  constructor(private readonly i18n: I18nService) {}
+
+  onModuleInit(): void {
+    this.i18n.addCatalogues({ en: provisioningEn, fr: provisioningFr });
+  }
+}

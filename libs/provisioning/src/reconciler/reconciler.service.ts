@@ -31,6 +31,7 @@ export interface ReconcileSummary {
 class ReleaseRefused extends Error {}
 
 const RELEASES_KEPT = 3;
+const PAUSED_RECHECK_MS = 60_000;
 const VALIDATION_ROUNDS = 5;
 
 /**
@@ -68,9 +69,11 @@ export class Reconciler {
     if (!server || !driver || !server.services.includes(service)) {
       return { status: 'skipped', filesChanged: 0, applied: 0, failed: 0, reloads: 0, drift: false, error: null };
     }
-    // A paused server's work waits: resuming it enqueues its reconciles again.
+    // A paused server's work waits in the queue (visible in /api/v1/jobs); resuming the
+    // server brings it forward.
     if (server.status === 'paused') {
       this.logger.info({ server: server.name, service }, 'server paused: reconcile postponed');
+      await this.state.enqueueReconcile(serverId, service, { runAt: new Date(Date.now() + PAUSED_RECHECK_MS), trigger });
       return { status: 'skipped', filesChanged: 0, applied: 0, failed: 0, reloads: 0, drift: false, error: null };
     }
     // Runs of one (server, service) never overlap (a named queue): one still "running" belonged
