@@ -1,7 +1,7 @@
 import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { createLogger } from '@ruche/core';
 import { loadSshIdentity } from '@ruche/provisioning';
-import { ensureFleetReady, startServer, type ServerService, type TestServer } from '@ruche/infra/fleet';
+import { defaultDockerAddress, ensureFleetReady, startServer, type ServerService, type TestServer } from '@ruche/infra/fleet';
 import { expect } from 'vitest';
 import { createWorker, stopWorker } from '../../apps/worker/src/worker.js';
 import { startTestApi, type Caller, type TestApi } from './test-api.js';
@@ -23,6 +23,8 @@ export interface FleetHarness {
  */
 export async function startFleetHarness(options: { services: ServerService[]; env?: Record<string, string>; startWorker?: boolean }): Promise<FleetHarness> {
   await ensureFleetReady();
+  // The docker transport reaches the engine the fleet runs on, as Ruche would in production.
+  process.env.DOCKER_HOST ??= defaultDockerAddress();
   const api = await startTestApi({
     RUCHE_WORKER_METRICS_PORT: '0',
     RUCHE_DNS_NAMESERVERS: 'ns1.coop.example,ns2.coop.example',
