@@ -52,12 +52,13 @@ export class DatabasesService {
     if (await this.db.getRepository(Database).findOneBy({ engine: input.engine, name })) throw new Conflict('database_name_taken', { name });
     await this.quotas.assertRoom(input.organizationId, { databases: 1 });
     const server = await this.servers.place(input.organizationId, input.engine, input.serverId);
-    const id = newId();
-    await this.db.getRepository(Database).insert({ id, organizationId: input.organizationId, serverId: server.id, engine: input.engine, name });
-    const database = await this.db.getRepository(Database).findOneByOrFail({ id });
-    await this.audit.record({ action: 'database.create', targetType: 'database', targetId: id, organizationId: database.organizationId, after: { engine: database.engine, name } });
-    await this.state.created('database', database, input.engine);
-    return database;
+    return this.state.insert(
+      'database',
+      Database,
+      { id: newId(), organizationId: input.organizationId, serverId: server.id, engine: input.engine, name },
+      input.engine,
+      (database) => ({ engine: database.engine, name: database.name }),
+    );
   }
 
   getDatabase(id: string) {
@@ -105,19 +106,22 @@ export class DatabasesService {
     // A login lives where its databases are.
     const serverId = databases[0]?.serverId ?? (await this.servers.place(input.organizationId, input.engine, input.serverId)).id;
     const password = input.password ?? generatePassword();
-    const id = newId();
-    await this.db.getRepository(DatabaseUser).insert({
-      id,
-      organizationId: input.organizationId,
-      serverId,
-      engine: input.engine,
-      name,
-      passwordVerifier: databasePasswordVerifier(input.engine, password),
-    });
-    await this.setGrants(id, databases);
-    const user = await this.loadUser(id);
-    await this.audit.record({ action: 'database_user.create', targetType: 'database_user', targetId: id, organizationId: user.organizationId, after: { engine: user.engine, name, databases: databases.map((d) => d.name) } });
-    await this.state.created('database_user', user, input.engine);
+    const inserted = await this.state.insert(
+      'database_user',
+      DatabaseUser,
+      {
+        id: newId(),
+        organizationId: input.organizationId,
+        serverId,
+        engine: input.engine,
+        name,
+        passwordVerifier: databasePasswordVerifier(input.engine, password),
+      },
+      input.engine,
+      (row) => ({ engine: row.engine, name: row.name, databases: databases.map((database) => database.name) }),
+      (row) => this.setGrants(row.id, databases),
+    );
+    const user = await this.loadUser(inserted.id);
     return { user, generatedPassword: input.password ? undefined : password };
   }
 

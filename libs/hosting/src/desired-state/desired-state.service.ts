@@ -72,6 +72,27 @@ export class DesiredStateService {
     });
   }
 
+  /**
+   * The one way a resource is created: inserted at generation 1 (pending), audited, its
+   * creation recorded as an event, and its server's reconcile enqueued.
+   */
+  async insert<T extends HostedResource>(
+    type: ResourceType,
+    entity: EntityTarget<T>,
+    values: Partial<T> & { id: string },
+    service: Service,
+    summary: (row: T) => object,
+    beforeAudit?: (row: T) => Promise<void>,
+  ): Promise<T> {
+    const repository = this.db.getRepository(entity);
+    await repository.insert(values as never);
+    const row = await repository.findOneByOrFail({ id: values.id } as never);
+    await beforeAudit?.(row);
+    await this.audit.record({ action: `${type}.create`, targetType: type, targetId: row.id, organizationId: row.organizationId, after: summary(row) });
+    await this.created(type, row, service);
+    return row;
+  }
+
   /** After inserting a resource (generation 1, pending). */
   async created(type: ResourceType, resource: HostedResource, service: Service): Promise<void> {
     await this.recordEvent(type, resource, 'phase', null, 'pending', resource.generation, null);

@@ -53,22 +53,22 @@ export class DomainsService {
     await this.assertNameFree(ascii, input.organizationId);
     await this.state.lockOrganization(input.organizationId);
     await this.quotas.assertRoom(input.organizationId, { domains: 1 });
-    const repository = this.db.getRepository(Domain);
-    const id = newId();
-    await repository.insert({
-      id,
-      organizationId: input.organizationId,
-      serverId: server.id,
-      name: ascii,
-      unicodeName: unicode,
-      mailEnabled: input.mailEnabled,
-      serial: serialFloor() + 1,
-    });
-    await this.addDefaultRecords(id, ascii, input.organizationId, web, mail);
-    const domain = await repository.findOneByOrFail({ id });
-    await this.audit.record({ action: 'domain.create', targetType: 'domain', targetId: id, organizationId: domain.organizationId, after: { name: ascii, mailEnabled: domain.mailEnabled } });
-    await this.state.created('domain', domain, 'dns');
-    return domain;
+    return this.state.insert(
+      'domain',
+      Domain,
+      {
+        id: newId(),
+        organizationId: input.organizationId,
+        serverId: server.id,
+        name: ascii,
+        unicodeName: unicode,
+        mailEnabled: input.mailEnabled,
+        serial: serialFloor() + 1,
+      },
+      'dns',
+      (domain) => ({ name: domain.name, mailEnabled: domain.mailEnabled }),
+      (domain) => this.addDefaultRecords(domain.id, ascii, domain.organizationId, web, mail),
+    );
   }
 
   /**

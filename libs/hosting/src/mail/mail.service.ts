@@ -55,21 +55,22 @@ export class MailService {
     await this.assertAddressFree(input.address.address);
     await this.quotas.assertRoom(input.organizationId, { mailboxes: 1, mail_storage_mb: input.quotaMb });
     const server = await this.servers.place(input.organizationId, 'mail', input.serverId);
-    const id = newId();
-    await this.db.getRepository(Mailbox).insert({
-      id,
-      organizationId: input.organizationId,
-      serverId: server.id,
-      domainId: domain.id,
-      localPart: input.address.localPart,
-      address: input.address.address,
-      passwordHash: await dovecotPasswordHash(input.password),
-      quotaMb: input.quotaMb,
-    });
-    const mailbox = await this.db.getRepository(Mailbox).findOneByOrFail({ id });
-    await this.audit.record({ action: 'mailbox.create', targetType: 'mailbox', targetId: id, organizationId: mailbox.organizationId, after: { address: mailbox.address, quotaMb: mailbox.quotaMb } });
-    await this.state.created('mailbox', mailbox, 'mail');
-    return mailbox;
+    return this.state.insert(
+      'mailbox',
+      Mailbox,
+      {
+        id: newId(),
+        organizationId: input.organizationId,
+        serverId: server.id,
+        domainId: domain.id,
+        localPart: input.address.localPart,
+        address: input.address.address,
+        passwordHash: await dovecotPasswordHash(input.password),
+        quotaMb: input.quotaMb,
+      },
+      'mail',
+      (mailbox) => ({ address: mailbox.address, quotaMb: mailbox.quotaMb }),
+    );
   }
 
   getMailbox(id: string) {
@@ -136,20 +137,21 @@ export class MailService {
     await this.assertAddressFree(input.address.address);
     await this.assertNoLoop(input.address.address, input.destinations);
     const server = await this.servers.place(input.organizationId, 'mail', input.serverId);
-    const id = newId();
-    await this.db.getRepository(MailAlias).insert({
-      id,
-      organizationId: input.organizationId,
-      serverId: server.id,
-      domainId: domain.id,
-      localPart: input.address.localPart,
-      address: input.address.address,
-      destinations: input.destinations,
-    });
-    const alias = await this.db.getRepository(MailAlias).findOneByOrFail({ id });
-    await this.audit.record({ action: 'mail_alias.create', targetType: 'mail_alias', targetId: id, organizationId: alias.organizationId, after: { address: alias.address, destinations: alias.destinations } });
-    await this.state.created('mail_alias', alias, 'mail');
-    return alias;
+    return this.state.insert(
+      'mail_alias',
+      MailAlias,
+      {
+        id: newId(),
+        organizationId: input.organizationId,
+        serverId: server.id,
+        domainId: domain.id,
+        localPart: input.address.localPart,
+        address: input.address.address,
+        destinations: input.destinations,
+      },
+      'mail',
+      (alias) => ({ address: alias.address, destinations: alias.destinations }),
+    );
   }
 
   getAlias(id: string) {

@@ -72,19 +72,21 @@ export class SitesService {
     await this.assertHostnamesOwned(input.organizationId, input.hostnames);
     await this.quotas.assertRoom(input.organizationId, { sites: 1 });
     const server = await this.servers.place(input.organizationId, 'web', input.serverId);
-    const id = newId();
-    await this.db.getRepository(Site).insert({
-      id,
-      organizationId: input.organizationId,
-      serverId: server.id,
-      documentRoot: input.documentRoot ?? `sites/${input.hostnames[0]}`,
-      redirectTo: input.redirectTo ?? null,
-      https: input.https,
-    });
-    await this.claimHostnames(id, input.hostnames);
-    const site = await this.db.getRepository(Site).findOneByOrFail({ id });
-    await this.audit.record({ action: 'site.create', targetType: 'site', targetId: id, organizationId: site.organizationId, after: { hostnames: input.hostnames, documentRoot: site.documentRoot, redirectTo: site.redirectTo, https: site.https } });
-    await this.state.created('site', site, 'web');
+    const site = await this.state.insert(
+      'site',
+      Site,
+      {
+        id: newId(),
+        organizationId: input.organizationId,
+        serverId: server.id,
+        documentRoot: input.documentRoot ?? `sites/${input.hostnames[0]}`,
+        redirectTo: input.redirectTo ?? null,
+        https: input.https,
+      },
+      'web',
+      (row) => ({ hostnames: input.hostnames, documentRoot: row.documentRoot, redirectTo: row.redirectTo, https: row.https }),
+      (row) => this.claimHostnames(row.id, input.hostnames),
+    );
     return toSiteDto(site, input.hostnames);
   }
 
