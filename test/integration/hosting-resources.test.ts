@@ -132,6 +132,13 @@ describe('a client hosting their organisation through the API alone', () => {
     expect(inUse.status).toBe(409);
     expect(inUse.body.error.code).toBe('domain_in_use');
 
+    // A site answering only below the domain holds it too.
+    const other = await makeDomain(caller, organization.id);
+    await caller.post('/api/v1/sites', { organizationId: organization.id, hostnames: [`blog.${other.name}`] });
+    const below = await caller.delete(`/api/v1/domains/${other.id}`);
+    expect(below.status).toBe(409);
+    expect(below.body.error.code).toBe('domain_in_use');
+
     expect((await caller.delete(`/api/v1/sites/${site.body.id}`)).status).toBe(202);
     const deleting = await caller.get(`/api/v1/sites/${site.body.id}`);
     expect(deleting.body).toMatchObject({ phase: 'deleting', generation: 2 });

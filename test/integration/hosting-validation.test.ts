@@ -151,7 +151,7 @@ describe('across organisations', () => {
       expect(response.status, documentRoot).toBe(422);
       expect(response.body.error.details[0]).toMatchObject({ field: 'documentRoot', code: 'document_root_invalid' });
     }
-    for (const redirectTo of ['javascript:alert(1)', 'ftp://x.org', 'https://x.org/"; return 200;']) {
+    for (const redirectTo of ['javascript:alert(1)', 'ftp://x.org', 'https://x.org/"; return 200;', 'https://x.org/$nosuchvar']) {
       const response = await a.caller.post('/api/v1/sites', { organizationId: a.organization.id, hostnames: [domain.name], redirectTo });
       expect(response.status, redirectTo).toBe(422);
     }

@@ -59,6 +59,26 @@ describe('Idempotency-Key on creates', () => {
     expect((await admin.post('/api/v1/organizations', { name: 'Retry', locale: 'fr' }, { headers: { 'idempotency-key': 'retry-after-failure-2' } })).status).toBe(201);
   });
 
+  it('treats the same key and body sent to another resource as another request', async () => {
+    const first = await admin.post('/api/v1/organizations', { name: 'Path A', locale: 'fr' });
+    const second = await admin.post('/api/v1/organizations', { name: 'Path B', locale: 'fr' });
+    const headers = { 'idempotency-key': 'member-once' };
+    const a = await admin.post(`/api/v1/organizations/${first.body.id}/members`, { email: 'same@example.org', role: 'member' }, { headers });
+    const b = await admin.post(`/api/v1/organizations/${second.body.id}/members`, { email: 'same@example.org', role: 'member' }, { headers });
+    expect(a.status).toBe(201);
+    expect(b.status).toBe(422);
+    expect(b.body.error.code).toBe('idempotency_key_reused');
+  });
+
+  it('keeps first answers sealed: a token shown once is not stored in clear', async () => {
+    const headers = { 'idempotency-key': 'token-once' };
+    const first = await admin.post('/api/v1/tokens', { name: 'sealed', scopes: ['hosting:read'] }, { headers });
+    const again = await admin.post('/api/v1/tokens', { name: 'sealed', scopes: ['hosting:read'] }, { headers });
+    expect(again.body.token).toBe(first.body.token);
+    const rows = await api.db.query(`SELECT row_to_json(k)::text AS line FROM idempotency_keys k`);
+    expect(rows.map((row: { line: string }) => row.line).join('\n')).not.toContain(first.body.token);
+  });
+
   it('rejects a malformed key', async () => {
     const response = await admin.post('/api/v1/organizations', { name: 'Bad key', locale: 'fr' }, { headers: { 'idempotency-key': 'x'.repeat(300) } });
     expect(response.status).toBe(400);

@@ -22,8 +22,9 @@ export class IdempotencyKey {
   @Column({ type: 'integer', nullable: true })
   responseStatus!: number | null;
 
-  @Column({ type: 'jsonb', nullable: true })
-  responseBody!: unknown;
+  /** The answer, encrypted with the instance key (it may hold a secret shown once). */
+  @Column({ type: 'text', nullable: true })
+  responseSealed!: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

@@ -5,6 +5,7 @@ import { from, lastValueFrom, type Observable } from 'rxjs';
 import { TransactionalConnection } from '../database/transactional-connection.js';
 import { currentActor } from '../context/request-context.js';
 import { sha256 } from '../crypto/secrets.js';
+import { SecretBox } from '../crypto/secret-box.js';
 import { DomainError, InvalidRequest } from '../errors/domain-error.js';
 import { IDEMPOTENT_METADATA } from './decorators.js';
 import { IdempotencyKey } from './idempotency-key.entity.js';
@@ -31,6 +32,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly db: TransactionalConnection,
     private readonly reflector: Reflector,
+    private readonly secrets: SecretBox,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -46,7 +48,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private async run(key: string, request: FastifyRequest, reply: FastifyReply, next: CallHandler): Promise<unknown> {
     const actor = currentActor();
     const principal = actor?.tokenId ? `token:${actor.tokenId}` : `user:${actor?.userId ?? 'anonymous'}`;
-    const requestHash = sha256(`${request.method} ${request.routeOptions.url ?? request.url}\n${canonicalJson(request.body ?? null)}`);
+    // The actual path, ids included: the same key and body for another domain is another request.
+    const requestHash = sha256(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`);
     const repository = this.db.getRepository(IdempotencyKey);
     const inserted = await repository
       .createQueryBuilder()
@@ -59,11 +62,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
       const first = await repository.findOneByOrFail({ principal, key });
       if (first.requestHash !== requestHash) throw new DomainError('idempotency_key_reused', 422);
       reply.status(first.responseStatus ?? 200).header('idempotent-replayed', 'true');
-      return first.responseBody;
+      return first.responseSealed === null ? undefined : JSON.parse(this.secrets.open(first.responseSealed));
     }
     const id = (inserted.raw[0] as { id: string }).id;
     const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-    await repository.update({ id }, { responseStatus: reply.statusCode, responseBody: (body ?? null) as object });
+    // Sealed: first answers can hold secrets shown once (a new API token, a generated password).
+    await repository.update({ id }, { responseStatus: reply.statusCode, responseSealed: body === undefined ? null : this.secrets.seal(JSON.stringify(body)) });
     return body;
   }
 }

@@ -54,10 +54,14 @@ export class DesiredStateService {
     const { runAt, trigger = 'change' } = options;
     const jobKey = reconcileJobKey(serverId, service);
     if (!runAt) {
-      // A job for this key that is due and not started will read this change when it runs:
-      // no need to touch (and row-lock) it, which would serialise every change on one server.
+      // A job for this key that is due and not started will read this change when it runs: no
+      // need to touch (and row-lock) it, which would serialise every change on one server.
+      // FOR SHARE keeps a worker from claiming it until this transaction commits, so the job
+      // cannot start before the change is visible; SKIP LOCKED passes over one being claimed.
       const [waiting] = await this.db.query(
-        `SELECT 1 FROM graphile_worker.jobs WHERE key = $1 AND locked_at IS NULL AND run_at <= now() AND attempts < max_attempts`,
+        `SELECT 1 FROM graphile_worker._private_jobs
+          WHERE key = $1 AND locked_at IS NULL AND run_at <= now() AND attempts < max_attempts
+          FOR SHARE SKIP LOCKED`,
         [jobKey],
       );
       if (waiting) return;

@@ -89,6 +89,8 @@ describe('record values', () => {
     expect(check({ type: 'CAA', name: '@', value: '0 tbs "x"' })).toBe('value:caa_tag_invalid');
     expect(check({ type: 'CAA', name: '@', value: '300 issue "ca.example"' })).toBe('value:caa_value_invalid');
     expect(check({ type: 'CAA', name: '@', value: '0 iodef "ftp://x"' })).toBe('value:caa_value_invalid');
+    // A trailing backslash would escape the closing quote in the zone file.
+    expect(check({ type: 'CAA', name: '@', value: '0 issue "ca.example\\"' })).toBe('value:caa_value_invalid');
   });
 
   it('allow NS only for delegations below the apex', () => {

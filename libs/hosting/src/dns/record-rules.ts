@@ -157,7 +157,8 @@ function normalizeCaa(value: string): string {
   if (!['issue', 'issuewild', 'iodef'].includes(tag)) throw new RecordError('value', 'caa_tag_invalid');
   if (tag === 'iodef' && !/^(mailto:[^\s@]+@[^\s@]+|https?:\/\/\S+)$/.test(content)) throw new RecordError('value', 'caa_value_invalid');
   if (tag !== 'iodef' && !/^(;|[a-z0-9.-]+(\s*;.*)?)$/i.test(content)) throw new RecordError('value', 'caa_value_invalid');
-  if (!/^[\x20-\x7e]*$/.test(content)) throw new RecordError('value', 'caa_value_invalid');
+  // Printable, and no backslash: it would escape the closing quote in the zone file.
+  if (!/^[\x20-\x7e]*$/.test(content) || content.includes('\\')) throw new RecordError('value', 'caa_value_invalid');
   return `${flags} ${tag} "${content}"`;
 }
 

@@ -133,11 +133,14 @@ export class DomainsService {
     return this.state.remove('domain', Domain, id, () => 'dns', (domain) => ({ name: domain.name }), (domain) => this.assertUnused(domain));
   }
 
+  /** A domain goes only when no site answers on it or below it and no mail uses it. */
   private async assertUnused(domain: Domain): Promise<void> {
+    // Sites and mail are created under this lock: none can appear between the check and the delete.
+    await this.state.lockOrganization(domain.organizationId);
     const [use] = await this.db.query<{ sites: number; mail: number }>(
       `SELECT (SELECT count(*) FROM site_hostnames h WHERE h.hostname = $2 OR reverse(h.hostname) LIKE $3)::int AS sites,
               ((SELECT count(*) FROM mailboxes WHERE domain_id = $1) + (SELECT count(*) FROM mail_aliases WHERE domain_id = $1))::int AS mail`,
-      [domain.id, domain.name, `%.${domain.name.replace(/[\%_]/g, '\$&')}`],
+      [domain.id, domain.name, belowPattern(domain.name)],
     );
     if (use && (use.sites > 0 || use.mail > 0)) throw new Conflict('domain_in_use', { sites: use.sites, mail: use.mail });
   }

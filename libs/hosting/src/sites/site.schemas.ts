@@ -24,7 +24,8 @@ const documentRoot = z.string().refine(isSafeDocumentRoot, 'validation.document_
 const redirectTo = z
   .url({ protocol: /^https?$/, hostname: z.regexes.domain })
   .max(2000)
-  .refine((value) => !/[\s"'<>\\{};]/.test(value), 'validation.redirect_invalid');
+  // nginx writes it inside quotes: no quotes, braces or semicolons, and no `$` (a variable to nginx).
+  .refine((value) => !/[\s"'<>\\{};$]/.test(value), 'validation.redirect_invalid');
 
 export const createSiteSchema = z.strictObject({
   organizationId: z.uuid(),

@@ -45,6 +45,8 @@ export interface ActivationChange {
   sharedChanged: boolean;
   /** Units removed from the tree (deleted resources). */
   removed: DesiredResource[];
+  /** Reload everything and wait until it is served, whatever changed (a retry after a failed reload). */
+  force: boolean;
 }
 
 export const MANAGED_HEADER = 'Managed by Ruche: edits made here are replaced at the next reconcile.';

@@ -27,12 +27,11 @@ export interface ReconcileSummary {
   error: string | null;
 }
 
-/** A checker failure no resource can be blamed for: the release is not activated. */
+/** A checker failure no resource can be blamed for: the release is not activated, and the run is retried. */
 class ReleaseRefused extends Error {}
 
 const RELEASES_KEPT = 3;
 const PAUSED_RECHECK_MS = 60_000;
-const VALIDATION_ROUNDS = 5;
 
 /**
  * The reconcile loop, level-triggered like a Kubernetes controller: read the whole desired
@@ -124,15 +123,15 @@ export class Reconciler {
     this.timings = timings;
     const { resources, render } = await driver.load(server, this.config);
     const waiting = resources.filter((r) => r.generation > r.observedGeneration || r.phase === 'deleting' || r.phase === 'applying');
+    const deleting = resources.filter((r) => r.phase === 'deleting');
     await markApplying(this.db, waiting.filter((r) => r.phase !== 'deleting'));
     const outcomes: Outcomes = { applied: [], rejected: [], unreachable: [], deleted: [], drifted: [] };
-    let connection: ServerConnection | null = null;
     let filesChanged = 0;
     let reloads = 0;
     let drift = false;
     try {
       step('load');
-      connection = await this.connections.get(server);
+      const connection = await this.connections.get(server);
       step('connect');
       // Set-up is idempotent but costs round trips: once per connection, and at every resync.
       const prepared = this.prepared.get(connection) ?? new Set<string>();
@@ -144,43 +143,49 @@ export class Reconciler {
       step('prepare');
       const rendered = render();
       for (const refused of rendered.refused) outcomes.rejected.push(refused);
-
-      // A resource the checker refused, and that nobody changed since, keeps its last good
-      // files: it is not rendered anew at every pass.
-      const held = new Set(resources.filter((r) => r.phase === 'failed' && r.generation === r.observedGeneration).map((r) => r.id));
       step('render');
       const live = await connection.hashTree(driver.liveLink);
       step('observe');
-      const candidates = rendered.units.filter((unit) => !held.has(unit.resource.id));
-      const heldUnits = rendered.units.filter((unit) => held.has(unit.resource.id));
-      const keptPaths = new Set(heldUnits.flatMap((unit) => [...unit.files.keys()].filter((file) => live.has(file))));
 
-      // The release for a set of units: their files, the shared files for them and for the
-      // held units still live, compared with what the server has.
-      const plan = (included: RenderedUnit[]) => {
+      // A resource the checker refused, and that nobody changed since, keeps its last good
+      // files (if it has any): it is not offered to the checker again at every pass.
+      const held = new Set(resources.filter((r) => r.phase === 'failed' && r.generation === r.observedGeneration).map((r) => r.id));
+      const hasLiveFiles = (unit: RenderedUnit) => [...unit.files.keys()].some((file) => live.has(file));
+      const kept = rendered.units.filter((unit) => held.has(unit.resource.id) && hasLiveFiles(unit));
+      let included = rendered.units.filter((unit) => !held.has(unit.resource.id));
+
+      // The release for the included units: their files, the kept units' live files, and the
+      // shared files (the zone list) for both, compared with what the server has.
+      const plan = () => {
+        const keptPaths = new Set(kept.flatMap((unit) => [...unit.files.keys()].filter((file) => live.has(file))));
         const desired = new Map<string, string>();
         for (const unit of included) for (const [file, content] of unit.files) desired.set(file, content);
-        const stillLive = heldUnits.filter((unit) => [...unit.files.keys()].some((file) => keptPaths.has(file)));
-        const shared = rendered.shared([...included, ...stillLive]);
+        const shared = rendered.shared([...included, ...kept]);
         for (const [file, content] of shared) desired.set(file, content);
         const changed = new Map([...desired].filter(([file, content]) => live.get(file) !== sha256Hex(content)));
         const removed = [...live.keys()].filter((file) => !desired.has(file) && !keptPaths.has(file));
         return { changed, removed, shared };
       };
+      let { changed, removed, shared } = plan();
 
-      let included = candidates;
-      let { changed, removed, shared } = plan(included);
-      const deleting = resources.filter((r) => r.phase === 'deleting');
       if (changed.size === 0 && removed.length === 0) {
+        // The server already has it all. A resource still waiting may follow a swap whose
+        // reload failed: make the daemon load the live release before calling it ready.
+        if (waiting.length > 0) {
+          await connection.run(driver.activation({ changed: [], added: [], sharedChanged: false, removed: deleting, force: true }), { timeoutMs: 300_000 });
+          reloads = 1;
+        }
         outcomes.applied.push(...included.map((unit) => unit.resource));
         outcomes.deleted.push(...deleting);
         await recordOutcomes(this.db, outcomes);
-        return this.summary('succeeded', outcomes, 0, 0, false, null);
+        return this.summary('succeeded', outcomes, 0, reloads, false, null);
       }
 
       // Files differ though nothing was asked: someone changed the server by hand.
       const touched = new Set([...changed.keys(), ...removed]);
-      const drifted = included.filter((unit) => unit.resource.generation === unit.resource.observedGeneration && unit.resource.phase === 'ready' && [...unit.files.keys()].some((file) => touched.has(file)));
+      const drifted = included.filter(
+        (unit) => unit.resource.generation === unit.resource.observedGeneration && unit.resource.phase === 'ready' && [...unit.files.keys()].some((file) => touched.has(file)),
+      );
       drift = drifted.length > 0 || (waiting.length === 0 && touched.size > 0);
       outcomes.drifted.push(...drifted.map((unit) => unit.resource));
 
@@ -197,41 +202,43 @@ export class Reconciler {
       });
       step('stage');
 
-      // Per-resource isolation: what the checker refuses is left out (its last good files
-      // kept), the rest goes live. Only this rare path takes extra round trips.
-      for (let round = 0; result; round++) {
+      // Per-resource isolation: what the checker pins on a resource is left out (its last
+      // good files kept), the rest goes live. Each round removes at least one resource, so
+      // this ends; only this rare path takes extra round trips.
+      while (result) {
         const verdict = driver.verdict(result, included);
         if (verdict.general) throw new ReleaseRefused(verdict.general);
         if (verdict.byResource.size === 0) break;
-        if (round >= VALIDATION_ROUNDS) throw new ReleaseRefused([...verdict.byResource.values()].join('; '));
-        for (const unit of included.filter((candidate) => verdict.byResource.has(candidate.resource.id))) {
+        const refused = included.filter((unit) => verdict.byResource.has(unit.resource.id));
+        if (refused.length === 0) throw new ReleaseRefused([...verdict.byResource.values()].join('; '));
+        for (const unit of refused) {
           outcomes.rejected.push({ resource: unit.resource, message: verdict.byResource.get(unit.resource.id)! });
           const files = [...unit.files.keys()];
           await connection.removeFiles(release, files);
           await connection.restoreFiles(driver.liveLink, release, files.filter((file) => live.has(file)));
-          for (const file of files.filter((file) => live.has(file))) keptPaths.add(file);
+          if (hasLiveFiles(unit)) kept.push(unit);
         }
         included = included.filter((unit) => !verdict.byResource.has(unit.resource.id));
-        ({ changed, removed, shared } = plan(included));
-        // Shared files (the zone list) no longer name what was left out.
+        ({ changed, removed, shared } = plan());
+        // The shared files (the zone list) are rewritten for what is left, whatever the live tree has.
         const again = driver.check(release, included);
-        await connection.writeFiles(release, new Map([...[...shared].filter(([file]) => changed.has(file)), ...(again?.files ?? [])]));
+        await connection.writeFiles(release, new Map([...shared, ...(again?.files ?? [])]));
         result = again ? await connection.run(again.argv, { allowFailure: true, timeoutMs: 300_000 }) : null;
       }
       step('validate');
 
       filesChanged = changed.size + removed.length;
       const changedUnits = included.filter((unit) => [...unit.files.keys()].some((file) => changed.has(file)));
-      const sharedChanged = [...shared.keys()].some((file) => changed.has(file));
       // One round trip: swap the live link, reload the daemon once, prune old releases.
       await connection.activate({
         link: driver.liveLink,
         release,
         activation: driver.activation({
           changed: changedUnits,
-          added: changedUnits.filter((unit) => ![...unit.files.keys()].some((file) => live.has(file))),
-          sharedChanged,
+          added: changedUnits.filter((unit) => !hasLiveFiles(unit)),
+          sharedChanged: [...shared.keys()].some((file) => changed.has(file)),
           removed: deleting,
+          force: false,
         }),
         releasesDir: driver.releasesDir,
         keep: RELEASES_KEPT,
@@ -244,27 +251,29 @@ export class Reconciler {
       if (outcomes.rejected.length > 0) this.metrics.countFailure(server.name, driver.service, 'rejected');
       return this.summary(outcomes.rejected.length > 0 ? 'failed' : 'succeeded', outcomes, filesChanged, reloads, drift, outcomes.rejected[0]?.message ?? null);
     } catch (error) {
-      if (error instanceof ReleaseRefused) {
-        // Nothing went live: the resources with changes are refused with the checker's words.
-        for (const resource of waiting.filter((r) => r.phase !== 'deleting')) outcomes.rejected.push({ resource, message: error.message });
-        await recordOutcomes(this.db, { ...outcomes, applied: [], deleted: [], drifted: [] });
-        this.metrics.countFailure(server.name, driver.service, 'rejected');
-        return this.summary('failed', outcomes, 0, 0, drift, error.message);
-      }
-      if (!(error instanceof TransportError) && !(error instanceof CommandFailed)) throw error;
-      // The server could not take it (down, unreachable, a daemon that would not reload):
-      // the waiting resources fail for now and come back with backoff; one server down
-      // never blocks another, since every server has its own jobs.
+      if (!(error instanceof TransportError) && !(error instanceof CommandFailed) && !(error instanceof ReleaseRefused)) throw error;
+      // The server could not take it: down, unreachable, a daemon that would not reload, or
+      // a checker failure no resource can be blamed for. Nothing is lost: the waiting
+      // resources fail for now and come back with backoff and jitter (one server down never
+      // blocks another: every server has its own jobs). Clients read a plain message; the
+      // details, which may name other resources or the server's internals, stay in the job
+      // log for sysadmins.
       await this.connections.discard(server);
-      const nextAttempts = waiting.map((resource) => {
-        const attempts = resource.attempts + 1;
-        return { resource, message: error.message, attempts, nextAttemptAt: new Date(Date.now() + backoffDelayMs(attempts, this.config.reconcileMaxBackoffSeconds * 1000)) };
-      });
-      await recordOutcomes(this.db, { applied: [], rejected: [], unreachable: nextAttempts, deleted: [], drifted: [] });
-      const retryAt = nextAttempts.length > 0 ? new Date(Math.min(...nextAttempts.map((n) => n.nextAttemptAt.getTime()))) : null;
+      const unreachable = error instanceof TransportError;
+      const message = unreachable
+        ? `The server ${server.name} could not be reached; Ruche retries on its own.`
+        : `The server ${server.name} refused the change; Ruche retries on its own (details in the job log).`;
+      const retries = waiting
+        .filter((resource) => !outcomes.rejected.some((rejected) => rejected.resource.id === resource.id))
+        .map((resource) => {
+          const attempts = resource.attempts + 1;
+          return { resource, message, attempts, nextAttemptAt: new Date(Date.now() + backoffDelayMs(attempts, this.config.reconcileMaxBackoffSeconds * 1000)) };
+        });
+      await recordOutcomes(this.db, { applied: [], rejected: outcomes.rejected, unreachable: retries, deleted: [], drifted: [] });
+      const retryAt = retries.length > 0 ? new Date(Math.min(...retries.map((retry) => retry.nextAttemptAt.getTime()))) : null;
       if (retryAt) await this.state.enqueueReconcile(server.id, driver.service, { runAt: retryAt, trigger: 'retry' });
-      this.metrics.countFailure(server.name, driver.service, error instanceof TransportError ? 'unreachable' : 'command');
-      return this.summary('failed', { ...outcomes, unreachable: nextAttempts }, 0, 0, drift, error.message);
+      this.metrics.countFailure(server.name, driver.service, unreachable ? 'unreachable' : 'command');
+      return this.summary('failed', { ...outcomes, unreachable: retries }, 0, 0, drift, error.message);
     }
   }
 

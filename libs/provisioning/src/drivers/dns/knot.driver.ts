@@ -118,8 +118,8 @@ export class KnotDriver implements ServiceDriver {
   activation(change: ActivationChange): string[] {
     const added = new Set(change.added);
     const zones = change.changed.filter((unit) => !added.has(unit)).map((unit) => (unit.data as ZoneData).name);
-    const listChanged = change.added.length > 0 || change.removed.length > 0;
-    const scope = zones.length > 1000 ? 'all' : 'listed';
+    const listChanged = change.force || change.added.length > 0 || change.removed.length > 0;
+    const scope = change.force || zones.length > 1000 ? 'all' : 'listed';
     return ['sh', '-c', ACTIVATE, 'ruche-knot-activate', INCLUDE_LINE, listChanged ? 'reload' : 'keep', scope, ...(scope === 'listed' ? zones : [])];
   }
 }

@@ -46,6 +46,7 @@ describe('renderZone', () => {
     expect(bad({ value: '1.2.3.4\nevil A 6.6.6.6' })).toThrow(UnsafeRecord);
     expect(bad({ type: 'CNAME', value: 'x.org. ; comment' })).toThrow(UnsafeRecord);
     expect(bad({ type: 'TXT', value: 'line\nbreak' })).toThrow(UnsafeRecord);
+    expect(bad({ type: 'CAA', value: '0 issue "ca.example\\"' })).toThrow(UnsafeRecord);
     expect(() => renderZone('example.org\n', 1, [], settings)).toThrow(UnsafeRecord);
   });
 });

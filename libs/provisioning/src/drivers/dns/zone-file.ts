@@ -21,7 +21,7 @@ const NAME = /^(@|(\*\.)?(_?[a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*(\*|_?[a-z0-9]([a-z
 const HOST = /^(\.|([a-z0-9_]([a-z0-9_-]*[a-z0-9])?\.)*[a-z0-9_]([a-z0-9_-]*[a-z0-9])?)$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const IPV6 = /^[0-9a-f:.]+$/;
-const CAA = /^\d{1,3} (issue|issuewild|iodef) "[\x20-\x21\x23-\x7e]*"$/;
+const CAA = /^\d{1,3} (issue|issuewild|iodef) "[\x20-\x21\x23-\x5b\x5d-\x7e]*"$/;
 const ZONE = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 function absolute(host: string): string {

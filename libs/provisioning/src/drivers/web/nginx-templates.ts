@@ -17,8 +17,11 @@ export const CERT_DIR = '/etc/ruche/certs';
 /** A value Ruche refuses to write into an nginx file. */
 export class UnsafeValue extends Error {}
 
-/** URLs reach nginx inside double quotes; these are the characters allowed there. */
-const SAFE_URL = /^https?:\/\/[A-Za-z0-9._~:/?#[\]@!$&'()*+,=%-]+$/;
+/**
+ * URLs reach nginx inside double quotes; these are the characters allowed there. No `$`:
+ * nginx would read a variable (percent-encode it as %24).
+ */
+const SAFE_URL = /^https?:\/\/[A-Za-z0-9._~:/?#[\]@!&'()*+,=%-]+$/;
 
 function hostname(value: string): string {
   try {

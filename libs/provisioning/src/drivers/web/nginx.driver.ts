@@ -10,7 +10,7 @@ import { CERT_DIR, checkConfig, DEFAULT_INDEX, NGINX_INCLUDE, renderVhost, siteR
  * check that the others still go live.
  */
 /**
- * Document roots first (owned by one system user per organisation, with a placeholder page
+ * Document roots first (made by one system user per organisation, with a placeholder page
  * when empty), then the reload. `nginx -s reload` only sends a signal, and "ready" must mean
  * the new configuration serves: wait until the master has started new workers (it does not
  * when the reload fails, and the old configuration keeps serving) and the old ones have
@@ -21,9 +21,14 @@ const ACTIVATE = `set -e
 for spec in "$@"; do
   user=\${spec%%:*}; rest=\${spec#*:}; space=\${rest%%:*}; dir=\${rest#*:}
   id -u "$user" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user"
-  mkdir -p "$dir"
-  chown "$user:$user" "$space" "$dir"
-  [ -n "$(ls -A "$dir")" ] || { cp /etc/ruche/default-index.html "$dir/index.html"; chown "$user:$user" "$dir/index.html"; }
+  # The organisation's space is made by root (clients cannot write in /srv/ruche); what is
+  # inside it belongs to the client, so it is touched only as the client's user: a symlink a
+  # client planted there can never make root write or chown elsewhere.
+  [ -L "$space" ] && { echo "$space is a symbolic link" >&2; exit 1; }
+  mkdir -p "$space"
+  chown -h "$user:$user" "$space"
+  runuser -u "$user" -- mkdir -p "$dir"
+  runuser -u "$user" -- sh -c '[ -n "$(ls -A "$1")" ] || cp /etc/ruche/default-index.html "$1/index.html"' ruche-index "$dir"
 done
 master=$(cat /run/nginx.pid)
 before=" $(pgrep -P "$master" | tr '\\n' ' ') "
