@@ -16,6 +16,32 @@ export interface DesiredResource {
   label: string;
 }
 
+/** The desired-state columns every driver selects (`STATE_COLUMNS`), as they come from SQL. */
+export interface StateRow {
+  id: string;
+  organization_id: string;
+  generation: number;
+  observed_generation: number;
+  attempts: number;
+  phase: Phase;
+}
+
+/** Select list for a resource table aliased `r`, matching StateRow. */
+export const STATE_COLUMNS = 'r.id, r.organization_id, r.generation, r.observed_generation, r.attempts, r.phase';
+
+export function desiredResource(type: ResourceType, row: StateRow, label: string): DesiredResource {
+  return {
+    type,
+    id: row.id,
+    organizationId: row.organization_id,
+    generation: row.generation,
+    observedGeneration: row.observed_generation,
+    phase: row.phase,
+    attempts: row.attempts,
+    label,
+  };
+}
+
 /** A resource's files in a release, by path relative to the release root. */
 export interface RenderedUnit {
   resource: DesiredResource;

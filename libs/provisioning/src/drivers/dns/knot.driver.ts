@@ -2,16 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { TransactionalConnection, type Config } from '@ruche/core';
 import type { RecordType, ResourceType, Server } from '@ruche/hosting';
 import type { CommandResult, ServerConnection } from '../../transports/connection.js';
-import type { ActivationChange, CheckVerdict, DesiredResource, ReleaseCheck, Rendered, RenderedUnit, ServiceDriver } from '../driver.js';
+import { desiredResource, STATE_COLUMNS, type ActivationChange, type CheckVerdict, type ReleaseCheck, type Rendered, type RenderedUnit, type ServiceDriver, type StateRow } from '../driver.js';
 import { renderZone, renderZoneList, UnsafeRecord, type ZoneRecord } from './zone-file.js';
 
-interface DomainRow {
-  id: string;
-  organization_id: string;
-  generation: number;
-  observed_generation: number;
-  attempts: number;
-  phase: DesiredResource['phase'];
+interface DomainRow extends StateRow {
   name: string;
   serial: string;
   records: Array<{ type: RecordType; name: string; value: string; ttl: number; priority: number | null }>;
@@ -37,22 +31,13 @@ export class KnotDriver implements ServiceDriver {
 
   async load(server: Server, config: Config) {
     const rows = await this.db.query<DomainRow>(
-      `SELECT d.id, d.organization_id, d.generation, d.observed_generation, d.attempts, d.phase, d.name, d.serial,
-              coalesce((SELECT json_agg(json_build_object('type', r.type, 'name', r.name, 'value', r.value, 'ttl', r.ttl, 'priority', r.priority))
-                          FROM dns_records r WHERE r.domain_id = d.id), '[]') AS records
-         FROM domains d WHERE d.server_id = $1 ORDER BY d.name`,
+      `SELECT ${STATE_COLUMNS}, r.name, r.serial,
+              coalesce((SELECT json_agg(json_build_object('type', x.type, 'name', x.name, 'value', x.value, 'ttl', x.ttl, 'priority', x.priority))
+                          FROM dns_records x WHERE x.domain_id = r.id), '[]') AS records
+         FROM domains r WHERE r.server_id = $1 ORDER BY r.name`,
       [server.id],
     );
-    const resources: DesiredResource[] = rows.map((row) => ({
-      type: 'domain',
-      id: row.id,
-      organizationId: row.organization_id,
-      generation: row.generation,
-      observedGeneration: row.observed_generation,
-      phase: row.phase,
-      attempts: row.attempts,
-      label: row.name,
-    }));
+    const resources = rows.map((row) => desiredResource('domain', row, row.name));
     const settings = { nameservers: config.dnsNameservers, hostmaster: config.dnsHostmaster };
     const render = (): Rendered => {
       const rendered: Rendered = {

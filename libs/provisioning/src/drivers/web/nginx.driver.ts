@@ -2,7 +2,7 @@ import { Injectable, Optional, Inject } from '@nestjs/common';
 import { TransactionalConnection, type Config } from '@ruche/core';
 import type { ResourceType, Server } from '@ruche/hosting';
 import type { CommandResult, ServerConnection } from '../../transports/connection.js';
-import type { ActivationChange, CheckVerdict, DesiredResource, ReleaseCheck, Rendered, RenderedUnit, ServiceDriver } from '../driver.js';
+import { desiredResource, STATE_COLUMNS, type ActivationChange, type CheckVerdict, type ReleaseCheck, type Rendered, type RenderedUnit, type ServiceDriver, type StateRow } from '../driver.js';
 import { CERT_DIR, checkConfig, DEFAULT_INDEX, NGINX_INCLUDE, renderVhost, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
 
 /**
@@ -51,13 +51,7 @@ exit 1`;
 export const VHOST_TEST_HOOK = Symbol('ruche.vhost-test-hook');
 export type VhostTestHook = (site: SiteConfig, text: string) => string;
 
-interface SiteRow {
-  id: string;
-  organization_id: string;
-  generation: number;
-  observed_generation: number;
-  attempts: number;
-  phase: DesiredResource['phase'];
+interface SiteRow extends StateRow {
   document_root: string;
   redirect_to: string | null;
   https: boolean;
@@ -80,22 +74,13 @@ export class NginxDriver implements ServiceDriver {
 
   async load(server: Server, _config: Config) {
     const rows = await this.db.query<SiteRow>(
-      `SELECT s.id, s.organization_id, s.generation, s.observed_generation, s.attempts, s.phase, s.document_root, s.redirect_to, s.https, o.prefix,
-              array(SELECT h.hostname FROM site_hostnames h WHERE h.site_id = s.id ORDER BY h.position) AS hostnames
-         FROM sites s JOIN organization_hosting o ON o.organization_id = s.organization_id
-        WHERE s.server_id = $1 ORDER BY s.id`,
+      `SELECT ${STATE_COLUMNS}, r.document_root, r.redirect_to, r.https, o.prefix,
+              array(SELECT h.hostname FROM site_hostnames h WHERE h.site_id = r.id ORDER BY h.position) AS hostnames
+         FROM sites r JOIN organization_hosting o ON o.organization_id = r.organization_id
+        WHERE r.server_id = $1 ORDER BY r.id`,
       [server.id],
     );
-    const resources: DesiredResource[] = rows.map((row) => ({
-      type: 'site',
-      id: row.id,
-      organizationId: row.organization_id,
-      generation: row.generation,
-      observedGeneration: row.observed_generation,
-      phase: row.phase,
-      attempts: row.attempts,
-      label: row.hostnames[0] ?? row.id,
-    }));
+    const resources = rows.map((row) => desiredResource('site', row, row.hostnames[0] ?? row.id));
     const render = (): Rendered => {
       const rendered: Rendered = { units: [], shared: () => new Map(), refused: [] };
       rows.forEach((row, index) => {
