@@ -79,3 +79,8 @@ export async function apiRss(baseUrl) {
 
 export const cores = os.cpus().length;
 export const mb = (bytes) => (bytes / 1024 / 1024).toFixed(0);
+
+/** An autocannon result's failures, for a figure's line ('' when every answer was 2xx). */
+export function failures(result) {
+  return result.non2xx || result.errors ? `  (${result.non2xx} non-2xx, ${result.errors} errors!)` : '';
+}

@@ -120,7 +120,10 @@ describe('API tokens', () => {
   });
 
   it('that are malformed get 401, even next to a valid session cookie', async () => {
-    const response = await bearer(api, 'rch_not-a-real-token').get('/api/v1/organizations');
+    const session = await api.admin();
+    expect((await session.get('/api/v1/organizations')).status).toBe(200);
+    const response = await session.get('/api/v1/organizations', { headers: { authorization: 'Bearer rch_not-a-real-token' } });
     expect(response.status).toBe(401);
+    expect((await bearer(api, 'rch_not-a-real-token').get('/api/v1/organizations')).status).toBe(401);
   });
 });

@@ -146,8 +146,10 @@ describe('the run command', () => {
     expect((await get('/metrics')).body).toContain('ruche_http_requests_total');
     expect(JSON.parse((await get('/api/openapi.json')).body).openapi).toBe('3.1.0');
     expect(await login('admin@ruche.localhost', adminPassword)).toBe(200);
-    // Every log line is JSON, and the password is not in any of them.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Every log line is JSON, and the password is not in any of them. (The access log line
+    // for the sign-in may still be in the pipe: wait for it rather than for a fixed time.)
+    const loggedLogin = () => first.output().split('\n').some((line) => line.includes('"msg":"request"') && line.includes('/api/v1/auth/login'));
+    for (let waited = 0; !loggedLogin() && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     const jsonLines = first.output().split('\n').filter((line) => line.startsWith('{'));
     expect(jsonLines.length).toBeGreaterThan(5);
     for (const line of jsonLines) expect(() => JSON.parse(line)).not.toThrow();

@@ -20,13 +20,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    sendError(error, request, reply, this.i18n, this.config, this.logger);
+    const response = toErrorResponse(error, String(request.id), (key, params) => this.i18n.t(key, params), this.config.bodyLimitBytes);
+    if (response.unexpected) this.logger.error({ err: error, url: request.url, method: request.method }, 'request failed');
+    if (reply.sent) return;
+    reply.status(response.status).headers(response.headers).send(response.body);
   }
-}
-
-export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, i18n: I18nService, config: Config, logger: Logger): void {
-  const response = toErrorResponse(error, String(request.id), (key, params) => i18n.t(key, params), config.bodyLimitBytes);
-  if (response.unexpected) logger.error({ err: error, url: request.url, method: request.method }, 'request failed');
-  if (reply.sent) return;
-  reply.status(response.status).headers(response.headers).send(response.body);
 }

@@ -48,11 +48,20 @@ export class MailService {
     if (taken) throw new Conflict('address_taken', { address });
   }
 
+  /**
+   * What every new address needs, under the organisation's lock: a mail domain of the
+   * organisation's own, and an address no mailbox or alias holds yet.
+   */
+  private async claimAddress(organizationId: string, address: MailAddress): Promise<Domain> {
+    assertOrganizationAccess('hosting:write', organizationId);
+    await this.state.lockOrganization(organizationId);
+    const domain = await this.mailDomain(organizationId, address);
+    await this.assertAddressFree(address.address);
+    return domain;
+  }
+
   async createMailbox(input: { organizationId: string; address: MailAddress; password: string; quotaMb: number; serverId?: string | undefined }) {
-    assertOrganizationAccess('hosting:write', input.organizationId);
-    await this.state.lockOrganization(input.organizationId);
-    const domain = await this.mailDomain(input.organizationId, input.address);
-    await this.assertAddressFree(input.address.address);
+    const domain = await this.claimAddress(input.organizationId, input.address);
     await this.quotas.assertRoom(input.organizationId, { mailboxes: 1, mail_storage_mb: input.quotaMb });
     const server = await this.servers.place(input.organizationId, 'mail', input.serverId);
     return this.state.insert(
@@ -131,10 +140,7 @@ export class MailService {
   }
 
   async createAlias(input: { organizationId: string; address: MailAddress; destinations: string[]; serverId?: string | undefined }) {
-    assertOrganizationAccess('hosting:write', input.organizationId);
-    await this.state.lockOrganization(input.organizationId);
-    const domain = await this.mailDomain(input.organizationId, input.address);
-    await this.assertAddressFree(input.address.address);
+    const domain = await this.claimAddress(input.organizationId, input.address);
     await this.assertNoLoop(input.address.address, input.destinations);
     const server = await this.servers.place(input.organizationId, 'mail', input.serverId);
     return this.state.insert(

@@ -27,7 +27,13 @@ export class ProvisioningMetrics {
       labelNames: ['service', 'server', 'kind'] as const,
       registers,
     });
-    const queue = async () => {
+    // Both gauges read one query per scrape: the answer is kept for a second.
+    let cached: { at: number; row: Promise<{ depth: number; oldest: number | null; running: number } | undefined> } | null = null;
+    const queue = () => {
+      if (!cached || Date.now() - cached.at > 1000) cached = { at: Date.now(), row: read() };
+      return cached.row;
+    };
+    const read = async () => {
       const [row] = await db.query<{ depth: number; oldest: number | null; running: number }>(
         `SELECT count(*) FILTER (WHERE locked_at IS NULL AND run_at <= now())::int AS depth,
                 count(*) FILTER (WHERE locked_at IS NOT NULL)::int AS running,

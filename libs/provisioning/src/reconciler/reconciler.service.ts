@@ -25,6 +25,8 @@ export interface ReconcileSummary {
   reloads: number;
   drift: boolean;
   error: string | null;
+  /** Milliseconds per step (load, connect, prepare, render, observe, stage, validate, activate). */
+  steps?: Record<string, number>;
 }
 
 /** A checker failure no resource can be blamed for: the release is not activated, and the run is retried. */
@@ -43,8 +45,6 @@ const PAUSED_RECHECK_MS = 60_000;
  */
 @Injectable()
 export class Reconciler {
-  /** Step timings of the run in progress (runs of one worker may interleave; good enough for a log line). */
-  private timings: Record<string, number> = {};
   private readonly prepared = new WeakMap<ServerConnection, Set<string>>();
 
   constructor(
@@ -85,10 +85,12 @@ export class Reconciler {
     const runId = newId();
     await this.db.getRepository(ReconcileRun).insert({ id: runId, serverId, service, jobId, trigger, status: 'running' });
     const started = performance.now();
-    const summary = await this.run(server, driver, trigger).catch((error: Error) => {
+    const steps: Record<string, number> = {};
+    const summary: ReconcileSummary = await this.run(server, driver, trigger, steps).catch((error: Error) => {
       this.logger.error({ err: error, server: server.name, service }, 'reconcile crashed');
       return { status: 'failed' as const, filesChanged: 0, applied: 0, failed: 0, reloads: 0, drift: false, error: error.message };
     });
+    summary.steps = steps;
     const durationMs = Math.round(performance.now() - started);
     await this.db.getRepository(ReconcileRun).update(
       { id: runId },
@@ -105,22 +107,20 @@ export class Reconciler {
       },
     );
     this.metrics.observeRun(server.name, service, durationMs / 1000, summary.status);
-    this.logger.info({ server: server.name, service, trigger, ms: durationMs, steps: this.timings, ...summary }, 'reconcile finished');
+    this.logger.info({ server: server.name, service, trigger, ms: durationMs, ...summary }, 'reconcile finished');
     // Level-triggered: whatever changed while this ran gets another pass right away.
     if (await hasPendingWork(this.db, serverId, driver.resourceTypes)) await this.state.enqueueReconcile(serverId, service);
     return summary;
   }
 
-  private async run(server: Server, driver: ServiceDriver, trigger: ReconcileTrigger): Promise<ReconcileSummary> {
+  private async run(server: Server, driver: ServiceDriver, trigger: ReconcileTrigger, timings: Record<string, number>): Promise<ReconcileSummary> {
     // Where the time goes, step by step, for the log line of each run.
     let mark = performance.now();
-    const timings: Record<string, number> = {};
     const step = (name: string) => {
       const now = performance.now();
       timings[name] = Math.round(now - mark);
       mark = now;
     };
-    this.timings = timings;
     const { resources, render } = await driver.load(server, this.config);
     const waiting = resources.filter((r) => r.generation > r.observedGeneration || r.phase === 'deleting' || r.phase === 'applying');
     const deleting = resources.filter((r) => r.phase === 'deleting');

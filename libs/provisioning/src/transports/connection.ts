@@ -115,7 +115,6 @@ export interface ServerConnection {
   removeFiles(directory: string, relativePaths: readonly string[]): Promise<void>;
   /** Hard-links files from `source` (a symlink is followed) into `directory`, for what must stay as it was. */
   restoreFiles(source: string, directory: string, relativePaths: readonly string[]): Promise<void>;
-  readLink(link: string): Promise<string | null>;
   removeTrees(paths: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -234,10 +233,6 @@ export abstract class CommandConnection implements ServerConnection {
   }
 
 
-  async readLink(link: string): Promise<string | null> {
-    const result = await this.run(['readlink', '--', checkedPath(link)], { allowFailure: true });
-    return result.exitCode === 0 ? result.stdout.trim() : null;
-  }
 
 
   async removeTrees(paths: readonly string[]): Promise<void> {

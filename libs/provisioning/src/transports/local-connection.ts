@@ -1,4 +1,4 @@
-import { appendFile, link, mkdir, readdir, readFile, readlink, realpath, rename, rm, symlink, writeFile, stat } from 'node:fs/promises';
+import { appendFile, link, mkdir, readdir, readFile, realpath, rename, rm, symlink, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Server } from '@ruche/hosting';
 import { checkedPath, RELEASE_NAME, sha256Hex, type ActivateOptions, type CommandResult, type FileTree, type RunOptions, type ServerConnection, type StageOptions } from './connection.js';
@@ -123,14 +123,6 @@ export class LocalConnection implements ServerConnection {
     await rename(`${at}.new`, at);
   }
 
-  async readLink(linkPath: string): Promise<string | null> {
-    try {
-      const target = await readlink(this.at(linkPath));
-      return `/${path.relative(this.root, path.resolve(path.dirname(this.at(linkPath)), target))}`;
-    } catch {
-      return null;
-    }
-  }
 
   async list(directory: string): Promise<string[]> {
     try {
