@@ -64,12 +64,23 @@ async function waitReady(launched: Launched, timeoutMs = 60_000): Promise<void> 
   }
 }
 
-/** Sends a login whose body arrives in two parts, `between` running in the middle. */
+/**
+ * Sends a login whose body arrives in two parts, `between` running in the middle. The request
+ * carries `Expect: 100-continue`, so the server's "100 Continue" tells us it has parsed the
+ * headers and holds an active request before `between` runs (no guessing with a timer: a
+ * connection whose headers the server has not read yet counts as idle and is closed at shutdown).
+ */
 function slowLogin(email: string, password: string, between: () => Promise<void>): Promise<{ status: number; body: string }> {
   const body = JSON.stringify({ email, password });
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: '127.0.0.1', port, path: '/api/v1/auth/login', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/v1/auth/login',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
+      },
       (response) => {
         let text = '';
         response.on('data', (chunk) => (text += chunk));
@@ -77,8 +88,11 @@ function slowLogin(email: string, password: string, between: () => Promise<void>
       },
     );
     request.on('error', reject);
-    request.write(body.slice(0, 10));
-    void between().then(() => request.end(body.slice(10)), reject);
+    request.once('continue', () => {
+      request.write(body.slice(0, 10));
+      void between().then(() => request.end(body.slice(10)), reject);
+    });
+    request.flushHeaders();
   });
 }
 
