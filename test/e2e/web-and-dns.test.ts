@@ -152,3 +152,34 @@ describe('a domain and a site, from the API to the server', () => {
     expect(events.data[0], JSON.stringify(events.data, null, 1)).toMatchObject({ kind: 'deleted' });
   });
 });
+
+describe("what Ruche changes on a server", () => {
+  it("adds one include line to Knot's configuration, leaves the distribution's files alone after that, and marks its own files", async () => {
+    const includes = async () =>
+      (await fleet.server.exec(['grep', '-cxF', 'include: /etc/knot/ruche/knot.conf', '/etc/knot/knot.conf'])).stdout.trim();
+    expect(await includes()).toBe('1');
+    const distribution = ['/etc/knot/knot.conf', '/etc/nginx/nginx.conf', '/etc/nginx/sites-enabled/default'];
+    const before = (await fleet.server.exec(['sha256sum', ...distribution])).stdout;
+
+    // A forced resync re-prepares and re-activates both services: nothing of the distribution's changes again.
+    const asked = Date.now();
+    expect((await fleet.admin.post(`/api/v1/servers/${fleet.serverId}/resync`)).status).toBe(202);
+    await eventually(async () => {
+      const runs = (await fleet.admin.get(`/api/v1/jobs?serverId=${fleet.serverId}&limit=20`)).body.data as Array<{ service: string; trigger: string; status: string; startedAt: string | null }>;
+      const done = (service: string) => runs.some((run) => run.service === service && run.trigger === 'resync' && run.status === 'succeeded' && Date.parse(run.startedAt!) >= asked - 1000);
+      return done('web') && done('dns');
+    }, 30_000, 'the resync of web and dns');
+    expect((await fleet.server.exec(['sha256sum', ...distribution])).stdout).toBe(before);
+    expect(await includes()).toBe('1');
+
+    // Every configuration file Ruche wrote says so on its first line; nothing else is in conf.d.
+    const own = await fleet.server.exec(['sh', '-c', 'find -L /etc/nginx/ruche /etc/knot/ruche /etc/nginx/conf.d -type f \\( -name "*.conf" -o -name "*.zone" \\) -print']);
+    const files = own.stdout.trim().split('\n');
+    expect(files).toEqual(expect.arrayContaining(['/etc/nginx/conf.d/ruche.conf', '/etc/knot/ruche/knot.conf', '/etc/knot/ruche/zones/radio-cv.org.zone']));
+    expect(files.filter((file) => file.startsWith('/etc/nginx/conf.d/'))).toEqual(['/etc/nginx/conf.d/ruche.conf']);
+    for (const file of files) {
+      const first = (await fleet.server.exec(['head', '-n', '1', file])).stdout;
+      expect(first, file).toMatch(/^[#;] Managed by Ruche/);
+    }
+  });
+});
