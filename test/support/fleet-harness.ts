@@ -21,7 +21,13 @@ export interface FleetHarness {
  * The production path, for real: Ruche's API and a worker in this process, a Debian server
  * container reached over SSH through its port published on 127.0.0.1, registered through the API.
  */
-export async function startFleetHarness(options: { services: ServerService[]; env?: Record<string, string>; startWorker?: boolean }): Promise<FleetHarness> {
+export async function startFleetHarness(options: {
+  services: ServerService[];
+  env?: Record<string, string>;
+  startWorker?: boolean;
+  /** Reach the server as this sudoer instead of root (root's key is then taken away). */
+  sshUser?: string;
+}): Promise<FleetHarness> {
   await ensureFleetReady();
   // The docker transport reaches the engine the fleet runs on, as Ruche would in production.
   process.env.DOCKER_HOST ??= defaultDockerAddress();
@@ -34,6 +40,7 @@ export async function startFleetHarness(options: { services: ServerService[]; en
   });
   const identity = loadSshIdentity(api.config);
   const server = await startServer({ services: options.services, authorizedKey: identity.publicKey });
+  if (options.sshUser && options.sshUser !== 'root') await makeSudoer(server, options.sshUser);
   const admin = await api.admin();
   const registered = await admin.post('/api/v1/servers', {
     name: server.name,
@@ -43,6 +50,7 @@ export async function startFleetHarness(options: { services: ServerService[]; en
     services: options.services,
     publicIpv4: '192.0.2.10',
     publicHostname: 'mail.coop.example',
+    ...(options.sshUser ? { sshUser: options.sshUser } : {}),
   });
   expect(registered.status, JSON.stringify(registered.body)).toBe(201);
   const harness: FleetHarness = {
@@ -63,6 +71,22 @@ export async function startFleetHarness(options: { services: ServerService[]; en
   };
   if (options.startWorker !== false) await harness.startWorker();
   return harness;
+}
+
+/**
+ * The other way a server lets Ruche in: an ordinary account with passwordless sudo holds
+ * Ruche's key, and root's is removed, so nothing can go through root by mistake.
+ */
+async function makeSudoer(server: TestServer, user: string): Promise<void> {
+  const script = `set -e
+useradd --create-home --shell /bin/sh "$1"
+install -d -m 700 -o "$1" -g "$1" "/home/$1/.ssh"
+install -m 600 -o "$1" -g "$1" /root/.ssh/authorized_keys "/home/$1/.ssh/authorized_keys"
+printf '%s ALL=(ALL) NOPASSWD: ALL\\n' "$1" > "/etc/sudoers.d/$1"
+chmod 440 "/etc/sudoers.d/$1"
+rm /root/.ssh/authorized_keys`;
+  const result = await server.exec(['sh', '-c', script, 'make-sudoer', user]);
+  expect(result.exitCode, result.stderr).toBe(0);
 }
 
 /** Polls until `probe` answers something truthy. */
