@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet, queryDns } from '@ruche/infra/fleet';
+import { RENDER_TEST_HOOK, type RenderTestHook } from '@ruche/provisioning';
 import { makeClient, makeOrganization } from '../support/factories.js';
 import { eventually, startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
 import type { Caller } from '../support/test-api.js';
@@ -26,6 +27,12 @@ const phaseOf = (path: string, phase: string) => eventually(async () => ((await 
 async function soaSerial(zone: string, transport: 'udp' | 'tcp' = 'udp'): Promise<number> {
   const answer = await queryDns({ port: transport === 'udp' ? fleet.server.ports.dnsUdp! : fleet.server.ports.dnsTcp!, name: zone, type: 'SOA', transport });
   return Number(answer.answers.find((record) => record.type === 'SOA')!.data.split(' ')[2]);
+}
+
+/** Restarts the worker with the drivers' test-only hook, which alters what they render. */
+async function restartWorkerRendering(hook: RenderTestHook): Promise<void> {
+  await fleet.worker!.close();
+  await fleet.startWorker([{ module: class RenderHookForTests {}, global: true, providers: [{ provide: RENDER_TEST_HOOK, useValue: hook }], exports: [RENDER_TEST_HOOK] }]);
 }
 
 describe('registering a server', () => {
@@ -109,22 +116,14 @@ describe('a domain and a site, from the API to the server', () => {
   });
 
   it('keeps the other sites live when nginx refuses one, and says why', async () => {
-    // Sites whose host name starts with "broken." get a directive nginx does not know,
-    // through the driver's test-only hook.
-    await fleet.worker!.close();
-    const { VHOST_TEST_HOOK } = await import('@ruche/provisioning');
-    await fleet.startWorker([
-      {
-        module: class BrokenVhostForTests {},
-        global: true,
-        providers: [{ provide: VHOST_TEST_HOOK, useValue: (site: { hostnames: string[] }, text: string) => (site.hostnames[0]!.startsWith('broken.') ? text.replace('index index.html', 'no_such_directive on;\n    index index.html') : text) }],
-        exports: [VHOST_TEST_HOOK],
-      },
-    ]);
+    // Sites whose host name starts with "broken." get a directive nginx does not know.
+    await restartWorkerRendering((resource, text) =>
+      resource.type === 'site' && resource.label.startsWith('broken.') ? text.replace('index index.html', 'no_such_directive on;\n    index index.html') : text,
+    );
     const good = await client.post('/api/v1/sites', { organizationId, hostnames: ['good.radio-cv.org'] });
     const bad = await client.post('/api/v1/sites', { organizationId, hostnames: ['broken.radio-cv.org'] });
     const failed = await phaseOf(`/api/v1/sites/${bad.body.id}`, 'failed');
-    expect(failed.lastError).toMatch(/unknown directive "no_such_directive"/);
+    expect(failed.lastError).toMatch(new RegExp(`unknown directive "no_such_directive" in sites/${bad.body.id}\\.conf:\\d+`));
     await phaseOf(`/api/v1/sites/${good.body.id}`, 'ready');
     expect((await httpGet(fleet.server.ports.http!, { host: 'good.radio-cv.org' })).body).toContain('hébergé par la coop');
     expect((await httpGet(fleet.server.ports.http!, { host: 'www.radio-cv.org', path: '/hello.txt' })).body).toBe('on the air\n');
@@ -137,6 +136,39 @@ describe('a domain and a site, from the API to the server', () => {
     // Fixing it (here: deleting it) needs no person on the server.
     expect((await client.delete(`/api/v1/sites/${bad.body.id}`)).status).toBe(202);
     await eventually(async () => (await client.get(`/api/v1/sites/${bad.body.id}`)).status === 404, 15_000, 'the broken site to go');
+  });
+
+  it('keeps serving the last good zone when Knot refuses a change to it, and applies the other zones', async () => {
+    // A zone holding a TXT record "break-me" gets a line Knot's checker refuses.
+    await restartWorkerRendering((resource, text) => (resource.type === 'domain' && text.includes('break-me') ? `${text}broken 3600 IN A 192.0.2.300\n` : text));
+    const fickle = (await client.post('/api/v1/domains', { organizationId, name: 'fickle-zone.org' })).body;
+    const steady = (await client.post('/api/v1/domains', { organizationId, name: 'steady-zone.org' })).body;
+    await phaseOf(`/api/v1/domains/${fickle.id}`, 'ready');
+    await phaseOf(`/api/v1/domains/${steady.id}`, 'ready');
+    const goodSerial = await soaSerial('fickle-zone.org');
+
+    await client.post(`/api/v1/domains/${fickle.id}/records`, { type: 'TXT', name: 'note', value: '"break-me"' });
+    const failed = await phaseOf(`/api/v1/domains/${fickle.id}`, 'failed');
+    // Knot's own words, without the server's internal release paths.
+    expect(failed.lastError).toMatch(/file 'zones\/fickle-zone\.org\.zone', line \d+ \(invalid IPv4 address\)/);
+    expect(failed.lastError).not.toContain('releases');
+    // The server still serves the zone's last good version.
+    expect(await soaSerial('fickle-zone.org')).toBe(goodSerial);
+
+    // A change to another zone on the same server goes live while the refused one waits.
+    const record = await client.post(`/api/v1/domains/${steady.id}/records`, { type: 'A', name: 'antenna', value: '192.0.2.91' });
+    expect(record.status).toBe(201);
+    await phaseOf(`/api/v1/domains/${steady.id}`, 'ready');
+    const answer = await queryDns({ port: fleet.server.ports.dnsUdp!, name: 'antenna.steady-zone.org', type: 'A' });
+    expect(answer.answers.map((a) => a.data)).toEqual(['192.0.2.91']);
+    expect((await get(`/api/v1/domains/${fickle.id}`)).phase).toBe('failed');
+    expect(await soaSerial('fickle-zone.org')).toBe(goodSerial);
+
+    // The client mends it: the zone goes live again with a higher serial.
+    const note = (await get(`/api/v1/domains/${fickle.id}/records`)).data.find((r: { name: string }) => r.name === 'note');
+    expect((await client.delete(`/api/v1/domains/${fickle.id}/records/${note.id}`)).status).toBeLessThan(300);
+    await phaseOf(`/api/v1/domains/${fickle.id}`, 'ready');
+    await eventually(async () => (await soaSerial('fickle-zone.org')) > goodSerial, 15_000, 'the mended zone to be served');
   });
 
   it('stops serving a deleted site, and its row goes', async () => {

@@ -42,6 +42,13 @@ export function desiredResource(type: ResourceType, row: StateRow, label: string
   };
 }
 
+/**
+ * Tests (only) can alter what a driver renders through this token, to make the service's own
+ * checker refuse one resource and check that the others still go live.
+ */
+export const RENDER_TEST_HOOK = Symbol('ruche.render-test-hook');
+export type RenderTestHook = (resource: DesiredResource, text: string) => string;
+
 /** A resource's files in a release, by path relative to the release root. */
 export interface RenderedUnit {
   resource: DesiredResource;
@@ -55,9 +62,10 @@ export interface Rendered {
   units: RenderedUnit[];
   /**
    * Files that belong to no single resource (the zone list), for the units that end up in
-   * the release: a resource refused by the checker may be left out of them.
+   * the release: `included` go live as rendered; `kept` were refused by the checker and keep
+   * their last good files on the server (so not what was rendered for them now).
    */
-  shared: (included: readonly RenderedUnit[]) => Map<string, string>;
+  shared: (included: readonly RenderedUnit[], kept: readonly RenderedUnit[]) => Map<string, string>;
   /** Resources that could not even be rendered (a value the driver refuses), with why. */
   refused: Array<{ resource: DesiredResource; message: string }>;
 }
@@ -83,6 +91,11 @@ export interface ReleaseCheck {
   files: Map<string, string>;
   /** The command, run on the server once the release is staged. */
   argv: string[];
+}
+
+/** A checker's message without the staged release's path: `…/ruche.releases/2026…/zones/x.zone` → `zones/x.zone`. */
+export function withoutReleasePath(message: string, releasesDir: string): string {
+  return message.replaceAll(new RegExp(`${releasesDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[^/\\s']+/`, 'g'), '');
 }
 
 export interface CheckVerdict {

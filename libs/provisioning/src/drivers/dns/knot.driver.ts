@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { TransactionalConnection, type Config } from '@ruche/core';
 import type { RecordType, ResourceType, Server } from '@ruche/hosting';
 import type { CommandResult, ServerConnection } from '../../transports/connection.js';
-import { desiredResource, STATE_COLUMNS, type ActivationChange, type CheckVerdict, type ReleaseCheck, type Rendered, type RenderedUnit, type ServiceDriver, type StateRow } from '../driver.js';
+import { desiredResource, RENDER_TEST_HOOK, STATE_COLUMNS, type RenderTestHook, withoutReleasePath, type ActivationChange, type CheckVerdict, type ReleaseCheck, type Rendered, type RenderedUnit, type ServiceDriver, type StateRow } from '../driver.js';
 import { renderZone, renderZoneList, UnsafeRecord, type ZoneRecord } from './zone-file.js';
 
 interface DomainRow extends StateRow {
@@ -27,7 +27,10 @@ export class KnotDriver implements ServiceDriver {
   readonly liveLink = LIVE;
   readonly releasesDir = '/etc/knot/ruche.releases';
 
-  constructor(private readonly db: TransactionalConnection) {}
+  constructor(
+    private readonly db: TransactionalConnection,
+    @Optional() @Inject(RENDER_TEST_HOOK) private readonly testHook?: RenderTestHook,
+  ) {}
 
   async load(server: Server, config: Config) {
     const rows = await this.db.query<DomainRow>(
@@ -42,12 +45,14 @@ export class KnotDriver implements ServiceDriver {
     const render = (): Rendered => {
       const rendered: Rendered = {
         units: [],
-        // The zone list names exactly the zones in the release.
-        shared: (included) => {
+        // The zone list names exactly the zones in the release, kept ones included.
+        shared: (included, kept) => {
           const zones = included.map((unit) => unit.data as ZoneData);
+          const names = [...zones, ...kept.map((unit) => unit.data as ZoneData)].map((zone) => zone.name);
           return new Map([
-            ['knot.conf', renderZoneList(zones.map((zone) => zone.name), ZONES_DIR)],
-            // What Knot must serve once activated: the activation waits for these serials.
+            ['knot.conf', renderZoneList(names, ZONES_DIR)],
+            // What Knot must serve once activated: the activation waits for these serials. Not
+            // for kept zones: their live file has an older serial than the one refused.
             ['serials', zones.map((zone) => `${zone.name} ${zone.serial}\n`).join('')],
           ]);
         },
@@ -55,12 +60,13 @@ export class KnotDriver implements ServiceDriver {
       };
       rows.forEach((row, index) => {
         if (row.phase === 'deleting') return;
+        const resource = resources[index]!;
         try {
           const zone = renderZone(row.name, Number(row.serial), row.records as ZoneRecord[], settings);
-          rendered.units.push({ resource: resources[index]!, files: new Map([[`zones/${row.name}.zone`, zone]]), data: { name: row.name, serial: Number(row.serial) } satisfies ZoneData });
+          rendered.units.push({ resource, files: new Map([[`zones/${row.name}.zone`, this.testHook ? this.testHook(resource, zone) : zone]]), data: { name: row.name, serial: Number(row.serial) } satisfies ZoneData });
         } catch (error) {
           if (!(error instanceof UnsafeRecord)) throw error;
-          rendered.refused.push({ resource: resources[index]!, message: error.message });
+          rendered.refused.push({ resource, message: error.message });
         }
       });
       return rendered;
@@ -90,7 +96,7 @@ export class KnotDriver implements ServiceDriver {
     for (const line of `${result.stdout}\n${result.stderr}`.split('\n')) {
       const match = /\[([^\]]+)\.\] (.*)$/.exec(line);
       const id = match ? byZone.get(match[1]!) : undefined;
-      if (id && !byResource.has(id)) byResource.set(id, match![2]!.trim());
+      if (id && !byResource.has(id)) byResource.set(id, withoutReleasePath(match![2]!.trim(), this.releasesDir));
     }
     return { byResource, general: byResource.size === 0 ? (result.stderr || result.stdout).trim() : null };
   }

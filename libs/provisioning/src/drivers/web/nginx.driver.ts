@@ -2,13 +2,9 @@ import { Injectable, Optional, Inject } from '@nestjs/common';
 import { TransactionalConnection, type Config } from '@ruche/core';
 import type { ResourceType, Server } from '@ruche/hosting';
 import type { CommandResult, ServerConnection } from '../../transports/connection.js';
-import { desiredResource, STATE_COLUMNS, type ActivationChange, type CheckVerdict, type ReleaseCheck, type Rendered, type RenderedUnit, type ServiceDriver, type StateRow } from '../driver.js';
+import { desiredResource, RENDER_TEST_HOOK, STATE_COLUMNS, type RenderTestHook, withoutReleasePath, type ActivationChange, type CheckVerdict, type ReleaseCheck, type Rendered, type RenderedUnit, type ServiceDriver, type StateRow } from '../driver.js';
 import { CERT_DIR, checkConfig, DEFAULT_INDEX, NGINX_INCLUDE, renderVhost, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
 
-/**
- * Tests (only) can change rendered vhosts through this token, to make nginx refuse one and
- * check that the others still go live.
- */
 /**
  * Document roots first (made by one system user per organisation, with a placeholder page
  * when empty), then the reload. `nginx -s reload` only sends a signal, and "ready" must mean
@@ -48,9 +44,6 @@ done
 echo "nginx did not start new workers after the reload; see its error log" >&2
 exit 1`;
 
-export const VHOST_TEST_HOOK = Symbol('ruche.vhost-test-hook');
-export type VhostTestHook = (site: SiteConfig, text: string) => string;
-
 interface SiteRow extends StateRow {
   document_root: string;
   redirect_to: string | null;
@@ -69,7 +62,7 @@ export class NginxDriver implements ServiceDriver {
 
   constructor(
     private readonly db: TransactionalConnection,
-    @Optional() @Inject(VHOST_TEST_HOOK) private readonly testHook?: VhostTestHook,
+    @Optional() @Inject(RENDER_TEST_HOOK) private readonly testHook?: RenderTestHook,
   ) {}
 
   async load(server: Server, _config: Config) {
@@ -97,7 +90,7 @@ export class NginxDriver implements ServiceDriver {
         };
         try {
           const text = renderVhost(site);
-          rendered.units.push({ resource, files: new Map([[`sites/${row.id}.conf`, this.testHook ? this.testHook(site, text) : text]]), data: site });
+          rendered.units.push({ resource, files: new Map([[`sites/${row.id}.conf`, this.testHook ? this.testHook(resource, text) : text]]), data: site });
         } catch (error) {
           if (!(error instanceof UnsafeValue)) throw error;
           rendered.refused.push({ resource, message: error.message });
@@ -148,7 +141,7 @@ export class NginxDriver implements ServiceDriver {
     const message = result.stderr.trim() || result.stdout.trim();
     for (const match of message.matchAll(/\/sites\/([0-9a-f-]{36})\.conf:\d+/g)) {
       const line = message.split('\n').find((candidate) => candidate.includes(match[0])) ?? message;
-      byResource.set(match[1]!, line.replace(/^nginx: /, ''));
+      byResource.set(match[1]!, withoutReleasePath(line.replace(/^nginx: /, ''), this.releasesDir));
     }
     return { byResource, general: byResource.size === 0 ? message : null };
   }
