@@ -203,6 +203,19 @@ describe('a client hosting their organisation through the API alone', () => {
     await admin.patch(`/api/v1/servers/${servers.web.id}`, { status: 'active' });
   });
 
+  it('turns a waiting change into a resync when a sysadmin asks for one, without a second job', async () => {
+    const { organization, caller } = await makeHostingClient(api, admin);
+    await caller.post('/api/v1/domains', { organizationId: organization.id, name: 'resync-me.org' });
+    const queued = async () =>
+      (await admin.get(`/api/v1/jobs?status=queued&serverId=${servers.dns.id}`)).body.data.map((job: { service: string; trigger: string }) => `${job.service}:${job.trigger}`);
+    expect(await queued()).toEqual(['dns:change']);
+    expect((await admin.post(`/api/v1/servers/${servers.dns.id}/resync`)).status).toBe(202);
+    expect(await queued()).toEqual(['dns:resync']);
+    // A change after it rides on the resync.
+    await caller.post('/api/v1/domains', { organizationId: organization.id, name: 'resync-me-too.org' });
+    expect(await queued()).toEqual(['dns:resync']);
+  });
+
   it('replays a domain creation sent twice with the same Idempotency-Key', async () => {
     const { organization, caller } = await makeHostingClient(api, admin);
     const headers = { 'idempotency-key': 'domain-once' };

@@ -39,25 +39,36 @@ export async function startFleetHarness(options: {
     ...options.env,
   });
   const identity = loadSshIdentity(api.config);
-  const server = await startServer({ services: options.services, authorizedKey: identity.publicKey });
-  if (options.sshUser && options.sshUser !== 'root') await makeSudoer(server, options.sshUser);
-  const admin = await api.admin();
-  const registered = await admin.post('/api/v1/servers', {
-    name: server.name,
-    address: '127.0.0.1',
-    port: server.ports.ssh,
-    transport: 'ssh',
-    services: options.services,
-    publicIpv4: '192.0.2.10',
-    publicHostname: 'mail.coop.example',
-    ...(options.sshUser ? { sshUser: options.sshUser } : {}),
-  });
-  expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+  let server: TestServer | undefined;
+  let serverId: string;
+  let admin: Caller;
+  try {
+    server = await startServer({ services: options.services, authorizedKey: identity.publicKey });
+    if (options.sshUser && options.sshUser !== 'root') await makeSudoer(server, options.sshUser);
+    admin = await api.admin();
+    const registered = await admin.post('/api/v1/servers', {
+      name: server.name,
+      address: '127.0.0.1',
+      port: server.ports.ssh,
+      transport: 'ssh',
+      services: options.services,
+      publicIpv4: '192.0.2.10',
+      publicHostname: 'mail.coop.example',
+      ...(options.sshUser ? { sshUser: options.sshUser } : {}),
+    });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    serverId = registered.body.id;
+  } catch (error) {
+    // Nothing left behind when setting up fails half-way.
+    await server?.remove().catch(() => undefined);
+    await api.close().catch(() => undefined);
+    throw error;
+  }
   const harness: FleetHarness = {
     api,
     admin,
     server,
-    serverId: registered.body.id,
+    serverId,
     worker: null,
     async startWorker(extra = []) {
       harness.worker = await createWorker(api.config, createLogger(process.env.RUCHE_TEST_LOG_LEVEL ?? 'silent'), api.config.databaseUrl!, extra);

@@ -38,4 +38,12 @@ describe('loadConfig', () => {
   it('refuses a short admin password', () => {
     expect(() => loadConfig({ RUCHE_ADMIN_PASSWORD: 'short' })).toThrow(/RUCHE_ADMIN_PASSWORD: must be at least 12/);
   });
+
+  it('takes only resync intervals a schedule can keep exactly', () => {
+    expect(loadConfig({ RUCHE_RESYNC_INTERVAL_MINUTES: '15' }).resyncIntervalMinutes).toBe(15);
+    expect(loadConfig({ RUCHE_RESYNC_INTERVAL_MINUTES: '360' }).resyncIntervalMinutes).toBe(360);
+    for (const bad of ['45', '90', '1000']) {
+      expect(() => loadConfig({ RUCHE_RESYNC_INTERVAL_MINUTES: bad })).toThrow(/RUCHE_RESYNC_INTERVAL_MINUTES: must divide an hour/);
+    }
+  });
 });

@@ -47,7 +47,11 @@ const environmentSchema = z.object({
     .regex(/^([a-z0-9]([a-z0-9.-]*[a-z0-9])?)(,[a-z0-9]([a-z0-9.-]*[a-z0-9])?)*$/, 'must be host names separated by commas')
     .default('ns1.ruche.localhost,ns2.ruche.localhost'),
   RUCHE_DNS_HOSTMASTER: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be a host name (hostmaster.example.org)').default('hostmaster.ruche.localhost'),
-  RUCHE_RESYNC_INTERVAL_MINUTES: positiveInt.max(1440).default(60),
+  // A schedule cron can keep exactly: minutes that divide an hour, or whole hours that divide a day.
+  RUCHE_RESYNC_INTERVAL_MINUTES: positiveInt
+    .max(1440)
+    .refine((minutes) => (minutes <= 60 ? 60 % minutes === 0 : minutes % 60 === 0 && 1440 % minutes === 0), 'must divide an hour (5, 15, 30, 60…) or a day in whole hours (120, 360, 1440…)')
+    .default(60),
   RUCHE_RECONCILE_MAX_BACKOFF_SECONDS: positiveInt.max(86_400).default(600),
   RUCHE_WORKER_METRICS_PORT: port.default(9464),
   RUCHE_LOCAL_SERVER: flag.default(false),

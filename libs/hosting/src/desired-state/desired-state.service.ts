@@ -48,12 +48,15 @@ export class DesiredStateService {
 
   /**
    * Asks for a reconcile of (server, service). With `runAt` (a retry after a failure), a job
-   * already due keeps its earlier time; without, a job waiting to start is enough.
+   * already due keeps its earlier time; without, a job waiting to start is enough for a change,
+   * and is replaced by a resync.
    */
   async enqueueReconcile(serverId: string, service: Service, options: { runAt?: Date; trigger?: 'change' | 'retry' | 'resync' } = {}): Promise<void> {
     const { runAt, trigger = 'change' } = options;
     const jobKey = reconcileJobKey(serverId, service);
-    if (!runAt) {
+    // A resync must reach the job (its run re-prepares the server and reports drift); a change
+    // is carried by any waiting job.
+    if (!runAt && trigger !== 'resync') {
       // A job for this key that is due and not started will read this change when it runs: no
       // need to touch (and row-lock) it, which would serialise every change on one server.
       // FOR SHARE keeps a worker from claiming it until this transaction commits, so the job

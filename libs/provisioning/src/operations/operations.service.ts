@@ -134,8 +134,9 @@ export class OperationsService {
   }
 }
 
-/** A crontab line for "every N minutes" (N up to a day). */
+/** A crontab line for "every N minutes", N dividing an hour or a day in whole hours (the configuration checks it). */
 export function everyMinutes(minutes: number): string {
   if (minutes < 60) return `*/${minutes} * * * *`;
-  return `0 */${Math.max(1, Math.round(minutes / 60))} * * *`;
+  if (minutes === 60) return '0 * * * *';
+  return `0 */${minutes / 60} * * *`;
 }

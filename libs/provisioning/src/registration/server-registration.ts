@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '@ruche/core';
 import type { Server, ServerRegistrationCheck, Service } from '@ruche/hosting';
 import { TransportError } from '../transports/connection.js';
-import { HostKeyMismatch, SshConnection } from '../transports/ssh-connection.js';
+import { HostKeyMismatch } from '../transports/ssh-connection.js';
 import { ConnectionPool } from '../transports/connection-pool.service.js';
 import type { ServerConnection } from '../transports/connection.js';
 
@@ -30,7 +30,7 @@ export class ServerRegistration implements ServerRegistrationCheck {
     let hostKeyFingerprint = server.hostKeyFingerprint;
     try {
       if (server.transport === 'ssh') {
-        const ssh = await SshConnection.open(server, { identity: this.connections.identity, connectTimeoutMs: 10_000 });
+        const ssh = await this.connections.openSsh(server);
         hostKeyFingerprint = ssh.hostKey;
         connection = ssh;
       } else {

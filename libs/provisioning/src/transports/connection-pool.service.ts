@@ -44,10 +44,15 @@ export class ConnectionPool implements OnApplicationShutdown {
       if (connection?.connected) return connection;
     }
     if (cached) void cached.connection.then((connection) => connection.close()).catch(() => undefined);
-    const connection = SshConnection.open(server, { identity: this.identity, connectTimeoutMs: this.config.sshConnectTimeoutMs });
+    const connection = this.openSsh(server);
     this.ssh.set(server.id, { key, connection });
     connection.catch(() => this.ssh.delete(server.id));
     return connection;
+  }
+
+  /** A new SSH connection outside the pool (registration checks a server before it is saved). */
+  openSsh(server: Server): Promise<SshConnection> {
+    return SshConnection.open(server, { identity: this.identity, connectTimeoutMs: this.config.sshConnectTimeoutMs });
   }
 
   /** Drops a server's connection after a failure, so the next attempt starts afresh. */
