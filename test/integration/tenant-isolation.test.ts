@@ -5,8 +5,8 @@ import { makeClient, makeDomain, makeOrganization, makeServers, makeToken } from
 
 /**
  * For every route the API has, a client of organisation A aims at organisation B's things
- * and must get nothing: 404 for what it may not see, 403 for what clients may never do,
- * 422 where B's id is refused as input. B's rows must be unchanged afterwards.
+ * and must get nothing: 404 for what it may not see (B's ids in the path or in the body), 403
+ * for what clients may never do, lists without B's rows. B's rows must be unchanged afterwards.
  * A route missing from this table fails the test: new endpoints must say how they are isolated.
  */
 interface Target {
@@ -129,6 +129,48 @@ const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
   'post /api/v1/servers/:id/resync': (t) => ({ url: `/api/v1/servers/${t.server.id}/resync` }),
 };
 
+/** Routes that answer A with a list (never holding anything of B's). */
+const LISTS = new Set([
+  'get /api/v1/organizations',
+  'get /api/v1/domains',
+  'get /api/v1/sites',
+  'get /api/v1/mailboxes',
+  'get /api/v1/aliases',
+  'get /api/v1/databases',
+  'get /api/v1/database-users',
+  'get /api/v1/resource-events',
+  'get /api/v1/plans',
+  'get /api/v1/plans/:id',
+]);
+
+/** Routes for staff only: a client is told it lacks the permission (there is nothing to hide). */
+const STAFF_ONLY = new Set([
+  'post /api/v1/organizations',
+  'put /api/v1/organizations/:id/subscription',
+  'put /api/v1/organizations/:id/quota-overrides',
+  'get /api/v1/users',
+  'post /api/v1/users',
+  'get /api/v1/users/:id',
+  'patch /api/v1/users/:id',
+  'get /api/v1/audit-events',
+  'post /api/v1/plans',
+  'patch /api/v1/plans/:id',
+  'post /api/v1/plans/:id/prices',
+  'get /api/v1/servers',
+  'post /api/v1/servers',
+  'get /api/v1/servers/:id',
+  'patch /api/v1/servers/:id',
+  'delete /api/v1/servers/:id',
+  'get /api/v1/servers/ssh-public-key',
+  'post /api/v1/servers/:id/resync',
+  'get /api/v1/jobs',
+  'post /api/v1/jobs/retry',
+  'post /api/v1/jobs/resync',
+]);
+
+/** Routes a token may never use (tokens are managed from a signed-in session). */
+const SESSION_ONLY = new Set(['post /api/v1/tokens', 'delete /api/v1/tokens/:id']);
+
 let api: TestApi;
 let routes: RouteInfo[];
 let clientA: Caller;
@@ -233,16 +275,22 @@ describe('tenant isolation', () => {
         const { url, body } = attack(target);
         const response = await caller().request(route.method.toUpperCase(), url, body ?? (['post', 'patch', 'put'].includes(route.method) ? {} : undefined));
         const label = `${route.method} ${route.path} → ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`;
-        if (response.status === 200) {
+        const key = `${route.method} ${route.path}`;
+        if (LISTS.has(key)) {
           // Lists answer, but without anything of B's; plans are the co-op's catalogue, public to clients.
-          expect(route.method, label).toBe('get');
+          expect(response.status, label).toBe(200);
           const text = JSON.stringify(response.body);
           for (const thing of [target.organizationB, target.domainB, target.siteB, target.mailboxB, target.aliasB, target.databaseB, target.databaseUserB, target.recordB]) {
             expect(text, label).not.toContain(thing.id);
           }
           expect(text, label).not.toContain(target.memberB.userId);
+        } else if (STAFF_ONLY.has(key)) {
+          expect([response.status, response.body.error.code], label).toEqual([403, 'missing_scope']);
+        } else if (SESSION_ONLY.has(key) && name === 'an organisation token') {
+          expect([response.status, response.body.error.code], label).toEqual([403, 'session_required']);
         } else {
-          expect([403, 404, 422], label).toContain(response.status);
+          // B's things, and B itself, do not exist for A.
+          expect([response.status, response.body.error.code], label).toEqual([404, 'not_found']);
         }
       }
       expect(await snapshotB()).toBe(before);

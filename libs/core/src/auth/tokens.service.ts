@@ -37,6 +37,8 @@ export class TokensService {
     const actor = requireActor();
     const organizationId = input.organizationId?.toLowerCase() ?? null;
     const scopes = [...new Set(input.scopes)];
+    // An organisation the caller holds nothing in is one they may not see.
+    if (organizationId && ![...actor.grants.values()].some((coverage) => covers(coverage, organizationId))) throw new NotFound();
     for (const scope of scopes) {
       const coverage = actor.grants.get(scope);
       const allowed = organizationId ? covers(coverage, organizationId) : coverage === 'all';
