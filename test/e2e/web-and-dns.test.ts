@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpGet, queryDns } from '@ruche/infra/fleet';
+import { httpGet, httpsGet, queryDns } from '@ruche/infra/fleet';
 import { RENDER_TEST_HOOK, type RenderTestHook } from '@ruche/provisioning';
 import { makeClient, makeOrganization } from '../support/factories.js';
 import { eventually, startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
@@ -169,6 +169,33 @@ describe('a domain and a site, from the API to the server', () => {
     expect((await client.delete(`/api/v1/domains/${fickle.id}/records/${note.id}`)).status).toBeLessThan(300);
     await phaseOf(`/api/v1/domains/${fickle.id}`, 'ready');
     await eventually(async () => (await soaSerial('fickle-zone.org')) > goodSerial, 15_000, 'the mended zone to be served');
+  });
+
+  it("serves HTTPS with a certificate for the site's names (made again when they change), and redirect-only sites", async () => {
+    const secure = await client.post('/api/v1/sites', { organizationId, hostnames: ['secure.radio-cv.org'], https: true });
+    expect(secure.status).toBe(201);
+    await phaseOf(`/api/v1/sites/${secure.body.id}`, 'ready');
+    const first = await httpsGet(fleet.server.ports.https!, { host: 'secure.radio-cv.org' });
+    expect(first.status).toBe(200);
+    expect(first.body).toContain('hébergé par la coop');
+    expect(first.certificateNames).toBe('DNS:secure.radio-cv.org');
+
+    const patched = await client.patch(`/api/v1/sites/${secure.body.id}`, { hostnames: ['secure.radio-cv.org', 'tls.radio-cv.org'] });
+    expect(patched.body.phase).toBe('pending');
+    await phaseOf(`/api/v1/sites/${secure.body.id}`, 'ready');
+    const renewed = await httpsGet(fleet.server.ports.https!, { host: 'tls.radio-cv.org' });
+    expect(renewed.status).toBe(200);
+    expect(renewed.certificateNames).toBe('DNS:secure.radio-cv.org, DNS:tls.radio-cv.org');
+    // Sites without HTTPS are not served on 443 under their name.
+    const plain = await httpsGet(fleet.server.ports.https!, { host: 'www.radio-cv.org', path: '/hello.txt' });
+    expect(plain.body).not.toBe('on the air\n');
+
+    const moved = await client.post('/api/v1/sites', { organizationId, hostnames: ['old.radio-cv.org'], redirectTo: 'https://www.radio-cv.org/archives/' });
+    expect(moved.status).toBe(201);
+    await phaseOf(`/api/v1/sites/${moved.body.id}`, 'ready');
+    const answer = await httpGet(fleet.server.ports.http!, { host: 'old.radio-cv.org', path: '/anything' });
+    expect(answer.status).toBe(301);
+    expect(answer.headers.location).toBe('https://www.radio-cv.org/archives/');
   });
 
   it('stops serving a deleted site, and its row goes', async () => {

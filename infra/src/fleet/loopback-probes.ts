@@ -1,4 +1,6 @@
 import http from 'node:http';
+import https from 'node:https';
+import type tls from 'node:tls';
 import net from 'node:net';
 
 /**
@@ -33,12 +35,33 @@ export interface HttpAnswer {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** Over HTTPS: the names the server's certificate is for (its subjectAltName, as Node prints it). */
+  certificateNames?: string;
+}
+
+interface GetOptions {
+  path?: string;
+  /** The Host header (and, over HTTPS, the SNI name) that picks a virtual host. */
+  host?: string;
+  timeoutMs?: number;
 }
 
 /** A GET to http://127.0.0.1:port with an optional Host header (to pick a virtual host). */
-export function httpGet(port: number, options: { path?: string; host?: string; timeoutMs?: number } = {}): Promise<HttpAnswer> {
+export function httpGet(port: number, options: GetOptions = {}): Promise<HttpAnswer> {
+  return get(http.get, port, options, {});
+}
+
+/**
+ * A GET to https://127.0.0.1:port naming `host` in SNI and Host. The certificate is not
+ * verified (test servers' are self-signed): the answer carries the names it is for instead.
+ */
+export function httpsGet(port: number, options: GetOptions = {}): Promise<HttpAnswer> {
+  return get(https.get, port, options, { rejectUnauthorized: false, ...(options.host ? { servername: options.host } : {}) });
+}
+
+function get(send: typeof http.get, port: number, options: GetOptions, tls: https.RequestOptions): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const request = http.get(
+    const request = send(
       {
         host: loopback,
         port,
@@ -46,16 +69,20 @@ export function httpGet(port: number, options: { path?: string; host?: string; t
         headers: options.host ? { host: options.host } : {},
         agent: false,
         timeout: options.timeoutMs ?? 5_000,
+        ...tls,
       },
       (response) => {
+        const certificate = 'getPeerCertificate' in response.socket ? (response.socket as tls.TLSSocket).getPeerCertificate() : null;
         let body = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (body += chunk));
-        response.once('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+        response.once('end', () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body, ...(certificate ? { certificateNames: certificate.subjectaltname ?? '' } : {}) }),
+        );
         response.once('error', reject);
       },
     );
-    request.once('timeout', () => request.destroy(new Error(`No HTTP answer from ${loopback}:${port} in time`)));
+    request.once('timeout', () => request.destroy(new Error(`No answer from ${loopback}:${port} in time`)));
     request.once('error', reject);
   });
 }

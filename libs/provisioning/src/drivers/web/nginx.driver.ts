@@ -112,13 +112,16 @@ export class NginxDriver implements ServiceDriver {
     );
   }
 
-  /** Self-signed certificates for HTTPS sites that have none yet (real ones come later). */
+  /**
+   * Self-signed certificates for HTTPS sites that have none for their current host names (real
+   * ones come later): the names a certificate was made for are kept beside it.
+   */
   async beforeCheck(connection: ServerConnection, changed: RenderedUnit[]): Promise<void> {
     for (const site of changed.map((unit) => unit.data as SiteConfig).filter((site) => site.https)) {
       await connection.run([
         'sh',
         '-c',
-        '[ -s "$1.crt" ] && [ -s "$1.key" ] && exit 0; umask 077; exec openssl req -x509 -newkey rsa:2048 -nodes -days 825 -keyout "$1.key" -out "$1.crt" -subj "/CN=$2" -addext "subjectAltName=$3"',
+        '[ -s "$1.crt" ] && [ -s "$1.key" ] && [ "$(cat "$1.names" 2>/dev/null)" = "$3" ] && exit 0; umask 077; openssl req -x509 -newkey rsa:2048 -nodes -days 825 -keyout "$1.key" -out "$1.crt" -subj "/CN=$2" -addext "subjectAltName=$3" && printf %s "$3" > "$1.names"',
         'ruche-cert',
         `${CERT_DIR}/${site.id}`,
         site.hostnames[0]!,
