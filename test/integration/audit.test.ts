@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type Caller, type TestApi } from '../support/test-api.js';
-import { makeClient, makeOrganization, makeStaff, makeToken } from '../support/factories.js';
+import { makeClient, makeHostingClient, makeOrganization, makeServers, makeStaff, makeToken } from '../support/factories.js';
 
 let api: TestApi;
 let admin: Caller;
@@ -95,5 +95,50 @@ describe('audit log', () => {
     expect(refused.status).toBe(422);
     const after = await api.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'organization.create'`);
     expect(after[0].n).toBe(before[0].n);
+  });
+
+  it("records every change a client makes to their hosting, attributed to them, and never a password", async () => {
+    await makeServers(admin);
+    const { organization, caller, userId } = await makeHostingClient(api, admin);
+    const orgId = organization.id;
+    const created = async (path: string, body: object) => {
+      const response = await caller.post(path, body);
+      expect(response.status, JSON.stringify(response.body)).toBe(201);
+      return response.body as { id: string; name?: string };
+    };
+    const domain = await created('/api/v1/domains', { organizationId: orgId, name: 'audited-coop.org' });
+    const record = await created(`/api/v1/domains/${domain.id}/records`, { type: 'A', name: 'radio', value: '192.0.2.44' });
+    await caller.patch(`/api/v1/domains/${domain.id}/records/${record.id}`, { value: '192.0.2.45' });
+    const site = await created('/api/v1/sites', { organizationId: orgId, hostnames: ['audited-coop.org'] });
+    const mailbox = await created('/api/v1/mailboxes', { organizationId: orgId, address: 'info@audited-coop.org', password: 'mailbox-secret-one', quotaMb: 50 });
+    await caller.patch(`/api/v1/mailboxes/${mailbox.id}`, { password: 'mailbox-secret-two' });
+    const alias = await created('/api/v1/aliases', { organizationId: orgId, address: 'ca@audited-coop.org', destinations: ['info@audited-coop.org'] });
+    const database = await created('/api/v1/databases', { organizationId: orgId, engine: 'postgresql', name: 'radio' });
+    const user = await created('/api/v1/database-users', { organizationId: orgId, engine: 'postgresql', name: 'app', password: 'database-secret-one', databases: [database.id] });
+    await caller.patch(`/api/v1/database-users/${user.id}`, { password: 'database-secret-two' });
+    expect((await caller.delete(`/api/v1/aliases/${alias.id}`)).status).toBe(202);
+
+    const events = (await admin.get(`/api/v1/audit-events?organizationId=${orgId}&limit=200`)).body.data as Array<Record<string, any>>;
+    const trail = events.filter((event) => event.actorUserId === userId).map((event) => `${event.action} ${event.targetId}`);
+    expect(trail.reverse()).toEqual([
+      `domain.create ${domain.id}`,
+      `dns_record.create ${record.id}`,
+      `dns_record.update ${record.id}`,
+      `site.create ${site.id}`,
+      `mailbox.create ${mailbox.id}`,
+      `mailbox.update ${mailbox.id}`,
+      `mail_alias.create ${alias.id}`,
+      `database.create ${database.id}`,
+      `database_user.create ${user.id}`,
+      `database_user.update ${user.id}`,
+      `mail_alias.delete ${alias.id}`,
+    ]);
+    const recordUpdate = events.find((event) => event.action === 'dns_record.update');
+    expect(recordUpdate).toMatchObject({ before: expect.objectContaining({ value: '192.0.2.44' }), after: expect.objectContaining({ value: '192.0.2.45' }) });
+    // A password change is recorded as such, without the password or its hash.
+    const text = JSON.stringify(events);
+    for (const secret of ['mailbox-secret-one', 'mailbox-secret-two', 'database-secret-one', 'database-secret-two', 'ARGON2', 'SCRAM-SHA-256$']) expect(text).not.toContain(secret);
+    const [row] = await api.db.query(`SELECT password_hash FROM mailboxes WHERE id = $1`, [mailbox.id]);
+    expect(text).not.toContain(row.password_hash);
   });
 });
