@@ -48,6 +48,15 @@ describe('a server that goes away', () => {
       return now.attempts >= 2 ? now : null;
     }, 30_000, 'a second attempt');
     expect(later.phase).toBe('failed');
+    // One server down blocks no other: a site placed elsewhere meanwhile goes live.
+    const elsewhere = await fleet.admin.post('/api/v1/servers', { name: 'web-elsewhere', address: '127.0.0.1', transport: 'local', services: ['web'] });
+    expect(elsewhere.status).toBe(201);
+    const unaffected = await fleet.admin.post('/api/v1/sites', { organizationId, hostnames: [`elsewhere.${domain}`], serverId: elsewhere.body.id });
+    expect(unaffected.status).toBe(201);
+    await until(unaffected.body.id, 'ready', 20_000);
+    expect((await site(created.body.id)).phase).toBe('failed');
+    // Draining: no new site is placed there (the next tests need theirs on the container).
+    expect((await fleet.admin.patch(`/api/v1/servers/${elsewhere.body.id}`, { status: 'draining' })).status).toBe(200);
     const runs = await fleet.admin.get(`/api/v1/jobs?status=failed&serverId=${fleet.serverId}`);
     expect(runs.body.data[0]).toMatchObject({ status: 'failed', service: 'web', error: expect.stringMatching(/cannot reach|SSH|timed out/) });
 
@@ -152,5 +161,26 @@ describe('a worker killed in the middle of a job', () => {
     expect(await serves(`killed.${domain}`)).toBe(true);
     const stale = await fleet.admin.get(`/api/v1/jobs?serverId=${fleet.serverId}&limit=10`);
     expect(stale.body.data.some((run: { error: string | null }) => run.error?.includes('worker running it stopped'))).toBe(true);
+  });
+
+  it('runs one reconcile of a server at a time, whatever the number of workers', async () => {
+    spawnWorker(); // with the one above: two worker processes compete for the jobs
+    expect((await fleet.admin.put(`/api/v1/organizations/${organizationId}/quota-overrides`, { sites: 100 })).status).toBeLessThan(300);
+    const since = new Date();
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, (_, index) => client.post('/api/v1/sites', { organizationId, hostnames: [`burst-${index}.${domain}`] })),
+    );
+    for (const created of burst) expect(created.status).toBe(201);
+    for (const created of burst) await until(created.body.id, 'ready', 60_000);
+    const runs = await fleet.api.db.query(
+      `SELECT started_at, finished_at FROM reconcile_runs WHERE server_id = $1 AND service = 'web' AND started_at >= $2 ORDER BY started_at`,
+      [fleet.serverId, since],
+    );
+    expect(runs.length).toBeGreaterThan(0);
+    for (let index = 1; index < runs.length; index++) {
+      expect(runs[index - 1].finished_at, 'every run finished').not.toBeNull();
+      expect(runs[index].started_at.getTime(), `run ${index} started before run ${index - 1} ended`).toBeGreaterThanOrEqual(runs[index - 1].finished_at.getTime());
+    }
+    for (const created of burst.slice(0, 3)) expect(await serves(created.body.hostnames[0])).toBe(true);
   });
 });
