@@ -53,6 +53,27 @@ describe('registering a server', () => {
     const nobody = await fleet.admin.post('/api/v1/servers', { name: 'nobody', address: '127.0.0.1', port: 1, transport: 'ssh', services: ['web'] });
     expect(nobody.status).toBe(422);
     expect(nobody.body.error).toMatchObject({ code: 'server_unreachable', message: expect.stringMatching(/could not reach|pas pu joindre/) });
+    // The fingerprint given up front is checked, and the services' programs must be there.
+    const twin = await fleet.admin.post('/api/v1/servers', {
+      name: 'twin',
+      address: '127.0.0.1',
+      port: fleet.server.ports.ssh,
+      transport: 'ssh',
+      services: ['web'],
+      hostKeyFingerprint: registered.body.hostKeyFingerprint,
+    });
+    expect(twin.status, JSON.stringify(twin.body)).toBe(201);
+    expect(twin.body.hostKeyFingerprint).toBe(registered.body.hostKeyFingerprint);
+    expect((await fleet.admin.delete(`/api/v1/servers/${twin.body.id}`)).status).toBeLessThan(300);
+    await fleet.server.exec(['mv', '/usr/bin/doveadm', '/usr/bin/doveadm.hidden']);
+    try {
+      const mailless = await fleet.admin.post('/api/v1/servers', { name: 'mailless', address: '127.0.0.1', port: fleet.server.ports.ssh, transport: 'ssh', services: ['web', 'mail'] });
+      expect(mailless.status).toBe(422);
+      expect(mailless.body.error.code).toBe('service_missing');
+      expect(mailless.body.error.message).toContain('mail (doveadm)');
+    } finally {
+      await fleet.server.exec(['mv', '/usr/bin/doveadm.hidden', '/usr/bin/doveadm']);
+    }
     const { publicKey } = (await fleet.admin.get('/api/v1/servers/ssh-public-key')).body;
     expect(publicKey).toMatch(/^ssh-ed25519 [A-Za-z0-9+/]+=* ruche$/);
   });
