@@ -219,6 +219,35 @@ describe('a domain and a site, from the API to the server', () => {
     expect(answer.headers.location).toBe('https://www.radio-cv.org/archives/');
   });
 
+  it('measures what sites take on disk for the web storage meter, and the daily sample records it', async () => {
+    const outer = await client.post('/api/v1/sites', { organizationId, hostnames: ['files.radio-cv.org'], documentRoot: 'files' });
+    const inner = await client.post('/api/v1/sites', { organizationId, hostnames: ['blog.radio-cv.org'], documentRoot: 'files/blog' });
+    await phaseOf(`/api/v1/sites/${outer.body.id}`, 'ready');
+    await phaseOf(`/api/v1/sites/${inner.body.id}`, 'ready');
+    const [{ prefix }] = await fleet.api.db.query(`SELECT prefix FROM organization_hosting WHERE organization_id = $1`, [organizationId]);
+    const written = await fleet.server.exec(['sh', '-c', 'dd if=/dev/urandom of="$1/big.bin" bs=1M count=3 2>/dev/null && dd if=/dev/urandom of="$1/blog/post.bin" bs=1M count=2 2>/dev/null', 'fill', `/srv/ruche/${prefix}/files`]);
+    expect(written.exitCode, written.stderr).toBe(0);
+
+    const { StorageMeter } = await import('@ruche/provisioning');
+    const measured = await fleet.worker!.get(StorageMeter).measureAll();
+    expect(measured.failures).toEqual([]);
+    expect(measured.resources).toBeGreaterThanOrEqual(2);
+    // The outer root holds both files; the inner one is inside it and is not counted twice.
+    const outerBytes = (await get(`/api/v1/sites/${outer.body.id}`)).storageBytes;
+    expect(outerBytes).toBeGreaterThanOrEqual(5 * 1024 * 1024);
+    expect(outerBytes).toBeLessThan(6 * 1024 * 1024);
+    expect((await get(`/api/v1/sites/${inner.body.id}`)).storageBytes).toBe(0);
+    const usage = await get(`/api/v1/organizations/${organizationId}/usage`);
+    const web = usage.meters.find((meter: { meter: string }) => meter.meter === 'web_storage_mb');
+    expect(web.used).toBeGreaterThanOrEqual(5);
+    expect(web.used).toBeLessThanOrEqual(7);
+
+    const { UsageService } = await import('@ruche/hosting');
+    await fleet.worker!.get(UsageService).sampleDay('2026-11-25');
+    const [sample] = await fleet.api.db.query(`SELECT quantity FROM usage_samples WHERE organization_id = $1 AND meter = 'web_storage_mb' AND day = '2026-11-25'`, [organizationId]);
+    expect(Number(sample.quantity)).toBe(web.used);
+  });
+
   it('stops serving a deleted site, and its row goes', async () => {
     const sites = await get(`/api/v1/sites?organizationId=${organizationId}`);
     const site = sites.data.find((s: { hostnames: string[] }) => s.hostnames.includes('radio-cv.org'));

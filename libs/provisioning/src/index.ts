@@ -14,6 +14,7 @@ export const provisioningFeature: RucheFeature = {
 export { Reconciler, type ReconcileSummary } from './reconciler/reconciler.service.js';
 export { ConnectionPool } from './transports/connection-pool.service.js';
 export { OperationsService } from './operations/operations.service.js';
+export { StorageMeter, type StorageMeasurement } from './usage/storage-meter.js';
 export type { ServiceDriver, DesiredResource, RenderedUnit, Rendered } from './drivers/driver.js';
 export { RENDER_TEST_HOOK, type RenderTestHook } from './drivers/driver.js';
 export { loadSshIdentity, fingerprint } from './ssh/ssh-identity.js';

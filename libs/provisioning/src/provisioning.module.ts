@@ -9,6 +9,7 @@ import { Reconciler } from './reconciler/reconciler.service.js';
 import { ServerRegistration } from './registration/server-registration.js';
 import { ProvisioningMetrics } from './operations/provisioning-metrics.js';
 import { OperationsService } from './operations/operations.service.js';
+import { StorageMeter } from './usage/storage-meter.js';
 import { JobsController, ServerOperationsController } from './operations/operations.controller.js';
 import { provisioningEn, provisioningFr } from './i18n/catalogues.js';
 
@@ -32,8 +33,9 @@ import { provisioningEn, provisioningFr } from './i18n/catalogues.js';
     { provide: SERVER_REGISTRATION_CHECK, useExisting: ServerRegistration },
     ProvisioningMetrics,
     OperationsService,
+    StorageMeter,
   ],
-  exports: [Reconciler, ConnectionPool, OperationsService, ServerRegistration, SERVER_REGISTRATION_CHECK],
+  exports: [Reconciler, ConnectionPool, OperationsService, StorageMeter, ServerRegistration, SERVER_REGISTRATION_CHECK],
 })
 export class ProvisioningModule implements OnModuleInit {
   constructor(private readonly i18n: I18nService) {}

@@ -140,4 +140,10 @@ export interface ServiceDriver {
 
   /** The command that makes the daemon use the new live tree, once (argv, run right after the swap). */
   activation(change: ActivationChange): string[];
+
+  /**
+   * Observes what the service's resources use on the server (bytes on disk) and records it
+   * for the usage meters, in one round trip. Returns how many resources were measured.
+   */
+  measure?(server: Server, connection: ServerConnection): Promise<number>;
 }

@@ -13,6 +13,11 @@ import { CERT_DIR, checkConfig, DEFAULT_INDEX, NGINX_INCLUDE, renderVhost, siteR
  * stopped listening (they say "shutting down" in their title, then only finish their
  * connections).
  */
+/** Bytes on disk under each directory given (0 when it is missing), one line each, in order. */
+const MEASURE = `for dir in "$@"; do
+  if [ -d "$dir" ] && [ ! -L "$dir" ]; then du -s -x -B1 -- "$dir" | cut -f1; else echo 0; fi
+done`;
+
 const ACTIVATE = `set -e
 for spec in "$@"; do
   user=\${spec%%:*}; rest=\${spec#*:}; space=\${rest%%:*}; dir=\${rest#*:}
@@ -147,6 +152,34 @@ export class NginxDriver implements ServiceDriver {
       byResource.set(match[1]!, withoutReleasePath(line.replace(/^nginx: /, ''), this.releasesDir));
     }
     return { byResource, general: byResource.size === 0 ? message : null };
+  }
+
+  /**
+   * Web storage: `du` of each site's document root, in one round trip. A root inside another
+   * site's root (or shared with it) is counted once, with the outer site, so that an
+   * organisation's total is what its sites really take. Redirect-only sites use nothing.
+   */
+  async measure(server: Server, connection: ServerConnection): Promise<number> {
+    const rows = await this.db.query<{ id: string; document_root: string; prefix: string }>(
+      `SELECT r.id, r.document_root, o.prefix FROM sites r JOIN organization_hosting o ON o.organization_id = r.organization_id
+        WHERE r.server_id = $1 AND r.phase <> 'deleting' AND r.redirect_to IS NULL ORDER BY r.id`,
+      [server.id],
+    );
+    if (rows.length === 0) return 0;
+    const roots = rows.map((row) => siteRoot({ prefix: row.prefix, documentRoot: row.document_root }));
+    const counted = [...new Set(roots)].filter((root, _, all) => !all.some((outer) => root.startsWith(`${outer}/`)));
+    const result = await connection.run(['sh', '-c', MEASURE, 'ruche-web-usage', ...counted], { timeoutMs: 600_000 });
+    const sizes = result.stdout.trim().split('\n').map(Number);
+    if (sizes.length !== counted.length || sizes.some((size) => !Number.isSafeInteger(size))) throw new Error(`unexpected du output: ${result.stdout.slice(0, 200)}`);
+    const bytes = new Map(counted.map((root, index) => [root, sizes[index]!]));
+    // The first site with a counted root gets its size; the others 0.
+    const ids = rows.map((row) => row.id);
+    const values = roots.map((root, index) => (bytes.has(root) && roots.indexOf(root) === index ? bytes.get(root)! : 0));
+    await this.db.query(
+      `UPDATE sites s SET storage_bytes = u.bytes FROM unnest($1::uuid[], $2::bigint[]) AS u(id, bytes) WHERE s.id = u.id AND s.storage_bytes IS DISTINCT FROM u.bytes`,
+      [ids, values],
+    );
+    return rows.length;
   }
 
   /** Document roots for changed sites (one system user per organisation), then one reload. */
