@@ -93,6 +93,12 @@ describe('DNS records through the API', () => {
     const response = await a.caller.post(`/api/v1/domains/${domain.id}/records`, { type: 'TXT', name: 'mail._domainkey', value: quoted });
     expect(response.status).toBe(201);
     expect(response.body.value).toBe(dkim);
+
+    // A text that itself starts and ends with quotes keeps them when only its TTL changes.
+    const literal = await a.caller.post(`/api/v1/domains/${domain.id}/records`, { type: 'TXT', name: 'quote', value: '"\\"as typed\\""' });
+    expect(literal.body.value).toBe('"as typed"');
+    const retimed = await a.caller.patch(`/api/v1/domains/${domain.id}/records/${literal.body.id}`, { ttl: 600 });
+    expect(retimed.body).toMatchObject({ value: '"as typed"', ttl: 600 });
   });
 
   it('answer each bad field with its own code', async () => {

@@ -89,7 +89,7 @@ export class DnsRecordsService {
     const zone = await this.lockZone(domainId);
     const current = await this.db.getRepository(DnsRecord).findOneBy({ id, domainId });
     if (!current) throw new NotFound();
-    const record = this.normalize(
+    const normalized = this.normalize(
       {
         type: current.type,
         name: changes.name ?? current.name,
@@ -99,6 +99,9 @@ export class DnsRecordsService {
       },
       zone,
     );
+    // A stored value is already canonical: normalised again (a TXT text that looks quoted would
+    // lose its quotes) it could change though nobody touched it.
+    const record = changes.value === undefined ? { ...normalized, value: current.value } : normalized;
     await this.assertFits(zone, record, id);
     await this.db.getRepository(DnsRecord).update({ id }, record);
     await this.audit.record({
