@@ -164,6 +164,17 @@ describe('the run command', () => {
     // for the sign-in may still be in the pipe: wait for it rather than for a fixed time.)
     const loggedLogin = () => first.output().split('\n').some((line) => line.includes('"msg":"request"') && line.includes('/api/v1/auth/login'));
     for (let waited = 0; !loggedLogin() && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    // Credentials sent on requests (a session cookie, a bearer token, even a wrong one) are never logged.
+    const signedIn = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@ruche.localhost', password: adminPassword }) });
+    const sessionCookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await fetch(`http://127.0.0.1:${port}/api/v1/auth/me`, { headers: { cookie: sessionCookie, 'x-request-id': 'with-cookie' } })).status).toBe(200);
+    const bearer = 'rch_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
+    expect((await fetch(`http://127.0.0.1:${port}/api/v1/auth/me`, { headers: { authorization: `Bearer ${bearer}`, 'x-request-id': 'with-bearer' } })).status).toBe(401);
+    const logged = (id: string) => first.output().includes(`"requestId":"${id}"`);
+    for (let waited = 0; !(logged('with-cookie') && logged('with-bearer')) && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(logged('with-cookie') && logged('with-bearer')).toBe(true);
+    expect(first.output()).not.toContain(sessionCookie.split('=')[1]);
+    expect(first.output()).not.toContain(bearer);
     const jsonLines = first.output().split('\n').filter((line) => line.startsWith('{'));
     expect(jsonLines.length).toBeGreaterThan(5);
     for (const line of jsonLines) expect(() => JSON.parse(line)).not.toThrow();
