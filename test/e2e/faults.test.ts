@@ -163,8 +163,27 @@ describe('a worker killed in the middle of a job', () => {
     expect(stale.body.data.some((run: { error: string | null }) => run.error?.includes('worker running it stopped'))).toBe(true);
   });
 
+  it('lets a worker stopped with SIGTERM finish the job it holds before it exits', async () => {
+    // The one worker left running (started by the test above) takes the next job.
+    const holder = workers[workers.length - 1]!;
+    await fleet.server.exec(['sh', '-c', 'printf "#!/bin/sh\\n[ \\"\\$1\\" = -t ] && sleep 3\\nexec /usr/sbin/nginx \\"\\$@\\"\\n" > /usr/local/sbin/nginx && chmod +x /usr/local/sbin/nginx']);
+    try {
+      const created = await client.post('/api/v1/sites', { organizationId, hostnames: [`sigterm.${domain}`] });
+      await eventually(async () => (await site(created.body.id)).phase === 'applying', 20_000, 'the job to start');
+      const exited = new Promise<number | null>((resolve) => holder.once('exit', (code) => resolve(code)));
+      holder.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      // Finished by that worker before it went: nobody else was running.
+      expect((await site(created.body.id)).phase).toBe('ready');
+      expect(await serves(`sigterm.${domain}`)).toBe(true);
+    } finally {
+      await fleet.server.exec(['rm', '-f', '/usr/local/sbin/nginx']);
+    }
+  });
+
   it('runs one reconcile of a server at a time, whatever the number of workers', async () => {
-    spawnWorker(); // with the one above: two worker processes compete for the jobs
+    spawnWorker();
+    spawnWorker(); // two worker processes compete for the jobs
     expect((await fleet.admin.put(`/api/v1/organizations/${organizationId}/quota-overrides`, { sites: 100 })).status).toBeLessThan(300);
     const since = new Date();
     const burst = await Promise.all(
