@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataSource, databaseIsMigrated, pendingSchemaChanges } from '@ruche/core';
+import { createDataSource, databaseIsMigrated, migrateDatabase, MIGRATION_LOCK, pendingSchemaChanges } from '@ruche/core';
+import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { entities, migrations } from '../../apps/api/src/schema.js';
 import { createTestDatabase } from '../support/test-database.js';
@@ -33,5 +34,35 @@ describe('database schema', () => {
         WHERE table_schema = 'public' AND data_type IN ('real', 'double precision')`,
     );
     expect(floats).toEqual([]);
+  });
+
+  it('is asked about without being touched, and is not done while a process migrates it', async () => {
+    const fresh = await createTestDatabase({ empty: true });
+    const source = createDataSource({ url: fresh.url, entities, migrations, poolSize: 2 });
+    await source.initialize();
+    try {
+      // Workers ask while the API migrates: asking must not create the migrations table (it
+      // raced the API's CREATE TABLE on a fresh database).
+      expect(await databaseIsMigrated(source)).toBe(false);
+      expect((await source.query(`SELECT to_regclass('typeorm_migrations') AS t`))[0].t).toBeNull();
+
+      await migrateDatabase(source);
+      expect(await databaseIsMigrated(source)).toBe(true);
+
+      // Someone holding the migration lock (a newer version migrating): not done.
+      const migrator = new pg.Client({ connectionString: fresh.url });
+      await migrator.connect();
+      try {
+        await migrator.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+        expect(await databaseIsMigrated(source)).toBe(false);
+        await migrator.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+        expect(await databaseIsMigrated(source)).toBe(true);
+      } finally {
+        await migrator.end();
+      }
+    } finally {
+      await source.destroy();
+      await fresh.drop();
+    }
   });
 });

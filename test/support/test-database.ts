@@ -3,13 +3,13 @@ import pg from 'pg';
 import { inject } from 'vitest';
 
 /** A fresh database for one test file, cloned from the migrated template in a few milliseconds. */
-export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
   const serverUrl = inject('postgresUrl');
   const name = `test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   // The name is generated above from hex digits: safe as an identifier.
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ruche_template`);
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${options.empty ? 'template0' : 'ruche_template'}`);
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;

@@ -5,6 +5,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedPostgres } from '@ruche/infra';
 import { freePort } from '../support/ports.js';
 
 /**
@@ -23,12 +24,12 @@ interface Launched {
   exited: Promise<number | null>;
 }
 
-function launch(): Launched {
+function launch(extraEnv: Record<string, string> = {}): Launched {
   const child = spawn(process.execPath, [path.join(root, 'infra/dist/run-all.js')], {
     cwd: root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, DATABASE_URL: '', RUCHE_DATA_DIR: dataDir, PORT: String(port), RUCHE_EMBEDDED_PG_PORT: String(pgPort), RUCHE_LOG_LEVEL: 'info' },
+    env: { ...process.env, DATABASE_URL: '', RUCHE_DATA_DIR: dataDir, PORT: String(port), RUCHE_EMBEDDED_PG_PORT: String(pgPort), RUCHE_LOG_LEVEL: 'info', ...extraEnv },
   });
   running.push(child);
   let output = '';
@@ -246,6 +247,30 @@ describe('the run command', () => {
     expect(await login('admin@ruche.localhost', adminPassword)).toBe(200);
     process.kill(next.process.pid!, 'SIGTERM');
     expect(await next.exited).toBe(0);
+  });
+
+  it('uses the PostgreSQL server DATABASE_URL names, and starts no embedded one', async () => {
+    const external = await EmbeddedPostgres.start({ dataDir: path.join(dataDir, 'external-pg'), port: await freePort(), ephemeral: true });
+    try {
+      const elsewhere = launch({ DATABASE_URL: external.url(), RUCHE_ADMIN_PASSWORD: 'an-external-password' });
+      await waitReady(elsewhere);
+      expect(elsewhere.output()).not.toMatch(/embedded PostgreSQL started/);
+      expect(await portClosed(pgPort)).toBe(true);
+      expect(await login('admin@ruche.localhost', 'an-external-password')).toBe(200);
+      // The data is in the external server: migrated, with the administrator.
+      const { default: pg } = await import('pg');
+      const client = new pg.Client({ connectionString: external.url() });
+      await client.connect();
+      try {
+        expect((await client.query(`SELECT email FROM users`)).rows).toEqual([{ email: 'admin@ruche.localhost' }]);
+      } finally {
+        await client.end();
+      }
+      process.kill(elsewhere.process.pid!, 'SIGTERM');
+      expect(await elsewhere.exited).toBe(0);
+    } finally {
+      await external.stop();
+    }
   });
 
   it('stops at once with a message naming a bad variable', async () => {

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { Logger as QueueLogger, runMigrations as runQueueMigrations } from 'graphile-worker';
 
 // Any fixed number works; it only has to be the same in every Ruche process.
-const MIGRATION_LOCK = 72_616_368;
+export const MIGRATION_LOCK = 72_616_368;
 const silentQueueLogger = new QueueLogger(() => () => undefined);
 
 /**
@@ -29,8 +29,17 @@ export async function migrateDatabase(dataSource: DataSource): Promise<string[]>
   }
 }
 
-/** True when every committed migration has been applied and the queue schema exists. */
+/** True when every committed migration has been applied, the queue schema exists, and nobody is migrating. */
 export async function databaseIsMigrated(dataSource: DataSource): Promise<boolean> {
+  // A process migrating right now holds the lock: not done yet. (The transaction-level lock of
+  // this one statement is released when it ends.)
+  const [idle] = await dataSource.query(`SELECT pg_try_advisory_xact_lock($1) AS free`, [MIGRATION_LOCK]);
+  if (idle?.free !== true) return false;
+  // showMigrations() creates the migrations table when it is missing: on a fresh database that
+  // raced the API's own CREATE TABLE (and failed the API's start). Look before asking.
+  const table = (dataSource.options as { migrationsTableName?: string }).migrationsTableName ?? 'migrations';
+  const [exists] = await dataSource.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [table]);
+  if (exists?.present !== true) return false;
   const pending = await dataSource.showMigrations();
   if (pending) return false;
   const [row] = await dataSource.query(`SELECT to_regclass('graphile_worker._private_jobs') IS NOT NULL AS present`);
