@@ -86,6 +86,16 @@ describe('DNS records through the API', () => {
     expect((await a.caller.post(`/api/v1/domains/${domain.id}/records`, { type: 'A', name: 'www', value: '192.0.2.8' })).status).toBe(409);
   });
 
+  it("keep a delegated name to its NS records and glue, and say why in the caller's language", async () => {
+    const domain = await makeDomain(a.caller, a.organization.id);
+    expect((await a.caller.post(`/api/v1/domains/${domain.id}/records`, { type: 'NS', name: 'lab', value: `ns1.lab.${domain.name}` })).status).toBe(201);
+    expect((await a.caller.post(`/api/v1/domains/${domain.id}/records`, { type: 'A', name: 'ns1.lab', value: '192.0.2.53' })).status).toBe(201);
+    const hidden = await a.caller.post(`/api/v1/domains/${domain.id}/records`, { type: 'TXT', name: 'wiki.lab', value: 'never served' }, { headers: { 'accept-language': 'en' } });
+    expect(hidden.status).toBe(409);
+    expect(hidden.body.error.code).toBe('delegation_conflict');
+    expect(hidden.body.error.message).toMatch(/“wiki.lab” is at or below a name delegated to other name servers/);
+  });
+
   it('keep quoted TXT values whole, and split long ones only when rendering', async () => {
     const domain = await makeDomain(a.caller, a.organization.id);
     const dkim = `v=DKIM1; k=rsa; p=${'A'.repeat(400)}`;

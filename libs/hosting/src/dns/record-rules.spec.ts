@@ -109,6 +109,25 @@ describe('zone rules', () => {
     expect(zoneConflict(normalizeRecord({ type: 'TXT', name: 'blog', value: 'hello' }, zone), existing)).toBe('cname_conflict');
     expect(zoneConflict(normalizeRecord({ type: 'CNAME', name: 'www', value: 'x.net' }, zone), existing, '1')).toBeNull();
   });
+  it('keep a delegation to its NS records, with only glue addresses below it', () => {
+    const delegated = [...existing, { id: '3', type: 'NS' as const, name: 'lab', value: 'ns1.lab.example.org' }, { id: '4', type: 'A' as const, name: 'ns1.lab', value: '192.0.2.53' }];
+    const conflict = (input: RecordInput, replacing?: string) => zoneConflict(normalizeRecord(input, zone), delegated, replacing);
+    expect(conflict({ type: 'NS', name: 'lab', value: 'ns2.lab.example.org' })).toBeNull();
+    expect(conflict({ type: 'AAAA', name: 'ns2.lab', value: '2001:db8::53' })).toBeNull();
+    expect(conflict({ type: 'A', name: 'lab', value: '192.0.2.9' })).toBe('delegation_conflict');
+    expect(conflict({ type: 'TXT', name: 'wiki.lab', value: 'hidden' })).toBe('delegation_conflict');
+    expect(conflict({ type: 'MX', name: 'lab', value: 'mx.example.net', priority: 10 })).toBe('delegation_conflict');
+    expect(conflict({ type: 'NS', name: 'deeper.lab', value: 'ns.example.net' })).toBe('delegation_conflict');
+    // Delegating a name that already holds data, or has data below it, is refused too.
+    expect(conflict({ type: 'NS', name: 'www', value: 'ns.example.net' })).toBe('delegation_conflict');
+    expect(zoneConflict(normalizeRecord({ type: 'NS', name: 'dev', value: 'ns.example.net' }, zone), [{ id: '9', type: 'TXT', name: 'api.dev', value: 'x' }])).toBe('delegation_conflict');
+    // Names beside the delegation are not below it.
+    expect(conflict({ type: 'TXT', name: 'notlab', value: 'fine' })).toBeNull();
+    expect(conflict({ type: 'TXT', name: '@', value: 'fine' })).toBeNull();
+    // Replacing the NS record itself by something else is checked against the rest.
+    expect(conflict({ type: 'TXT', name: 'lab', value: 'now data' }, '3')).toBeNull();
+  });
+
   it('refuse the same record twice', () => {
     expect(zoneConflict(normalizeRecord({ type: 'A', name: 'www', value: '192.0.2.1' }, zone), existing)).toBe('record_duplicate');
     expect(zoneConflict(normalizeRecord({ type: 'A', name: 'www', value: '192.0.2.2' }, zone), existing)).toBeNull();

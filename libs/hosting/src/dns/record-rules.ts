@@ -169,14 +169,30 @@ export interface ExistingRecord {
   value: string;
 }
 
+/** `name` is `cut` or a name below it (relative names, `@` the apex). */
+const atOrBelow = (name: string, cut: string) => name === cut || name.endsWith(`.${cut}`);
+/** Below a delegation, only addresses (glue for its name servers) belong in the parent zone. */
+const isGlue = (type: RecordType) => type === 'A' || type === 'AAAA';
+
 /**
  * Zone-level rules a single record cannot check alone: a CNAME owns its name (RFC 1034
- * §3.6.2), and the same record cannot be there twice. Returns the problem, or null.
+ * §3.6.2); a delegation (NS below the apex) owns its name and everything below it but glue
+ * addresses (RFC 1034 §4.2.1: data there would never be served); and the same record cannot
+ * be there twice. Returns the problem, or null.
  */
 export function zoneConflict(record: NormalizedRecord, existing: readonly ExistingRecord[], replacingId?: string): string | null {
-  const others = existing.filter((candidate) => candidate.id !== replacingId && candidate.name === record.name);
+  const kept = existing.filter((candidate) => candidate.id !== replacingId);
+  const others = kept.filter((candidate) => candidate.name === record.name);
   if (record.type === 'CNAME' && others.length > 0) return 'cname_conflict';
   if (others.some((candidate) => candidate.type === 'CNAME')) return 'cname_conflict';
+  const cuts = new Set(kept.filter((candidate) => candidate.type === 'NS').map((candidate) => candidate.name));
+  if (record.type === 'NS') {
+    if (others.some((candidate) => candidate.type !== 'NS')) return 'delegation_conflict';
+    if (kept.some((candidate) => candidate.name !== record.name && atOrBelow(candidate.name, record.name) && !isGlue(candidate.type))) return 'delegation_conflict';
+    if ([...cuts].some((cut) => cut !== record.name && atOrBelow(record.name, cut))) return 'delegation_conflict';
+  } else if ([...cuts].some((cut) => record.name === cut || (atOrBelow(record.name, cut) && !isGlue(record.type)))) {
+    return 'delegation_conflict';
+  }
   if (others.some((candidate) => candidate.type === record.type && candidate.value === record.value)) return 'record_duplicate';
   return null;
 }
