@@ -34,6 +34,7 @@ const environmentSchema = z.object({
   RUCHE_LOGIN_MAX_FAILURES_PER_ADDRESS: positiveInt.default(20),
   RUCHE_LOGIN_WINDOW_MINUTES: positiveInt.default(15),
   RUCHE_WORKER_CONCURRENCY: positiveInt.max(64).default(4),
+  RUCHE_QUEUE_POLL_INTERVAL_MS: positiveInt.min(100).max(600_000).default(1000),
   RUCHE_SECRET_KEY: z
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes encoded in base64')
@@ -81,6 +82,8 @@ export interface Config {
   loginMaxFailuresPerAddress: number;
   loginWindowMinutes: number;
   workerConcurrency: number;
+  /** How often a worker looks for due jobs when no notification came (delayed jobs, missed NOTIFY). */
+  queuePollIntervalMs: number;
   secretKey: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -133,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     loginMaxFailuresPerAddress: e.RUCHE_LOGIN_MAX_FAILURES_PER_ADDRESS,
     loginWindowMinutes: e.RUCHE_LOGIN_WINDOW_MINUTES,
     workerConcurrency: e.RUCHE_WORKER_CONCURRENCY,
+    queuePollIntervalMs: e.RUCHE_QUEUE_POLL_INTERVAL_MS,
     secretKey: e.RUCHE_SECRET_KEY,
     smtpUrl: e.RUCHE_SMTP_URL,
     mailFrom: e.RUCHE_MAIL_FROM,

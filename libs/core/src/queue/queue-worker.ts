@@ -62,17 +62,21 @@ export class QueueWorker implements BeforeApplicationShutdown {
     return found;
   }
 
-  async start(databaseUrl: string): Promise<void> {
-    const handlers = this.handlers();
-    const taskList: TaskList = {};
-    for (const [task, { handler }] of handlers) taskList[task] = this.wrap(task, handler);
-    const crontab = [...handlers]
+  /** The schedules the handlers declared, as graphile-worker crontab lines (missed runs of the last hour are made up). */
+  crontab(): string[] {
+    return [...this.handlers()]
       .filter(([, { options }]) => options.cron)
       .map(([task, { options }]) => {
         const schedule = typeof options.cron === 'function' ? options.cron(this.config) : options.cron;
         return `${schedule} ${task} ?fill=1h ${JSON.stringify(options.cronPayload ?? {})}`;
-      })
-      .join('\n');
+      });
+  }
+
+  async start(databaseUrl: string): Promise<void> {
+    const handlers = this.handlers();
+    const taskList: TaskList = {};
+    for (const [task, { handler }] of handlers) taskList[task] = this.wrap(task, handler);
+    const crontab = this.crontab().join('\n');
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: this.config.workerConcurrency + 3, application_name: 'ruche-worker' });
     await this.pool.query(`INSERT INTO queue_workers (id, pid, hostname) VALUES ($1, $2, $3)`, [this.processId, process.pid, os.hostname()]);
     this.utils = await makeWorkerUtils({ pgPool: this.pool, logger: this.queueLogger() });
@@ -89,7 +93,7 @@ export class QueueWorker implements BeforeApplicationShutdown {
       taskList,
       crontab,
       noHandleSignals: true,
-      pollInterval: 1000,
+      pollInterval: this.config.queuePollIntervalMs,
       logger: this.queueLogger(),
     });
     this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
