@@ -47,14 +47,15 @@ describe('a server that goes away', () => {
       const now = await site(created.body.id);
       return now.attempts >= 2 ? now : null;
     }, 30_000, 'a second attempt');
-    expect(later.phase).toBe('failed');
+    // Between attempts it is failed; each new attempt shows it applying for a moment.
+    expect(['failed', 'applying']).toContain(later.phase);
     // One server down blocks no other: a site placed elsewhere meanwhile goes live.
     const elsewhere = await fleet.admin.post('/api/v1/servers', { name: 'web-elsewhere', address: '127.0.0.1', transport: 'local', services: ['web'] });
     expect(elsewhere.status).toBe(201);
     const unaffected = await fleet.admin.post('/api/v1/sites', { organizationId, hostnames: [`elsewhere.${domain}`], serverId: elsewhere.body.id });
     expect(unaffected.status).toBe(201);
     await until(unaffected.body.id, 'ready', 20_000);
-    expect((await site(created.body.id)).phase).toBe('failed');
+    expect(['failed', 'applying']).toContain((await site(created.body.id)).phase);
     // Draining: no new site is placed there (the next tests need theirs on the container).
     expect((await fleet.admin.patch(`/api/v1/servers/${elsewhere.body.id}`, { status: 'draining' })).status).toBe(200);
     const runs = await fleet.admin.get(`/api/v1/jobs?status=failed&serverId=${fleet.serverId}`);

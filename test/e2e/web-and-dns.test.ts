@@ -207,6 +207,11 @@ describe('a domain and a site, from the API to the server', () => {
     const renewed = await httpsGet(fleet.server.ports.https!, { host: 'tls.radio-cv.org' });
     expect(renewed.status).toBe(200);
     expect(renewed.certificateNames).toBe('DNS:secure.radio-cv.org, DNS:tls.radio-cv.org');
+    // A first name longer than a certificate's CN may be (64) is fine: the names are in the SAN.
+    const long = `${'l'.repeat(63)}.radio-cv.org`;
+    await client.patch(`/api/v1/sites/${secure.body.id}`, { hostnames: [long, 'secure.radio-cv.org'] });
+    await phaseOf(`/api/v1/sites/${secure.body.id}`, 'ready');
+    expect((await httpsGet(fleet.server.ports.https!, { host: long })).certificateNames).toBe(`DNS:${long}, DNS:secure.radio-cv.org`);
     // Sites without HTTPS are not served on 443 under their name.
     const plain = await httpsGet(fleet.server.ports.https!, { host: 'www.radio-cv.org', path: '/hello.txt' });
     expect(plain.body).not.toBe('on the air\n');
@@ -222,11 +227,15 @@ describe('a domain and a site, from the API to the server', () => {
   it('measures what sites take on disk for the web storage meter, and the daily sample records it', async () => {
     const outer = await client.post('/api/v1/sites', { organizationId, hostnames: ['files.radio-cv.org'], documentRoot: 'files' });
     const inner = await client.post('/api/v1/sites', { organizationId, hostnames: ['blog.radio-cv.org'], documentRoot: 'files/blog' });
-    await phaseOf(`/api/v1/sites/${outer.body.id}`, 'ready');
-    await phaseOf(`/api/v1/sites/${inner.body.id}`, 'ready');
+    const linked = await client.post('/api/v1/sites', { organizationId, hostnames: ['linked.radio-cv.org'], documentRoot: 'linked' });
+    for (const created of [outer, inner, linked]) await phaseOf(`/api/v1/sites/${created.body.id}`, 'ready');
     const [{ prefix }] = await fleet.api.db.query(`SELECT prefix FROM organization_hosting WHERE organization_id = $1`, [organizationId]);
-    const written = await fleet.server.exec(['sh', '-c', 'dd if=/dev/urandom of="$1/big.bin" bs=1M count=3 2>/dev/null && dd if=/dev/urandom of="$1/blog/post.bin" bs=1M count=2 2>/dev/null', 'fill', `/srv/ruche/${prefix}/files`]);
+    const space = `/srv/ruche/${prefix}`;
+    const written = await fleet.server.exec(['sh', '-c', 'dd if=/dev/urandom of="$1/files/big.bin" bs=1M count=3 2>/dev/null && dd if=/dev/urandom of="$1/files/blog/post.bin" bs=1M count=2 2>/dev/null && sync', 'fill', space]);
     expect(written.exitCode, written.stderr).toBe(0);
+    // A client's symbolic link in place of a document root never points du (root) elsewhere.
+    const swapped = await fleet.server.exec(['sh', '-c', 'rm -rf -- "$1/linked" && ln -s /usr "$1/linked"', 'swap', space]);
+    expect(swapped.exitCode, swapped.stderr).toBe(0);
 
     const { StorageMeter } = await import('@ruche/provisioning');
     const measured = await fleet.worker!.get(StorageMeter).measureAll();
@@ -237,6 +246,7 @@ describe('a domain and a site, from the API to the server', () => {
     expect(outerBytes).toBeGreaterThanOrEqual(5 * 1024 * 1024);
     expect(outerBytes).toBeLessThan(6 * 1024 * 1024);
     expect((await get(`/api/v1/sites/${inner.body.id}`)).storageBytes).toBe(0);
+    expect((await get(`/api/v1/sites/${linked.body.id}`)).storageBytes).toBe(0);
     const usage = await get(`/api/v1/organizations/${organizationId}/usage`);
     const web = usage.meters.find((meter: { meter: string }) => meter.meter === 'web_storage_mb');
     expect(web.used).toBeGreaterThanOrEqual(5);
@@ -286,6 +296,8 @@ describe("what Ruche changes on a server", () => {
     const files = own.stdout.trim().split('\n');
     expect(files).toEqual(expect.arrayContaining(['/etc/nginx/conf.d/ruche.conf', '/etc/knot/ruche/knot.conf', '/etc/knot/ruche/zones/radio-cv.org.zone']));
     expect(files.filter((file) => file.startsWith('/etc/nginx/conf.d/'))).toEqual(['/etc/nginx/conf.d/ruche.conf']);
+    // Debian's nginx.conf leaves the server names hash to its defaults: Ruche's file sizes it for long names.
+    expect((await fleet.server.exec(['grep', '-c', 'server_names_hash_bucket_size', '/etc/nginx/conf.d/ruche.conf'])).stdout.trim()).toBe('1');
     for (const file of files) {
       const first = (await fleet.server.exec(['head', '-n', '1', file])).stdout;
       expect(first, file).toMatch(/^[#;] Managed by Ruche/);

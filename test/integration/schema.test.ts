@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataSource, databaseIsMigrated, migrateDatabase, MIGRATION_LOCK, pendingSchemaChanges } from '@ruche/core';
+import { createDataSource, databaseIsMigrated, migrateDatabase, MIGRATION_LOCK, migrationInProgress, pendingSchemaChanges } from '@ruche/core';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { entities, migrations } from '../../apps/api/src/schema.js';
@@ -36,7 +36,7 @@ describe('database schema', () => {
     expect(floats).toEqual([]);
   });
 
-  it('is asked about without being touched, and is not done while a process migrates it', async () => {
+  it('is asked about without being touched, and tells workers when a process is migrating it', async () => {
     const fresh = await createTestDatabase({ empty: true });
     const source = createDataSource({ url: fresh.url, entities, migrations, poolSize: 2 });
     await source.initialize();
@@ -49,14 +49,15 @@ describe('database schema', () => {
       await migrateDatabase(source);
       expect(await databaseIsMigrated(source)).toBe(true);
 
-      // Someone holding the migration lock (a newer version migrating): not done.
+      // Someone holding the migration lock (a newer version migrating): workers wait for it.
+      expect(await migrationInProgress(source)).toBe(false);
       const migrator = new pg.Client({ connectionString: fresh.url });
       await migrator.connect();
       try {
         await migrator.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-        expect(await databaseIsMigrated(source)).toBe(false);
+        expect(await migrationInProgress(source)).toBe(true);
         await migrator.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
-        expect(await databaseIsMigrated(source)).toBe(true);
+        expect(await migrationInProgress(source)).toBe(false);
       } finally {
         await migrator.end();
       }

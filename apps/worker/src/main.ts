@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { ConfigError, createDataSource, createLogger, databaseIsMigrated, loadConfig, Metrics, requireDatabaseUrl } from '@ruche/core';
+import { ConfigError, createDataSource, createLogger, databaseIsMigrated, loadConfig, Metrics, migrationInProgress, requireDatabaseUrl } from '@ruche/core';
 import { createWorker, stopWorker } from './worker.js';
 
 /** Waits for the API (or `ruche migrate`) to migrate: workers never change the schema. */
@@ -8,7 +8,7 @@ async function waitForMigrations(databaseUrl: string, logger: ReturnType<typeof 
   const dataSource = createDataSource({ url: databaseUrl, entities, migrations, poolSize: 1, applicationName: 'ruche-worker-wait' });
   await dataSource.initialize();
   try {
-    for (let attempt = 0; !(await databaseIsMigrated(dataSource)); attempt++) {
+    for (let attempt = 0; (await migrationInProgress(dataSource)) || !(await databaseIsMigrated(dataSource)); attempt++) {
       if (attempt % 20 === 0) logger.info('waiting for database migrations');
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

@@ -5,7 +5,7 @@ export { loadConfig, requireDatabaseUrl, ConfigError, CONFIG, type Config, type 
 export { RequestContext, currentActor, type RequestContextData } from './context/request-context.js';
 export { TransactionalConnection } from './database/transactional-connection.js';
 export { createDataSource } from './database/data-source.js';
-export { migrateDatabase, databaseIsMigrated, pendingSchemaChanges, MIGRATION_LOCK } from './database/migrate.js';
+export { migrateDatabase, databaseIsMigrated, migrationInProgress, pendingSchemaChanges, MIGRATION_LOCK } from './database/migrate.js';
 export { SnakeNamingStrategy } from './database/snake-naming.strategy.js';
 export { newId, isId } from './database/ids.js';
 export { SecretBox } from './crypto/secret-box.js';

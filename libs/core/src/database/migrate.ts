@@ -29,12 +29,8 @@ export async function migrateDatabase(dataSource: DataSource): Promise<string[]>
   }
 }
 
-/** True when every committed migration has been applied, the queue schema exists, and nobody is migrating. */
+/** True when every committed migration has been applied and the queue schema exists. */
 export async function databaseIsMigrated(dataSource: DataSource): Promise<boolean> {
-  // A process migrating right now holds the lock: not done yet. (The transaction-level lock of
-  // this one statement is released when it ends.)
-  const [idle] = await dataSource.query(`SELECT pg_try_advisory_xact_lock($1) AS free`, [MIGRATION_LOCK]);
-  if (idle?.free !== true) return false;
   // showMigrations() creates the migrations table when it is missing: on a fresh database that
   // raced the API's own CREATE TABLE (and failed the API's start). Look before asking.
   const table = (dataSource.options as { migrationsTableName?: string }).migrationsTableName ?? 'migrations';
@@ -44,6 +40,16 @@ export async function databaseIsMigrated(dataSource: DataSource): Promise<boolea
   if (pending) return false;
   const [row] = await dataSource.query(`SELECT to_regclass('graphile_worker._private_jobs') IS NOT NULL AS present`);
   return row?.present === true;
+}
+
+/**
+ * True while a process holds the migration lock (an API starting, a newer version migrating).
+ * Workers wait for it to end before they start; readiness does not depend on it. (The
+ * transaction-level lock of this one statement is released when it ends.)
+ */
+export async function migrationInProgress(dataSource: DataSource): Promise<boolean> {
+  const [idle] = await dataSource.query(`SELECT pg_try_advisory_xact_lock($1) AS free`, [MIGRATION_LOCK]);
+  return idle?.free !== true;
 }
 
 export function connectionOptions(dataSource: DataSource): pg.PoolConfig {

@@ -21,6 +21,8 @@ type Handler = (payload: unknown, job: JobInfo) => Promise<unknown>;
 /** How often a worker says it is alive, and how long silence means it is dead. */
 const HEARTBEAT_MS = 2_000;
 const DEAD_AFTER_SECONDS = 10;
+/** How long start() waits for the LISTEN connection (polling covers a slower one). */
+const LISTEN_WAIT_MS = 10_000;
 
 /**
  * Runs the handlers that providers declared with `@JobHandler`. Used by apps/worker; any
@@ -86,6 +88,8 @@ export class QueueWorker implements BeforeApplicationShutdown {
       this.queueWorkerIds.push(worker.workerId);
       void this.beat();
     });
+    // run() returns before its LISTEN connection is up; until then new jobs wait for a poll.
+    const listening = new Promise<void>((resolve) => events.once('pool:listen:success', () => resolve()));
     this.runner = await run({
       events,
       pgPool: this.pool,
@@ -96,6 +100,9 @@ export class QueueWorker implements BeforeApplicationShutdown {
       pollInterval: this.config.queuePollIntervalMs,
       logger: this.queueLogger(),
     });
+    let waited: NodeJS.Timeout | undefined;
+    await Promise.race([listening, new Promise<void>((resolve) => (waited = setTimeout(resolve, LISTEN_WAIT_MS)))]);
+    clearTimeout(waited);
     this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
     await this.beat();
     this.logger.info({ tasks: [...handlers.keys()], worker: this.processId }, 'queue worker started');

@@ -52,8 +52,17 @@ export class DesiredStateService {
    * and is replaced by a resync.
    */
   async enqueueReconcile(serverId: string, service: Service, options: { runAt?: Date; trigger?: 'change' | 'retry' | 'resync' } = {}): Promise<void> {
-    const { runAt, trigger = 'change' } = options;
+    const { runAt } = options;
+    let trigger = options.trigger ?? 'change';
     const jobKey = reconcileJobKey(serverId, service);
+    if (runAt) {
+      // A retry merges into a waiting job: a resync asked meanwhile must stay a resync.
+      const [waiting] = await this.db.query<{ trigger: string | null }>(
+        `SELECT payload->>'trigger' AS trigger FROM graphile_worker._private_jobs WHERE key = $1 AND locked_at IS NULL`,
+        [jobKey],
+      );
+      if (waiting?.trigger === 'resync') trigger = 'resync';
+    }
     // A resync must reach the job (its run re-prepares the server and reports drift); a change
     // is carried by any waiting job.
     if (!runAt && trigger !== 'resync') {

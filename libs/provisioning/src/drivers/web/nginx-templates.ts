@@ -81,8 +81,21 @@ export function renderVhost(site: SiteConfig): string {
   ].join('\n');
 }
 
-/** The file that makes nginx read Ruche's sites: Ruche's own file in conf.d, not an edit of nginx.conf. */
-export const NGINX_INCLUDE = `# ${MANAGED_HEADER}\ninclude /etc/nginx/ruche/sites/*.conf;\n`;
+/**
+ * Room for any valid host name (up to 253 characters) and thousands of them: with nginx's
+ * defaults (64-byte buckets) one long name a client may lawfully use stops nginx from loading
+ * any site at all. nginx takes the smallest table that fits; these are only ceilings.
+ */
+const SERVER_NAMES_HASH = ['server_names_hash_bucket_size 512;', 'server_names_hash_max_size 131072;'];
+
+/**
+ * The file that makes nginx read Ruche's sites: Ruche's own file in conf.d, not an edit of
+ * nginx.conf. Without the hash sizes when the server's own configuration sets them already (a
+ * second setting would stop nginx).
+ */
+export function nginxInclude(withHashSizes: boolean): string {
+  return [`# ${MANAGED_HEADER}`, ...(withHashSizes ? SERVER_NAMES_HASH : []), 'include /etc/nginx/ruche/sites/*.conf;', ''].join('\n');
+}
 
 /** A configuration for `nginx -t` that loads only a staged release's sites. */
 export function checkConfig(release: string): string {
@@ -93,6 +106,7 @@ export function checkConfig(release: string): string {
     'events {}',
     'http {',
     '    include /etc/nginx/mime.types;',
+    ...SERVER_NAMES_HASH.map((line) => `    ${line}`),
     `    include ${release}/sites/*.conf;`,
     '}',
     '',

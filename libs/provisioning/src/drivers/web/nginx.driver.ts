@@ -3,7 +3,7 @@ import { TransactionalConnection, type Config } from '@ruche/core';
 import type { ResourceType, Server } from '@ruche/hosting';
 import type { CommandResult, ServerConnection } from '../../transports/connection.js';
 import { desiredResource, RENDER_TEST_HOOK, STATE_COLUMNS, type RenderTestHook, withoutReleasePath, type ActivationChange, type CheckVerdict, type ReleaseCheck, type Rendered, type RenderedUnit, type ServiceDriver, type StateRow } from '../driver.js';
-import { CERT_DIR, checkConfig, DEFAULT_INDEX, NGINX_INCLUDE, renderVhost, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
+import { CERT_DIR, checkConfig, DEFAULT_INDEX, nginxInclude, renderVhost, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
 
 /**
  * Document roots first (made by one system user per organisation, with a placeholder page
@@ -13,9 +13,23 @@ import { CERT_DIR, checkConfig, DEFAULT_INDEX, NGINX_INCLUDE, renderVhost, siteR
  * stopped listening (they say "shutting down" in their title, then only finish their
  * connections).
  */
-/** Bytes on disk under each directory given (0 when it is missing), one line each, in order. */
+/**
+ * A self-signed pair for the names in $2 (a subjectAltName list) at $1.{key,crt}, unless the
+ * pair there was made for exactly those names. The CN stays short and fixed (at most 64
+ * characters; clients check the subjectAltName).
+ */
+const MAKE_CERTIFICATE = `[ -s "$1.crt" ] && [ -s "$1.key" ] && [ "$(cat "$1.names" 2>/dev/null)" = "$2" ] && exit 0
+umask 077
+openssl req -x509 -newkey rsa:2048 -nodes -days 825 -keyout "$1.key.new" -out "$1.crt.new" -subj "/CN=ruche-self-signed" -addext "subjectAltName=$2" 2>&1 || { rm -f -- "$1.key.new" "$1.crt.new"; exit 1; }
+mv -f -- "$1.key.new" "$1.key" && mv -f -- "$1.crt.new" "$1.crt" && printf %s "$2" > "$1.names"`;
+
+/**
+ * Bytes on disk under each directory given, one line each, in order; 0 for one that is missing
+ * or reached through a symbolic link anywhere on its path (a client's link could point du,
+ * which runs as root, at someone else's files). du itself never follows links inside.
+ */
 const MEASURE = `for dir in "$@"; do
-  if [ -d "$dir" ] && [ ! -L "$dir" ]; then du -s -x -B1 -- "$dir" | cut -f1; else echo 0; fi
+  if [ -d "$dir" ] && [ "$(realpath -e -- "$dir" 2>/dev/null)" = "$dir" ]; then du -s -x -P -B1 -- "$dir" | cut -f1; else echo 0; fi
 done`;
 
 const ACTIVATE = `set -e
@@ -108,30 +122,29 @@ export class NginxDriver implements ServiceDriver {
 
   async prepare(connection: ServerConnection): Promise<void> {
     await connection.run(['mkdir', '-p', '--', this.releasesDir, WEB_ROOT, CERT_DIR]);
+    // Hash sizes set by the server's own configuration (not Ruche's file) win.
+    const setElsewhere = await connection.run(
+      ['sh', '-c', 'for f in /etc/nginx/nginx.conf /etc/nginx/conf.d/*.conf; do if [ "$f" != /etc/nginx/conf.d/ruche.conf ] && grep -sqE "^[[:space:]]*server_names_hash_(bucket|max)_size" "$f"; then exit 0; fi; done; exit 1'],
+      { allowFailure: true },
+    );
     await connection.writeFiles(
       '/etc',
       new Map([
         ['ruche/default-index.html', DEFAULT_INDEX],
-        ['nginx/conf.d/ruche.conf', NGINX_INCLUDE],
+        ['nginx/conf.d/ruche.conf', nginxInclude(!connection.runsCommands || setElsewhere.exitCode !== 0)],
       ]),
     );
   }
 
   /**
    * Self-signed certificates for HTTPS sites that have none for their current host names (real
-   * ones come later): the names a certificate was made for are kept beside it.
+   * ones come later): the names a certificate was made for are kept beside it. The pair is made
+   * aside and moved in together; if it cannot be made, the site's check fails on its own (no
+   * certificate, or the old one) and the other sites go on.
    */
   async beforeCheck(connection: ServerConnection, changed: RenderedUnit[]): Promise<void> {
     for (const site of changed.map((unit) => unit.data as SiteConfig).filter((site) => site.https)) {
-      await connection.run([
-        'sh',
-        '-c',
-        '[ -s "$1.crt" ] && [ -s "$1.key" ] && [ "$(cat "$1.names" 2>/dev/null)" = "$3" ] && exit 0; umask 077; openssl req -x509 -newkey rsa:2048 -nodes -days 825 -keyout "$1.key" -out "$1.crt" -subj "/CN=$2" -addext "subjectAltName=$3" && printf %s "$3" > "$1.names"',
-        'ruche-cert',
-        `${CERT_DIR}/${site.id}`,
-        site.hostnames[0]!,
-        site.hostnames.map((name) => `DNS:${name}`).join(','),
-      ]);
+      await connection.run(['sh', '-c', MAKE_CERTIFICATE, 'ruche-cert', `${CERT_DIR}/${site.id}`, site.hostnames.map((name) => `DNS:${name}`).join(',')], { allowFailure: true });
     }
   }
 
@@ -160,24 +173,27 @@ export class NginxDriver implements ServiceDriver {
    * organisation's total is what its sites really take. Redirect-only sites use nothing.
    */
   async measure(server: Server, connection: ServerConnection): Promise<number> {
-    const rows = await this.db.query<{ id: string; document_root: string; prefix: string }>(
-      `SELECT r.id, r.document_root, o.prefix FROM sites r JOIN organization_hosting o ON o.organization_id = r.organization_id
-        WHERE r.server_id = $1 AND r.phase <> 'deleting' AND r.redirect_to IS NULL ORDER BY r.id`,
+    const rows = await this.db.query<{ id: string; document_root: string; prefix: string; redirect_to: string | null }>(
+      `SELECT r.id, r.document_root, o.prefix, r.redirect_to FROM sites r JOIN organization_hosting o ON o.organization_id = r.organization_id
+        WHERE r.server_id = $1 AND r.phase <> 'deleting' ORDER BY r.id`,
       [server.id],
     );
     if (rows.length === 0) return 0;
-    const roots = rows.map((row) => siteRoot({ prefix: row.prefix, documentRoot: row.document_root }));
-    const counted = [...new Set(roots)].filter((root, _, all) => !all.some((outer) => root.startsWith(`${outer}/`)));
-    const result = await connection.run(['sh', '-c', MEASURE, 'ruche-web-usage', ...counted], { timeoutMs: 600_000 });
-    const sizes = result.stdout.trim().split('\n').map(Number);
-    if (sizes.length !== counted.length || sizes.some((size) => !Number.isSafeInteger(size))) throw new Error(`unexpected du output: ${result.stdout.slice(0, 200)}`);
-    const bytes = new Map(counted.map((root, index) => [root, sizes[index]!]));
-    // The first site with a counted root gets its size; the others 0.
-    const ids = rows.map((row) => row.id);
-    const values = roots.map((root, index) => (bytes.has(root) && roots.indexOf(root) === index ? bytes.get(root)! : 0));
+    const roots = rows.map((row) => (row.redirect_to === null ? siteRoot({ prefix: row.prefix, documentRoot: row.document_root }) : null));
+    const served = [...new Set(roots.filter((root) => root !== null))];
+    const counted = served.filter((root) => !served.some((outer) => root.startsWith(`${outer}/`)));
+    const bytes = new Map<string, number>();
+    if (counted.length > 0) {
+      const result = await connection.run(['sh', '-c', MEASURE, 'ruche-web-usage', ...counted], { timeoutMs: 600_000 });
+      const lines = result.stdout.split('\n').filter((line) => line !== '');
+      if (lines.length !== counted.length || lines.some((line) => !/^\d+$/.test(line))) throw new Error(`unexpected du output: ${result.stdout.slice(0, 200)}`);
+      counted.forEach((root, index) => bytes.set(root, Number(lines[index])));
+    }
+    // The first site with a counted root gets its size; nested or shared roots and redirects 0.
+    const values = roots.map((root, index) => (root !== null && roots.indexOf(root) === index ? (bytes.get(root) ?? 0) : 0));
     await this.db.query(
       `UPDATE sites s SET storage_bytes = u.bytes FROM unnest($1::uuid[], $2::bigint[]) AS u(id, bytes) WHERE s.id = u.id AND s.storage_bytes IS DISTINCT FROM u.bytes`,
-      [ids, values],
+      [rows.map((row) => row.id), values],
     );
     return rows.length;
   }
