@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeHostingClient } from '../support/factories.js';
+import { makeHostingClient, makeLocalServer } from '../support/factories.js';
 import { startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
 
 /**
@@ -18,7 +18,7 @@ describe('stored credentials', () => {
   it("are a mailbox hash Dovecot verifies, and a MariaDB user's hash MariaDB logs in with", async () => {
     const { organization, caller } = await makeHostingClient(fleet.api, fleet.admin);
     // The zone goes nowhere here (no DNS server): mailboxes only need the domain to exist.
-    await fleet.admin.post('/api/v1/servers', { name: 'dns-elsewhere', address: '127.0.0.1', transport: 'local', services: ['dns'] });
+    await makeLocalServer(fleet.admin, 'dns-elsewhere', ['dns']);
     const domain = await caller.post('/api/v1/domains', { organizationId: organization.id, name: 'verifiers.org' });
     expect(domain.status, JSON.stringify(domain.body)).toBe(201);
     const mailbox = await caller.post('/api/v1/mailboxes', { organizationId: organization.id, address: 'info@verifiers.org', password: 'le mot de passe du client', quotaMb: 10 });

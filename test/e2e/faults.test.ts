@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Metrics } from '@ruche/core';
 import { httpGet } from '@ruche/infra/fleet';
-import { makeClient, makeOrganization } from '../support/factories.js';
+import { makeClient, makeLocalServer, makeOrganization } from '../support/factories.js';
 import { eventually, startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
 import type { Caller } from '../support/test-api.js';
 
@@ -19,10 +19,21 @@ beforeAll(async () => {
   organizationId = organization.id;
   client = (await makeClient(fleet.api, fleet.admin, organization.id)).caller;
   // The domain's zone goes nowhere here (no DNS server): sites only need it to exist.
-  await fleet.admin.post('/api/v1/servers', { name: 'dns-elsewhere', address: '127.0.0.1', transport: 'local', services: ['dns'] });
+  await makeLocalServer(fleet.admin, 'dns-elsewhere', ['dns']);
   domain = (await client.post('/api/v1/domains', { organizationId, name: 'faults.org' })).body.name;
 });
 afterAll(() => fleet?.close());
+
+/**
+ * Makes `nginx -t` take `seconds` on the server (an nginx in front of the real one), so a
+ * reconcile is surely under way when the test acts; `untilRestart`: only until the container
+ * restarts (/run is a tmpfs). Undone by removing /usr/local/sbin/nginx.
+ */
+async function slowNginxCheck(seconds: number, options: { untilRestart?: boolean } = {}): Promise<void> {
+  const script = `#!/bin/sh\n[ "$1" = -t ] && ${options.untilRestart ? '[ -e /run/ruche-slow-check ] && ' : ''}sleep ${seconds}\nexec /usr/sbin/nginx "$@"\n`;
+  const installed = await fleet.server.exec(['sh', '-c', 'touch /run/ruche-slow-check && cat > /usr/local/sbin/nginx && chmod +x /usr/local/sbin/nginx'], { input: script });
+  expect(installed.exitCode, installed.stderr).toBe(0);
+}
 
 const site = (id: string) => client.get(`/api/v1/sites/${id}`).then((response) => response.body);
 const until = (id: string, phase: string, timeoutMs = 30_000) =>
@@ -33,7 +44,7 @@ describe('a server that goes away', () => {
   it('fails the waiting resources with a clear error, retries with backoff, and converges once it is back', async () => {
     // nginx -t is slowed down (until the next start: /run is a tmpfs), so the server is
     // stopped while the reconcile is under way.
-    await fleet.server.exec(['sh', '-c', 'touch /run/ruche-slow-check && printf "#!/bin/sh\\n[ \\"\\$1\\" = -t ] && [ -e /run/ruche-slow-check ] && sleep 5\\nexec /usr/sbin/nginx \\"\\$@\\"\\n" > /usr/local/sbin/nginx && chmod +x /usr/local/sbin/nginx']);
+    await slowNginxCheck(5, { untilRestart: true });
     const created = await client.post('/api/v1/sites', { organizationId, hostnames: [`down.${domain}`] });
     await eventually(async () => (await site(created.body.id)).phase === 'applying', 20_000, 'the reconcile to start');
     await fleet.server.stop();
@@ -50,14 +61,13 @@ describe('a server that goes away', () => {
     // Between attempts it is failed; each new attempt shows it applying for a moment.
     expect(['failed', 'applying']).toContain(later.phase);
     // One server down blocks no other: a site placed elsewhere meanwhile goes live.
-    const elsewhere = await fleet.admin.post('/api/v1/servers', { name: 'web-elsewhere', address: '127.0.0.1', transport: 'local', services: ['web'] });
-    expect(elsewhere.status).toBe(201);
-    const unaffected = await fleet.admin.post('/api/v1/sites', { organizationId, hostnames: [`elsewhere.${domain}`], serverId: elsewhere.body.id });
+    const elsewhere = await makeLocalServer(fleet.admin, 'web-elsewhere', ['web']);
+    const unaffected = await fleet.admin.post('/api/v1/sites', { organizationId, hostnames: [`elsewhere.${domain}`], serverId: elsewhere.id });
     expect(unaffected.status).toBe(201);
     await until(unaffected.body.id, 'ready', 20_000);
     expect(['failed', 'applying']).toContain((await site(created.body.id)).phase);
     // Draining: no new site is placed there (the next tests need theirs on the container).
-    expect((await fleet.admin.patch(`/api/v1/servers/${elsewhere.body.id}`, { status: 'draining' })).status).toBe(200);
+    expect((await fleet.admin.patch(`/api/v1/servers/${elsewhere.id}`, { status: 'draining' })).status).toBe(200);
     const runs = await fleet.admin.get(`/api/v1/jobs?status=failed&serverId=${fleet.serverId}`);
     expect(runs.body.data[0]).toMatchObject({ status: 'failed', service: 'web', error: expect.stringMatching(/cannot reach|SSH|timed out/) });
 
@@ -149,7 +159,7 @@ describe('a worker killed in the middle of a job', () => {
     await fleet.worker!.close();
     fleet.worker = null;
     // nginx -t hangs on the server, so the job is surely running when the worker dies.
-    await fleet.server.exec(['sh', '-c', 'printf "#!/bin/sh\\n[ \\"\\$1\\" = -t ] && sleep 120\\nexec /usr/sbin/nginx \\"\\$@\\"\\n" > /usr/local/sbin/nginx && chmod +x /usr/local/sbin/nginx']);
+    await slowNginxCheck(120);
     const first = spawnWorker();
     const created = await client.post('/api/v1/sites', { organizationId, hostnames: [`killed.${domain}`] });
     await eventually(async () => (await site(created.body.id)).phase === 'applying', 20_000, 'the job to start');
@@ -167,7 +177,7 @@ describe('a worker killed in the middle of a job', () => {
   it('lets a worker stopped with SIGTERM finish the job it holds before it exits', async () => {
     // The one worker left running (started by the test above) takes the next job.
     const holder = workers[workers.length - 1]!;
-    await fleet.server.exec(['sh', '-c', 'printf "#!/bin/sh\\n[ \\"\\$1\\" = -t ] && sleep 3\\nexec /usr/sbin/nginx \\"\\$@\\"\\n" > /usr/local/sbin/nginx && chmod +x /usr/local/sbin/nginx']);
+    await slowNginxCheck(3);
     try {
       const created = await client.post('/api/v1/sites', { organizationId, hostnames: [`sigterm.${domain}`] });
       await eventually(async () => (await site(created.body.id)).phase === 'applying', 20_000, 'the job to start');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet } from '@ruche/infra/fleet';
-import { makeClient, makeOrganization } from '../support/factories.js';
+import { makeClient, makeLocalServer, makeOrganization } from '../support/factories.js';
 import { eventually, startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
 
 /**
@@ -23,7 +23,7 @@ describe('a server reached as a sudoer rather than root', () => {
 
     const organization = await makeOrganization(fleet.admin);
     const { caller: client } = await makeClient(fleet.api, fleet.admin, organization.id);
-    await fleet.admin.post('/api/v1/servers', { name: 'dns-elsewhere', address: '127.0.0.1', transport: 'local', services: ['dns'] });
+    await makeLocalServer(fleet.admin, 'dns-elsewhere', ['dns']);
     await client.post('/api/v1/domains', { organizationId: organization.id, name: 'sudo-coop.org' });
     const site = await client.post('/api/v1/sites', { organizationId: organization.id, hostnames: ['www.sudo-coop.org'] });
     expect(site.status).toBe(201);

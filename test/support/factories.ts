@@ -45,12 +45,18 @@ export async function makeToken(api: TestApi, owner: Caller, fields: { scopes: s
 }
 
 /** Declares servers for every service (placement needs at least one active server per service). */
+/**
+ * A server on the `local` transport (a folder): where resources a test does not look at can
+ * go (a zone for a domain whose sites are the point), or a second server beside a container.
+ */
+export async function makeLocalServer(admin: Caller, name: string, services: string[], extra: Record<string, string> = {}) {
+  const response = await admin.post('/api/v1/servers', { name, address: '127.0.0.1', port: 22, transport: 'local', services, ...extra });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body as { id: string; name: string };
+}
+
 export async function makeServers(admin: Caller, prefix = unique()) {
-  const server = async (name: string, services: string[], extra: Record<string, string> = {}) => {
-    const response = await admin.post('/api/v1/servers', { name: `${name}-${prefix}`, address: '127.0.0.1', port: 22, transport: 'local', services, ...extra });
-    expect(response.status, JSON.stringify(response.body)).toBe(201);
-    return response.body as { id: string; name: string };
-  };
+  const server = (name: string, services: string[], extra: Record<string, string> = {}) => makeLocalServer(admin, `${name}-${prefix}`, services, extra);
   return {
     web: await server('web', ['web'], { publicIpv4: '192.0.2.10', publicIpv6: '2001:db8::10' }),
     dns: await server('dns', ['dns']),
