@@ -19,7 +19,7 @@ export function loadSshIdentity(config: Config): SshIdentity {
   if (!existsSync(file)) {
     if (config.sshPrivateKeyFile) throw new Error(`RUCHE_SSH_PRIVATE_KEY_FILE: ${file} does not exist`);
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'ruche' });
+    const pair = generateUsablePair();
     try {
       writeFileSync(file, pair.private, { mode: 0o600, flag: 'wx' });
       writeFileSync(`${file}.pub`, `${pair.public}\n`, { mode: 0o644 });
@@ -35,6 +35,18 @@ export function loadSshIdentity(config: Config): SshIdentity {
   chmodSync(file, 0o600);
   const publicKey = `${key.type} ${key.getPublicSSH().toString('base64')} ruche`;
   return { privateKey, publicKey };
+}
+
+/**
+ * ssh2 writes about one ed25519 pair in 256 with its public key cut short (it strips a leading
+ * zero byte: mscdex/ssh2#1513), and then cannot read it back. Keep only a pair it reads.
+ */
+function generateUsablePair(): { private: string; public: string } {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'ruche' });
+    if (!(ssh2.utils.parseKey(pair.private) instanceof Error) && !(ssh2.utils.parseKey(pair.public) instanceof Error)) return pair;
+  }
+  throw new Error('could not generate a usable SSH key pair');
 }
 
 /** OpenSSH's fingerprint format: `SHA256:` and the unpadded base64 of the key's SHA-256. */
