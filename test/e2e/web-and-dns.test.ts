@@ -192,6 +192,21 @@ describe('a domain and a site, from the API to the server', () => {
     await eventually(async () => (await soaSerial('fickle-zone.org')) > goodSerial, 15_000, 'the mended zone to be served');
   });
 
+  it('keeps the last good vhost of a site whose row holds a value Ruche will not write', async () => {
+    const site = await client.post('/api/v1/sites', { organizationId, hostnames: ['tamper.radio-cv.org'] });
+    await phaseOf(`/api/v1/sites/${site.body.id}`, 'ready');
+    // Written behind the API's back (the renderer does not trust the database either).
+    await fleet.api.db.query(`UPDATE sites SET document_root = '../../etc', generation = generation + 1 WHERE id = $1`, [site.body.id]);
+    expect((await fleet.admin.post(`/api/v1/servers/${fleet.serverId}/resync`)).status).toBe(202);
+    const failed = await phaseOf(`/api/v1/sites/${site.body.id}`, 'failed');
+    expect(failed.lastError).toMatch(/document root "\.\.\/\.\.\/etc" is not valid/);
+    // Its last good configuration is still there and still serving.
+    expect((await fleet.server.exec(['grep', '-c', 'server_name tamper.radio-cv.org;', `/etc/nginx/ruche/sites/${site.body.id}.conf`])).stdout.trim()).toBe('1');
+    expect((await httpGet(fleet.server.ports.http!, { host: 'tamper.radio-cv.org' })).body).toContain('hébergé par la coop');
+    expect((await client.delete(`/api/v1/sites/${site.body.id}`)).status).toBe(202);
+    await eventually(async () => (await client.get(`/api/v1/sites/${site.body.id}`)).status === 404, 15_000, 'the site to go');
+  });
+
   it("serves HTTPS with a certificate for the site's names (made again when they change), and redirect-only sites", async () => {
     const secure = await client.post('/api/v1/sites', { organizationId, hostnames: ['secure.radio-cv.org'], https: true });
     expect(secure.status).toBe(201);

@@ -49,6 +49,41 @@ export function desiredResource(type: ResourceType, row: StateRow, label: string
 export const RENDER_TEST_HOOK = Symbol('ruche.render-test-hook');
 export type RenderTestHook = (resource: DesiredResource, text: string) => string;
 
+/**
+ * The render of a driver whose resources each have one file: every row not being deleted is
+ * rendered (through the test hook, if any); a row whose values the driver refuses (an error
+ * `refuses` recognises) is set aside with the message and where its file is, so that its last
+ * good file stays; any other error is a bug and throws.
+ */
+export function renderEach<Row extends StateRow, Data>(
+  rows: readonly Row[],
+  resources: readonly DesiredResource[],
+  options: {
+    /** Where the row's file goes, and what activation needs of it: plain, never refused. */
+    place: (row: Row) => { path: string; data: Data };
+    /** The file's text; throws what `refuses` recognises for a value it will not write. */
+    text: (row: Row, data: Data) => string;
+    refuses: (error: unknown) => error is Error;
+    shared?: Rendered['shared'];
+    testHook?: RenderTestHook | undefined;
+  },
+): Rendered {
+  const rendered: Rendered = { units: [], shared: options.shared ?? (() => new Map()), refused: [] };
+  rows.forEach((row, index) => {
+    if (row.phase === 'deleting') return;
+    const resource = resources[index]!;
+    const { path, data } = options.place(row);
+    try {
+      const text = options.text(row, data);
+      rendered.units.push({ resource, files: new Map([[path, options.testHook ? options.testHook(resource, text) : text]]), data });
+    } catch (error) {
+      if (!options.refuses(error)) throw error;
+      rendered.refused.push({ resource, message: error.message, unit: { resource, files: new Map([[path, '']]), data } });
+    }
+  });
+  return rendered;
+}
+
 /** A resource's files in a release, by path relative to the release root. */
 export interface RenderedUnit {
   resource: DesiredResource;
@@ -66,8 +101,11 @@ export interface Rendered {
    * their last good files on the server (so not what was rendered for them now).
    */
   shared: (included: readonly RenderedUnit[], kept: readonly RenderedUnit[]) => Map<string, string>;
-  /** Resources that could not even be rendered (a value the driver refuses), with why. */
-  refused: Array<{ resource: DesiredResource; message: string }>;
+  /**
+   * Resources that could not even be rendered (a value the driver refuses), with why, and
+   * where their files are (their content unknown): the last good files there stay.
+   */
+  refused: Array<{ resource: DesiredResource; message: string; unit?: RenderedUnit }>;
 }
 
 export interface ActivationChange {

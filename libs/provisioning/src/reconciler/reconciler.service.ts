@@ -152,6 +152,8 @@ export class Reconciler {
       const held = new Set(resources.filter((r) => r.phase === 'failed' && r.generation === r.observedGeneration).map((r) => r.id));
       const hasLiveFiles = (unit: RenderedUnit) => [...unit.files.keys()].some((file) => live.has(file));
       const kept = rendered.units.filter((unit) => held.has(unit.resource.id) && hasLiveFiles(unit));
+      // So does one the driver would not even render (a value that slipped past the API).
+      for (const { unit } of rendered.refused) if (unit && hasLiveFiles(unit)) kept.push(unit);
       let included = rendered.units.filter((unit) => !held.has(unit.resource.id));
 
       // The release for the included units: their files, the kept units' live files, and the

@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { TransactionalConnection, type Config } from '@ruche/core';
 import type { RecordType, ResourceType, Server } from '@ruche/hosting';
 import type { CommandResult, ServerConnection } from '../../transports/connection.js';
-import { desiredResource, RENDER_TEST_HOOK, STATE_COLUMNS, type RenderTestHook, withoutReleasePath, type ActivationChange, type CheckVerdict, type ReleaseCheck, type Rendered, type RenderedUnit, type ServiceDriver, type StateRow } from '../driver.js';
+import { desiredResource, RENDER_TEST_HOOK, renderEach, STATE_COLUMNS, type RenderTestHook, withoutReleasePath, type ActivationChange, type CheckVerdict, type ReleaseCheck, type Rendered, type RenderedUnit, type ServiceDriver, type StateRow } from '../driver.js';
 import { renderZone, renderZoneList, UnsafeRecord, type ZoneRecord } from './zone-file.js';
 
 interface DomainRow extends StateRow {
@@ -42,9 +42,12 @@ export class KnotDriver implements ServiceDriver {
     );
     const resources = rows.map((row) => desiredResource('domain', row, row.name));
     const settings = { nameservers: config.dnsNameservers, hostmaster: config.dnsHostmaster };
-    const render = (): Rendered => {
-      const rendered: Rendered = {
-        units: [],
+    const render = (): Rendered =>
+      renderEach(rows, resources, {
+        place: (row) => ({ path: `zones/${row.name}.zone`, data: { name: row.name, serial: Number(row.serial) } satisfies ZoneData }),
+        text: (row) => renderZone(row.name, Number(row.serial), row.records as ZoneRecord[], settings),
+        refuses: (error): error is UnsafeRecord => error instanceof UnsafeRecord,
+        testHook: this.testHook,
         // The zone list names exactly the zones in the release, kept ones included.
         shared: (included, kept) => {
           const zones = included.map((unit) => unit.data as ZoneData);
@@ -56,21 +59,7 @@ export class KnotDriver implements ServiceDriver {
             ['serials', zones.map((zone) => `${zone.name} ${zone.serial}\n`).join('')],
           ]);
         },
-        refused: [],
-      };
-      rows.forEach((row, index) => {
-        if (row.phase === 'deleting') return;
-        const resource = resources[index]!;
-        try {
-          const zone = renderZone(row.name, Number(row.serial), row.records as ZoneRecord[], settings);
-          rendered.units.push({ resource, files: new Map([[`zones/${row.name}.zone`, this.testHook ? this.testHook(resource, zone) : zone]]), data: { name: row.name, serial: Number(row.serial) } satisfies ZoneData });
-        } catch (error) {
-          if (!(error instanceof UnsafeRecord)) throw error;
-          rendered.refused.push({ resource, message: error.message });
-        }
       });
-      return rendered;
-    };
     return { resources, render };
   }
 

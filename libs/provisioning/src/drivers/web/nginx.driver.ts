@@ -2,7 +2,7 @@ import { Injectable, Optional, Inject } from '@nestjs/common';
 import { TransactionalConnection, type Config } from '@ruche/core';
 import type { ResourceType, Server } from '@ruche/hosting';
 import type { CommandResult, ServerConnection } from '../../transports/connection.js';
-import { desiredResource, RENDER_TEST_HOOK, STATE_COLUMNS, type RenderTestHook, withoutReleasePath, type ActivationChange, type CheckVerdict, type ReleaseCheck, type Rendered, type RenderedUnit, type ServiceDriver, type StateRow } from '../driver.js';
+import { desiredResource, RENDER_TEST_HOOK, renderEach, STATE_COLUMNS, type RenderTestHook, withoutReleasePath, type ActivationChange, type CheckVerdict, type ReleaseCheck, type Rendered, type RenderedUnit, type ServiceDriver, type StateRow } from '../driver.js';
 import { CERT_DIR, checkConfig, DEFAULT_INDEX, nginxInclude, renderVhost, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
 
 /**
@@ -93,30 +93,24 @@ export class NginxDriver implements ServiceDriver {
       [server.id],
     );
     const resources = rows.map((row) => desiredResource('site', row, row.hostnames[0] ?? row.id));
-    const render = (): Rendered => {
-      const rendered: Rendered = { units: [], shared: () => new Map(), refused: [] };
-      rows.forEach((row, index) => {
-        const resource = resources[index]!;
-        if (row.phase === 'deleting') return;
-        const site: SiteConfig = {
-          id: row.id,
-          prefix: row.prefix,
-          hostnames: row.hostnames,
-          documentRoot: row.document_root,
-          redirectTo: row.redirect_to,
-          https: row.https,
-          ipv6: server.publicIpv6 !== null,
-        };
-        try {
-          const text = renderVhost(site);
-          rendered.units.push({ resource, files: new Map([[`sites/${row.id}.conf`, this.testHook ? this.testHook(resource, text) : text]]), data: site });
-        } catch (error) {
-          if (!(error instanceof UnsafeValue)) throw error;
-          rendered.refused.push({ resource, message: error.message });
-        }
+    const render = (): Rendered =>
+      renderEach(rows, resources, {
+        place: (row) => ({
+          path: `sites/${row.id}.conf`,
+          data: {
+            id: row.id,
+            prefix: row.prefix,
+            hostnames: row.hostnames,
+            documentRoot: row.document_root,
+            redirectTo: row.redirect_to,
+            https: row.https,
+            ipv6: server.publicIpv6 !== null,
+          } satisfies SiteConfig,
+        }),
+        text: (_row, site) => renderVhost(site),
+        refuses: (error): error is UnsafeValue => error instanceof UnsafeValue,
+        testHook: this.testHook,
       });
-      return rendered;
-    };
     return { resources, render };
   }
 
@@ -179,7 +173,16 @@ export class NginxDriver implements ServiceDriver {
       [server.id],
     );
     if (rows.length === 0) return 0;
-    const roots = rows.map((row) => (row.redirect_to === null ? siteRoot({ prefix: row.prefix, documentRoot: row.document_root }) : null));
+    // A row whose root Ruche would not write (see render) is not measured either.
+    const rootOf = (row: (typeof rows)[number]) => {
+      try {
+        return siteRoot({ prefix: row.prefix, documentRoot: row.document_root });
+      } catch (error) {
+        if (error instanceof UnsafeValue) return null;
+        throw error;
+      }
+    };
+    const roots = rows.map((row) => (row.redirect_to === null ? rootOf(row) : null));
     const served = [...new Set(roots.filter((root) => root !== null))];
     const counted = served.filter((root) => !served.some((outer) => root.startsWith(`${outer}/`)));
     const bytes = new Map<string, number>();
