@@ -7,7 +7,11 @@ import { makeOrganization } from '../support/factories.js';
 
 let api: TestApi;
 let admin: Caller;
-let worker: INestApplicationContext;
+let worker: INestApplicationContext | undefined;
+
+/** The one worker of this file (started by the first test that needs it), polling every 10 s, resyncing every 15 min. */
+const startWorker = async () =>
+  (worker ??= await createWorker({ ...api.config, queuePollIntervalMs: 10_000, resyncIntervalMinutes: 15 }, createLogger('silent'), api.config.databaseUrl!));
 
 beforeAll(async () => {
   api = await startTestApi();
@@ -54,7 +58,7 @@ describe('the job queue', () => {
 
   it('wakes a worker at once for a committed job (LISTEN/NOTIFY, not polling)', async () => {
     // Polling every 10 s: an answer well within that can only come from the notification.
-    worker = await createWorker({ ...api.config, queuePollIntervalMs: 10_000, resyncIntervalMinutes: 15 }, createLogger('silent'), api.config.databaseUrl!);
+    await startWorker();
     const org = await makeOrganization(admin);
     const committedAt = Date.now();
     const added = await admin.post(`/api/v1/organizations/${org.id}/members`, { email: 'queued@example.org', role: 'owner' });
@@ -71,8 +75,8 @@ describe('the job queue', () => {
     expect(await jobCount('core:send-mail')).toBe(0);
   });
 
-  it('schedules the periodic jobs the features declare, at the configured intervals', () => {
-    expect(worker.get(QueueWorker).crontab().sort()).toEqual([
+  it('schedules the periodic jobs the features declare, at the configured intervals', async () => {
+    expect((await startWorker()).get(QueueWorker).crontab().sort()).toEqual([
       '*/15 * * * * provisioning:resync-all ?fill=1h {}',
       '17 * * * * core:housekeeping ?fill=1h {}',
       '40 23 * * * provisioning:measure-storage ?fill=1h {}',

@@ -107,7 +107,13 @@ async function signIn(email: string, password: string) {
     const answer = await fetch(`${base}${url}`, { method, headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken }, body: body ? JSON.stringify(body) : undefined });
     return (await answer.json()) as any;
   };
-  return { get: (url: string) => call('GET', url), post: (url: string, body: unknown) => call('POST', url, body) };
+  return { cookie, get: (url: string) => call('GET', url), post: (url: string, body: unknown) => call('POST', url, body) };
+}
+
+/** Waits (up to 10 s) until `condition` holds, e.g. a log line that may still be in the pipe. */
+async function until(condition: () => boolean): Promise<boolean> {
+  for (let waited = 0; !condition() && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+  return condition();
 }
 
 async function login(email: string, password: string): Promise<number> {
@@ -164,16 +170,14 @@ describe('the run command', () => {
     // Every log line is JSON, and the password is not in any of them. (The access log line
     // for the sign-in may still be in the pipe: wait for it rather than for a fixed time.)
     const loggedLogin = () => first.output().split('\n').some((line) => line.includes('"msg":"request"') && line.includes('/api/v1/auth/login'));
-    for (let waited = 0; !loggedLogin() && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(loggedLogin);
     // Credentials sent on requests (a session cookie, a bearer token, even a wrong one) are never logged.
-    const signedIn = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@ruche.localhost', password: adminPassword }) });
-    const sessionCookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+    const sessionCookie = (await signIn('admin@ruche.localhost', adminPassword)).cookie;
     expect((await fetch(`http://127.0.0.1:${port}/api/v1/auth/me`, { headers: { cookie: sessionCookie, 'x-request-id': 'with-cookie' } })).status).toBe(200);
     const bearer = 'rch_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
     expect((await fetch(`http://127.0.0.1:${port}/api/v1/auth/me`, { headers: { authorization: `Bearer ${bearer}`, 'x-request-id': 'with-bearer' } })).status).toBe(401);
     const logged = (id: string) => first.output().includes(`"requestId":"${id}"`);
-    for (let waited = 0; !(logged('with-cookie') && logged('with-bearer')) && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(logged('with-cookie') && logged('with-bearer')).toBe(true);
+    expect(await until(() => logged('with-cookie') && logged('with-bearer'))).toBe(true);
     expect(first.output()).not.toContain(sessionCookie.split('=')[1]);
     expect(first.output()).not.toContain(bearer);
     const jsonLines = first.output().split('\n').filter((line) => line.startsWith('{'));

@@ -84,14 +84,19 @@ export class NginxDriver implements ServiceDriver {
     @Optional() @Inject(RENDER_TEST_HOOK) private readonly testHook?: RenderTestHook,
   ) {}
 
-  async load(server: Server, _config: Config) {
-    const rows = await this.db.query<SiteRow>(
+  /** Every site placed on the server, deleting ones included, with what rendering needs. */
+  private siteRows(server: Server): Promise<SiteRow[]> {
+    return this.db.query<SiteRow>(
       `SELECT ${STATE_COLUMNS}, r.document_root, r.redirect_to, r.https, o.prefix,
               array(SELECT h.hostname FROM site_hostnames h WHERE h.site_id = r.id ORDER BY h.position) AS hostnames
          FROM sites r JOIN organization_hosting o ON o.organization_id = r.organization_id
         WHERE r.server_id = $1 ORDER BY r.id`,
       [server.id],
     );
+  }
+
+  async load(server: Server, _config: Config) {
+    const rows = await this.siteRows(server);
     const resources = rows.map((row) => desiredResource('site', row, row.hostnames[0] ?? row.id));
     const render = (): Rendered =>
       renderEach(rows, resources, {
@@ -167,14 +172,10 @@ export class NginxDriver implements ServiceDriver {
    * organisation's total is what its sites really take. Redirect-only sites use nothing.
    */
   async measure(server: Server, connection: ServerConnection): Promise<number> {
-    const rows = await this.db.query<{ id: string; document_root: string; prefix: string; redirect_to: string | null }>(
-      `SELECT r.id, r.document_root, o.prefix, r.redirect_to FROM sites r JOIN organization_hosting o ON o.organization_id = r.organization_id
-        WHERE r.server_id = $1 AND r.phase <> 'deleting' ORDER BY r.id`,
-      [server.id],
-    );
+    const rows = (await this.siteRows(server)).filter((row) => row.phase !== 'deleting');
     if (rows.length === 0) return 0;
     // A row whose root Ruche would not write (see render) is not measured either.
-    const rootOf = (row: (typeof rows)[number]) => {
+    const rootOf = (row: SiteRow) => {
       try {
         return siteRoot({ prefix: row.prefix, documentRoot: row.document_root });
       } catch (error) {
