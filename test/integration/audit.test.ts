@@ -69,8 +69,8 @@ describe('audit log', () => {
     const org = await makeOrganization(admin);
     const client = await makeClient(api, admin, org.id);
     const byOrg = await admin.get(`/api/v1/audit-events?organizationId=${org.id}`);
-    // The person's own account is not the organisation's; their membership is.
-    expect(byOrg.body.data.map((e: { action: string }) => e.action)).toEqual(['membership.create', 'organization.create']);
+    // The person's own account is not the organisation's; the invitation and its answer are.
+    expect(byOrg.body.data.map((e: { action: string }) => e.action)).toEqual(['invitation.accept', 'invitation.create', 'organization.create']);
     expect(byOrg.body.data.every((e: { organizationId: string }) => e.organizationId === org.id)).toBe(true);
     const ids = byOrg.body.data.map((e: { id: string }) => e.id);
     expect([...ids].sort().reverse()).toEqual(ids);
@@ -121,6 +121,7 @@ describe('audit log', () => {
     const events = (await admin.get(`/api/v1/audit-events?organizationId=${orgId}&limit=200`)).body.data as Array<Record<string, any>>;
     const trail = events.filter((event) => event.actorUserId === userId).map((event) => `${event.action} ${event.targetId}`);
     expect(trail.reverse()).toEqual([
+      expect.stringMatching(/^invitation\.accept [0-9a-f-]{36}$/),
       `domain.create ${domain.id}`,
       `dns_record.create ${record.id}`,
       `dns_record.update ${record.id}`,

@@ -1,7 +1,8 @@
 import * as OTPAuth from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApi, type Caller, type TestApi } from '../support/test-api.js';
-import { makeClient, makeOrganization, makeStaff } from '../support/factories.js';
+import { makeClient, makeOrganization, makeStaff, makeToken } from '../support/factories.js';
+import { mailedToken } from '../support/mail.js';
 
 let api: TestApi;
 let admin: Caller;
@@ -11,6 +12,8 @@ beforeAll(async () => {
   admin = await api.admin();
 });
 afterAll(() => api?.close());
+
+const sessionCount = async (userId: string): Promise<number> => (await api.db.query('SELECT count(*)::int AS n FROM sessions WHERE user_id = $1', [userId]))[0].n;
 
 const totpFor = (secret: string, offsetSteps = 0) =>
   OTPAuth.TOTP.generate({ secret: OTPAuth.Secret.fromBase32(secret), timestamp: Date.now() + offsetSteps * 30_000 });
@@ -112,51 +115,115 @@ describe('CSRF protection of cookie-authenticated writes', () => {
 });
 
 describe('password change', () => {
-  it('needs the current password, closes other sessions and keeps this one', async () => {
+  it('needs the current password, closes other sessions, revokes API tokens by default and keeps this session', async () => {
     const org = await makeOrganization(admin);
     const client = await makeClient(api, admin, org.id);
     const other = await api.login(client.email, client.password);
+    const token = await makeToken(api, client.caller, { scopes: ['hosting:read'], organizationId: org.id });
+    expect((await token.caller.get('/api/v1/auth/me')).status).toBe(200);
     const wrong = await client.caller.post('/api/v1/auth/password', { currentPassword: 'nope-nope-nope', newPassword: 'a-new-long-password' });
     expect(wrong.status).toBe(403);
     expect(wrong.body.error.code).toBe('password_incorrect');
     const weak = await client.caller.post('/api/v1/auth/password', { currentPassword: client.password, newPassword: 'short' });
     expect(weak.status).toBe(422);
     expect(weak.body.error.details).toEqual([expect.objectContaining({ field: 'newPassword', code: 'weak_password' })]);
+    const sessions = await sessionCount(client.userId);
     const changed = await client.caller.post('/api/v1/auth/password', { currentPassword: client.password, newPassword: 'a-new-long-password' });
-    expect(changed.status).toBe(204);
+    expect(changed.status).toBe(200);
+    expect(changed.body).toEqual({ sessionsEnded: sessions - 1, revokedTokens: 1 });
+    expect(await sessionCount(client.userId)).toBe(1);
     expect((await client.caller.get('/api/v1/auth/me')).status).toBe(200);
     expect((await other.get('/api/v1/auth/me')).status).toBe(401);
+    expect((await token.caller.get('/api/v1/auth/me')).status).toBe(401);
     await expect(api.login(client.email, client.password)).rejects.toThrow(/401/);
     await expect(api.login(client.email, 'a-new-long-password')).resolves.toBeDefined();
   });
-});
 
-describe('invitations', () => {
-  it('lets a new member choose a password once, then sign in', async () => {
+  it('keeps API tokens when asked to, and says so', async () => {
     const org = await makeOrganization(admin);
-    const added = await admin.post(`/api/v1/organizations/${org.id}/members`, { email: 'New.Person@Example.org', role: 'member' });
-    expect(added.status).toBe(201);
-    expect(added.body.member).toMatchObject({ email: 'new.person@example.org', role: 'member' });
-    const token = added.body.invitationToken;
-    expect(token).toEqual(expect.any(String));
-    // Without a password yet, nobody can sign in as them.
-    await expect(api.login('new.person@example.org', '')).rejects.toThrow();
-    const accepted = await api.anonymous.post('/api/v1/auth/accept-invitation', { token, password: 'chosen-password-1' });
-    expect(accepted.status).toBe(200);
-    expect(accepted.body.user.email).toBe('new.person@example.org');
-    const again = await api.anonymous.post('/api/v1/auth/accept-invitation', { token, password: 'another-password-2' });
-    expect(again.status).toBe(404);
-    expect(again.body.error.code).toBe('invitation_invalid');
-    await expect(api.login('new.person@example.org', 'chosen-password-1')).resolves.toBeDefined();
+    const client = await makeClient(api, admin, org.id);
+    const token = await makeToken(api, client.caller, { scopes: ['hosting:read'], organizationId: org.id });
+    const sessions = await sessionCount(client.userId);
+    const changed = await client.caller.post('/api/v1/auth/password', { currentPassword: client.password, newPassword: 'kept-tokens-password', revokeApiTokens: false });
+    expect(changed.body).toEqual({ sessionsEnded: sessions - 1, revokedTokens: 0 });
+    expect((await token.caller.get('/api/v1/auth/me')).status).toBe(200);
   });
 
-  it('queues the invitation mail in the person’s language, without the link in clear in the database', async () => {
-    const org = await makeOrganization(admin, { locale: 'en' });
-    const added = await admin.post(`/api/v1/organizations/${org.id}/members`, { email: 'mail-check@example.org', role: 'owner', locale: 'fr' });
-    const [mail] = await api.db.query(`SELECT subject, body_encrypted, status FROM outbound_mail WHERE recipient = 'mail-check@example.org'`);
-    expect(mail.subject).toMatch(/Votre compte Ruche/);
-    expect(mail.status).toBe('queued');
-    expect(mail.body_encrypted).not.toContain(added.body.invitationToken);
+  it('throttles the current-password check like sign-in: a stolen session is no password oracle', async () => {
+    const org = await makeOrganization(admin);
+    const client = await makeClient(api, admin, org.id);
+    const guesses = await Promise.all(
+      Array.from({ length: api.config.loginMaxFailuresPerAccount }, (_, i) =>
+        client.caller.post('/api/v1/auth/password', { currentPassword: `guess-${i}-guess`, newPassword: 'whatever-password' }, { remoteAddress: `10.5.0.${i + 1}` }),
+      ),
+    );
+    expect(guesses.map((guess) => guess.status)).toEqual(guesses.map(() => 403));
+    const right = await client.caller.post('/api/v1/auth/password', { currentPassword: client.password, newPassword: 'whatever-password' }, { remoteAddress: '10.5.1.1' });
+    expect(right.status).toBe(429);
+    expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
+    // The same counter guards sign-in: the account is throttled there too.
+    const login = await api.anonymous.post('/api/v1/auth/login', { email: client.email, password: client.password }, { remoteAddress: '10.5.1.2' });
+    expect(login.status).toBe(429);
+  });
+});
+
+describe('sign-in from other sites', () => {
+  it('accepts JSON only: a form or text/plain sign-in is 415 and opens no session', async () => {
+    const form = await api.anonymous.request('POST', '/api/v1/auth/login', undefined, {
+      raw: `email=${encodeURIComponent(ADMIN_EMAIL)}&password=${encodeURIComponent(ADMIN_PASSWORD)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(form.status).toBe(415);
+    expect(form.body.error.code).toBe('unsupported_media_type');
+    expect(form.headers['set-cookie']).toBeUndefined();
+    const text = await api.anonymous.request('POST', '/api/v1/auth/login', undefined, {
+      raw: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(text.status).toBe(415);
+    expect(text.headers['set-cookie']).toBeUndefined();
+    const multipart = await api.anonymous.request('POST', '/api/v1/auth/login', undefined, {
+      raw: '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\nx\r\n--x--',
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+    });
+    expect(multipart.status).toBe(415);
+  });
+
+  it('refuses a write from a page of another site (Origin), sign-in included, and accepts its own origin', async () => {
+    const foreign = await api.anonymous.post('/api/v1/auth/login', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, { headers: { origin: 'https://evil.example.net' } });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.error.code).toBe('origin_not_allowed');
+    expect(foreign.headers['set-cookie']).toBeUndefined();
+    const own = await api.anonymous.post('/api/v1/auth/login', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, { headers: { origin: new URL(api.config.publicUrl).origin } });
+    expect(own.status).toBe(200);
+    const session = await api.admin();
+    const before = await api.db.query('SELECT count(*)::int AS n FROM organizations');
+    const write = await session.post('/api/v1/organizations', { name: 'Cross-site', locale: 'fr' }, { headers: { origin: 'http://127.0.0.1.evil.example.net' } });
+    expect([write.status, write.body.error.code]).toEqual([403, 'origin_not_allowed']);
+    expect((await api.db.query('SELECT count(*)::int AS n FROM organizations'))[0].n).toBe(before[0].n);
+    // The address the request came to counts as the same origin (fastify.inject says localhost:80).
+    expect((await session.post('/api/v1/organizations', { name: 'Same host', locale: 'fr' }, { headers: { origin: 'http://localhost:80' } })).status).toBe(201);
+    // Reads are not writes, and scripts with a bearer token are not browsers.
+    expect((await session.get('/api/v1/auth/me', { headers: { origin: 'https://evil.example.net' } })).status).toBe(200);
+  });
+});
+
+describe('what a token limited to one organisation sees of its owner', () => {
+  it('shows only that organisation in /auth/me', async () => {
+    const first = await makeOrganization(admin);
+    const second = await makeOrganization(admin);
+    const client = await makeClient(api, admin, first.id);
+    const invited = await admin.post(`/api/v1/organizations/${second.id}/members`, { email: client.email, role: 'member' });
+    expect(invited.status).toBe(201);
+    const accepted = await client.caller.post('/api/v1/invitations/accept', { token: await mailedToken(api, client.email, '/invitation') });
+    expect(accepted.status).toBe(200);
+    const session = await client.caller.get('/api/v1/auth/me');
+    expect(session.body.memberships.map((m: { organizationId: string }) => m.organizationId).sort()).toEqual([first.id, second.id].sort());
+    const token = await makeToken(api, client.caller, { scopes: ['hosting:read'], organizationId: first.id });
+    const me = await token.caller.get('/api/v1/auth/me');
+    expect(me.status).toBe(200);
+    expect(me.body.memberships).toEqual([{ organizationId: first.id, role: 'owner' }]);
+    expect(JSON.stringify(me.body)).not.toContain(second.id);
   });
 });
 
@@ -189,6 +256,20 @@ describe('two-factor authentication', () => {
     const recovery = enabled.body.recoveryCodes[0];
     expect((await api.anonymous.post('/api/v1/auth/login', { email: client.email, password: client.password, recoveryCode: recovery })).status).toBe(200);
     expect((await api.anonymous.post('/api/v1/auth/login', { email: client.email, password: client.password, recoveryCode: recovery })).status).toBe(401);
+  });
+
+  it('asks for the password again to turn it off, throttled like sign-in', async () => {
+    const org = await makeOrganization(admin);
+    const client = await makeClient(api, admin, org.id);
+    const setup = await client.caller.post('/api/v1/auth/2fa/setup');
+    expect((await client.caller.post('/api/v1/auth/2fa/enable', { code: totpFor(setup.body.secret) })).status).toBe(200);
+    for (let i = 0; i < api.config.loginMaxFailuresPerAccount; i++) {
+      const wrong = await client.caller.post('/api/v1/auth/2fa/disable', { password: `guess-${i}-password`, code: totpFor(setup.body.secret, 1) }, { remoteAddress: `10.6.0.${i + 1}` });
+      expect([wrong.status, wrong.body.error.code]).toEqual([403, 'password_incorrect']);
+    }
+    const right = await client.caller.post('/api/v1/auth/2fa/disable', { password: client.password, code: totpFor(setup.body.secret, 1) }, { remoteAddress: '10.6.1.1' });
+    expect(right.status).toBe(429);
+    expect((await client.caller.get('/api/v1/auth/me')).body.user.twoFactorEnabled).toBe(true);
   });
 });
 

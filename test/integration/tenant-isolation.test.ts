@@ -13,6 +13,7 @@ interface Target {
   organizationB: { id: string };
   memberB: { userId: string };
   tokenB: { id: string };
+  invitationB: { id: string };
   domainB: { id: string; name: string };
   recordB: { id: string };
   siteB: { id: string };
@@ -28,7 +29,13 @@ type Attack = (t: Target) => { url: string; body?: unknown };
 
 const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
   'post /api/v1/auth/login': 'public',
-  'post /api/v1/auth/accept-invitation': 'public',
+  'post /api/v1/auth/password-reset': 'public',
+  'post /api/v1/auth/password-reset/confirm': 'public',
+  'post /api/v1/invitations/preview': 'public',
+  'post /api/v1/invitations/accept-new': 'public',
+  'post /api/v1/invitations/decline': 'public',
+  // Only with the token mailed to the invited address, and only for that address's account.
+  'post /api/v1/invitations/accept': 'self-only',
   'get /api/openapi.json': 'public',
   'get /api/docs': 'public',
   'get /api/docs/init.js': 'public',
@@ -56,6 +63,9 @@ const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
     url: `/api/v1/organizations/${t.organizationB.id}/members`,
     body: { email: 'intruder@example.org', role: 'owner' },
   }),
+  'get /api/v1/organizations/:id/invitations': (t) => ({ url: `/api/v1/organizations/${t.organizationB.id}/invitations` }),
+  'delete /api/v1/organizations/:id/invitations/:invitationId': (t) => ({ url: `/api/v1/organizations/${t.organizationB.id}/invitations/${t.invitationB.id}` }),
+  'get /api/v1/invitations': () => ({ url: '/api/v1/invitations' }),
   'patch /api/v1/organizations/:id/members/:userId': (t) => ({
     url: `/api/v1/organizations/${t.organizationB.id}/members/${t.memberB.userId}`,
     body: { role: 'member' },
@@ -150,6 +160,7 @@ const STAFF_ONLY = new Set([
   'put /api/v1/organizations/:id/quota-overrides',
   'get /api/v1/users',
   'post /api/v1/users',
+  'get /api/v1/invitations',
   'get /api/v1/users/:id',
   'patch /api/v1/users/:id',
   'get /api/v1/audit-events',
@@ -185,6 +196,7 @@ async function snapshotB(): Promise<string> {
        'members', (SELECT json_agg(m ORDER BY m.id) FROM memberships m WHERE m.organization_id = $1),
        'user', (SELECT row_to_json(u) FROM users u WHERE u.id = $2),
        'tokens', (SELECT json_agg(t ORDER BY t.id) FROM api_tokens t WHERE t.user_id = $2),
+       'invitations', (SELECT json_agg(i ORDER BY i.id) FROM invitations i WHERE i.organization_id = $1),
        'domains', (SELECT json_agg(d ORDER BY d.id) FROM domains d WHERE d.organization_id = $1),
        'records', (SELECT json_agg(r ORDER BY r.id) FROM dns_records r WHERE r.organization_id = $1),
        'sites', (SELECT json_agg(s ORDER BY s.id) FROM sites s WHERE s.organization_id = $1),
@@ -213,6 +225,8 @@ beforeAll(async () => {
   const a = await makeClient(api, admin, orgA.id, { role: 'owner' });
   const b = await makeClient(api, admin, orgB.id, { role: 'owner' });
   const tokenOfB = await makeToken(api, b.caller, { scopes: ['hosting:read'], organizationId: orgB.id });
+  const invitationOfB = await b.caller.post(`/api/v1/organizations/${orgB.id}/members`, { email: 'pending-b@example.org', role: 'member' });
+  expect(invitationOfB.status).toBe(201);
   clientA = a.caller;
   tokenA = (await makeToken(api, a.caller, { scopes: ['hosting:read', 'hosting:write', 'organizations:admin', 'billing:read'], organizationId: orgA.id })).caller;
   const servers = await makeServers(admin);
@@ -227,6 +241,7 @@ beforeAll(async () => {
     organizationB: orgB,
     memberB: { userId: b.userId },
     tokenB: { id: tokenOfB.id },
+    invitationB: { id: invitationOfB.body.id },
     domainB,
     recordB: await created(b.caller.post(`/api/v1/domains/${domainB.id}/records`, { type: 'TXT', name: '@', value: 'mine' })),
     siteB: await created(b.caller.post('/api/v1/sites', { organizationId: orgB.id, hostnames: [domainB.name] })),
@@ -280,7 +295,7 @@ describe('tenant isolation', () => {
           // Lists answer, but without anything of B's; plans are the co-op's catalogue, public to clients.
           expect(response.status, label).toBe(200);
           const text = JSON.stringify(response.body);
-          for (const thing of [target.organizationB, target.domainB, target.siteB, target.mailboxB, target.aliasB, target.databaseB, target.databaseUserB, target.recordB]) {
+          for (const thing of [target.organizationB, target.invitationB, target.domainB, target.siteB, target.mailboxB, target.aliasB, target.databaseB, target.databaseUserB, target.recordB]) {
             expect(text, label).not.toContain(thing.id);
           }
           expect(text, label).not.toContain(target.memberB.userId);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import type { Caller, TestApi } from './test-api.js';
 import { bearer } from './test-api.js';
+import { mailedToken } from './mail.js';
 
 const unique = () => randomBytes(4).toString('hex');
 
@@ -11,7 +12,10 @@ export async function makeOrganization(admin: Caller, fields: { name?: string; l
   return response.body as { id: string; name: string; locale: string };
 }
 
-/** A client person in `organizationId`, invited by staff, who accepted and is signed in. */
+/**
+ * A client person in `organizationId`, invited by staff, who accepted through the link mailed
+ * to them (choosing their password) and is signed in.
+ */
 export async function makeClient(
   api: TestApi,
   admin: Caller,
@@ -20,22 +24,23 @@ export async function makeClient(
 ) {
   const email = fields.email ?? `client-${unique()}@example.org`;
   const password = `pw-${unique()}-${unique()}`;
-  const added = await admin.post(`/api/v1/organizations/${organizationId}/members`, { email, role: fields.role ?? 'owner', locale: fields.locale });
-  expect(added.status, JSON.stringify(added.body)).toBe(201);
-  const accepted = await api.anonymous.post('/api/v1/auth/accept-invitation', { token: added.body.invitationToken, password });
+  const invited = await admin.post(`/api/v1/organizations/${organizationId}/members`, { email, role: fields.role ?? 'owner', locale: fields.locale });
+  expect(invited.status, JSON.stringify(invited.body)).toBe(201);
+  const accepted = await api.anonymous.post('/api/v1/invitations/accept-new', { token: await mailedToken(api, email, '/invitation'), password });
   expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
   const caller = await api.login(email, password);
-  return { caller, email, password, userId: added.body.member.userId as string };
+  return { caller, email, password, userId: accepted.body.user.id as string };
 }
 
-/** A staff person with the given roles, signed in. */
+/** A staff person with the given roles, who chose a password through the mailed link, signed in. */
 export async function makeStaff(api: TestApi, admin: Caller, staffRoles: string[]) {
   const email = `staff-${unique()}@koumbit.example`;
   const password = `pw-${unique()}-${unique()}`;
   const created = await admin.post('/api/v1/users', { email, staffRoles });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
-  await api.anonymous.post('/api/v1/auth/accept-invitation', { token: created.body.invitationToken, password });
-  return { caller: await api.login(email, password), email, password, userId: created.body.user.id as string };
+  const accepted = await api.anonymous.post('/api/v1/invitations/accept-new', { token: await mailedToken(api, email, '/invitation'), password });
+  expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+  return { caller: await api.login(email, password), email, password, userId: created.body.id as string };
 }
 
 export async function makeToken(api: TestApi, owner: Caller, fields: { scopes: string[]; organizationId?: string; expiresAt?: string; name?: string }) {

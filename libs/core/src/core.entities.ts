@@ -4,7 +4,8 @@ import { Organization } from './organizations/organization.entity.js';
 import { Membership } from './organizations/membership.entity.js';
 import { Session } from './auth/session.entity.js';
 import { ApiToken } from './auth/api-token.entity.js';
-import { LoginFailure } from './auth/login-failure.entity.js';
+import { ThrottleEvent } from './auth/throttle-event.entity.js';
+import { PasswordReset } from './auth/password-reset.entity.js';
 import { AuditEvent } from './audit/audit-event.entity.js';
 import { IdempotencyKey } from './http/idempotency-key.entity.js';
 import { OutboundMail } from './mail/outbound-mail.entity.js';
@@ -17,7 +18,8 @@ export const coreEntities: Function[] = [
   Membership,
   Session,
   ApiToken,
-  LoginFailure,
+  ThrottleEvent,
+  PasswordReset,
   AuditEvent,
   IdempotencyKey,
   OutboundMail,

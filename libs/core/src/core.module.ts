@@ -18,6 +18,9 @@ import { AuthGuard } from './auth/auth.guard.js';
 import { AuthController } from './auth/auth.controller.js';
 import { TokensService } from './auth/tokens.service.js';
 import { TokensController } from './auth/tokens.controller.js';
+import { AuthThrottle } from './auth/auth-throttle.service.js';
+import { SessionCookies } from './auth/session-cookies.js';
+import { InvitationsController } from './users/invitations.controller.js';
 import { UsersService } from './users/users.service.js';
 import { UsersController } from './users/users.controller.js';
 import { InvitationsService } from './users/invitations.service.js';
@@ -101,6 +104,8 @@ export class CoreModule {
         QueueWorker,
         MailService,
         AuthService,
+        AuthThrottle,
+        SessionCookies,
         TokensService,
         UsersService,
         InvitationsService,
@@ -118,7 +123,7 @@ export class CoreModule {
           : []),
       ],
       controllers: http
-        ? [AuthController, TokensController, UsersController, OrganizationsController, AuditController, HealthController, OpenApiController]
+        ? [AuthController, TokensController, UsersController, InvitationsController, OrganizationsController, AuditController, HealthController, OpenApiController]
         : [],
       exports: [
         CONFIG,
@@ -134,6 +139,7 @@ export class CoreModule {
         MailService,
         AuthService,
         UsersService,
+        InvitationsService,
         OrganizationsService,
         OpenApiGenerator,
       ],

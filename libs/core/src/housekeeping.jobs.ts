@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TransactionalConnection } from './database/transactional-connection.js';
 import { JobHandler } from './queue/job-handler.decorator.js';
 
-/** Forgets what only matters for a while: expired sessions, old sign-in failures, old idempotency keys. */
+/** Forgets what only matters for a while: expired sessions, old throttling events and reset links, old idempotency keys. */
 @Injectable()
 export class HousekeepingJobs {
   constructor(private readonly db: TransactionalConnection) {}
@@ -10,7 +10,8 @@ export class HousekeepingJobs {
   @JobHandler('core:housekeeping', { cron: '17 * * * *' })
   async pruneExpired(): Promise<void> {
     await this.db.query(`DELETE FROM sessions WHERE expires_at < now()`);
-    await this.db.query(`DELETE FROM login_failures WHERE at < now() - interval '1 day'`);
+    await this.db.query(`DELETE FROM auth_throttle_events WHERE at < now() - interval '1 day'`);
+    await this.db.query(`DELETE FROM password_resets WHERE expires_at < now() - interval '30 days'`);
     await this.db.query(`DELETE FROM idempotency_keys WHERE created_at < now() - interval '1 day'`);
     await this.db.query(`DELETE FROM invitations WHERE expires_at < now() - interval '30 days'`);
   }

@@ -66,6 +66,8 @@ export interface Actor {
   grants: ReadonlyMap<Scope, Coverage>;
   sessionId: string | null;
   tokenId: string | null;
+  /** The one organisation a token is limited to, if it is. */
+  tokenOrganizationId: string | null;
   /** Set for a session of a staff member who must still enrol in two-factor authentication. */
   mustEnrollTwoFactor: boolean;
 }

@@ -1,7 +1,6 @@
-import { Controller, Get, HttpCode, Inject, Patch, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Patch, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { CONFIG, type Config } from '../config/config.js';
 import { apiPath } from '../http/api-path.js';
 import { Authorize, Doc, NoTransaction, Public, ValidBody } from '../http/decorators.js';
 import { TransactionalConnection } from '../database/transactional-connection.js';
@@ -9,10 +8,14 @@ import { Membership } from '../organizations/membership.entity.js';
 import { UsersService, toUserDto } from '../users/users.service.js';
 import { updateProfileSchema, userSchema } from '../users/user.schemas.js';
 import { requireActor } from './access.js';
-import { AuthService, SESSION_COOKIE, type SessionGrant } from './auth.service.js';
+import { AuthService, SESSION_COOKIE, type ClientInfo } from './auth.service.js';
+import { SessionCookies } from './session-cookies.js';
 import {
-  acceptInvitationSchema,
   changePasswordSchema,
+  credentialsEndedSchema,
+  passwordResetConfirmSchema,
+  passwordResetRequestSchema,
+  passwordResetRequestedSchema,
   loginSchema,
   meSchema,
   sessionSchema,
@@ -29,7 +32,7 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly users: UsersService,
     private readonly db: TransactionalConnection,
-    @Inject(CONFIG) private readonly config: Config,
+    private readonly cookies: SessionCookies,
   ) {}
 
   @Post('login')
@@ -42,24 +45,25 @@ export class AuthController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const grant = await this.auth.login(body, { ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
-    return this.startSession(grant, reply);
+    const grant = await this.auth.login(body, clientOf(request));
+    return this.cookies.start(grant, reply);
   }
 
-  @Post('accept-invitation')
+  @Post('password-reset')
+  @HttpCode(202)
+  @Public()
+  @Doc({ summary: 'Mail a single-use link to choose a new password (same answer whether or not the address has an account)', tags: ['auth'], response: passwordResetRequestedSchema, status: 202 })
+  async requestPasswordReset(@ValidBody(passwordResetRequestSchema) body: z.infer<typeof passwordResetRequestSchema>, @Req() request: FastifyRequest) {
+    await this.auth.requestPasswordReset(body.email, clientOf(request));
+    return { status: 'requested' as const };
+  }
+
+  @Post('password-reset/confirm')
   @HttpCode(200)
   @Public()
-  @Doc({ summary: 'Choose a password with a one-time invitation token; signs in', tags: ['auth'], response: sessionSchema })
-  async acceptInvitation(
-    @ValidBody(acceptInvitationSchema) body: z.infer<typeof acceptInvitationSchema>,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
-    const grant = await this.auth.acceptInvitation(body.token, body.password, {
-      ip: request.ip,
-      userAgent: request.headers['user-agent'] ?? null,
-    });
-    return this.startSession(grant, reply);
+  @Doc({ summary: 'Choose a new password with the mailed link: ends every session and, unless told not to, revokes every API token', tags: ['auth'], response: credentialsEndedSchema })
+  resetPassword(@ValidBody(passwordResetConfirmSchema) body: z.infer<typeof passwordResetConfirmSchema>) {
+    return this.auth.resetPassword(body.token, body.newPassword, body.revokeApiTokens);
   }
 
   @Post('logout')
@@ -73,16 +77,17 @@ export class AuthController {
 
   @Get('me')
   @Authorize(undefined, { allowPendingTwoFactor: true })
-  @Doc({ summary: 'The signed-in person, their memberships and CSRF token', tags: ['auth'], response: meSchema })
+  @Doc({ summary: 'The signed-in person, their memberships (only its own for a token limited to one organisation) and CSRF token', tags: ['auth'], response: meSchema })
   async me(@Req() request: FastifyRequest) {
     const actor = requireActor();
     const user = await this.users.get(actor.userId);
     const memberships = await this.db
       .getRepository(Membership)
       .find({ where: { userId: actor.userId }, select: { organizationId: true, role: true }, order: { id: 'ASC' } });
+    const visible = actor.tokenOrganizationId ? memberships.filter((m) => m.organizationId === actor.tokenOrganizationId) : memberships;
     return {
       user: toUserDto(user),
-      memberships: memberships.map((m) => ({ organizationId: m.organizationId, role: m.role })),
+      memberships: visible.map((m) => ({ organizationId: m.organizationId, role: m.role })),
       csrfToken: actor.kind === 'session' ? (csrfTokenOf(request) ?? null) : null,
       twoFactorEnrollmentRequired: actor.mustEnrollTwoFactor,
     };
@@ -96,12 +101,13 @@ export class AuthController {
   }
 
   @Post('password')
-  @HttpCode(204)
+  @HttpCode(200)
+  @NoTransaction()
   @Authorize(undefined, { sessionOnly: true, allowPendingTwoFactor: true })
-  @Doc({ summary: 'Change your password (closes your other sessions)', tags: ['auth'] })
-  async changePassword(@ValidBody(changePasswordSchema) body: z.infer<typeof changePasswordSchema>): Promise<void> {
+  @Doc({ summary: 'Change your password: closes your other sessions and, unless told not to, revokes your API tokens', tags: ['auth'], response: credentialsEndedSchema })
+  changePassword(@ValidBody(changePasswordSchema) body: z.infer<typeof changePasswordSchema>, @Req() request: FastifyRequest) {
     const actor = requireActor();
-    await this.auth.changePassword(actor.userId, body.currentPassword, body.newPassword, actor.sessionId);
+    return this.auth.changePassword(actor.userId, body, actor.sessionId, clientOf(request));
   }
 
   @Post('2fa/setup')
@@ -122,20 +128,14 @@ export class AuthController {
 
   @Post('2fa/disable')
   @HttpCode(204)
+  @NoTransaction()
   @Authorize(undefined, { sessionOnly: true })
   @Doc({ summary: 'Turn two-factor authentication off (password and a current code)', tags: ['auth'] })
-  async disableTwoFactor(@ValidBody(twoFactorDisableSchema) body: z.infer<typeof twoFactorDisableSchema>): Promise<void> {
-    await this.auth.disableTwoFactor(requireActor().userId, body.password, body.code);
+  async disableTwoFactor(@ValidBody(twoFactorDisableSchema) body: z.infer<typeof twoFactorDisableSchema>, @Req() request: FastifyRequest): Promise<void> {
+    await this.auth.disableTwoFactor(requireActor().userId, body.password, body.code, clientOf(request));
   }
+}
 
-  private startSession(grant: SessionGrant, reply: FastifyReply) {
-    reply.setCookie(SESSION_COOKIE, grant.cookieValue, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: this.config.cookieSecure,
-      path: '/',
-      expires: grant.expiresAt,
-    });
-    return { user: toUserDto(grant.user), csrfToken: grant.csrfToken };
-  }
+function clientOf(request: FastifyRequest): ClientInfo {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
 }

@@ -1,7 +1,8 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { RequestContext } from '../context/request-context.js';
+import { CONFIG, type Config } from '../config/config.js';
 import { Forbidden, Unauthenticated } from '../errors/domain-error.js';
 import { safeEqual } from '../crypto/secrets.js';
 import { AUTH_METADATA, type AuthRequirement } from '../http/decorators.js';
@@ -22,10 +23,15 @@ export function csrfTokenOf(request: FastifyRequest): string | undefined {
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly publicOrigin: string;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
-  ) {}
+    @Inject(CONFIG) config: Config,
+  ) {
+    this.publicOrigin = new URL(config.publicUrl).origin;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
@@ -34,6 +40,9 @@ export class AuthGuard implements CanActivate {
       context.getClass(),
     ]);
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    // A browser says where a write comes from: a page of another site may not sign anyone in,
+    // accept an invitation or use a session (defence beside SameSite cookies and the CSRF token).
+    if (!SAFE_METHODS.has(request.method) && request.headers.authorization === undefined) this.assertSameOrigin(request);
     if (requirement?.public) return true;
     const actor = await this.authenticate(request);
     if (!requirement) throw new Forbidden();
@@ -44,6 +53,14 @@ export class AuthGuard implements CanActivate {
     if (requirement.sessionOnly && actor.kind !== 'session') throw new Forbidden('session_required');
     if (requirement.scope && !actor.grants.has(requirement.scope)) throw new Forbidden('missing_scope', { scope: requirement.scope });
     return true;
+  }
+
+  /** The Origin header, when a browser sends one, is Ruche's public address or the address this request came to. */
+  private assertSameOrigin(request: FastifyRequest): void {
+    const origin = request.headers.origin;
+    if (origin === undefined) return;
+    if (origin === this.publicOrigin || origin === `${request.protocol}://${request.host}`) return;
+    throw new Forbidden('origin_not_allowed', { origin: origin.slice(0, 200) });
   }
 
   private async authenticate(request: FastifyRequest): Promise<Actor | null> {

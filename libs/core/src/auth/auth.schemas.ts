@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { passwordSchema, userSchema } from '../users/user.schemas.js';
+import { emailSchema, passwordSchema, userSchema } from '../users/user.schemas.js';
 
 export const loginSchema = z.strictObject({
   email: z.string().trim().min(1).max(254),
@@ -23,12 +23,21 @@ export const sessionSchema = z.object({ user: userSchema, csrfToken: z.string() 
 export const changePasswordSchema = z.strictObject({
   currentPassword: z.string().min(1).max(1024),
   newPassword: passwordSchema,
+  /** API tokens were made under the old password: revoked unless this is false. */
+  revokeApiTokens: z.boolean().default(true),
 });
 
-export const acceptInvitationSchema = z.strictObject({
+export const passwordResetRequestSchema = z.strictObject({ email: emailSchema });
+export const passwordResetRequestedSchema = z.object({ status: z.literal('requested') });
+
+export const passwordResetConfirmSchema = z.strictObject({
   token: z.string().min(10).max(200),
-  password: passwordSchema,
+  newPassword: passwordSchema,
+  revokeApiTokens: z.boolean().default(true),
 });
+
+/** What a password change or reset ended. */
+export const credentialsEndedSchema = z.object({ sessionsEnded: z.number(), revokedTokens: z.number() });
 
 export const twoFactorSetupSchema = z.object({ secret: z.string(), otpauthUri: z.string() });
 export const twoFactorConfirmSchema = z.strictObject({ code: z.string().trim().min(6).max(6) });

@@ -5,12 +5,14 @@ import { TransactionalConnection } from '../database/transactional-connection.js
 import { newId } from '../database/ids.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import { decoyPasswordHash, hashPassword, randomToken, safeEqual, sha256, verifyPassword } from '../crypto/secrets.js';
-import { Forbidden, TooManyRequests, Unauthenticated, DomainError } from '../errors/domain-error.js';
+import { Forbidden, Unauthenticated, DomainError } from '../errors/domain-error.js';
 import { AuditService } from '../audit/audit.service.js';
+import { I18nService } from '../i18n/i18n.service.js';
+import { MailService } from '../mail/mail.service.js';
 import { User } from '../users/user.entity.js';
-import { Invitation } from '../users/invitation.entity.js';
 import { Session } from './session.entity.js';
-import { LoginFailure } from './login-failure.entity.js';
+import { PasswordReset } from './password-reset.entity.js';
+import { AuthThrottle } from './auth-throttle.service.js';
 import { grantsFor, restrictGrants, type Actor, type OrganizationRole, type Scope, type StaffRole } from './actor.js';
 
 export const SESSION_COOKIE = 'ruche_session';
@@ -48,6 +50,12 @@ export interface ClientInfo {
   userAgent: string | null;
 }
 
+/** What ending an account's credentials did (after a password change or reset). */
+export interface CredentialsEnded {
+  sessionsEnded: number;
+  revokedTokens: number;
+}
+
 /** Sign-in, sessions, bearer tokens and two-factor authentication. */
 @Injectable()
 export class AuthService {
@@ -55,12 +63,15 @@ export class AuthService {
     private readonly db: TransactionalConnection,
     private readonly audit: AuditService,
     private readonly secrets: SecretBox,
+    private readonly throttle: AuthThrottle,
+    private readonly mail: MailService,
+    private readonly i18n: I18nService,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
   async login(input: LoginInput, client: ClientInfo): Promise<SessionGrant> {
     const email = input.email.trim().toLowerCase();
-    await this.assertNotThrottled(email, client.ip);
+    await this.throttle.assertAllowed('password_failure', email, client.ip, this.throttle.passwordLimits);
     const user = await this.db.getRepository(User).findOneBy({ email });
     const passwordOk = user?.passwordHash
       ? await verifyPassword(user.passwordHash, input.password)
@@ -77,7 +88,7 @@ export class AuthService {
         throw new Unauthenticated('invalid_two_factor_code');
       }
     }
-    await this.db.getRepository(LoginFailure).delete({ email });
+    await this.throttle.clear('password_failure', email);
     return this.db.withTransaction(async () => {
       const grant = await this.openSession(user, client);
       await this.audit.record({
@@ -155,47 +166,100 @@ export class AuthService {
       grants,
       sessionId: via.sessionId ?? null,
       tokenId: via.token?.id ?? null,
+      tokenOrganizationId: via.token?.organizationId ?? null,
       mustEnrollTwoFactor: this.config.requireStaff2fa && row.staff_roles.length > 0 && !row.has_totp,
     };
   }
 
-  async changePassword(userId: string, currentPassword: string, newPassword: string, keepSessionId: string | null): Promise<void> {
-    const users = this.db.getRepository(User);
-    const user = await users.findOneByOrFail({ id: userId });
-    if (!user.passwordHash || !(await verifyPassword(user.passwordHash, currentPassword))) {
-      throw new Forbidden('password_incorrect');
-    }
-    await users.update({ id: userId }, { passwordHash: await hashPassword(newPassword) });
-    // Other sessions were opened with the old password: close them.
-    await this.db
-      .getRepository(Session)
-      .createQueryBuilder()
-      .delete()
-      .where('user_id = :userId AND (:keep::uuid IS NULL OR id <> :keep::uuid)', { userId, keep: keepSessionId })
-      .execute();
-    await this.audit.record({ action: 'user.password_change', targetType: 'user', targetId: userId });
+  /**
+   * Checks the current password again before a sensitive change, throttled like sign-in (a
+   * stolen session must not become a password oracle). Wrong: 403, and it counts. Called
+   * outside a transaction, so the failure it records survives the error.
+   */
+  async confirmPassword(user: User, password: string, client: ClientInfo): Promise<void> {
+    await this.throttle.assertAllowed('password_failure', user.email, client.ip, this.throttle.passwordLimits);
+    if (user.passwordHash && (await verifyPassword(user.passwordHash, password))) return;
+    await this.recordFailure(user.email, client.ip, user);
+    throw new Forbidden('password_incorrect');
   }
 
-  /** Redeems a one-time invitation: sets the password and opens a session. */
-  async acceptInvitation(token: string, password: string, client: ClientInfo): Promise<SessionGrant> {
-    const invitations = this.db.getRepository(Invitation);
-    const invitation = await invitations
-      .createQueryBuilder('i')
-      .setLock('pessimistic_write')
-      .where('i.tokenHash = :hash AND i.usedAt IS NULL AND i.expiresAt > now()', { hash: sha256(token) })
-      .getOne();
-    if (!invitation) throw new DomainError('invitation_invalid', 404);
-    await invitations.update({ id: invitation.id }, { usedAt: new Date() });
-    const users = this.db.getRepository(User);
-    await users.update({ id: invitation.userId }, { passwordHash: await hashPassword(password) });
-    const user = await users.findOneByOrFail({ id: invitation.userId });
-    await this.audit.record({
-      action: 'user.accept_invitation',
-      targetType: 'user',
-      targetId: user.id,
-      actor: { userId: user.id, email: user.email },
+  /**
+   * A new password chosen by the signed-in person: the other sessions end, and by default so
+   * do the account's API tokens (they were made under the old password).
+   */
+  async changePassword(
+    userId: string,
+    input: { currentPassword: string; newPassword: string; revokeApiTokens: boolean },
+    keepSessionId: string | null,
+    client: ClientInfo,
+  ): Promise<CredentialsEnded> {
+    const user = await this.db.getRepository(User).findOneByOrFail({ id: userId });
+    await this.confirmPassword(user, input.currentPassword, client);
+    const passwordHash = await hashPassword(input.newPassword);
+    return this.db.withTransaction(async () => {
+      await this.db.getRepository(User).update({ id: userId }, { passwordHash });
+      const ended = await this.endCredentials(userId, { keepSessionId, revokeApiTokens: input.revokeApiTokens });
+      await this.audit.record({ action: 'user.password_change', targetType: 'user', targetId: userId, after: { ...ended } });
+      return ended;
     });
-    return this.openSession(user, client);
+  }
+
+  /** Ends every session of an account (but `keepSessionId`) and, when asked, revokes its API tokens. */
+  async endCredentials(userId: string, options: { keepSessionId?: string | null; revokeApiTokens: boolean }): Promise<CredentialsEnded> {
+    const sessions = await this.db.query<{ id: string }>(
+      `DELETE FROM sessions WHERE user_id = $1 AND ($2::uuid IS NULL OR id <> $2::uuid) RETURNING id`,
+      [userId, options.keepSessionId ?? null],
+    );
+    const tokens = options.revokeApiTokens
+      ? await this.db.query<{ id: string }>(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, [userId])
+      : [];
+    return { sessionsEnded: sessions.length, revokedTokens: tokens.length };
+  }
+
+  // --- password reset by e-mail --------------------------------------------------------
+
+  /**
+   * Mails a single-use link to the account's address, if there is an enabled account there.
+   * The caller learns nothing either way: same answer, same work (a row and a queued mail
+   * cost the same as the throttle record written for an unknown address).
+   */
+  async requestPasswordReset(rawEmail: string, client: ClientInfo): Promise<void> {
+    const email = rawEmail.trim().toLowerCase();
+    await this.throttle.assertAllowed('reset_request', email, client.ip, this.throttle.resetLimits);
+    await this.throttle.record('reset_request', email, client.ip);
+    const user = await this.db.getRepository(User).findOneBy({ email });
+    if (!user || user.disabledAt) return;
+    const token = randomToken();
+    const expiresAt = new Date(Date.now() + this.config.passwordResetTtlMinutes * 60_000);
+    // One link at a time: asking again makes the earlier ones useless.
+    await this.db.query(`UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, [user.id]);
+    await this.db.getRepository(PasswordReset).insert({ id: newId(), userId: user.id, tokenHash: sha256(token), expiresAt, ip: client.ip });
+    const params = { link: `${this.config.publicUrl}/reset-password#${token}`, minutes: this.config.passwordResetTtlMinutes, ip: client.ip };
+    await this.mail.send({
+      to: user.email,
+      subject: this.i18n.t('mail.password_reset.subject', params, user.locale),
+      text: this.i18n.t('mail.password_reset.body', params, user.locale),
+    });
+    await this.audit.record({ action: 'user.password_reset_request', targetType: 'user', targetId: user.id, actor: { userId: user.id, email: user.email } });
+  }
+
+  /** Redeems a reset link once: the new password, every session ended and, by default, every API token revoked. */
+  async resetPassword(token: string, newPassword: string, revokeApiTokens: boolean): Promise<CredentialsEnded> {
+    const [reset] = await this.db.query<{ id: string; user_id: string }>(
+      `UPDATE password_resets r SET used_at = now()
+         FROM users u
+        WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now() AND u.id = r.user_id AND u.disabled_at IS NULL
+        RETURNING r.id, r.user_id`,
+      [sha256(token)],
+    );
+    if (!reset) throw new DomainError('password_reset_invalid', 404);
+    const user = await this.db.getRepository(User).findOneByOrFail({ id: reset.user_id });
+    await this.db.getRepository(User).update({ id: user.id }, { passwordHash: await hashPassword(newPassword) });
+    await this.db.query(`UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, [user.id]);
+    const ended = await this.endCredentials(user.id, { revokeApiTokens });
+    await this.throttle.clear('password_failure', user.email);
+    await this.audit.record({ action: 'user.password_reset', targetType: 'user', targetId: user.id, actor: { userId: user.id, email: user.email }, after: { ...ended } });
+    return ended;
   }
 
   // --- two-factor authentication -------------------------------------------------------
@@ -231,15 +295,17 @@ export class AuthService {
     return { recoveryCodes };
   }
 
-  async disableTwoFactor(userId: string, password: string, code: string): Promise<void> {
+  async disableTwoFactor(userId: string, password: string, code: string, client: ClientInfo): Promise<void> {
     const users = this.db.getRepository(User);
     const user = await users.findOneByOrFail({ id: userId });
     if (!user.totpSecret) throw new DomainError('two_factor_not_enabled', 409);
     if (this.config.requireStaff2fa && user.staffRoles.length > 0) throw new Forbidden();
-    if (!user.passwordHash || !(await verifyPassword(user.passwordHash, password))) throw new Forbidden('password_incorrect');
+    await this.confirmPassword(user, password, client);
     if (!(await this.acceptTotp(user, code))) throw new DomainError('invalid_two_factor_code', 422);
-    await users.update({ id: userId }, { totpSecret: null, totpLastStep: null, recoveryCodeHashes: [] });
-    await this.audit.record({ action: 'user.two_factor_disable', targetType: 'user', targetId: userId });
+    await this.db.withTransaction(async () => {
+      await users.update({ id: userId }, { totpSecret: null, totpLastStep: null, recoveryCodeHashes: [] });
+      await this.audit.record({ action: 'user.two_factor_disable', targetType: 'user', targetId: userId });
+    });
   }
 
   private totp(email: string, base32: string): OTPAuth.TOTP {
@@ -286,36 +352,11 @@ export class AuthService {
     return result.affected === 1;
   }
 
-  // --- throttling --------------------------------------------------------------------
+  // --- failures ---------------------------------------------------------------------
 
-  private async assertNotThrottled(email: string, ip: string): Promise<void> {
-    const windowMs = this.config.loginWindowMinutes * 60_000;
-    const [row] = await this.db.query<{ account: number; address: number; account_oldest: Date | null; address_oldest: Date | null }>(
-      `SELECT count(*) FILTER (WHERE email = $1)::int AS account,
-              count(*) FILTER (WHERE ip = $2)::int AS address,
-              min(at) FILTER (WHERE email = $1) AS account_oldest,
-              min(at) FILTER (WHERE ip = $2) AS address_oldest
-         FROM login_failures
-        WHERE at > now() - make_interval(mins => $3) AND (email = $1 OR ip = $2)`,
-      [email, ip, this.config.loginWindowMinutes],
-    );
-    const waits: number[] = [];
-    if (row && row.account >= this.config.loginMaxFailuresPerAccount && row.account_oldest) {
-      waits.push(row.account_oldest.getTime() + windowMs - Date.now());
-    }
-    if (row && row.address >= this.config.loginMaxFailuresPerAddress && row.address_oldest) {
-      waits.push(row.address_oldest.getTime() + windowMs - Date.now());
-    }
-    if (waits.length > 0) throw new TooManyRequests(Math.max(...waits) / 1000);
-  }
-
+  /** A wrong password: counted for throttling and audited (callers run outside a transaction, so both stay). */
   private async recordFailure(email: string, ip: string, user: User | null): Promise<void> {
-    await this.db.getRepository(LoginFailure).insert({ email, ip });
-    await this.audit.record({
-      action: 'auth.login_failed',
-      targetType: 'user',
-      targetId: user?.id ?? null,
-      after: { email },
-    });
+    await this.throttle.record('password_failure', email, ip);
+    await this.audit.record({ action: 'auth.login_failed', targetType: 'user', targetId: user?.id ?? null, after: { email } });
   }
 }

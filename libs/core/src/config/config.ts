@@ -33,6 +33,9 @@ const environmentSchema = z.object({
   RUCHE_LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt.default(5),
   RUCHE_LOGIN_MAX_FAILURES_PER_ADDRESS: positiveInt.default(20),
   RUCHE_LOGIN_WINDOW_MINUTES: positiveInt.default(15),
+  RUCHE_PASSWORD_RESET_MAX_PER_ACCOUNT: positiveInt.default(3),
+  RUCHE_PASSWORD_RESET_TTL_MINUTES: positiveInt.max(24 * 60).default(60),
+  RUCHE_INVITATION_TTL_DAYS: positiveInt.max(90).default(7),
   RUCHE_WORKER_CONCURRENCY: positiveInt.max(64).default(4),
   RUCHE_QUEUE_POLL_INTERVAL_MS: positiveInt.min(100).max(600_000).default(1000),
   RUCHE_SECRET_KEY: z
@@ -81,6 +84,10 @@ export interface Config {
   loginMaxFailuresPerAccount: number;
   loginMaxFailuresPerAddress: number;
   loginWindowMinutes: number;
+  /** Password-reset requests per address and window before 429 (per source address: the sign-in limit). */
+  passwordResetMaxPerAccount: number;
+  passwordResetTtlMinutes: number;
+  invitationTtlDays: number;
   workerConcurrency: number;
   /** How often a worker looks for due jobs when no notification came (delayed jobs, missed NOTIFY). */
   queuePollIntervalMs: number;
@@ -135,6 +142,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     loginMaxFailuresPerAccount: e.RUCHE_LOGIN_MAX_FAILURES_PER_ACCOUNT,
     loginMaxFailuresPerAddress: e.RUCHE_LOGIN_MAX_FAILURES_PER_ADDRESS,
     loginWindowMinutes: e.RUCHE_LOGIN_WINDOW_MINUTES,
+    passwordResetMaxPerAccount: e.RUCHE_PASSWORD_RESET_MAX_PER_ACCOUNT,
+    passwordResetTtlMinutes: e.RUCHE_PASSWORD_RESET_TTL_MINUTES,
+    invitationTtlDays: e.RUCHE_INVITATION_TTL_DAYS,
     workerConcurrency: e.RUCHE_WORKER_CONCURRENCY,
     queuePollIntervalMs: e.RUCHE_QUEUE_POLL_INTERVAL_MS,
     secretKey: e.RUCHE_SECRET_KEY,

@@ -39,8 +39,4 @@ export class TransactionalConnection {
     return this.dataSource.transaction((manager) => currentManager.run(manager, () => work(manager)));
   }
 
-  /** Runs `work` outside any transaction, even from inside one (for records that must survive a rollback). */
-  outsideTransaction<T>(work: () => Promise<T>): Promise<T> {
-    return currentManager.exit(work);
-  }
 }

@@ -34,12 +34,17 @@ export async function createHttpApplication(module: unknown, config: Config, log
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : uuidv7();
     },
   });
+  // Fastify's own JSON parser, not Nest's (which would add a form-urlencoded one).
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     logger: new NestPinoLogger(logger),
     abortOnError: false,
+    bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(Metrics);
+  // Bodies are JSON, nothing else (415): a form or text/plain post from another site's page
+  // can never reach a route, sign-in included.
+  fastify.removeContentTypeParser(['text/plain']);
 
   // The request's context must survive body parsing, which runs in the socket's async
   // context: keep an async resource from onRequest and re-enter it in preValidation.

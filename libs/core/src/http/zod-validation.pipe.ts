@@ -22,11 +22,35 @@ export function validationLocale(): Locale {
   return ctx?.actor?.locale ?? ctx?.headerLocale ?? defaultLocale;
 }
 
+/** NUL in any text, or a control character in a key: PostgreSQL cannot store the one, logs and files must not get the other. */
+const NUL = /\u0000/;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** The paths of every string (or key) holding a character nothing in Ruche accepts. */
+export function forbiddenCharacters(value: unknown, path: string[] = [], found: string[] = []): string[] {
+  if (typeof value === 'string') {
+    if (NUL.test(value)) found.push(path.join('.') || '(root)');
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => forbiddenCharacters(item, [...path, String(index)], found));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (CONTROL.test(key)) found.push([...path, key].join('.'));
+      else forbiddenCharacters(item, [...path, key], found);
+    }
+  }
+  return found;
+}
+
 /** Parses `value` with `schema`, turning every issue into a field error in the caller's language. */
 export function parseOrThrow<T>(schema: ZodType<T>, value: unknown, source: 'body' | 'query' | 'other' = 'other'): T {
   const locale = validationLocale();
   if (source === 'body' && schema instanceof ZodObject && (value === null || typeof value !== 'object' || Array.isArray(value))) {
     throw new InvalidRequest('body_must_be_object');
+  }
+  const bad = forbiddenCharacters(value);
+  if (bad.length > 0) {
+    const message = translate('validation.invalid_character', locale) ?? 'invalid_character';
+    throw new ValidationFailed(bad.map((field) => ({ field, code: 'invalid_character', message })));
   }
   const result = schema.safeParse(value ?? (source === 'query' ? {} : value), { error: zodLocales[locale] });
   if (result.success) return result.data;

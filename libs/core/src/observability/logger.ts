@@ -5,10 +5,33 @@ import { RequestContext } from '../context/request-context.js';
 /** Keys whose values never reach a log line, wherever they appear in a logged object. */
 const REDACTED_KEYS = ['password', 'newPassword', 'currentPassword', 'token', 'secret', 'authorization', 'cookie', 'set-cookie', 'csrfToken', 'privateKey', 'recoveryCode', 'otp'];
 
+/**
+ * Errors as pino serialises them, without what may carry a value someone sent: the parameters
+ * of a failed SQL statement (a new token's hash, a password hash) and PostgreSQL's `detail`
+ * (`Key (email)=(…) already exists`). The statement, the constraint and the code stay.
+ */
+export function serializeError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+  if (!serialized || typeof serialized !== 'object') return serialized;
+  return withoutValues(serialized, 0);
+}
+
+const VALUE_KEYS = new Set(['parameters', 'detail', 'where', 'internalQuery']);
+
+function withoutValues(value: Record<string, unknown>, depth: number): Record<string, unknown> {
+  const clean: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (VALUE_KEYS.has(key)) continue;
+    clean[key] = field && typeof field === 'object' && !Array.isArray(field) && depth < 3 ? withoutValues(field as Record<string, unknown>, depth + 1) : field;
+  }
+  return clean;
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level,
+      serializers: { err: serializeError, error: serializeError },
       base: { service: 'ruche', pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       messageKey: 'msg',

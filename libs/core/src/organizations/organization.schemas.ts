@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ORGANIZATION_ROLES } from '../auth/actor.js';
-import { displayNameSchema, emailSchema, localeSchema } from '../users/user.schemas.js';
+import { emailSchema, localeSchema } from '../users/user.schemas.js';
 
 export const organizationSchema = z.object({
   id: z.string(),
@@ -32,13 +32,11 @@ export const memberSchema = z.object({
 });
 export type MemberDto = z.infer<typeof memberSchema>;
 
-export const addMemberSchema = z.strictObject({
+export const inviteMemberSchema = z.strictObject({
   email: emailSchema,
   role: z.enum(ORGANIZATION_ROLES),
-  displayName: displayNameSchema.optional(),
+  /** The language of the invitation mail (the organisation's by default). */
   locale: localeSchema.optional(),
 });
 
 export const updateMemberSchema = z.strictObject({ role: z.enum(ORGANIZATION_ROLES) });
-
-export const addedMemberSchema = z.object({ member: memberSchema, invitationToken: z.string().nullable() });

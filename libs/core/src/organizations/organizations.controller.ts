@@ -4,9 +4,10 @@ import { apiPath } from '../http/api-path.js';
 import { Authorize, Doc, IdParam, Idempotent, ValidBody, ValidQuery } from '../http/decorators.js';
 import { pageQuerySchema, pageSchema, type PageQuery } from '../http/pagination.js';
 import { OrganizationsService, toOrganizationDto } from './organizations.service.js';
+import { InvitationsService } from '../users/invitations.service.js';
+import { invitationSchema } from '../users/invitation.schemas.js';
 import {
-  addMemberSchema,
-  addedMemberSchema,
+  inviteMemberSchema,
   createOrganizationSchema,
   memberSchema,
   organizationSchema,
@@ -16,7 +17,10 @@ import {
 
 @Controller(apiPath('organizations'))
 export class OrganizationsController {
-  constructor(private readonly organizations: OrganizationsService) {}
+  constructor(
+    private readonly organizations: OrganizationsService,
+    private readonly invitations: InvitationsService,
+  ) {}
 
   @Post()
   @Authorize('organizations:admin')
@@ -58,13 +62,28 @@ export class OrganizationsController {
   @Authorize('organizations:admin')
   @Idempotent()
   @Doc({
-    summary: 'Add a member; a new person gets a one-time invitation token (also mailed)',
+    summary: 'Invite a person: the link goes to their address only; they join when they accept (same answer whether or not they have an account)',
     tags: ['organizations'],
-    response: addedMemberSchema,
+    response: invitationSchema,
     status: 201,
   })
-  addMember(@IdParam() id: string, @ValidBody(addMemberSchema) body: z.infer<typeof addMemberSchema>) {
-    return this.organizations.addMember(id, body);
+  invite(@IdParam() id: string, @ValidBody(inviteMemberSchema) body: z.infer<typeof inviteMemberSchema>) {
+    return this.organizations.invite(id, body);
+  }
+
+  @Get(':id/invitations')
+  @Authorize('organizations:admin')
+  @Doc({ summary: 'Invitations to an organisation, newest first', tags: ['organizations'], response: pageSchema(invitationSchema) })
+  invitationsOf(@IdParam() id: string, @ValidQuery(pageQuerySchema) query: PageQuery) {
+    return this.invitations.listForOrganization(id, query);
+  }
+
+  @Delete(':id/invitations/:invitationId')
+  @HttpCode(204)
+  @Authorize('organizations:admin')
+  @Doc({ summary: 'Revoke a pending invitation: its link stops working', tags: ['organizations'] })
+  async revokeInvitation(@IdParam() id: string, @IdParam('invitationId') invitationId: string): Promise<void> {
+    await this.invitations.revoke(id, invitationId);
   }
 
   @Patch(':id/members/:userId')

@@ -8,7 +8,8 @@ import type { OrganizationRole } from '../auth/actor.js';
 import type { Locale } from '../config/config.js';
 import { mapPage, paginate, type Page, type PageQuery } from '../http/pagination.js';
 import { invalidFields } from '../http/zod-validation.pipe.js';
-import { UsersService } from '../users/users.service.js';
+import { InvitationsService, toInvitationDto } from '../users/invitations.service.js';
+import type { InvitationDto } from '../users/invitation.schemas.js';
 import { Organization } from './organization.entity.js';
 import { Membership } from './membership.entity.js';
 import type { MemberDto, OrganizationDto } from './organization.schemas.js';
@@ -31,7 +32,7 @@ export class OrganizationsService {
   constructor(
     private readonly db: TransactionalConnection,
     private readonly audit: AuditService,
-    private readonly users: UsersService,
+    private readonly invitations: InvitationsService,
   ) {}
 
   onOrganizationCreated(hook: OrganizationCreatedHook): void {
@@ -118,43 +119,15 @@ export class OrganizationsService {
     }));
   }
 
-  /** Adds a person (created and invited when new) to an organisation. */
-  async addMember(
-    organizationId: string,
-    input: { email: string; role: OrganizationRole; displayName?: string | undefined; locale?: Locale | undefined },
-  ): Promise<{ member: MemberDto; invitationToken: string | null }> {
+  /**
+   * Invites a person to an organisation. Nobody is attached until the holder of the address
+   * accepts through the mailed link; the answer is the same whether or not the address has an
+   * account.
+   */
+  async invite(organizationId: string, input: { email: string; role: OrganizationRole; locale?: Locale | undefined }): Promise<InvitationDto> {
     const organization = await this.get(organizationId, 'organizations:admin');
-    let user = await this.users.findByEmail(input.email);
-    let invitationToken: string | null = null;
-    if (!user) {
-      const created = await this.users.create(
-        { email: input.email, displayName: input.displayName, locale: input.locale ?? organization.locale },
-        organizationId,
-      );
-      user = created.user;
-      invitationToken = created.invitationToken;
-    }
-    const inserted = await this.db
-      .getRepository(Membership)
-      .createQueryBuilder()
-      .insert()
-      .values({ id: newId(), organizationId, userId: user.id, role: input.role })
-      .orIgnore()
-      .returning(['created_at'])
-      .execute();
-    if (inserted.raw.length === 0) throw new Conflict('membership_exists');
-    await this.audit.record({
-      action: 'membership.create',
-      targetType: 'user',
-      targetId: user.id,
-      organizationId,
-      after: { email: user.email, role: input.role },
-    });
-    const createdAt = (inserted.raw[0] as { created_at: Date }).created_at;
-    return {
-      member: { userId: user.id, email: user.email, displayName: user.displayName, role: input.role, createdAt: createdAt.toISOString() },
-      invitationToken,
-    };
+    const invitation = await this.invitations.invite({ email: input.email, organizationId, role: input.role, locale: input.locale ?? organization.locale });
+    return toInvitationDto(invitation);
   }
 
   async updateMember(organizationId: string, userId: string, role: OrganizationRole): Promise<MemberDto> {

@@ -44,5 +44,3 @@ export const listUsersSchema = z.object({
   email: z.string().max(254).optional(),
   staffRole: z.enum(STAFF_ROLES).optional(),
 });
-
-export const invitedUserSchema = z.object({ user: userSchema, invitationToken: z.string().nullable() });

@@ -4,7 +4,7 @@ import { apiPath } from '../http/api-path.js';
 import { Authorize, Doc, IdParam, Idempotent, ValidBody, ValidQuery } from '../http/decorators.js';
 import { pageSchema } from '../http/pagination.js';
 import { UsersService, toUserDto } from './users.service.js';
-import { createUserSchema, invitedUserSchema, listUsersSchema, updateUserSchema, userSchema } from './user.schemas.js';
+import { createUserSchema, listUsersSchema, updateUserSchema, userSchema } from './user.schemas.js';
 
 /** People and their staff roles; for the co-op's administrators. */
 @Controller(apiPath('users'))
@@ -14,10 +14,9 @@ export class UsersController {
   @Post()
   @Authorize('users:admin')
   @Idempotent()
-  @Doc({ summary: 'Create a person (staff or client) and invite them', tags: ['users'], response: invitedUserSchema, status: 201 })
+  @Doc({ summary: 'Open an account (staff roles, for one); the person chooses a password through the link mailed to them', tags: ['users'], response: userSchema, status: 201 })
   async create(@ValidBody(createUserSchema) body: z.infer<typeof createUserSchema>) {
-    const { user, invitationToken } = await this.users.create(body);
-    return { user: toUserDto(user), invitationToken };
+    return toUserDto(await this.users.create(body));
   }
 
   @Get()

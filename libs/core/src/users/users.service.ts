@@ -45,8 +45,12 @@ export class UsersService {
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
-  /** Creates a person without a password and invites them to choose one. */
-  async create(input: NewUser, organizationId: string | null = null): Promise<{ user: User; invitationToken: string }> {
+  /**
+   * Staff open an account (staff roles, for one) without a password; an account invitation
+   * goes to the address, whose holder chooses the password. The link is in that mail only
+   * (and in the staff support view of invitations).
+   */
+  async create(input: NewUser): Promise<User> {
     const users = this.db.getRepository(User);
     const id = newId();
     const inserted = await users
@@ -66,8 +70,8 @@ export class UsersService {
     if (inserted.raw.length === 0) throw new Conflict('email_taken');
     const user = await users.findOneByOrFail({ id });
     await this.audit.record({ action: 'user.create', targetType: 'user', targetId: id, after: auditView(user) });
-    const invitationToken = await this.invitations.invite(user, organizationId);
-    return { user, invitationToken };
+    await this.invitations.invite({ email: user.email, organizationId: null, role: null, locale: user.locale });
+    return user;
   }
 
   async findByEmail(email: string): Promise<User | null> {

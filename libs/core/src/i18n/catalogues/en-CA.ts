@@ -29,6 +29,9 @@ export const enCA = {
     last_owner: 'An organisation keeps at least one owner.',
     scope_not_allowed: 'You cannot grant the "{{scope}}" permission.',
     organization_required: 'Client tokens must be limited to one of your organisations.',
+    sign_in_to_accept: 'This address already has an account: sign in, then accept the invitation.',
+    password_reset_invalid: 'This password reset link is unknown, used or expired. Ask for a new one.',
+    origin_not_allowed: 'This request comes from a page of another site ({{origin}}) and was refused.',
   },
   validation: {
     weak_password: 'Use at least 12 characters.',
@@ -36,11 +39,22 @@ export const enCA = {
     invalid_id: 'Not a valid id.',
     in_past: 'Must be in the future.',
     unknown_field: 'Unknown field.',
+    invalid_character: 'Contains a character that is not allowed here (a control character or NUL).',
   },
   mail: {
     invitation: {
-      subject: 'Your Ruche account at {{coop}}',
-      body: 'Hello,\n\nAn account was opened for you on Ruche. Choose your password here:\n{{link}}\n\nThis link works once and expires on {{expires}}.\n',
+      account: {
+        subject: 'Your Ruche account at {{coop}}',
+        body: 'Hello,\n\nAn account was opened for you on Ruche, the co-op\'s hosting panel. Choose your password here:\n{{link}}\n\nThis link works once and expires on {{expires}}.\n',
+      },
+      organization: {
+        subject: 'Invitation to join {{organization}} on Ruche',
+        body: 'Hello,\n\nYou are invited to join {{organization}} on Ruche, the co-op\'s hosting panel. To accept or decline, open this link:\n{{link}}\n\nIf you already have an account, sign in first. The link works once and expires on {{expires}}. If you did not expect this message, ignore it: nothing happens unless you accept.\n',
+      },
+    },
+    password_reset: {
+      subject: 'Choose a new Ruche password',
+      body: 'Hello,\n\nSomeone (from the address {{ip}}) asked to reset the password of your Ruche account. To choose a new one, open this link within {{minutes}} minutes:\n{{link}}\n\nThe link works once. A new password signs out every session and, unless you choose otherwise, revokes the account\'s API tokens. If you did not ask, ignore this message: your password stays as it is.\n',
     },
   },
 };

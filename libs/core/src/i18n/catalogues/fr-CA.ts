@@ -31,6 +31,9 @@ export const frCA: Catalogue = {
     last_owner: 'Une organisation garde au moins un propriétaire.',
     scope_not_allowed: 'Vous ne pouvez pas accorder la permission « {{scope}} ».',
     organization_required: 'Les jetons des clients doivent être limités à une de leurs organisations.',
+    sign_in_to_accept: 'Cette adresse a déjà un compte : connectez-vous, puis acceptez l’invitation.',
+    password_reset_invalid: 'Ce lien de réinitialisation est inconnu, déjà utilisé ou expiré. Demandez-en un nouveau.',
+    origin_not_allowed: 'Cette requête vient d’une page d’un autre site ({{origin}}) et a été refusée.',
   },
   validation: {
     weak_password: 'Utilisez au moins 12 caractères.',
@@ -38,11 +41,22 @@ export const frCA: Catalogue = {
     invalid_id: 'Identifiant invalide.',
     in_past: 'Doit être dans le futur.',
     unknown_field: 'Champ inconnu.',
+    invalid_character: 'Contient un caractère interdit ici (un caractère de contrôle ou NUL).',
   },
   mail: {
     invitation: {
-      subject: 'Votre compte Ruche chez {{coop}}',
-      body: 'Bonjour,\n\nUn compte a été ouvert pour vous dans Ruche. Choisissez votre mot de passe ici :\n{{link}}\n\nCe lien ne sert qu’une fois et expire le {{expires}}.\n',
+      account: {
+        subject: 'Votre compte Ruche chez {{coop}}',
+        body: 'Bonjour,\n\nUn compte a été ouvert pour vous dans Ruche, le panneau d’hébergement de la coop. Choisissez votre mot de passe ici :\n{{link}}\n\nCe lien ne sert qu’une fois et expire le {{expires}}.\n',
+      },
+      organization: {
+        subject: 'Invitation à vous joindre à {{organization}} dans Ruche',
+        body: 'Bonjour,\n\nVous êtes invité·e à vous joindre à {{organization}} dans Ruche, le panneau d’hébergement de la coop. Pour accepter ou refuser, ouvrez ce lien :\n{{link}}\n\nSi vous avez déjà un compte, connectez-vous d’abord. Le lien ne sert qu’une fois et expire le {{expires}}. Si vous n’attendiez pas ce message, ignorez-le : rien ne se passe sans votre accord.\n',
+      },
+    },
+    password_reset: {
+      subject: 'Choisissez un nouveau mot de passe Ruche',
+      body: 'Bonjour,\n\nQuelqu’un (depuis l’adresse {{ip}}) a demandé à réinitialiser le mot de passe de votre compte Ruche. Pour en choisir un nouveau, ouvrez ce lien dans les {{minutes}} minutes :\n{{link}}\n\nLe lien ne sert qu’une fois. Un nouveau mot de passe ferme toutes les sessions et, sauf si vous choisissez autrement, révoque les jetons d’API du compte. Si vous n’avez rien demandé, ignorez ce message : votre mot de passe reste le même.\n',
     },
   },
 };
