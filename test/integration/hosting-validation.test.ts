@@ -19,6 +19,76 @@ afterAll(() => api?.close());
 
 const addDomain = (caller: Caller, organizationId: string, name: string) => caller.post('/api/v1/domains', { organizationId, name });
 
+describe('odd characters are refused with a 422 naming the field, never cleaned up', () => {
+  it('a tab, a newline or an invisible character in a domain name', async () => {
+    const before = (await api.db.query('SELECT count(*)::int AS n FROM domains'))[0].n;
+    for (const [name, code] of [
+      ['new\nline.ca', 'control_character'],
+      ['tab\tbed.ca', 'control_character'],
+      ['trailing.ca\n', 'control_character'],
+      ['zero\u200bwidth.ca', 'name_not_canonical'],
+      ['soft\u00adhyphen.ca', 'name_not_canonical'],
+      ['ｆｕｌｌwidth.ca', 'name_not_canonical'],
+    ] as const) {
+      const response = await addDomain(a.caller, a.organization.id, name);
+      expect([response.status, response.body.error?.details], JSON.stringify(name)).toEqual([422, [expect.objectContaining({ field: 'name', code })]]);
+    }
+    expect((await addDomain(a.caller, a.organization.id, 'newline.ca')).status).toBe(201);
+    expect((await api.db.query('SELECT count(*)::int AS n FROM domains'))[0].n).toBe(before + 1);
+  });
+
+  it('a zone id in an AAAA value, control characters in a record, a quote in a CAA value', async () => {
+    const domain = await makeDomain(a.caller, a.organization.id);
+    const records = async () => (await a.caller.get(`/api/v1/domains/${domain.id}/records`)).body.data;
+    const before = await records();
+    const add = (record: object) => a.caller.post(`/api/v1/domains/${domain.id}/records`, record);
+    const cases: Array<[object, string, string]> = [
+      [{ type: 'AAAA', name: 'www', value: 'fe80::1%eth0' }, 'value', 'ipv6_invalid'],
+      [{ type: 'A', name: 'w\tw', value: '192.0.2.1' }, 'name', 'control_character'],
+      [{ type: 'TXT', name: '@', value: '"part one"\n"part two"' }, 'value', 'control_character'],
+      [{ type: 'CAA', name: '@', value: '0 issue letsencrypt.org;"x"' }, 'value', 'caa_value_invalid'],
+      [{ type: 'CAA', name: '@', value: '0 issue "letsencrypt.org;"x"' }, 'value', 'caa_value_invalid'],
+    ];
+    for (const [record, field, code] of cases) {
+      const response = await add(record);
+      expect([response.status, response.body.error?.details], JSON.stringify(record)).toEqual([422, [expect.objectContaining({ field, code })]]);
+    }
+    expect(await records()).toEqual(before);
+  });
+
+  it('a redirect the web server could not write', async () => {
+    const domain = await makeDomain(a.caller, a.organization.id);
+    for (const [redirectTo, code] of [
+      ['https://example.org/café', 'redirect_not_ascii'],
+      ['https://example.org/a`b', 'redirect_not_ascii'],
+      ['https://example.org/$host', 'redirect_not_ascii'],
+      ['https://user:secret@example.org/', 'redirect_invalid'],
+      ['ftp://example.org/', 'redirect_invalid'],
+    ]) {
+      const response = await a.caller.post('/api/v1/sites', { organizationId: a.organization.id, hostnames: [`r.${domain.name}`], redirectTo });
+      expect([response.status, response.body.error?.details], redirectTo).toEqual([422, [expect.objectContaining({ field: 'redirectTo', code })]]);
+    }
+    expect((await a.caller.post('/api/v1/sites', { organizationId: a.organization.id, hostnames: [`r.${domain.name}`], redirectTo: 'https://example.org/caf%C3%A9' })).status).toBe(201);
+  });
+
+  it('NUL in any text, and control characters in names, people and tokens', async () => {
+    const cases: Array<[Caller, string, string, object, string]> = [
+      [a.caller, 'POST', '/api/v1/tokens', { name: 'my\u0000token', scopes: ['hosting:read'], organizationId: a.organization.id }, 'name'],
+      [a.caller, 'POST', '/api/v1/tokens', { name: 'line\nbreak', scopes: ['hosting:read'], organizationId: a.organization.id }, 'name'],
+      [a.caller, 'PATCH', '/api/v1/auth/me', { displayName: 'Ada\u0000' }, 'displayName'],
+      [a.caller, 'PATCH', '/api/v1/auth/me', { displayName: 'Ada\rLovelace' }, 'displayName'],
+      [admin, 'POST', '/api/v1/organizations', { name: 'Co\u0007op', locale: 'fr' }, 'name'],
+      [api.anonymous, 'POST', '/api/v1/auth/login', { email: 'admin@ruche.localhost\u0000', password: 'x' }, 'email'],
+      [a.caller, 'POST', '/api/v1/domains', { organizationId: a.organization.id, name: 'nul\u0000.ca' }, 'name'],
+    ];
+    for (const [caller, method, url, body, field] of cases) {
+      const response = await caller.request(method, url, body);
+      expect([response.status, response.body.error?.code, response.body.error?.details?.[0]?.field], `${method} ${url} ${JSON.stringify(body)}`).toEqual([422, 'validation_failed', field]);
+    }
+    expect((await api.db.query(`SELECT count(*)::int AS n FROM api_tokens WHERE name LIKE 'my%' OR name LIKE 'line%'`))[0].n).toBe(0);
+  });
+});
+
 describe('domain names through the API', () => {
   it('store Unicode and punycode forms, whichever is sent, lowercased and without the trailing dot', async () => {
     const unicode = await addDomain(a.caller, a.organization.id, 'Épicerie-Solidaire.QC.CA.');

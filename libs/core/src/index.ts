@@ -46,5 +46,6 @@ export { Organization } from './organizations/organization.entity.js';
 export { Membership } from './organizations/membership.entity.js';
 export { User } from './users/user.entity.js';
 export { UsersService } from './users/users.service.js';
+export { nameSchema } from './users/user.schemas.js';
 export { seedFirstAdministrator } from './seed/first-administrator.js';
 export { type RucheFeature } from './feature.js';

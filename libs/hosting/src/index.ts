@@ -14,7 +14,7 @@ export { Server, TRANSPORTS, type Transport, type ServerStatus } from './servers
 export { ServersService, SERVER_REGISTRATION_CHECK, seedLocalServer, type ServerRegistrationCheck } from './servers/servers.service.js';
 export { Domain } from './domains/domain.entity.js';
 export { DnsRecord } from './dns/dns-record.entity.js';
-export { txtChunks, RECORD_TYPES, type RecordType } from './dns/record-rules.js';
+export { txtChunks, normalizeRecord, storedRecordProblem, RecordError, RECORD_TYPES, type RecordType, type NormalizedRecord } from './dns/record-rules.js';
 export { Site } from './sites/site.entity.js';
 export { SiteHostname } from './sites/site-hostname.entity.js';
 export { Mailbox } from './mail/mailbox.entity.js';
@@ -25,5 +25,11 @@ export { OrganizationHosting } from './plans/organization-hosting.entity.js';
 export { UsageSample } from './usage/usage-sample.entity.js';
 export { METERS, type Meter } from './plans/meters.js';
 export { UsageService } from './usage/usage.service.js';
-export { ORGANIZATION_PREFIX, DATABASE_FULL_NAME, isSafeDocumentRoot } from './names/identifiers.js';
-export { parseHostName, isWithin } from './names/domain-name.js';
+export { ORGANIZATION_PREFIX, DATABASE_FULL_NAME, isSafeDocumentRoot, redirectProblem, databaseFullName, prefixFromName } from './names/identifiers.js';
+export { parseHostName, parseDomainName, isWithin, NameError, CONTROL_CHARACTER } from './names/domain-name.js';
+export { parseLocalAddress, parseExternalAddress, AddressError } from './names/mail-address.js';
+// The API's request schemas, for tests that check every value they accept renders on the servers.
+export { createRecordSchema } from './dns/dns-record.schemas.js';
+export { createSiteSchema } from './sites/site.schemas.js';
+export { createMailboxSchema, createAliasSchema } from './mail/mail.schemas.js';
+export { createDatabaseSchema, createDatabaseUserSchema } from './databases/database.schemas.js';

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { SCOPES } from './actor.js';
+import { nameSchema } from '../users/user.schemas.js';
 
 export const createTokenSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: nameSchema(100),
   scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length),
   organizationId: z.uuid().optional(),
   expiresAt: z.iso

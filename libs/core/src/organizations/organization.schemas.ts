@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ORGANIZATION_ROLES } from '../auth/actor.js';
-import { emailSchema, localeSchema } from '../users/user.schemas.js';
+import { emailSchema, localeSchema, nameSchema } from '../users/user.schemas.js';
 
 export const organizationSchema = z.object({
   id: z.string(),
@@ -12,12 +12,12 @@ export const organizationSchema = z.object({
 export type OrganizationDto = z.infer<typeof organizationSchema>;
 
 export const createOrganizationSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name: nameSchema(200),
   locale: localeSchema,
 });
 
 export const updateOrganizationSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
+  name: nameSchema(200).optional(),
   locale: localeSchema.optional(),
   /** Staff only: the server each service's new resources go to (`null` to release). Handled by hosting. */
   placement: z.record(z.string(), z.uuid().nullable()).optional(),

@@ -4,7 +4,20 @@ import { STAFF_ROLES } from '../auth/actor.js';
 export const emailSchema = z.email().max(254).transform((value) => value.toLowerCase());
 export const passwordSchema = z.string().min(12, 'validation.weak_password').max(1024);
 export const localeSchema = z.enum(['fr', 'en']);
-export const displayNameSchema = z.string().trim().min(1).max(200);
+/**
+ * A name people type (a display name, an organisation's, a token's): one line, no control
+ * character (refused, not stripped), surrounding spaces trimmed.
+ */
+export function nameSchema(max: number) {
+  return z
+    .string()
+    .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'validation.invalid_character')
+    .trim()
+    .min(1)
+    .max(max);
+}
+
+export const displayNameSchema = nameSchema(200);
 
 export const userSchema = z.object({
   id: z.string(),

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { databasePasswordVerifier, generatePassword } from '../credentials/credential-hashes.js';
 import { DesiredStateService } from '../desired-state/desired-state.service.js';
 import { resourceState, type ResourceListQuery } from '../desired-state/resource.schemas.js';
-import { DATABASE_FULL_NAME } from '../names/identifiers.js';
+import { databaseFullName } from '../names/identifiers.js';
 import { PlansService } from '../plans/plans.service.js';
 import { QuotasService } from '../plans/quotas.service.js';
 import { ServersService } from '../servers/servers.service.js';
@@ -39,9 +39,8 @@ export class DatabasesService {
   ) {}
 
   private async fullName(organizationId: string, shortName: string): Promise<string> {
-    const name = `${await this.plans.prefixOf(organizationId)}_${shortName}`;
-    // Checked again here: this name goes into SQL statements on the server.
-    if (!DATABASE_FULL_NAME.test(name) || name.length > 32) throw invalidFields({ field: 'name', code: 'database_name_invalid' });
+    const name = databaseFullName(await this.plans.prefixOf(organizationId), shortName);
+    if (!name) throw invalidFields({ field: 'name', code: 'database_name_invalid' });
     return name;
   }
 

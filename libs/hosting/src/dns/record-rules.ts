@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { checkLabels, NameError, toAsciiName } from '../names/domain-name.js';
+import { checkLabels, CONTROL_CHARACTER, NameError, toAsciiName } from '../names/domain-name.js';
 
 export const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'CAA', 'NS'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
@@ -37,8 +37,14 @@ export class RecordError extends Error {
   }
 }
 
-/** Checks one record against the DNS rules for its type and answers its canonical form. */
+/**
+ * Checks one record against the DNS rules for its type and answers its canonical form, which
+ * the zone renderer accepts by construction: the last step is the very check it makes.
+ */
 export function normalizeRecord(input: RecordInput, zone: string): NormalizedRecord {
+  // Refused, not cleaned: a tab or newline would otherwise vanish in trimming or splitting.
+  if (CONTROL_CHARACTER.test(input.name)) throw new RecordError('name', 'control_character');
+  if (CONTROL_CHARACTER.test(input.value)) throw new RecordError('value', 'control_character');
   const name = normalizeOwner(input.name, zone);
   const ttl = input.ttl ?? DEFAULT_TTL;
   if (!Number.isInteger(ttl) || ttl < MIN_TTL || ttl > MAX_TTL) throw new RecordError('ttl', 'ttl_out_of_range');
@@ -50,7 +56,89 @@ export function normalizeRecord(input: RecordInput, zone: string): NormalizedRec
     throw new RecordError('priority', 'priority_out_of_range');
   }
   const value = normalizeValue(input.type, name, input.value.trim(), zone);
-  return { type: input.type, name, value, ttl, priority };
+  const record = { type: input.type, name, value, ttl, priority };
+  const problem = storedRecordProblem(record, zone);
+  if (problem) throw new RecordError(problem.field, problem.problem);
+  return record;
+}
+
+/** Why a stored record cannot go into a zone file, or null. */
+export interface StoredRecordProblem {
+  field: RecordError['field'];
+  problem: string;
+}
+
+const IPV6_CANONICAL = (value: string) => new URL(`http://[${value}]/`).hostname.slice(1, -1);
+
+function hostProblem(host: string, allowRoot = false): string | null {
+  if (allowRoot && host === '.') return null;
+  if (net.isIP(host)) return 'target_is_ip';
+  if (host !== host.toLowerCase() || !/^[\x21-\x7e]+$/.test(host)) return 'target_invalid';
+  try {
+    checkLabels(host, { allowUnderscore: true });
+    return null;
+  } catch (error) {
+    if (error instanceof NameError) return 'target_invalid';
+    throw error;
+  }
+}
+
+/**
+ * The one rule for a record as stored (canonical form), shared by the API, which refuses what
+ * fails it, and the zone renderer, which checks every row again before writing it (the
+ * database is not trusted to hold only what the API let in).
+ */
+export function storedRecordProblem(record: NormalizedRecord, zone: string): StoredRecordProblem | null {
+  const { type, name, value, ttl, priority } = record;
+  if (!RECORD_TYPES.includes(type)) return { field: 'type', problem: 'type_invalid' };
+  if (name !== '@') {
+    if (name !== name.toLowerCase() || !/^[\x21-\x7e]+$/.test(name)) return { field: 'name', problem: 'label_invalid' };
+    try {
+      checkLabels(name, { allowUnderscore: true, allowWildcard: true });
+    } catch (error) {
+      if (error instanceof NameError) return { field: 'name', problem: error.problem };
+      throw error;
+    }
+    if (name.length + zone.length + 1 > 253) return { field: 'name', problem: 'name_too_long' };
+  }
+  if (!Number.isInteger(ttl) || ttl < MIN_TTL || ttl > MAX_TTL) return { field: 'ttl', problem: 'ttl_out_of_range' };
+  const needsPriority = type === 'MX' || type === 'SRV';
+  if (needsPriority !== (priority !== null)) return { field: 'priority', problem: needsPriority ? 'priority_required' : 'priority_not_allowed' };
+  if (priority !== null && (!Number.isInteger(priority) || priority < 0 || priority > 65535)) return { field: 'priority', problem: 'priority_out_of_range' };
+  const valueProblem = (problem: string | null) => (problem ? { field: 'value' as const, problem } : null);
+  switch (type) {
+    case 'A':
+      return valueProblem(net.isIPv4(value) ? null : 'ipv4_invalid');
+    case 'AAAA':
+      return valueProblem(net.isIPv6(value) && !value.includes('%') && IPV6_CANONICAL(value) === value ? null : 'ipv6_invalid');
+    case 'CNAME':
+    case 'NS':
+    case 'MX':
+      return valueProblem(hostProblem(value));
+    case 'TXT':
+      if (value.length === 0) return valueProblem('txt_empty');
+      if (value.length > MAX_TXT_LENGTH) return valueProblem('txt_too_long');
+      return valueProblem(/^[\x20-\x7e]*$/.test(value) ? null : 'txt_invalid_char');
+    case 'SRV': {
+      const match = /^(\d{1,5}) (\d{1,5}) (\S+)$/.exec(value);
+      if (!match || Number(match[1]) > 65535 || Number(match[2]) > 65535 || String(Number(match[1])) !== match[1] || String(Number(match[2])) !== match[2]) {
+        return valueProblem('srv_value_invalid');
+      }
+      return valueProblem(hostProblem(match[3]!, true) ? 'srv_value_invalid' : null);
+    }
+    case 'CAA': {
+      const match = /^(\d{1,3}) (issue|issuewild|iodef) "([^"\\]*)"$/.exec(value);
+      if (!match || Number(match[1]) > 255 || String(Number(match[1])) !== match[1]) return valueProblem('caa_value_invalid');
+      return valueProblem(caaContentProblem(match[2]!, match[3]!));
+    }
+  }
+}
+
+/** What the value part of a CAA record may hold, per tag (RFC 8659), within printable ASCII. */
+function caaContentProblem(tag: string, content: string): string | null {
+  if (!/^[\x20-\x7e]*$/.test(content) || content.includes('"') || content.includes('\\')) return 'caa_value_invalid';
+  if (tag === 'iodef') return /^(mailto:[^\s@]+@[^\s@]+|https?:\/\/\S+)$/.test(content) ? null : 'caa_value_invalid';
+  return /^(;|[a-z0-9.-]+(\s*;.*)?)$/i.test(content) ? null : 'caa_value_invalid';
 }
 
 function normalizeOwner(raw: string, zone: string): string {
@@ -95,9 +183,10 @@ function normalizeValue(type: RecordType, name: string, value: string, zone: str
       if (!net.isIPv4(value)) throw new RecordError('value', 'ipv4_invalid');
       return value;
     case 'AAAA':
-      if (!net.isIPv6(value)) throw new RecordError('value', 'ipv6_invalid');
+      // A zone id (fe80::1%eth0) names an interface of one machine: it has no place in DNS.
+      if (!net.isIPv6(value) || value.includes('%')) throw new RecordError('value', 'ipv6_invalid');
       // The URL parser prints the canonical (RFC 5952) form.
-      return new URL(`http://[${value}]/`).hostname.slice(1, -1);
+      return IPV6_CANONICAL(value);
     case 'CNAME': {
       if (name === '@') throw new RecordError('name', 'cname_at_apex');
       const target = normalizeTarget(value, zone);
@@ -148,17 +237,15 @@ function normalizeSrv(name: string, value: string, zone: string): string {
 }
 
 function normalizeCaa(value: string): string {
-  const match = /^(\d{1,3})\s+([A-Za-z0-9]+)\s+(?:"([^"]*)"|(\S+))$/.exec(value);
+  const match = /^(\d{1,3})\s+([A-Za-z0-9]+)\s+(?:"([^"]*)"|([^\s"]+))$/.exec(value);
   if (!match) throw new RecordError('value', 'caa_value_invalid');
   const flags = Number(match[1]);
   const tag = match[2]!.toLowerCase();
   const content = match[3] ?? match[4] ?? '';
   if (flags > 255) throw new RecordError('value', 'caa_value_invalid');
   if (!['issue', 'issuewild', 'iodef'].includes(tag)) throw new RecordError('value', 'caa_tag_invalid');
-  if (tag === 'iodef' && !/^(mailto:[^\s@]+@[^\s@]+|https?:\/\/\S+)$/.test(content)) throw new RecordError('value', 'caa_value_invalid');
-  if (tag !== 'iodef' && !/^(;|[a-z0-9.-]+(\s*;.*)?)$/i.test(content)) throw new RecordError('value', 'caa_value_invalid');
-  // Printable, and no backslash: it would escape the closing quote in the zone file.
-  if (!/^[\x20-\x7e]*$/.test(content) || content.includes('\\')) throw new RecordError('value', 'caa_value_invalid');
+  const problem = caaContentProblem(tag, content);
+  if (problem) throw new RecordError('value', problem);
   return `${flags} ${tag} "${content}"`;
 }
 

@@ -14,7 +14,9 @@ export type NameProblem =
   | 'numeric_tld'
   | 'public_suffix'
   | 'unknown_tld'
-  | 'ip_not_allowed';
+  | 'ip_not_allowed'
+  | 'control_character'
+  | 'name_not_canonical';
 
 export class NameError extends Error {
   constructor(readonly problem: NameProblem) {
@@ -51,14 +53,31 @@ export function checkLabels(ascii: string, options: LabelOptions = {}): void {
   });
 }
 
-/** Lowercases, drops one trailing dot, converts Unicode to punycode (UTS #46, as browsers do). */
+/** C0 and C1 control characters (tab and newline among them), and DEL. */
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Lowercases, drops one trailing dot and surrounding spaces, converts Unicode to punycode
+ * (UTS #46, as browsers do). What UTS #46 would change silently is refused instead: control
+ * characters (the URL parser drops tabs and newlines), and characters it maps to others or to
+ * nothing (a zero-width space, a soft hyphen, full-width letters).
+ */
 export function toAsciiName(input: string): string {
+  if (CONTROL_CHARACTER.test(input)) throw new NameError('control_character');
   const trimmed = input.trim().toLowerCase().replace(/\.$/, '');
   if (trimmed.length === 0) throw new NameError('name_empty');
   if (trimmed.includes('*')) throw new NameError('wildcard_not_allowed');
-  // domainToASCII accepts some things we do not (underscores): check the result, not only the input.
-  const ascii = /^[\x21-\x7e]+$/.test(trimmed) && !trimmed.includes('xn--') ? trimmed : domainToASCII(trimmed);
+  if (/^[\x21-\x7e]+$/.test(trimmed) && !trimmed.includes('xn--')) return trimmed;
+  // domainToASCII accepts some things we do not (underscores): callers check the result too.
+  const ascii = domainToASCII(trimmed);
   if (ascii === '') throw new NameError(trimmed.includes('xn--') || /[^\x00-\x7f]/.test(trimmed) ? 'idn_invalid' : 'label_invalid');
+  // Each label typed in Unicode must come back as typed (NFC); each typed in ASCII, unchanged.
+  const typed = trimmed.normalize('NFC').split('.');
+  const converted = ascii.split('.');
+  const unchanged =
+    typed.length === converted.length &&
+    typed.every((label, index) => (/[^\x00-\x7f]/.test(label) ? domainToUnicode(converted[index]!) === label : converted[index] === label));
+  if (!unchanged) throw new NameError('name_not_canonical');
   return ascii;
 }
 

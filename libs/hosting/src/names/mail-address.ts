@@ -1,4 +1,4 @@
-import { checkLabels, NameError, toAsciiName } from './domain-name.js';
+import { checkLabels, CONTROL_CHARACTER, NameError, toAsciiName } from './domain-name.js';
 
 /**
  * Local parts Ruche accepts for its own mailboxes and aliases: RFC 5321 dot-atoms, narrowed to
@@ -8,7 +8,7 @@ const LOCAL_PART = /^[a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?$/;
 /** External destinations may use the rest of the dot-atom characters. */
 const EXTERNAL_LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 
-export type AddressProblem = 'address_invalid' | 'local_part_invalid' | 'local_part_too_long' | 'address_domain_invalid';
+export type AddressProblem = 'address_invalid' | 'local_part_invalid' | 'local_part_too_long' | 'address_domain_invalid' | 'control_character';
 
 export class AddressError extends Error {
   constructor(readonly problem: AddressProblem) {
@@ -23,6 +23,7 @@ export interface MailAddress {
 }
 
 function split(input: string): [string, string] {
+  if (CONTROL_CHARACTER.test(input)) throw new AddressError('control_character');
   const value = input.trim().toLowerCase();
   const at = value.lastIndexOf('@');
   if (at <= 0 || at === value.length - 1) throw new AddressError('address_invalid');

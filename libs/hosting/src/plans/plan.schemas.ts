@@ -1,3 +1,4 @@
+import { nameSchema } from '@ruche/core';
 import { z } from 'zod';
 import { METERS } from './meters.js';
 
@@ -16,8 +17,8 @@ export const quotasSchema = z.strictObject({
 
 export const createPlanSchema = z.strictObject({
   code: z.string().trim().toLowerCase().regex(/^[a-z][a-z0-9-]{1,39}$/, 'validation.plan_code_invalid'),
-  nameFr: z.string().trim().min(1).max(100),
-  nameEn: z.string().trim().min(1).max(100),
+  nameFr: nameSchema(100),
+  nameEn: nameSchema(100),
   quotas: quotasSchema,
   monthlyPriceCents: z.number().int().min(0).max(100_000_000),
   effectiveFrom: day.optional(),
@@ -25,8 +26,8 @@ export const createPlanSchema = z.strictObject({
 });
 
 export const updatePlanSchema = z.strictObject({
-  nameFr: z.string().trim().min(1).max(100).optional(),
-  nameEn: z.string().trim().min(1).max(100).optional(),
+  nameFr: nameSchema(100).optional(),
+  nameEn: nameSchema(100).optional(),
   quotas: quotasSchema.partial().optional(),
   active: z.boolean().optional(),
   isDefault: z.literal(true).optional(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NameError, parseHostName } from '../names/domain-name.js';
-import { isSafeDocumentRoot } from '../names/identifiers.js';
+import { isSafeDocumentRoot, redirectProblem } from '../names/identifiers.js';
 import { resourceStateSchema } from '../desired-state/resource.schemas.js';
 
 const hostname = z.string().max(300).transform((value, ctx) => {
@@ -21,11 +21,10 @@ const hostnames = z
 
 const documentRoot = z.string().refine(isSafeDocumentRoot, 'validation.document_root_invalid');
 
-const redirectTo = z
-  .url({ protocol: /^https?$/, hostname: z.regexes.domain })
-  .max(2000)
-  // nginx writes it inside quotes: no quotes, braces or semicolons, and no `$` (a variable to nginx).
-  .refine((value) => !/[\s"'<>\\{};$]/.test(value), 'validation.redirect_invalid');
+const redirectTo = z.string().superRefine((value, ctx) => {
+  const problem = redirectProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: `validation.${problem}` });
+});
 
 export const createSiteSchema = z.strictObject({
   organizationId: z.uuid(),

@@ -1,4 +1,4 @@
-import { txtChunks, type RecordType } from '@ruche/hosting';
+import { storedRecordProblem, txtChunks, type RecordType } from '@ruche/hosting';
 import { MANAGED_HEADER } from '../driver.js';
 
 export interface ZoneRecord {
@@ -17,11 +17,8 @@ export interface ZoneSettings {
 /** A value the driver refuses to write into a zone file. */
 export class UnsafeRecord extends Error {}
 
-const NAME = /^(@|(\*\.)?(_?[a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*(\*|_?[a-z0-9]([a-z0-9-]*[a-z0-9])?))$/;
+/** For the co-op's own names (SOA, NS from the configuration); records go through hosting's rule. */
 const HOST = /^(\.|([a-z0-9_]([a-z0-9_-]*[a-z0-9])?\.)*[a-z0-9_]([a-z0-9_-]*[a-z0-9])?)$/;
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-const IPV6 = /^[0-9a-f:.]+$/;
-const CAA = /^\d{1,3} (issue|issuewild|iodef) "[\x20-\x21\x23-\x5b\x5d-\x7e]*"$/;
 const ZONE = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 function absolute(host: string): string {
@@ -29,13 +26,12 @@ function absolute(host: string): string {
   return host === '.' ? '.' : `${host}.`;
 }
 
+/** The record's data in master-file syntax; the record has passed hosting's stored-record rule. */
 function rdata(record: ZoneRecord): string {
   switch (record.type) {
     case 'A':
-      if (!IPV4.test(record.value)) throw new UnsafeRecord(`A value ${JSON.stringify(record.value)} is not IPv4`);
-      return record.value;
     case 'AAAA':
-      if (!IPV6.test(record.value)) throw new UnsafeRecord(`AAAA value ${JSON.stringify(record.value)} is not IPv6`);
+    case 'CAA':
       return record.value;
     case 'CNAME':
     case 'NS':
@@ -44,15 +40,10 @@ function rdata(record: ZoneRecord): string {
       return `${record.priority} ${absolute(record.value)}`;
     case 'SRV': {
       const [weight, port, target] = record.value.split(' ');
-      if (!/^\d+$/.test(weight ?? '') || !/^\d+$/.test(port ?? '')) throw new UnsafeRecord('SRV value is not "weight port target"');
-      return `${record.priority} ${weight} ${port} ${absolute(target ?? '')}`;
+      return `${record.priority} ${weight} ${port} ${absolute(target!)}`;
     }
     case 'TXT':
-      if (!/^[\x20-\x7e]*$/.test(record.value)) throw new UnsafeRecord('TXT value has characters a zone file cannot hold');
       return txtChunks(record.value).join(' ');
-    case 'CAA':
-      if (!CAA.test(record.value)) throw new UnsafeRecord(`CAA value ${JSON.stringify(record.value)} is not valid`);
-      return record.value;
   }
 }
 
@@ -73,8 +64,8 @@ export function renderZone(zone: string, serial: number, records: readonly ZoneR
   ];
   const sorted = [...records].sort((a, b) => `${a.name} ${a.type} ${a.value}`.localeCompare(`${b.name} ${b.type} ${b.value}`));
   for (const record of sorted) {
-    if (!NAME.test(record.name)) throw new UnsafeRecord(`record name ${JSON.stringify(record.name)} is not valid`);
-    if (!Number.isInteger(record.ttl) || record.ttl < 60 || record.ttl > 604800) throw new UnsafeRecord('TTL out of range');
+    const problem = storedRecordProblem(record, zone);
+    if (problem) throw new UnsafeRecord(`${record.type} record ${JSON.stringify(record.name)}: ${problem.field} ${JSON.stringify(record[problem.field])} is not valid (${problem.problem})`);
     lines.push(`${record.name} ${record.ttl} IN ${record.type} ${rdata(record)}`);
   }
   return `${lines.join('\n')}\n`;

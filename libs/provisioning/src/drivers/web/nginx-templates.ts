@@ -1,4 +1,4 @@
-import { isSafeDocumentRoot, ORGANIZATION_PREFIX, parseHostName } from '@ruche/hosting';
+import { isSafeDocumentRoot, ORGANIZATION_PREFIX, parseHostName, redirectProblem } from '@ruche/hosting';
 import { MANAGED_HEADER } from '../driver.js';
 
 export interface SiteConfig {
@@ -16,12 +16,6 @@ export const CERT_DIR = '/etc/ruche/certs';
 
 /** A value Ruche refuses to write into an nginx file. */
 export class UnsafeValue extends Error {}
-
-/**
- * URLs reach nginx inside double quotes; these are the characters allowed there. No `$`:
- * nginx would read a variable (percent-encode it as %24).
- */
-const SAFE_URL = /^https?:\/\/[A-Za-z0-9._~:/?#[\]@!&'()*+,=%-]+$/;
 
 function hostname(value: string): string {
   try {
@@ -46,7 +40,7 @@ export function renderVhost(site: SiteConfig): string {
   if (!/^[0-9a-f-]{36}$/.test(site.id)) throw new UnsafeValue('site id is not valid');
   const names = site.hostnames.map(hostname).join(' ');
   const root = siteRoot(site);
-  if (site.redirectTo !== null && !SAFE_URL.test(site.redirectTo)) throw new UnsafeValue(`redirect ${JSON.stringify(site.redirectTo)} is not valid`);
+  if (site.redirectTo !== null && redirectProblem(site.redirectTo)) throw new UnsafeValue(`redirect ${JSON.stringify(site.redirectTo)} is not valid`);
   const listen = [
     '    listen 80;',
     ...(site.ipv6 ? ['    listen [::]:80;'] : []),
