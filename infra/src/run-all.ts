@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel).child({ component: 'launcher' });
+  const logger = createLogger(config.logLevel, { format: config.logFormat }).child({ component: 'launcher' });
   let database: EmbeddedPostgres | null = null;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
       dataDir: path.join(config.dataDir, 'postgres'),
       port: config.embeddedPgPort,
       log: (line) => logger.debug({ postgres: line }, 'postgres'),
+      notice: (message) => logger.info(message),
     });
     databaseUrl = await database.ensureDatabase('ruche');
     logger.info({ port: config.embeddedPgPort, dataDir: path.join(config.dataDir, 'postgres') }, 'embedded PostgreSQL started');

@@ -1,28 +1,45 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Metrics } from '@ruche/core';
 import { httpGet } from '@ruche/infra/fleet';
 import { makeClient, makeLocalServer, makeOrganization } from '../support/factories.js';
 import { eventually, startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
 import type { Caller } from '../support/test-api.js';
 
-/** Faults a co-op meets: a server that goes away, a worker killed mid-job, hand edits on a server. */
+/**
+ * Faults a co-op meets: a server that goes away, a worker killed mid-job, hand edits on a
+ * server. Each test makes its own domain and leaves the server and the workers as it found
+ * them (running, unpaused, one worker in this process), so any one can run alone.
+ */
 let fleet: FleetHarness;
 let client: Caller;
 let organizationId: string;
-let domain = '';
 
 beforeAll(async () => {
   fleet = await startFleetHarness({ services: ['web'] });
   const organization = await makeOrganization(fleet.admin);
   organizationId = organization.id;
   client = (await makeClient(fleet.api, fleet.admin, organization.id)).caller;
-  // The domain's zone goes nowhere here (no DNS server): sites only need it to exist.
+  expect((await fleet.admin.put(`/api/v1/organizations/${organizationId}/quota-overrides`, { domains: 100, sites: 100 })).status).toBeLessThan(300);
+  // Domains' zones go nowhere here (no DNS server): sites only need them to exist.
   await makeLocalServer(fleet.admin, 'dns-elsewhere', ['dns']);
-  domain = (await client.post('/api/v1/domains', { organizationId, name: 'faults.org' })).body.name;
 });
 afterAll(() => fleet?.close());
+afterEach(async () => {
+  await fleet.server.start();
+  await fleet.server.exec(['rm', '-f', '/usr/local/sbin/nginx']);
+  await fleet.admin.patch(`/api/v1/servers/${fleet.serverId}`, { status: 'active' });
+  if (!fleet.worker) await fleet.startWorker();
+});
+
+/** A domain of the test's own, for its sites' host names. */
+async function ownDomain(): Promise<string> {
+  const created = await client.post('/api/v1/domains', { organizationId, name: `faults-${randomBytes(3).toString('hex')}.org` });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return created.body.name;
+}
 
 /**
  * Makes `nginx -t` take `seconds` on the server (an nginx in front of the real one), so a
@@ -42,6 +59,7 @@ const serves = async (host: string) => (await httpGet(fleet.server.ports.http!, 
 
 describe('a server that goes away', () => {
   it('fails the waiting resources with a clear error, retries with backoff, and converges once it is back', async () => {
+    const domain = await ownDomain();
     // nginx -t is slowed down (until the next start: /run is a tmpfs), so the server is
     // stopped while the reconcile is under way.
     await slowNginxCheck(5, { untilRestart: true });
@@ -79,6 +97,7 @@ describe('a server that goes away', () => {
   });
 
   it('lets a sysadmin retry at once instead of waiting for the backoff', async () => {
+    const domain = await ownDomain();
     await fleet.server.stop();
     const created = await client.post('/api/v1/sites', { organizationId, hostnames: [`retry.${domain}`] });
     await until(created.body.id, 'failed');
@@ -94,13 +113,16 @@ describe('a server that goes away', () => {
 
 describe('a paused server', () => {
   it('keeps its jobs waiting until it is resumed', async () => {
+    const domain = await ownDomain();
     expect((await fleet.admin.patch(`/api/v1/servers/${fleet.serverId}`, { status: 'paused' })).status).toBe(200);
     const created = await client.post('/api/v1/sites', { organizationId, hostnames: [`paused.${domain}`] });
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // The worker took the job, saw the server paused and put it back for later: nothing was applied.
+    const queued = await eventually(async () => {
+      const jobs = (await fleet.admin.get(`/api/v1/jobs?status=queued&serverId=${fleet.serverId}`)).body.data;
+      return jobs.length === 1 && Date.parse(jobs[0].runAt) > Date.now() ? jobs : null;
+    }, 20_000, 'the job to be put back until the server is resumed');
+    expect(queued).toEqual([expect.objectContaining({ status: 'queued', service: 'web', serverId: fleet.serverId })]);
     expect((await site(created.body.id)).phase).toBe('pending');
-    const queued = await fleet.admin.get(`/api/v1/jobs?status=queued&serverId=${fleet.serverId}`);
-    expect(queued.body.data).toEqual([expect.objectContaining({ status: 'queued', service: 'web', serverId: fleet.serverId })]);
-    expect(Date.parse(queued.body.data[0].runAt)).toBeGreaterThan(Date.now());
     await fleet.admin.patch(`/api/v1/servers/${fleet.serverId}`, { status: 'active' });
     await until(created.body.id, 'ready', 20_000);
   });
@@ -108,6 +130,7 @@ describe('a paused server', () => {
 
 describe('hand edits on a server', () => {
   it('are repaired by the next resync, which records the drift', async () => {
+    const domain = await ownDomain();
     const created = await client.post('/api/v1/sites', { organizationId, hostnames: [`drift.${domain}`] });
     await until(created.body.id, 'ready');
     const file = `/etc/nginx/ruche/sites/${created.body.id}.conf`;
@@ -130,6 +153,14 @@ describe('hand edits on a server', () => {
 
 describe('observability', () => {
   it('lists jobs with durations, and exports reconcile metrics', async () => {
+    // One reconcile that succeeds, and one that cannot reach the server.
+    const domain = await ownDomain();
+    const ok = await client.post('/api/v1/sites', { organizationId, hostnames: [`metrics.${domain}`] });
+    await until(ok.body.id, 'ready');
+    await fleet.server.stop();
+    const down = await client.post('/api/v1/sites', { organizationId, hostnames: [`metrics-down.${domain}`] });
+    await until(down.body.id, 'failed');
+    await fleet.server.start();
     const jobs = await fleet.admin.get('/api/v1/jobs?status=succeeded&limit=3');
     expect(jobs.status).toBe(200);
     expect(jobs.body.data[0]).toMatchObject({ task: 'reconcile', status: 'succeeded', durationMs: expect.any(Number), finishedAt: expect.any(String) });
@@ -153,9 +184,13 @@ describe('a worker killed in the middle of a job', () => {
     workers.push(child);
     return child;
   };
-  afterAll(() => workers.forEach((child) => child.kill('SIGKILL')));
+
+  afterEach(() => {
+    for (const child of workers.splice(0)) child.kill('SIGKILL');
+  });
 
   it('leaves the job to another worker, which finishes it', async () => {
+    const domain = await ownDomain();
     await fleet.worker!.close();
     fleet.worker = null;
     // nginx -t hangs on the server, so the job is surely running when the worker dies.
@@ -175,8 +210,11 @@ describe('a worker killed in the middle of a job', () => {
   });
 
   it('lets a worker stopped with SIGTERM finish the job it holds before it exits', async () => {
-    // The one worker left running (started by the test above) takes the next job.
-    const holder = workers[workers.length - 1]!;
+    const domain = await ownDomain();
+    // The only worker is one process of its own, which takes the next job.
+    await fleet.worker!.close();
+    fleet.worker = null;
+    const holder = spawnWorker();
     await slowNginxCheck(3);
     try {
       const created = await client.post('/api/v1/sites', { organizationId, hostnames: [`sigterm.${domain}`] });
@@ -193,9 +231,9 @@ describe('a worker killed in the middle of a job', () => {
   });
 
   it('runs one reconcile of a server at a time, whatever the number of workers', async () => {
+    const domain = await ownDomain();
     spawnWorker();
-    spawnWorker(); // two worker processes compete for the jobs
-    expect((await fleet.admin.put(`/api/v1/organizations/${organizationId}/quota-overrides`, { sites: 100 })).status).toBeLessThan(300);
+    spawnWorker(); // two worker processes compete with the one in this process
     const since = new Date();
     const burst = await Promise.all(
       Array.from({ length: 12 }, (_, index) => client.post('/api/v1/sites', { organizationId, hostnames: [`burst-${index}.${domain}`] })),

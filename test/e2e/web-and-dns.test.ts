@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet, httpsGet, queryDns } from '@ruche/infra/fleet';
 import { RENDER_TEST_HOOK, type RenderTestHook } from '@ruche/provisioning';
 import { makeClient, makeOrganization } from '../support/factories.js';
@@ -7,19 +8,50 @@ import type { Caller } from '../support/test-api.js';
 
 /**
  * A client works through the API; a worker reconciles over SSH onto a real Debian server;
- * the outcome is checked the way the world sees it: HTTP and DNS on the server's ports.
+ * the outcome is checked the way the world sees it: HTTP and DNS on the server's ports. Each
+ * test makes the domains and sites it looks at, so any one of them can run alone.
  */
 let fleet: FleetHarness;
 let client: Caller;
 let organizationId: string;
+let hooked = false;
 
 beforeAll(async () => {
   fleet = await startFleetHarness({ services: ['web', 'dns'] });
   const organization = await makeOrganization(fleet.admin, { name: 'Radio Centre-Ville' });
   organizationId = organization.id;
   client = (await makeClient(fleet.api, fleet.admin, organization.id)).caller;
+  expect((await fleet.admin.put(`/api/v1/organizations/${organizationId}/quota-overrides`, { domains: 100, sites: 100 })).status).toBeLessThan(300);
 });
 afterAll(() => fleet?.close());
+// A test that altered what the drivers render leaves a plain worker behind it.
+afterEach(async () => {
+  if (!hooked) return;
+  await fleet.worker!.close();
+  await fleet.startWorker();
+  hooked = false;
+});
+
+/** A domain of its own for one test (`<label>-<random>.org`), live on the server. */
+async function liveDomain(label: string, records: object[] = []): Promise<{ id: string; name: string }> {
+  const domain = await client.post('/api/v1/domains', { organizationId, name: `${label}-${randomBytes(3).toString('hex')}.org` });
+  expect(domain.status, JSON.stringify(domain.body)).toBe(201);
+  for (const record of records) expect((await client.post(`/api/v1/domains/${domain.body.id}/records`, record)).status).toBe(201);
+  await phaseOf(`/api/v1/domains/${domain.body.id}`, 'ready');
+  return domain.body;
+}
+
+/** A site live on the server with a file of its own, /hello.txt. */
+async function liveSite(hostnames: string[], hello = 'on the air\n'): Promise<{ id: string; root: string }> {
+  const site = await client.post('/api/v1/sites', { organizationId, hostnames });
+  expect(site.status, JSON.stringify(site.body)).toBe(201);
+  await phaseOf(`/api/v1/sites/${site.body.id}`, 'ready');
+  const [row] = await fleet.api.db.query(`SELECT prefix FROM organization_hosting WHERE organization_id = $1`, [organizationId]);
+  const root = `/srv/ruche/${row.prefix}/sites/${hostnames[0]}`;
+  const written = await fleet.server.exec(['tee', `${root}/hello.txt`], { input: hello });
+  expect(written.exitCode, written.stderr).toBe(0);
+  return { id: site.body.id, root };
+}
 
 const get = (path: string) => client.get(path).then((response) => response.body);
 const phaseOf = (path: string, phase: string) => eventually(async () => ((await get(path)).phase === phase ? get(path) : null), 20_000, `${path} to be ${phase}`);
@@ -29,8 +61,9 @@ async function soaSerial(zone: string, transport: 'udp' | 'tcp' = 'udp'): Promis
   return Number(answer.answers.find((record) => record.type === 'SOA')!.data.split(' ')[2]);
 }
 
-/** Restarts the worker with the drivers' test-only hook, which alters what they render. */
+/** Restarts the worker with the drivers' test-only hook, which alters what they render (until the test ends). */
 async function restartWorkerRendering(hook: RenderTestHook): Promise<void> {
+  hooked = true;
   await fleet.worker!.close();
   await fleet.startWorker([{ module: class RenderHookForTests {}, global: true, providers: [{ provide: RENDER_TEST_HOOK, useValue: hook }], exports: [RENDER_TEST_HOOK] }]);
 }
@@ -81,73 +114,76 @@ describe('registering a server', () => {
 
 describe('a domain and a site, from the API to the server', () => {
   it('goes live within seconds: the site answers over HTTP and the zone over DNS (UDP and TCP)', async () => {
-    const domain = await client.post('/api/v1/domains', { organizationId, name: 'radio-cv.org' });
+    const zone = `radio-${randomBytes(3).toString('hex')}.org`;
+    const domain = await client.post('/api/v1/domains', { organizationId, name: zone });
     expect(domain.status).toBe(201);
     await client.post(`/api/v1/domains/${domain.body.id}/records`, { type: 'TXT', name: '@', value: '"v=spf1 mx -all"' });
     const record = await client.post(`/api/v1/domains/${domain.body.id}/records`, { type: 'A', name: 'studio', value: '192.0.2.77' });
     expect(record.status).toBe(201);
     const created = Date.now();
-    const site = await client.post('/api/v1/sites', { organizationId, hostnames: ['radio-cv.org', 'www.radio-cv.org'] });
+    const site = await client.post('/api/v1/sites', { organizationId, hostnames: [zone, `www.${zone}`] });
     expect(site.status).toBe(201);
 
     const live = await phaseOf(`/api/v1/sites/${site.body.id}`, 'ready');
     expect(live).toMatchObject({ lastError: null, observedGeneration: live.generation, serverId: fleet.serverId });
     expect(Date.now() - created).toBeLessThan(10_000);
-    const page = await httpGet(fleet.server.ports.http!, { host: 'www.radio-cv.org' });
+    const page = await httpGet(fleet.server.ports.http!, { host: `www.${zone}` });
     expect(page.status).toBe(200);
     expect(page.body).toContain('hébergé par la coop');
 
     await phaseOf(`/api/v1/domains/${domain.body.id}`, 'ready');
     for (const transport of ['udp', 'tcp'] as const) {
-      const answer = await queryDns({ port: transport === 'udp' ? fleet.server.ports.dnsUdp! : fleet.server.ports.dnsTcp!, name: 'studio.radio-cv.org', type: 'A', transport });
+      const answer = await queryDns({ port: transport === 'udp' ? fleet.server.ports.dnsUdp! : fleet.server.ports.dnsTcp!, name: `studio.${zone}`, type: 'A', transport });
       expect(answer.rcode).toBe('NOERROR');
       expect(answer.authoritative).toBe(true);
       expect(answer.answers.map((a) => a.data)).toEqual(['192.0.2.77']);
     }
-    const txt = await queryDns({ port: fleet.server.ports.dnsTcp!, name: 'radio-cv.org', type: 'TXT', transport: 'tcp' });
+    const txt = await queryDns({ port: fleet.server.ports.dnsTcp!, name: zone, type: 'TXT', transport: 'tcp' });
     expect(txt.answers.map((a) => a.data)).toEqual(['"v=spf1 mx -all"']);
-    const ns = await queryDns({ port: fleet.server.ports.dnsUdp!, name: 'radio-cv.org', type: 'NS' });
+    const ns = await queryDns({ port: fleet.server.ports.dnsUdp!, name: zone, type: 'NS' });
     expect(ns.answers.map((a) => a.data).sort()).toEqual(['ns1.coop.example.', 'ns2.coop.example.']);
 
     // The client's files are served, from the organisation's space.
     const [row] = await fleet.api.db.query(`SELECT prefix FROM organization_hosting WHERE organization_id = $1`, [organizationId]);
-    const root = `/srv/ruche/${row.prefix}/sites/radio-cv.org`;
+    const root = `/srv/ruche/${row.prefix}/sites/${zone}`;
     const written = await fleet.server.exec(['tee', `${root}/hello.txt`], { input: 'on the air\n' });
     expect(written.exitCode, written.stderr).toBe(0);
-    expect((await httpGet(fleet.server.ports.http!, { host: 'radio-cv.org', path: '/hello.txt' })).body).toBe('on the air\n');
+    expect((await httpGet(fleet.server.ports.http!, { host: zone, path: '/hello.txt' })).body).toBe('on the air\n');
     const owner = await fleet.server.exec(['stat', '-c', '%U', root]);
     expect(owner.stdout.trim()).toBe(`ruche-${row.prefix}`);
   });
 
   it('answers a changed record with a higher serial', async () => {
-    const domains = await get(`/api/v1/domains?organizationId=${organizationId}`);
-    const domain = domains.data.find((d: { name: string }) => d.name === 'radio-cv.org');
-    const before = await soaSerial('radio-cv.org');
+    const domain = await liveDomain('serial', [{ type: 'A', name: 'studio', value: '192.0.2.77' }]);
+    const before = await soaSerial(domain.name);
     const records = await get(`/api/v1/domains/${domain.id}/records`);
     const studio = records.data.find((r: { name: string }) => r.name === 'studio');
     const changed = await client.patch(`/api/v1/domains/${domain.id}/records/${studio.id}`, { value: '192.0.2.78' });
     expect(changed.status).toBe(200);
     await eventually(async () => {
-      const answer = await queryDns({ port: fleet.server.ports.dnsUdp!, name: 'studio.radio-cv.org', type: 'A' });
+      const answer = await queryDns({ port: fleet.server.ports.dnsUdp!, name: `studio.${domain.name}`, type: 'A' });
       return answer.answers[0]?.data === '192.0.2.78';
     }, 15_000, 'the new address');
-    const after = await soaSerial('radio-cv.org', 'tcp');
+    const after = await soaSerial(domain.name, 'tcp');
     expect(after).toBeGreaterThan(before);
     expect(after).toBe((await get(`/api/v1/domains/${domain.id}`)).serial);
   });
 
   it('keeps the other sites live when nginx refuses one, and says why', async () => {
+    const domain = await liveDomain('refused');
+    const earlier = await liveSite([`www.${domain.name}`]);
     // Sites whose host name starts with "broken." get a directive nginx does not know.
     await restartWorkerRendering((resource, text) =>
       resource.type === 'site' && resource.label.startsWith('broken.') ? text.replace('index index.html', 'no_such_directive on;\n    index index.html') : text,
     );
-    const good = await client.post('/api/v1/sites', { organizationId, hostnames: ['good.radio-cv.org'] });
-    const bad = await client.post('/api/v1/sites', { organizationId, hostnames: ['broken.radio-cv.org'] });
+    const good = await client.post('/api/v1/sites', { organizationId, hostnames: [`good.${domain.name}`] });
+    const bad = await client.post('/api/v1/sites', { organizationId, hostnames: [`broken.${domain.name}`] });
     const failed = await phaseOf(`/api/v1/sites/${bad.body.id}`, 'failed');
     expect(failed.lastError).toMatch(new RegExp(`unknown directive "no_such_directive" in sites/${bad.body.id}\\.conf:\\d+`));
     await phaseOf(`/api/v1/sites/${good.body.id}`, 'ready');
-    expect((await httpGet(fleet.server.ports.http!, { host: 'good.radio-cv.org' })).body).toContain('hébergé par la coop');
-    expect((await httpGet(fleet.server.ports.http!, { host: 'www.radio-cv.org', path: '/hello.txt' })).body).toBe('on the air\n');
+    expect((await httpGet(fleet.server.ports.http!, { host: `good.${domain.name}` })).body).toContain('hébergé par la coop');
+    expect((await httpGet(fleet.server.ports.http!, { host: `www.${domain.name}`, path: '/hello.txt' })).body).toBe('on the air\n');
+    expect((await get(`/api/v1/sites/${earlier.id}`)).phase).toBe('ready');
     // The refused vhost is not on the server at all.
     const files = await fleet.server.exec(['ls', '/etc/nginx/ruche/sites']);
     expect(files.stdout).not.toContain(bad.body.id);
@@ -162,38 +198,37 @@ describe('a domain and a site, from the API to the server', () => {
   it('keeps serving the last good zone when Knot refuses a change to it, and applies the other zones', async () => {
     // A zone holding a TXT record "break-me" gets a line Knot's checker refuses.
     await restartWorkerRendering((resource, text) => (resource.type === 'domain' && text.includes('break-me') ? `${text}broken 3600 IN A 192.0.2.300\n` : text));
-    const fickle = (await client.post('/api/v1/domains', { organizationId, name: 'fickle-zone.org' })).body;
-    const steady = (await client.post('/api/v1/domains', { organizationId, name: 'steady-zone.org' })).body;
-    await phaseOf(`/api/v1/domains/${fickle.id}`, 'ready');
-    await phaseOf(`/api/v1/domains/${steady.id}`, 'ready');
-    const goodSerial = await soaSerial('fickle-zone.org');
+    const fickle = await liveDomain('fickle-zone');
+    const steady = await liveDomain('steady-zone');
+    const goodSerial = await soaSerial(fickle.name);
 
     await client.post(`/api/v1/domains/${fickle.id}/records`, { type: 'TXT', name: 'note', value: '"break-me"' });
     const failed = await phaseOf(`/api/v1/domains/${fickle.id}`, 'failed');
     // Knot's own words, without the server's internal release paths.
-    expect(failed.lastError).toMatch(/file 'zones\/fickle-zone\.org\.zone', line \d+ \(invalid IPv4 address\)/);
+    expect(failed.lastError).toMatch(new RegExp(`file 'zones/${fickle.name.replace('.', '\\.')}\\.zone', line \\d+ \\(invalid IPv4 address\\)`));
     expect(failed.lastError).not.toContain('releases');
     // The server still serves the zone's last good version.
-    expect(await soaSerial('fickle-zone.org')).toBe(goodSerial);
+    expect(await soaSerial(fickle.name)).toBe(goodSerial);
 
     // A change to another zone on the same server goes live while the refused one waits.
     const record = await client.post(`/api/v1/domains/${steady.id}/records`, { type: 'A', name: 'antenna', value: '192.0.2.91' });
     expect(record.status).toBe(201);
     await phaseOf(`/api/v1/domains/${steady.id}`, 'ready');
-    const answer = await queryDns({ port: fleet.server.ports.dnsUdp!, name: 'antenna.steady-zone.org', type: 'A' });
+    const answer = await queryDns({ port: fleet.server.ports.dnsUdp!, name: `antenna.${steady.name}`, type: 'A' });
     expect(answer.answers.map((a) => a.data)).toEqual(['192.0.2.91']);
     expect((await get(`/api/v1/domains/${fickle.id}`)).phase).toBe('failed');
-    expect(await soaSerial('fickle-zone.org')).toBe(goodSerial);
+    expect(await soaSerial(fickle.name)).toBe(goodSerial);
 
     // The client mends it: the zone goes live again with a higher serial.
     const note = (await get(`/api/v1/domains/${fickle.id}/records`)).data.find((r: { name: string }) => r.name === 'note');
     expect((await client.delete(`/api/v1/domains/${fickle.id}/records/${note.id}`)).status).toBeLessThan(300);
     await phaseOf(`/api/v1/domains/${fickle.id}`, 'ready');
-    await eventually(async () => (await soaSerial('fickle-zone.org')) > goodSerial, 15_000, 'the mended zone to be served');
+    await eventually(async () => (await soaSerial(fickle.name)) > goodSerial, 15_000, 'the mended zone to be served');
   });
 
   it('keeps the last good vhost of a site whose row holds a value Ruche will not write', async () => {
-    const site = await client.post('/api/v1/sites', { organizationId, hostnames: ['tamper.radio-cv.org'] });
+    const domain = await liveDomain('tamper');
+    const site = await client.post('/api/v1/sites', { organizationId, hostnames: [`tamper.${domain.name}`] });
     await phaseOf(`/api/v1/sites/${site.body.id}`, 'ready');
     // Written behind the API's back (the renderer does not trust the database either).
     await fleet.api.db.query(`UPDATE sites SET document_root = '../../etc', generation = generation + 1 WHERE id = $1`, [site.body.id]);
@@ -201,48 +236,53 @@ describe('a domain and a site, from the API to the server', () => {
     const failed = await phaseOf(`/api/v1/sites/${site.body.id}`, 'failed');
     expect(failed.lastError).toMatch(/document root "\.\.\/\.\.\/etc" is not valid/);
     // Its last good configuration is still there and still serving.
-    expect((await fleet.server.exec(['grep', '-c', 'server_name tamper.radio-cv.org;', `/etc/nginx/ruche/sites/${site.body.id}.conf`])).stdout.trim()).toBe('1');
-    expect((await httpGet(fleet.server.ports.http!, { host: 'tamper.radio-cv.org' })).body).toContain('hébergé par la coop');
+    expect((await fleet.server.exec(['grep', '-c', `server_name tamper.${domain.name};`, `/etc/nginx/ruche/sites/${site.body.id}.conf`])).stdout.trim()).toBe('1');
+    expect((await httpGet(fleet.server.ports.http!, { host: `tamper.${domain.name}` })).body).toContain('hébergé par la coop');
     expect((await client.delete(`/api/v1/sites/${site.body.id}`)).status).toBe(202);
     await eventually(async () => (await client.get(`/api/v1/sites/${site.body.id}`)).status === 404, 15_000, 'the site to go');
   });
 
   it("serves HTTPS with a certificate for the site's names (made again when they change), and redirect-only sites", async () => {
-    const secure = await client.post('/api/v1/sites', { organizationId, hostnames: ['secure.radio-cv.org'], https: true });
+    const domain = await liveDomain('tls');
+    const zone = domain.name;
+    const plainSite = await liveSite([`www.${zone}`]);
+    expect(plainSite.id).toBeTruthy();
+    const secure = await client.post('/api/v1/sites', { organizationId, hostnames: [`secure.${zone}`], https: true });
     expect(secure.status).toBe(201);
     await phaseOf(`/api/v1/sites/${secure.body.id}`, 'ready');
-    const first = await httpsGet(fleet.server.ports.https!, { host: 'secure.radio-cv.org' });
+    const first = await httpsGet(fleet.server.ports.https!, { host: `secure.${zone}` });
     expect(first.status).toBe(200);
     expect(first.body).toContain('hébergé par la coop');
-    expect(first.certificateNames).toBe('DNS:secure.radio-cv.org');
+    expect(first.certificateNames).toBe(`DNS:secure.${zone}`);
 
-    const patched = await client.patch(`/api/v1/sites/${secure.body.id}`, { hostnames: ['secure.radio-cv.org', 'tls.radio-cv.org'] });
+    const patched = await client.patch(`/api/v1/sites/${secure.body.id}`, { hostnames: [`secure.${zone}`, `tls.${zone}`] });
     expect(patched.body.phase).toBe('pending');
     await phaseOf(`/api/v1/sites/${secure.body.id}`, 'ready');
-    const renewed = await httpsGet(fleet.server.ports.https!, { host: 'tls.radio-cv.org' });
+    const renewed = await httpsGet(fleet.server.ports.https!, { host: `tls.${zone}` });
     expect(renewed.status).toBe(200);
-    expect(renewed.certificateNames).toBe('DNS:secure.radio-cv.org, DNS:tls.radio-cv.org');
+    expect(renewed.certificateNames).toBe(`DNS:secure.${zone}, DNS:tls.${zone}`);
     // A first name longer than a certificate's CN may be (64) is fine: the names are in the SAN.
-    const long = `${'l'.repeat(63)}.radio-cv.org`;
-    await client.patch(`/api/v1/sites/${secure.body.id}`, { hostnames: [long, 'secure.radio-cv.org'] });
+    const long = `${'l'.repeat(63)}.${zone}`;
+    await client.patch(`/api/v1/sites/${secure.body.id}`, { hostnames: [long, `secure.${zone}`] });
     await phaseOf(`/api/v1/sites/${secure.body.id}`, 'ready');
-    expect((await httpsGet(fleet.server.ports.https!, { host: long })).certificateNames).toBe(`DNS:${long}, DNS:secure.radio-cv.org`);
+    expect((await httpsGet(fleet.server.ports.https!, { host: long })).certificateNames).toBe(`DNS:${long}, DNS:secure.${zone}`);
     // Sites without HTTPS are not served on 443 under their name.
-    const plain = await httpsGet(fleet.server.ports.https!, { host: 'www.radio-cv.org', path: '/hello.txt' });
+    const plain = await httpsGet(fleet.server.ports.https!, { host: `www.${zone}`, path: '/hello.txt' });
     expect(plain.body).not.toBe('on the air\n');
 
-    const moved = await client.post('/api/v1/sites', { organizationId, hostnames: ['old.radio-cv.org'], redirectTo: 'https://www.radio-cv.org/archives/' });
+    const moved = await client.post('/api/v1/sites', { organizationId, hostnames: [`old.${zone}`], redirectTo: `https://www.${zone}/archives/` });
     expect(moved.status).toBe(201);
     await phaseOf(`/api/v1/sites/${moved.body.id}`, 'ready');
-    const answer = await httpGet(fleet.server.ports.http!, { host: 'old.radio-cv.org', path: '/anything' });
+    const answer = await httpGet(fleet.server.ports.http!, { host: `old.${zone}`, path: '/anything' });
     expect(answer.status).toBe(301);
-    expect(answer.headers.location).toBe('https://www.radio-cv.org/archives/');
+    expect(answer.headers.location).toBe(`https://www.${zone}/archives/`);
   });
 
   it('measures what sites take on disk for the web storage meter, and the daily sample records it', async () => {
-    const outer = await client.post('/api/v1/sites', { organizationId, hostnames: ['files.radio-cv.org'], documentRoot: 'files' });
-    const inner = await client.post('/api/v1/sites', { organizationId, hostnames: ['blog.radio-cv.org'], documentRoot: 'files/blog' });
-    const linked = await client.post('/api/v1/sites', { organizationId, hostnames: ['linked.radio-cv.org'], documentRoot: 'linked' });
+    const { name: zone } = await liveDomain('storage');
+    const outer = await client.post('/api/v1/sites', { organizationId, hostnames: [`files.${zone}`], documentRoot: 'files' });
+    const inner = await client.post('/api/v1/sites', { organizationId, hostnames: [`blog.${zone}`], documentRoot: 'files/blog' });
+    const linked = await client.post('/api/v1/sites', { organizationId, hostnames: [`linked.${zone}`], documentRoot: 'linked' });
     for (const created of [outer, inner, linked]) await phaseOf(`/api/v1/sites/${created.body.id}`, 'ready');
     const [{ prefix }] = await fleet.api.db.query(`SELECT prefix FROM organization_hosting WHERE organization_id = $1`, [organizationId]);
     const space = `/srv/ruche/${prefix}`;
@@ -274,11 +314,12 @@ describe('a domain and a site, from the API to the server', () => {
   });
 
   it('stops serving a deleted site, and its row goes', async () => {
-    const sites = await get(`/api/v1/sites?organizationId=${organizationId}`);
-    const site = sites.data.find((s: { hostnames: string[] }) => s.hostnames.includes('radio-cv.org'));
+    const { name: zone } = await liveDomain('deleted');
+    const site = await liveSite([zone]);
+    expect((await httpGet(fleet.server.ports.http!, { host: zone, path: '/hello.txt' })).body).toBe('on the air\n');
     expect((await client.delete(`/api/v1/sites/${site.id}`)).status).toBe(202);
     await eventually(async () => (await client.get(`/api/v1/sites/${site.id}`)).status === 404, 15_000, 'the site row to go');
-    const answer = await httpGet(fleet.server.ports.http!, { host: 'radio-cv.org', path: '/hello.txt' });
+    const answer = await httpGet(fleet.server.ports.http!, { host: zone, path: '/hello.txt' });
     expect(answer.body).not.toBe('on the air\n');
     const files = await fleet.server.exec(['ls', '/etc/nginx/ruche/sites']);
     expect(files.stdout).not.toContain(site.id);
@@ -289,6 +330,8 @@ describe('a domain and a site, from the API to the server', () => {
 
 describe("what Ruche changes on a server", () => {
   it("adds one include line to Knot's configuration, leaves the distribution's files alone after that, and marks its own files", async () => {
+    const { name: zone } = await liveDomain('own-files');
+    await liveSite([zone]);
     const includes = async () =>
       (await fleet.server.exec(['grep', '-cxF', 'include: /etc/knot/ruche/knot.conf', '/etc/knot/knot.conf'])).stdout.trim();
     expect(await includes()).toBe('1');
@@ -309,7 +352,7 @@ describe("what Ruche changes on a server", () => {
     // Every configuration file Ruche wrote says so on its first line; nothing else is in conf.d.
     const own = await fleet.server.exec(['sh', '-c', 'find -L /etc/nginx/ruche /etc/knot/ruche /etc/nginx/conf.d -type f \\( -name "*.conf" -o -name "*.zone" \\) -print']);
     const files = own.stdout.trim().split('\n');
-    expect(files).toEqual(expect.arrayContaining(['/etc/nginx/conf.d/ruche.conf', '/etc/knot/ruche/knot.conf', '/etc/knot/ruche/zones/radio-cv.org.zone']));
+    expect(files).toEqual(expect.arrayContaining(['/etc/nginx/conf.d/ruche.conf', '/etc/knot/ruche/knot.conf', `/etc/knot/ruche/zones/${zone}.zone`]));
     expect(files.filter((file) => file.startsWith('/etc/nginx/conf.d/'))).toEqual(['/etc/nginx/conf.d/ruche.conf']);
     // Debian's nginx.conf leaves the server names hash to its defaults: Ruche's file sizes it for long names.
     expect((await fleet.server.exec(['grep', '-c', 'server_names_hash_bucket_size', '/etc/nginx/conf.d/ruche.conf'])).stdout.trim()).toBe('1');

@@ -8,6 +8,20 @@ beforeAll(async () => {
 });
 afterAll(() => api?.close());
 
+describe('the address the launcher prints', () => {
+  it('/ answers a page in French and English that says where the API docs are and how to sign in', async () => {
+    const response = await api.anonymous.get('/');
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(response.body).toContain('href="/api/docs"');
+    expect(response.body).toContain('lang="fr"');
+    expect(response.body).toContain('Documentation de l’API');
+    expect(response.body).toContain('API documentation');
+    expect(response.body).toContain(`${api.config.publicUrl}/api/v1/auth/login`);
+    expect(response.body).not.toMatch(/<script/);
+  });
+});
+
 describe('operations endpoints', () => {
   it('/health answers while the process lives', async () => {
     expect(await api.anonymous.get('/health')).toMatchObject({ status: 200, body: { status: 'ok' } });

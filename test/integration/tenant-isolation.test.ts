@@ -36,6 +36,7 @@ const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
   'post /api/v1/invitations/decline': 'public',
   // Only with the token mailed to the invited address, and only for that address's account.
   'post /api/v1/invitations/accept': 'self-only',
+  'get /': 'public',
   'get /api/openapi.json': 'public',
   'get /api/docs': 'public',
   'get /api/docs/init.js': 'public',

@@ -26,7 +26,7 @@ export default async function setup(project: TestProject) {
   await dataSource.destroy();
   project.provide('postgresUrl', server.url());
   return async () => {
-    await server.stop();
+    await server.destroy();
     await rm(scratch, { recursive: true, force: true });
   };
 }

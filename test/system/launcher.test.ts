@@ -163,6 +163,10 @@ describe('the run command', () => {
     expect(match).not.toBeNull();
     adminPassword = match![1]!;
     expect(first.output()).toMatch(/First administrator: admin@ruche\.localhost/);
+    // The address it says to sign in at answers.
+    const signInAt = /Sign in at (\S+) /.exec(first.output());
+    expect(signInAt?.[1]).toBe(`http://127.0.0.1:${port}/`);
+    expect((await get('/')).status).toBe(200);
     expect((await get('/health')).status).toBe(200);
     expect((await get('/metrics')).body).toContain('ruche_http_requests_total');
     expect(JSON.parse((await get('/api/openapi.json')).body).openapi).toBe('3.1.0');
@@ -198,10 +202,13 @@ describe('the run command', () => {
     expect(await portClosed(pgPort)).toBe(true);
   });
 
-  it('reuses its data on the next start and prints no new password', async () => {
-    const second = launch();
+  it('reuses its data on the next start and prints no new password; logs read as lines for people when asked', async () => {
+    // What a terminal gets (auto picks it when standard output is one).
+    const second = launch({ RUCHE_LOG_FORMAT: 'pretty' });
     await waitReady(second);
     expect(second.output()).not.toMatch(/shown once/);
+    expect(await until(() => /INFO.*API listening/.test(second.output()))).toBe(true);
+    expect(second.output().split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
     expect(await login('admin@ruche.localhost', adminPassword)).toBe(200);
 
     // The embedded "server" (a folder) takes a client's domain and site to ready.

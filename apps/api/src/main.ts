@@ -4,7 +4,7 @@ import { createApi, prepareDatabase } from './api.js';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const databaseUrl = requireDatabaseUrl(config);
-  const logger = createLogger(config.logLevel).child({ component: 'api' });
+  const logger = createLogger(config.logLevel, { format: config.logFormat }).child({ component: 'api' });
   const seeded = await prepareDatabase(config, databaseUrl);
   if (seeded?.password) {
     // Printed once, on purpose outside the JSON log: the log never holds secrets.

@@ -20,7 +20,7 @@ async function waitForMigrations(databaseUrl: string, logger: ReturnType<typeof 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const databaseUrl = requireDatabaseUrl(config);
-  const logger = createLogger(config.logLevel).child({ component: 'worker' });
+  const logger = createLogger(config.logLevel, { format: config.logFormat }).child({ component: 'worker' });
   await waitForMigrations(databaseUrl, logger);
   const app = await createWorker(config, logger, databaseUrl);
   // Prometheus scrapes each worker here (reconcile durations and failures live in the worker).

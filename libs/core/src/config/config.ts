@@ -26,6 +26,7 @@ const environmentSchema = z.object({
   RUCHE_REQUIRE_STAFF_2FA: flag.default(false),
   RUCHE_DEFAULT_LOCALE: z.enum(['fr', 'en']).default('fr'),
   RUCHE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RUCHE_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   RUCHE_SESSION_TTL_HOURS: positiveInt.max(24 * 90).default(12),
   RUCHE_COOKIE_SECURE: flag.optional(),
   RUCHE_TRUST_PROXY: flag.default(false),
@@ -77,6 +78,8 @@ export interface Config {
   requireStaff2fa: boolean;
   defaultLocale: Locale;
   logLevel: string;
+  /** `auto`: readable lines at a terminal, JSON lines otherwise. */
+  logFormat: 'auto' | 'json' | 'pretty';
   sessionTtlHours: number;
   cookieSecure: boolean;
   trustProxy: boolean;
@@ -135,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     requireStaff2fa: e.RUCHE_REQUIRE_STAFF_2FA,
     defaultLocale: e.RUCHE_DEFAULT_LOCALE,
     logLevel: e.RUCHE_LOG_LEVEL,
+    logFormat: e.RUCHE_LOG_FORMAT,
     sessionTtlHours: e.RUCHE_SESSION_TTL_HOURS,
     cookieSecure: e.RUCHE_COOKIE_SECURE ?? publicUrl.startsWith('https://'),
     trustProxy: e.RUCHE_TRUST_PROXY,

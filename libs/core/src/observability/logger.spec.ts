@@ -12,7 +12,7 @@ describe('error log lines', () => {
         done();
       },
     });
-    const logger = createLogger('info', destination);
+    const logger = createLogger('info', { destination });
     const driverError = Object.assign(new Error('duplicate key value violates unique constraint "api_tokens_token_hash_key"'), {
       code: '23505',
       constraint: 'api_tokens_token_hash_key',

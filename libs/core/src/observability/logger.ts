@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 import type { LoggerService } from '@nestjs/common';
 import { RequestContext } from '../context/request-context.js';
 
@@ -27,7 +28,17 @@ function withoutValues(value: Record<string, unknown>, depth: number): Record<st
   return clean;
 }
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+/**
+ * JSON lines for machines; readable lines for a person at a terminal (`auto`: pretty when
+ * standard output is a terminal, which `npm start` in a shell is, JSON otherwise).
+ */
+export function createLogger(level: string, options: { format?: LogFormat; destination?: pino.DestinationStream } = {}): Logger {
+  const format = options.format ?? 'auto';
+  const pretty = !options.destination && (format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true));
+  const destination =
+    options.destination ?? (pretty ? pinoPretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service', sync: true }) : undefined);
   return pino(
     {
       level,

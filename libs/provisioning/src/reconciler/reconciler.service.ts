@@ -3,7 +3,7 @@ import { CONFIG, JobHandler, LOGGER, newId, TransactionalConnection, type Config
 import { DesiredStateService, RECONCILE_TASK, Server, type ReconcilePayload, type Service } from '@ruche/hosting';
 import { DriverRegistry } from '../drivers/driver-registry.js';
 import type { RenderedUnit, ServiceDriver } from '../drivers/driver.js';
-import { CommandFailed, sha256Hex, TransportError, type ServerConnection } from '../transports/connection.js';
+import { CommandFailed, sha256Hex, TransportError } from '../transports/connection.js';
 import { ConnectionPool } from '../transports/connection-pool.service.js';
 import { ProvisioningMetrics } from '../operations/provisioning-metrics.js';
 import { backoffDelayMs } from './backoff.js';
@@ -45,7 +45,8 @@ const PAUSED_RECHECK_MS = 60_000;
  */
 @Injectable()
 export class Reconciler {
-  private readonly prepared = new WeakMap<ServerConnection, Set<string>>();
+  /** The services prepared on each server since its connection was last dropped. */
+  private readonly prepared = new Map<string, Set<Service>>();
 
   constructor(
     private readonly db: TransactionalConnection,
@@ -133,12 +134,13 @@ export class Reconciler {
       step('load');
       const connection = await this.connections.get(server);
       step('connect');
-      // Set-up is idempotent but costs round trips: once per connection, and at every resync.
-      const prepared = this.prepared.get(connection) ?? new Set<string>();
+      // Set-up is idempotent but costs round trips: once per server while it stays reachable
+      // (a failure forgets it), and at every resync.
+      const prepared = this.prepared.get(server.id) ?? new Set<Service>();
       if (!prepared.has(driver.service) || trigger === 'resync') {
         await driver.prepare(connection);
         prepared.add(driver.service);
-        this.prepared.set(connection, prepared);
+        this.prepared.set(server.id, prepared);
       }
       step('prepare');
       const rendered = render();
@@ -261,6 +263,7 @@ export class Reconciler {
       // details, which may name other resources or the server's internals, stay in the job
       // log for sysadmins.
       await this.connections.discard(server);
+      this.prepared.delete(server.id);
       const unreachable = error instanceof TransportError;
       const message = unreachable
         ? `The server ${server.name} could not be reached; Ruche retries on its own.`

@@ -28,14 +28,21 @@ export class DockerConnection extends CommandConnection {
       stderr.on('data', (chunk: Buffer) => err.push(chunk));
       this.container.modem.demuxStream(stream, stdout, stderr);
       if (input !== null) stream.end(input);
-      await Promise.race([
-        new Promise<void>((resolve, reject) => {
-          stream.on('end', resolve);
-          stream.on('close', resolve);
-          stream.on('error', reject);
-        }),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new TransportError(`${argv[0]} timed out after ${timeoutMs} ms`)), timeoutMs)),
-      ]);
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          new Promise<void>((resolve, reject) => {
+            stream.on('end', resolve);
+            stream.on('close', resolve);
+            stream.on('error', reject);
+          }),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new TransportError(`${argv[0]} timed out after ${timeoutMs} ms`)), timeoutMs);
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
       let info = await exec.inspect();
       for (let i = 0; info.Running && i < 100; i++) {
         await new Promise((resolve) => setTimeout(resolve, 10));

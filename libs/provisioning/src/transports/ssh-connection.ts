@@ -73,7 +73,12 @@ export class SshConnection extends CommandConnection {
           timer = setTimeout(() => reject(new TransportError(`${argv[0]} on ${this.server.name} timed out after ${timeoutMs} ms`)), timeoutMs);
         }),
       ]);
-      return { exitCode: result.code ?? 255, stdout: result.stdout, stderr: result.stderr };
+      // No exit code: the command was killed (a server going down takes its processes with it)
+      // or the connection dropped. That says nothing of the change: retry, do not blame it.
+      if (result.code === null) {
+        throw new TransportError(`${argv[0]} on ${this.server.name} ended without an exit code${result.signal ? ` (signal ${result.signal})` : ''}: the server or the connection went away`);
+      }
+      return { exitCode: result.code, stdout: result.stdout, stderr: result.stderr };
     } catch (error) {
       if (error instanceof TransportError) throw error;
       throw new TransportError(`SSH to ${this.server.name} failed: ${(error as Error).message}`);

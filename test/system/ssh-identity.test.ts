@@ -1,9 +1,10 @@
+/** Key pairs written to and read from disk: a system test (1,000 of them), not a unit one. */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@ruche/core';
-import { loadSshIdentity } from './ssh-identity.js';
+import { loadSshIdentity } from '@ruche/provisioning';
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'ruche-ssh-identity-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
