@@ -1,7 +1,9 @@
-// Issue 5 benchmarks, on a real Debian server container reached over SSH (the production path):
+// Provisioning benchmarks, on a real Debian server container reached over SSH (the production path):
 //  1. click-to-live: from the API request creating a site to the server answering it over HTTP,
 //     p50 and p99 over 50 creations;
-//  2. 10,000 domains with 5 records each reconciled onto one server: wall time and reloads.
+//  2. 10,000 domains with 5 records each reconciled onto one server: wall time and reloads;
+//  3. 10,000 sites reconciled onto the same server (as after an import): wall time, reloads, and
+//     what nginx holds open (a server holds thousands of sites: no file per site).
 // `npm run bench -- provisioning`
 import pg from 'pg';
 import { ensureFleetReady, httpGet, queryDns, startServer } from '../../infra/dist/fleet/index.js';
@@ -9,6 +11,7 @@ import { ADMIN_PASSWORD, cores, startRuche } from './support.mjs';
 
 const SITES = Number(process.env.BENCH_SITES ?? 50);
 const ZONES = Number(process.env.BENCH_ZONES ?? 10_000);
+const MANY_SITES = Number(process.env.BENCH_MANY_SITES ?? 10_000);
 
 await ensureFleetReady();
 const ruche = await startRuche();
@@ -43,7 +46,7 @@ try {
   });
   const organization = await api('POST', '/api/v1/organizations', { name: 'Bench', locale: 'fr' });
   await api('PATCH', `/api/v1/organizations/${organization.id}`, { placement: { web: registered.id, dns: registered.id } });
-  await api('PUT', `/api/v1/organizations/${organization.id}/quota-overrides`, { sites: SITES + 10, domains: ZONES + 10 });
+  await api('PUT', `/api/v1/organizations/${organization.id}/quota-overrides`, { sites: SITES + MANY_SITES + 10, domains: ZONES + 10 });
   const domain = await api('POST', '/api/v1/domains', { organizationId: organization.id, name: 'click.org' });
 
   // 1. Click to live.
@@ -101,15 +104,46 @@ try {
   const runs = (
     await db.query(`SELECT count(*)::int AS runs, coalesce(sum(reloads), 0)::int AS reloads, max(duration_ms) AS longest FROM reconcile_runs WHERE id::text > $1 AND service = 'dns'`, [before])
   ).rows[0];
-  await db.end();
   const seen = (await server.exec(['cat', '/run/ruche-bench-reloads'])).stdout.trim().split('\n').filter(Boolean);
   const probe = await queryDns({ port: server.ports.dnsUdp, name: `www.zone-${ZONES}.org`, type: 'A' });
+
+  // 3. 10,000 sites onto the same server, in one run (as after an import).
+  await db.query(
+    `WITH created AS (
+       INSERT INTO sites (id, organization_id, server_id, document_root, https)
+       SELECT uuidv7(), $1, $2, 'sites/m' || n || '.click.org', false FROM generate_series(1, $3) AS n
+       RETURNING id, document_root)
+     INSERT INTO site_hostnames (hostname, site_id, position) SELECT substr(document_root, 7), id, 0 FROM created`,
+    [organization.id, registered.id, MANY_SITES],
+  );
+  const beforeSites = (await db.query(`SELECT coalesce(max(id::text), '') AS last FROM reconcile_runs`)).rows[0].last;
+  const sitesStarted = performance.now();
+  await api('POST', `/api/v1/servers/${registered.id}/resync`, {});
+  for (;;) {
+    const { rows } = await db.query(`SELECT count(*) FILTER (WHERE phase = 'ready')::int AS ready, count(*) FILTER (WHERE phase = 'failed')::int AS failed FROM sites WHERE server_id = $1`, [registered.id]);
+    if (rows[0].ready + rows[0].failed === SITES + MANY_SITES) {
+      if (rows[0].failed > 0) throw new Error(`${rows[0].failed} sites failed`);
+      break;
+    }
+    if (performance.now() - sitesStarted > 900_000) throw new Error(`only ${rows[0].ready} sites ready after 15 minutes`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const sitesWall = (performance.now() - sitesStarted) / 1000;
+  const siteRuns = (
+    await db.query(`SELECT count(*)::int AS runs, coalesce(sum(reloads), 0)::int AS reloads, max(duration_ms) AS longest FROM reconcile_runs WHERE id::text > $1 AND service = 'web'`, [beforeSites])
+  ).rows[0];
+  await db.end();
+  const lastSite = await httpGet(server.ports.http, { host: `m${MANY_SITES}.click.org` });
+  const openFiles = Number(
+    (await server.exec(['sh', '-c', 'for pid in $(pgrep nginx); do ls /proc/$pid/fd | wc -l; done | sort -n | tail -n 1'])).stdout.trim(),
+  );
 
   console.log(`\nRuche provisioning benchmark — ${cores} cores, Node ${process.version}, one server container over SSH`);
   console.log(`  click to live (API create → site answers over HTTP), ${SITES} sites: p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${latencies.at(-1).toFixed(0)} ms  [target p50 < 500 ms, p99 < 2000 ms]`);
   console.log(`  (web reconciles: ${web.runs} runs, ${web.avg} ms on average inside the worker)`);
   console.log(`  ${ZONES.toLocaleString('en')} zones × 5 records onto one server: ${wall.toFixed(1)} s wall, ${runs.runs} reconcile run(s), ${runs.reloads} Knot reload(s) recorded, ${seen.length} seen on the server (${[...new Set(seen)].join('; ')}), longest run ${runs.longest} ms  [target < 10 s, one reload]`);
   console.log(`  check: www.zone-${ZONES}.org answers ${probe.answers.map((a) => a.data).join(', ') || probe.rcode} (authoritative: ${probe.authoritative})`);
+  console.log(`  ${MANY_SITES.toLocaleString('en')} sites onto the same server: ${sitesWall.toFixed(1)} s wall, ${siteRuns.runs} reconcile run(s), ${siteRuns.reloads} nginx reload(s), longest run ${siteRuns.longest} ms; the last site answers ${lastSite.status}; most files an nginx process holds open: ${openFiles} (a Debian nginx may hold 1,024)`);
 } catch (error) {
   console.error(error);
   process.exitCode = 1;

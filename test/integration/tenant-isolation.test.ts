@@ -134,6 +134,7 @@ const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
 
   // Provisioning operations: sysadmins only.
   'get /api/v1/jobs': () => ({ url: '/api/v1/jobs' }),
+  'get /api/v1/server-events': (t) => ({ url: `/api/v1/server-events?serverId=${t.server.id}` }),
   'post /api/v1/jobs/retry': (t) => ({ url: '/api/v1/jobs/retry', body: { resourceType: 'site', resourceId: t.siteB.id } }),
   'post /api/v1/jobs/resync': () => ({ url: '/api/v1/jobs/resync' }),
   'get /api/v1/servers/ssh-public-key': () => ({ url: '/api/v1/servers/ssh-public-key' }),
@@ -176,6 +177,7 @@ const STAFF_ONLY = new Set([
   'get /api/v1/servers/ssh-public-key',
   'post /api/v1/servers/:id/resync',
   'get /api/v1/jobs',
+  'get /api/v1/server-events',
   'post /api/v1/jobs/retry',
   'post /api/v1/jobs/resync',
 ]);

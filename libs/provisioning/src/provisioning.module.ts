@@ -10,7 +10,7 @@ import { ServerRegistration } from './registration/server-registration.js';
 import { ProvisioningMetrics } from './operations/provisioning-metrics.js';
 import { OperationsService } from './operations/operations.service.js';
 import { StorageMeter } from './usage/storage-meter.js';
-import { JobsController, ServerOperationsController } from './operations/operations.controller.js';
+import { JobsController, ServerEventsController, ServerOperationsController } from './operations/operations.controller.js';
 import { provisioningEn, provisioningFr } from './i18n/catalogues.js';
 
 /**
@@ -21,7 +21,7 @@ import { provisioningEn, provisioningFr } from './i18n/catalogues.js';
 @Global()
 @Module({
   imports: [HostingModule],
-  controllers: [JobsController, ServerOperationsController],
+  controllers: [JobsController, ServerOperationsController, ServerEventsController],
   providers: [
     ConnectionPool,
     NginxDriver,

@@ -121,6 +121,15 @@ export interface ActivationChange {
   force: boolean;
 }
 
+/**
+ * A command (argv) and what it reads on standard input: lists that grow with the server (a
+ * thousand document roots) go there, never on a command line (an SSH request holds 256 kB).
+ */
+export interface Activation {
+  argv: string[];
+  input?: string;
+}
+
 export const MANAGED_HEADER = 'Managed by Ruche: edits made here are replaced at the next reconcile.';
 
 /** How a driver checks a staged release with the service's own checker. */
@@ -176,8 +185,8 @@ export interface ServiceDriver {
   /** Reads the checker's output. */
   verdict(result: CommandResult, units: RenderedUnit[]): CheckVerdict;
 
-  /** The command that makes the daemon use the new live tree, once (argv, run right after the swap). */
-  activation(change: ActivationChange): string[];
+  /** The command that makes the daemon use the new live tree, once (run right after the swap). */
+  activation(change: ActivationChange): Activation;
 
   /**
    * Observes what the service's resources use on the server (bytes on disk) and records it

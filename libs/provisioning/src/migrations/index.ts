@@ -1,3 +1,4 @@
 import { Provisioning1795612904614 } from './1795612904614-provisioning.js';
+import { ServerEvents1796057040502 } from './1796057040502-server-events.js';
 
-export const provisioningMigrations: Function[] = [Provisioning1795612904614];
+export const provisioningMigrations: Function[] = [Provisioning1795612904614, ServerEvents1796057040502];

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { apiPath, Authorize, Doc, IdParam, pageSchema, ValidBody, ValidQuery } from '@ruche/core';
 import { z } from 'zod';
 import { ConnectionPool } from '../transports/connection-pool.service.js';
-import { jobSchema, listJobsSchema, resyncSchema, retrySchema } from './operations.schemas.js';
+import { jobSchema, listJobsSchema, listServerEventsSchema, resyncSchema, retrySchema, serverEventSchema } from './operations.schemas.js';
 import { OperationsService } from './operations.service.js';
 
 /** The provisioning queue, for sysadmins: what is queued, running, failed or done, and why. */
@@ -54,5 +54,18 @@ export class ServerOperationsController {
   @Doc({ summary: "Re-render a server's services and repair drift", tags: ['servers'], response: resyncSchema, status: 202 })
   async resync(@IdParam() id: string) {
     return { queued: await this.operations.resyncFromApi(id) };
+  }
+}
+
+/** What went wrong with servers that no resource explains (unreachable, a refused release, a failed command). */
+@Controller(apiPath('server-events'))
+export class ServerEventsController {
+  constructor(private readonly operations: OperationsService) {}
+
+  @Get()
+  @Authorize('provisioning:admin')
+  @Doc({ summary: 'Server events, newest first: unreachable, release_refused (with the checker\'s words), command_failed', tags: ['provisioning'], response: pageSchema(serverEventSchema) })
+  list(@ValidQuery(listServerEventsSchema) query: z.infer<typeof listServerEventsSchema>) {
+    return this.operations.serverEvents(query);
   }
 }

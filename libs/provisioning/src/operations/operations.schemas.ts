@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RESOURCE_TYPES, SERVICES } from '@ruche/hosting';
 import { RUN_STATUSES } from '../reconciler/reconcile-run.entity.js';
+import { SERVER_EVENT_KINDS } from './server-event.entity.js';
 
 export const listJobsSchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -32,3 +33,20 @@ export const jobSchema = z.object({
 
 export const retrySchema = z.strictObject({ resourceType: z.enum(RESOURCE_TYPES), resourceId: z.uuid() });
 export const resyncSchema = z.object({ queued: z.number() });
+
+export const listServerEventsSchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+  serverId: z.uuid().optional(),
+  kind: z.enum(SERVER_EVENT_KINDS).optional(),
+});
+
+export const serverEventSchema = z.object({
+  id: z.string(),
+  at: z.iso.datetime(),
+  serverId: z.string(),
+  service: z.string(),
+  kind: z.enum(SERVER_EVENT_KINDS),
+  message: z.string(),
+  runId: z.string().nullable(),
+});

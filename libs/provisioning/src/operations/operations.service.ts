@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { assertStaffScope, AuditService, JobHandler, NotFound, paginate, TransactionalConnection, type Page } from '@ruche/core';
+import { assertStaffScope, AuditService, JobHandler, mapPage, NotFound, paginate, TransactionalConnection, type Page } from '@ruche/core';
 import { DesiredStateService, RECONCILE_TASK, Server, Domain, Site, Mailbox, MailAlias, Database, DatabaseUser, type ResourceType, type Service } from '@ruche/hosting';
 import type { EntityTarget } from 'typeorm';
 import { ReconcileRun, type RunStatus } from '../reconciler/reconcile-run.entity.js';
+import { ServerEvent, type ServerEventKind } from './server-event.entity.js';
 import { DriverRegistry } from '../drivers/driver-registry.js';
 import type { jobSchema } from './operations.schemas.js';
 import type { z } from 'zod';
@@ -49,6 +50,14 @@ export class OperationsService {
     private readonly drivers: DriverRegistry,
     private readonly audit: AuditService,
   ) {}
+
+  async serverEvents(query: { serverId?: string | undefined; kind?: ServerEventKind | undefined; limit: number; cursor?: string | undefined }) {
+    assertStaffScope('provisioning:admin');
+    const qb = this.db.getRepository(ServerEvent).createQueryBuilder('e');
+    if (query.serverId) qb.andWhere('e.serverId = :serverId', { serverId: query.serverId });
+    if (query.kind) qb.andWhere('e.kind = :kind', { kind: query.kind });
+    return mapPage(await paginate(qb, query, 'DESC'), (event) => ({ ...event, at: event.at.toISOString() }));
+  }
 
   /** Queued jobs come from the queue; running and finished ones from the reconcile log. */
   async list(query: { status?: RunStatus | 'queued' | undefined; serverId?: string | undefined; service?: string | undefined; limit: number; cursor?: string | undefined }): Promise<Page<JobDto>> {

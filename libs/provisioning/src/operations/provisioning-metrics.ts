@@ -23,7 +23,7 @@ export class ProvisioningMetrics {
     });
     this.failures = new Counter({
       name: 'ruche_reconcile_failures_total',
-      help: 'Reconcile failures, by driver (service), server and kind (unreachable, command, rejected)',
+      help: 'Reconcile failures, by driver (service), server and kind: unreachable, release_refused (the checker refused a release and no resource explains it), command_failed, rejected (resources the checker refused)',
       labelNames: ['service', 'server', 'kind'] as const,
       registers,
     });
@@ -65,7 +65,7 @@ export class ProvisioningMetrics {
     this.duration.observe({ service, server, status }, seconds);
   }
 
-  countFailure(server: string, service: string, kind: 'unreachable' | 'command' | 'rejected'): void {
+  countFailure(server: string, service: string, kind: 'unreachable' | 'release_refused' | 'command_failed' | 'rejected'): void {
     this.failures.inc({ service, server, kind });
   }
 }

@@ -8,6 +8,7 @@ import { ConnectionPool } from '../transports/connection-pool.service.js';
 import { ProvisioningMetrics } from '../operations/provisioning-metrics.js';
 import { backoffDelayMs } from './backoff.js';
 import { ReconcileRun } from './reconcile-run.entity.js';
+import { ServerEvent } from '../operations/server-event.entity.js';
 import { hasPendingWork, markApplying, recordOutcomes, type Outcomes } from './resource-outcomes.js';
 
 export type ReconcileTrigger = 'change' | 'retry' | 'resync';
@@ -87,7 +88,7 @@ export class Reconciler {
     await this.db.getRepository(ReconcileRun).insert({ id: runId, serverId, service, jobId, trigger, status: 'running' });
     const started = performance.now();
     const steps: Record<string, number> = {};
-    const summary: ReconcileSummary = await this.run(server, driver, trigger, steps).catch((error: Error) => {
+    const summary: ReconcileSummary = await this.run(server, driver, trigger, steps, runId).catch((error: Error) => {
       this.logger.error({ err: error, server: server.name, service }, 'reconcile crashed');
       return { status: 'failed' as const, filesChanged: 0, applied: 0, failed: 0, reloads: 0, drift: false, error: error.message };
     });
@@ -114,7 +115,7 @@ export class Reconciler {
     return summary;
   }
 
-  private async run(server: Server, driver: ServiceDriver, trigger: ReconcileTrigger, timings: Record<string, number>): Promise<ReconcileSummary> {
+  private async run(server: Server, driver: ServiceDriver, trigger: ReconcileTrigger, timings: Record<string, number>, runId: string): Promise<ReconcileSummary> {
     // Where the time goes, step by step, for the log line of each run.
     let mark = performance.now();
     const step = (name: string) => {
@@ -176,7 +177,8 @@ export class Reconciler {
         // The server already has it all. A resource still waiting may follow a swap whose
         // reload failed: make the daemon load the live release before calling it ready.
         if (waiting.length > 0) {
-          await connection.run(driver.activation({ changed: [], added: [], sharedChanged: false, removed: deleting, force: true }), { timeoutMs: 300_000 });
+          const activation = driver.activation({ changed: [], added: [], sharedChanged: false, removed: deleting, force: true });
+          await connection.run(activation.argv, { timeoutMs: 300_000, ...(activation.input !== undefined ? { input: activation.input } : {}) });
           reloads = 1;
         }
         outcomes.applied.push(...included.map((unit) => unit.resource));
@@ -277,7 +279,11 @@ export class Reconciler {
       await recordOutcomes(this.db, { applied: [], rejected: outcomes.rejected, unreachable: retries, deleted: [], drifted: [] });
       const retryAt = retries.length > 0 ? new Date(Math.min(...retries.map((retry) => retry.nextAttemptAt.getTime()))) : null;
       if (retryAt) await this.state.enqueueReconcile(server.id, driver.service, { runAt: retryAt, trigger: 'retry' });
-      this.metrics.countFailure(server.name, driver.service, unreachable ? 'unreachable' : 'command');
+      // Sysadmins hear of it at once: a metric, an event with the details, an error log line.
+      const kind = unreachable ? 'unreachable' : error instanceof ReleaseRefused ? 'release_refused' : 'command_failed';
+      this.metrics.countFailure(server.name, driver.service, kind);
+      await this.db.getRepository(ServerEvent).insert({ id: newId(), serverId: server.id, service: driver.service, kind, message: error.message.slice(0, 4000), runId });
+      this.logger.error({ server: server.name, service: driver.service, kind, err: error }, kind === 'release_refused' ? 'the checker refused the release and no resource explains it' : 'reconcile failed');
       return this.summary('failed', { ...outcomes, unreachable: retries }, 0, 0, drift, error.message);
     }
   }

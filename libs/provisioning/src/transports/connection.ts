@@ -47,7 +47,7 @@ export interface StageOptions {
 export interface ActivateOptions {
   link: string;
   release: string;
-  activation: string[];
+  activation: { argv: string[]; input?: string };
   releasesDir: string;
   keep: number;
 }
@@ -196,8 +196,8 @@ export abstract class CommandConnection implements ServerConnection {
 
   async activate(options: ActivateOptions): Promise<void> {
     await this.run(
-      ['sh', '-c', ACTIVATE_SCRIPT, 'ruche-activate', checkedPath(options.link), checkedPath(options.release), checkedPath(options.releasesDir), String(options.keep), ...options.activation],
-      { timeoutMs: 300_000 },
+      ['sh', '-c', ACTIVATE_SCRIPT, 'ruche-activate', checkedPath(options.link), checkedPath(options.release), checkedPath(options.releasesDir), String(options.keep), ...options.activation.argv],
+      { timeoutMs: 300_000, ...(options.activation.input !== undefined ? { input: options.activation.input } : {}) },
     );
   }
 

@@ -55,7 +55,7 @@ export class LocalConnection implements ServerConnection {
 
   async activate(options: ActivateOptions): Promise<void> {
     await this.switchLink(options.link, options.release);
-    await this.run(options.activation);
+    await this.run(options.activation.argv);
     const name = options.release.slice(options.releasesDir.length + 1);
     const releases = (await this.list(options.releasesDir)).filter((entry) => RELEASE_NAME.test(entry)).sort();
     const stale = releases.slice(0, Math.max(0, releases.length - options.keep)).filter((entry) => entry !== name);

@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { TransactionalConnection, type Config } from '@ruche/core';
 import type { RecordType, ResourceType, Server } from '@ruche/hosting';
 import type { CommandResult, ServerConnection } from '../../transports/connection.js';
-import { desiredResource, RENDER_TEST_HOOK, renderEach, STATE_COLUMNS, type RenderTestHook, withoutReleasePath, type ActivationChange, type CheckVerdict, type ReleaseCheck, type Rendered, type RenderedUnit, type ServiceDriver, type StateRow } from '../driver.js';
+import { desiredResource, RENDER_TEST_HOOK, renderEach, STATE_COLUMNS, type RenderTestHook, withoutReleasePath, type Activation, type ActivationChange, type CheckVerdict, type ReleaseCheck, type Rendered, type RenderedUnit, type ServiceDriver, type StateRow } from '../driver.js';
 import { renderZone, renderZoneList, UnsafeRecord, type ZoneRecord } from './zone-file.js';
 
 interface DomainRow extends StateRow {
@@ -95,12 +95,12 @@ export class KnotDriver implements ServiceDriver {
    * New or removed zones need `knotc reload` (which loads new zones, not changed ones); zones
    * that changed are reloaded by name, or all at once when there are many.
    */
-  activation(change: ActivationChange): string[] {
+  activation(change: ActivationChange): Activation {
     const added = new Set(change.added);
     const zones = change.changed.filter((unit) => !added.has(unit)).map((unit) => (unit.data as ZoneData).name);
     const listChanged = change.force || change.added.length > 0 || change.removed.length > 0;
     const scope = change.force || zones.length > 1000 ? 'all' : 'listed';
-    return ['sh', '-c', ACTIVATE, 'ruche-knot-activate', INCLUDE_LINE, listChanged ? 'reload' : 'keep', scope, ...(scope === 'listed' ? zones : [])];
+    return { argv: ['sh', '-c', ACTIVATE, 'ruche-knot-activate', INCLUDE_LINE, listChanged ? 'reload' : 'keep', scope, ...(scope === 'listed' ? zones : [])] };
   }
 }
 

@@ -12,6 +12,10 @@ export interface SiteConfig {
 }
 
 export const WEB_ROOT = '/srv/ruche';
+export const ACCESS_LOG = '/var/log/nginx/ruche-access.log';
+
+/** The shared access log's lines: the site (its first name) and the host asked for, then the usual combined format. */
+const LOG_FORMAT = `log_format ruche '$server_name $host $remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"';`;
 export const CERT_DIR = '/etc/ruche/certs';
 
 /** A value Ruche refuses to write into an nginx file. */
@@ -67,8 +71,9 @@ export function renderVhost(site: SiteConfig): string {
     ...listen,
     `    server_name ${names};`,
     ...tls,
-    `    access_log /var/log/nginx/ruche-${site.id}.access.log;`,
-    `    error_log /var/log/nginx/ruche-${site.id}.error.log;`,
+    // One shared log for every site (one file descriptor, not two per site: a server holds
+    // thousands of sites); each line starts with the site's first name and the host asked for.
+    `    access_log ${ACCESS_LOG} ruche;`,
     ...body,
     '}',
     '',
@@ -88,7 +93,7 @@ const SERVER_NAMES_HASH = ['server_names_hash_bucket_size 512;', 'server_names_h
  * second setting would stop nginx).
  */
 export function nginxInclude(withHashSizes: boolean): string {
-  return [`# ${MANAGED_HEADER}`, ...(withHashSizes ? SERVER_NAMES_HASH : []), 'include /etc/nginx/ruche/sites/*.conf;', ''].join('\n');
+  return [`# ${MANAGED_HEADER}`, LOG_FORMAT, ...(withHashSizes ? SERVER_NAMES_HASH : []), 'include /etc/nginx/ruche/sites/*.conf;', ''].join('\n');
 }
 
 /** A configuration for `nginx -t` that loads only a staged release's sites. */
@@ -100,6 +105,7 @@ export function checkConfig(release: string): string {
     'events {}',
     'http {',
     '    include /etc/nginx/mime.types;',
+    `    ${LOG_FORMAT}`,
     ...SERVER_NAMES_HASH.map((line) => `    ${line}`),
     `    include ${release}/sites/*.conf;`,
     '}',

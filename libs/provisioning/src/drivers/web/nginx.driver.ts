@@ -2,7 +2,7 @@ import { Injectable, Optional, Inject } from '@nestjs/common';
 import { TransactionalConnection, type Config } from '@ruche/core';
 import type { ResourceType, Server } from '@ruche/hosting';
 import type { CommandResult, ServerConnection } from '../../transports/connection.js';
-import { desiredResource, RENDER_TEST_HOOK, renderEach, STATE_COLUMNS, type RenderTestHook, withoutReleasePath, type ActivationChange, type CheckVerdict, type ReleaseCheck, type Rendered, type RenderedUnit, type ServiceDriver, type StateRow } from '../driver.js';
+import { desiredResource, RENDER_TEST_HOOK, renderEach, STATE_COLUMNS, type RenderTestHook, withoutReleasePath, type Activation, type ActivationChange, type CheckVerdict, type ReleaseCheck, type Rendered, type RenderedUnit, type ServiceDriver, type StateRow } from '../driver.js';
 import { CERT_DIR, checkConfig, DEFAULT_INDEX, nginxInclude, renderVhost, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
 
 /**
@@ -32,18 +32,29 @@ const MEASURE = `for dir in "$@"; do
   if [ -d "$dir" ] && [ "$(realpath -e -- "$dir" 2>/dev/null)" = "$dir" ]; then du -s -x -P -B1 -- "$dir" | cut -f1; else echo 0; fi
 done`;
 
+/**
+ * Standard input: one `<user>:<space>:<dir>[:<dir>…]` line per organisation whose sites
+ * changed (names and paths hold no `:`). A server holds thousands of sites: the cost is a few
+ * processes per organisation, none per site (setpriv, not runuser: no PAM session each time).
+ */
 const ACTIVATE = `set -e
-for spec in "$@"; do
-  user=\${spec%%:*}; rest=\${spec#*:}; space=\${rest%%:*}; dir=\${rest#*:}
-  id -u "$user" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user"
+while IFS= read -r spec; do
+  user=\${spec%%:*}; rest=\${spec#*:}; space=\${rest%%:*}; dirs=\${rest#*:}
+  id -u "$user" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user" </dev/null
   # The organisation's space is made by root (clients cannot write in /srv/ruche); what is
   # inside it belongs to the client, so it is touched only as the client's user: a symlink a
   # client planted there can never make root write or chown elsewhere.
   [ -L "$space" ] && { echo "$space is a symbolic link" >&2; exit 1; }
   mkdir -p "$space"
   chown -h "$user:$user" "$space"
-  runuser -u "$user" -- mkdir -p "$dir"
-  runuser -u "$user" -- sh -c '[ -n "$(ls -A "$1")" ] || cp /etc/ruche/default-index.html "$1/index.html"' ruche-index "$dir"
+  old_ifs=$IFS; IFS=:; set -f
+  # The document roots are the words of $dirs (split on ':' only, no globbing); the empty ones
+  # get the placeholder page, 500 at a time per tee (a process per site costs seconds per
+  # thousand; all at once would pass the shell's limit of open files).
+  setpriv --reuid="$user" --regid="$user" --clear-groups -- sh -c 'empty() { for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do if [ -e "$f" ] || [ -L "$f" ]; then return 1; fi; done; return 0; }
+mkdir -p -- "$@"
+for dir; do if empty "$dir"; then printf "%s/index.html\\0" "$dir"; fi; done | xargs -0 -r -n 500 sh -c '"'"'tee -- "$@" < /etc/ruche/default-index.html > /dev/null'"'"' ruche-tee' ruche-index $dirs </dev/null
+  IFS=$old_ifs; set +f
 done
 master=$(cat /run/nginx.pid)
 before=" $(pgrep -P "$master" | tr '\\n' ' ') "
@@ -203,11 +214,12 @@ export class NginxDriver implements ServiceDriver {
   }
 
   /** Document roots for changed sites (one system user per organisation), then one reload. */
-  activation(change: ActivationChange): string[] {
-    const specs = change.changed
-      .map((unit) => unit.data as SiteConfig)
-      .filter((site) => site.redirectTo === null)
-      .map((site) => `ruche-${site.prefix}:${WEB_ROOT}/${site.prefix}:${siteRoot(site)}`);
-    return ['sh', '-c', ACTIVATE, 'ruche-nginx-activate', ...specs];
+  activation(change: ActivationChange): Activation {
+    const roots = new Map<string, Set<string>>();
+    for (const site of change.changed.map((unit) => unit.data as SiteConfig).filter((site) => site.redirectTo === null)) {
+      roots.set(site.prefix, (roots.get(site.prefix) ?? new Set()).add(siteRoot(site)));
+    }
+    const specs = [...roots].map(([prefix, dirs]) => [`ruche-${prefix}`, `${WEB_ROOT}/${prefix}`, ...dirs].join(':'));
+    return { argv: ['sh', '-c', ACTIVATE, 'ruche-nginx-activate'], input: specs.map((spec) => `${spec}\n`).join('') };
   }
 }
