@@ -70,7 +70,8 @@ describe('record values', () => {
     expect(check({ type: 'TXT', name: '@', value: '"v=DKIM1; k=rsa; " "p=MIGfMA0"' })).toMatchObject({ value: 'v=DKIM1; k=rsa; p=MIGfMA0' });
     expect(check({ type: 'TXT', name: '@', value: 'say "hi"' })).toMatchObject({ value: 'say "hi"' });
     expect(check({ type: 'TXT', name: '@', value: '"with \\"escaped\\" quotes"' })).toMatchObject({ value: 'with "escaped" quotes' });
-    expect(check({ type: 'TXT', name: '@', value: 'bell\u0007' })).toBe('value:txt_invalid_char');
+    expect(check({ type: 'TXT', name: '@', value: 'bell\u0007' })).toBe('value:control_character');
+    expect(check({ type: 'TXT', name: '@', value: 'café' })).toBe('value:txt_invalid_char');
     expect(check({ type: 'TXT', name: '@', value: '""' })).toBe('value:txt_empty');
     expect(check({ type: 'TXT', name: '@', value: 'x'.repeat(4001) })).toBe('value:txt_too_long');
   });
