@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSshIdentity } from '@ruche/provisioning';
+import { loadSshIdentity, PROVISIONING_SETTINGS } from '@ruche/provisioning';
 import { httpGet, startServer, type TestServer } from '@ruche/infra/fleet';
 import { makeClient, makeOrganization } from '../support/factories.js';
 import { eventually, startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
@@ -10,7 +10,7 @@ let container: TestServer;
 
 beforeAll(async () => {
   fleet = await startFleetHarness({ services: ['dns'] });
-  container = await startServer({ services: ['web'], authorizedKey: loadSshIdentity(fleet.api.config).publicKey });
+  container = await startServer({ services: ['web'], authorizedKey: loadSshIdentity(PROVISIONING_SETTINGS.of(fleet.api.config)).publicKey });
 });
 afterAll(async () => {
   await container?.remove();

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { INestApplicationContext } from '@nestjs/common';
-import { QueueService, QueueWorker, TransactionalConnection, UsersService, RequestContext, createLogger } from '@ruche/core';
+import { z } from 'zod';
+import { defineJob, Metrics, QueueService, QueueWorker, TransactionalConnection, UsersService, RequestContext, createLogger } from '@ruche/core';
+import { PROVISIONING_SETTINGS } from '@ruche/provisioning';
 import { createWorker, stopWorker } from '../../apps/worker/src/worker.js';
 import { startTestApi, type Caller, type TestApi } from '../support/test-api.js';
 import { makeOrganization } from '../support/factories.js';
@@ -11,7 +13,15 @@ let worker: INestApplicationContext | undefined;
 
 /** The one worker of this file (started by the first test that needs it), polling every 10 s, resyncing every 15 min. */
 const startWorker = async () =>
-  (worker ??= await createWorker({ ...api.config, queuePollIntervalMs: 10_000, resyncIntervalMinutes: 15 }, createLogger('silent'), api.config.databaseUrl!));
+  (worker ??= await createWorker(
+    {
+      ...api.config,
+      queuePollIntervalMs: 10_000,
+      features: { ...api.config.features, provisioning: { ...PROVISIONING_SETTINGS.of(api.config), resyncIntervalMinutes: 15 } },
+    },
+    createLogger('silent'),
+    api.config.databaseUrl!,
+  ));
 
 beforeAll(async () => {
   api = await startTestApi();
@@ -72,7 +82,8 @@ describe('the job queue', () => {
     expect(mail).toEqual({ status: 'skipped', last_error: 'RUCHE_SMTP_URL is not set' });
     // Far below the worker's 10 s polling interval: the wake-up came from NOTIFY.
     expect(elapsed).toBeLessThan(5_000);
-    expect(await jobCount('core:send-mail')).toBe(0);
+    // The job row goes once its handler has returned.
+    await waitFor(async () => (await jobCount('core:send-mail')) === 0);
   });
 
   it('schedules the periodic jobs the features declare, at the configured intervals', async () => {
@@ -88,12 +99,27 @@ describe('the job queue', () => {
     const queue = api.app.get(QueueService);
     const db = api.app.get(TransactionalConnection);
     const runAt = new Date(Date.now() + 3_600_000);
+    const coalesce = defineJob('test:coalesce', z.strictObject({ i: z.number().int() }));
     for (let i = 0; i < 5; i++) {
-      await system(() => db.withTransaction(() => queue.enqueue('test:coalesce', { i }, { jobKey: 'server-1:web', runAt })));
+      await system(() => db.withTransaction(() => queue.enqueue(coalesce, { i }, { jobKey: 'server-1:web', runAt })));
     }
     const rows = await api.db.query(
       `SELECT j.payload FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = 'test:coalesce'`,
     );
     expect(rows).toEqual([{ payload: { i: 4 } }]);
+  });
+
+  it('checks every payload against its job: refused when enqueued, and never handed to a handler when it starts', async () => {
+    const queue = api.app.get(QueueService);
+    const db = api.app.get(TransactionalConnection);
+    const sendMail = (await startWorker()).get(QueueWorker).handlers().get('core:send-mail')!.job;
+    await expect(system(() => db.withTransaction(() => queue.enqueue(sendMail, { mailId: 'not-an-id' } as never)))).rejects.toThrow(/mailId/);
+    // Written behind the service's back (an older version, a hand-made job): the worker refuses it.
+    const metrics = worker!.get(Metrics);
+    const refused = async () => (await metrics.jobsRefused.get()).values.find((value) => value.labels.task === 'core:send-mail')?.value ?? 0;
+    const before = await refused();
+    await api.db.query(`SELECT graphile_worker.add_job('core:send-mail', '{"mailId": 42}'::json)`);
+    await waitFor(async () => (await refused()) === before + 1);
+    expect(await jobCount('core:send-mail')).toBe(0);
   });
 });

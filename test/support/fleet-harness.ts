@@ -1,6 +1,6 @@
 import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { createLogger } from '@ruche/core';
-import { loadSshIdentity } from '@ruche/provisioning';
+import { loadSshIdentity, PROVISIONING_SETTINGS } from '@ruche/provisioning';
 import { defaultDockerAddress, ensureFleetReady, startServer, type ServerService, type TestServer } from '@ruche/infra/fleet';
 import { expect } from 'vitest';
 import { createWorker, stopWorker } from '../../apps/worker/src/worker.js';
@@ -38,7 +38,7 @@ export async function startFleetHarness(options: {
     RUCHE_RECONCILE_MAX_BACKOFF_SECONDS: '8',
     ...options.env,
   });
-  const identity = loadSshIdentity(api.config);
+  const identity = loadSshIdentity(PROVISIONING_SETTINGS.of(api.config));
   let server: TestServer | undefined;
   let serverId: string;
   let admin: Caller;

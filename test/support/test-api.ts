@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { DataSource } from 'typeorm';
 import { createLogger, loadConfig, type Config } from '@ruche/core';
 import { createApi, prepareDatabase } from '../../apps/api/src/api.js';
+import { featureSettings } from '../../apps/api/src/features.js';
 import { createTestDatabase } from './test-database.js';
 
 export const ADMIN_EMAIL = 'admin@ruche.localhost';
@@ -109,7 +110,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     RUCHE_DEFAULT_LOCALE: 'en',
     RUCHE_DB_POOL_SIZE: '5',
     ...env,
-  });
+  }, process.cwd(), featureSettings);
   await prepareDatabase(config, database.url);
   // RUCHE_TEST_LOG_LEVEL=debug shows the API's logs while debugging a test.
   const app = await createApi(config, createLogger(process.env.RUCHE_TEST_LOG_LEVEL ?? 'silent'), database.url);

@@ -9,8 +9,8 @@ import {
   type Config,
   type Logger,
 } from '@ruche/core';
-import { seedLocalServer } from '@ruche/hosting';
-import { features } from './features.js';
+import { HOSTING_SETTINGS, seedLocalServer } from '@ruche/hosting';
+import { features, featureSettings } from './features.js';
 import { entities, migrations } from './schema.js';
 
 /** Applies pending migrations and seeds an empty database; answers the generated admin password, if any. */
@@ -19,7 +19,7 @@ export async function prepareDatabase(config: Config, databaseUrl: string) {
   await dataSource.initialize();
   try {
     await migrateDatabase(dataSource);
-    if (config.localServer) await seedLocalServer(dataSource);
+    if (HOSTING_SETTINGS.of(config).localServer) await seedLocalServer(dataSource);
     return await seedFirstAdministrator(dataSource, config);
   } finally {
     await dataSource.destroy();
@@ -38,6 +38,7 @@ export function createApi(config: Config, logger: Logger, databaseUrl: string): 
         role: 'api',
         entities: features.flatMap((feature) => feature.entities),
         migrations: features.flatMap((feature) => feature.migrations),
+        settings: featureSettings,
       }),
       ...features.map((feature) => feature.module),
     ],

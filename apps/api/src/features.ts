@@ -1,4 +1,4 @@
-import type { RucheFeature } from '@ruche/core';
+import type { FeatureSettings, RucheFeature } from '@ruche/core';
 import { hostingFeature } from '@ruche/hosting';
 import { accountingFeature } from '@ruche/accounting';
 import { provisioningFeature } from '@ruche/provisioning';
@@ -6,3 +6,6 @@ import { billingFeature } from '@ruche/billing';
 import { timekeepingFeature } from '@ruche/timekeeping';
 
 export const features: RucheFeature[] = [hostingFeature, accountingFeature, provisioningFeature, billingFeature, timekeepingFeature];
+
+/** The settings the features declare, checked at start with core's. */
+export const featureSettings: FeatureSettings[] = features.flatMap((feature) => (feature.settings ? [feature.settings] : []));

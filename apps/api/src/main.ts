@@ -1,8 +1,9 @@
 import { ConfigError, createLogger, loadConfig, requireDatabaseUrl } from '@ruche/core';
 import { createApi, prepareDatabase } from './api.js';
+import { featureSettings } from './features.js';
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadConfig(process.env, process.cwd(), featureSettings);
   const databaseUrl = requireDatabaseUrl(config);
   const logger = createLogger(config.logLevel, { format: config.logFormat }).child({ component: 'api' });
   const seeded = await prepareDatabase(config, databaseUrl);

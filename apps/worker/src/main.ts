@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { ConfigError, createDataSource, createLogger, databaseIsMigrated, loadConfig, Metrics, migrationInProgress, requireDatabaseUrl } from '@ruche/core';
 import { createWorker, stopWorker } from './worker.js';
+import { featureSettings } from './features.js';
 
 /** Waits for the API (or `ruche migrate`) to migrate: workers never change the schema. */
 async function waitForMigrations(databaseUrl: string, logger: ReturnType<typeof createLogger>): Promise<void> {
@@ -18,7 +19,7 @@ async function waitForMigrations(databaseUrl: string, logger: ReturnType<typeof 
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadConfig(process.env, process.cwd(), featureSettings);
   const databaseUrl = requireDatabaseUrl(config);
   const logger = createLogger(config.logLevel, { format: config.logFormat }).child({ component: 'worker' });
   await waitForMigrations(databaseUrl, logger);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { CoreModule, QueueWorker, type Config, type Logger } from '@ruche/core';
-import { features } from './features.js';
+import { features, featureSettings } from './features.js';
 
 /** The worker: core plus every feature lib, consuming the job queue. No HTTP. */
 export async function createWorker(
@@ -22,12 +22,14 @@ export async function createWorker(
         role: 'worker',
         entities: features.flatMap((feature) => feature.entities),
         migrations: features.flatMap((feature) => feature.migrations),
+        settings: featureSettings,
       }),
       ...features.map((feature) => feature.module),
       ...extra,
     ],
   };
-  const app = await NestFactory.createApplicationContext(module, { logger: false });
+  // abortOnError false: a module that cannot be built is an error the caller sees, not an abort.
+  const app = await NestFactory.createApplicationContext(module, { logger: false, abortOnError: false });
   await app.get(QueueWorker).start(databaseUrl);
   return app;
 }

@@ -2,6 +2,7 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown,
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { CONFIG, type Config } from './config/config.js';
+import type { FeatureSettings } from './config/settings.js';
 import { createDataSource } from './database/data-source.js';
 import { TransactionalConnection } from './database/transactional-connection.js';
 import { SecretBox } from './crypto/secret-box.js';
@@ -46,6 +47,8 @@ export interface CoreModuleOptions {
   /** Entities and migrations of the feature libs the app assembles (core's own are added). */
   entities?: Function[];
   migrations?: Function[];
+  /** The features' settings, each provided under its token (their values are in `config.features`). */
+  settings?: FeatureSettings[];
   /** `api` mounts the HTTP controllers; `worker` only the services and job handlers. */
   role: 'api' | 'worker';
   applicationName?: string;
@@ -82,6 +85,7 @@ export class CoreModule {
       imports: [DiscoveryModule],
       providers: [
         { provide: CONFIG, useValue: options.config },
+        ...(options.settings ?? []).map((settings) => ({ provide: settings.token, useValue: settings.of(options.config) })),
         { provide: LOGGER, useValue: options.logger },
         {
           provide: DataSource,
@@ -128,6 +132,7 @@ export class CoreModule {
         : [],
       exports: [
         CONFIG,
+        ...(options.settings ?? []).map((settings) => settings.token),
         LOGGER,
         DataSource,
         SecretBox,

@@ -1,6 +1,8 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { I18nService, OrganizationsService } from '@ruche/core';
 import { DesiredStateService } from './desired-state/desired-state.service.js';
+import { DesiredStateReader } from './desired-state/desired-state.reader.js';
+import { ResourceOutcomes } from './desired-state/resource-outcomes.service.js';
 import { ResourceEventsController } from './desired-state/resource-events.controller.js';
 import { ServersService } from './servers/servers.service.js';
 import { ServersController } from './servers/servers.controller.js';
@@ -36,8 +38,8 @@ import { parseOrThrow } from '@ruche/core';
     DatabaseUsersController,
     ResourceEventsController,
   ],
-  providers: [DesiredStateService, ServersService, PlansService, QuotasService, DomainsService, DnsRecordsService, SitesService, MailService, DatabasesService, UsageService],
-  exports: [DesiredStateService, ServersService, PlansService, QuotasService, DomainsService, SitesService, MailService, DatabasesService, UsageService],
+  providers: [DesiredStateService, DesiredStateReader, ResourceOutcomes, ServersService, PlansService, QuotasService, DomainsService, DnsRecordsService, SitesService, MailService, DatabasesService, UsageService],
+  exports: [DesiredStateService, DesiredStateReader, ResourceOutcomes, ServersService, PlansService, QuotasService, DomainsService, SitesService, MailService, DatabasesService, UsageService],
 })
 export class HostingModule implements OnModuleInit {
   constructor(

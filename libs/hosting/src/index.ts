@@ -2,29 +2,27 @@ import type { RucheFeature } from '@ruche/core';
 import { HostingModule } from './hosting.module.js';
 import { hostingEntities } from './hosting.entities.js';
 import { hostingMigrations } from './migrations/index.js';
+import { HOSTING_SETTINGS } from './hosting.settings.js';
 
 export { HostingModule };
-export const hostingFeature: RucheFeature = { name: 'hosting', module: HostingModule, entities: hostingEntities, migrations: hostingMigrations };
+export const hostingFeature: RucheFeature = { name: 'hosting', module: HostingModule, entities: hostingEntities, migrations: hostingMigrations, settings: HOSTING_SETTINGS };
+export { HOSTING_SETTINGS, type HostingSettings } from './hosting.settings.js';
 
-// What provisioning reads and writes: desired state, its entities, and the reconcile contract.
-export { RECONCILE_TASK, reconcileJobKey, DesiredStateService, type ReconcilePayload } from './desired-state/desired-state.service.js';
-export { HostedResource, PHASES, SERVICES, type Phase, type Service } from './desired-state/hosted-resource.js';
-export { ResourceEvent, RESOURCE_TYPES, type ResourceType } from './desired-state/resource-event.entity.js';
-export { Server, TRANSPORTS, type Transport, type ServerStatus } from './servers/server.entity.js';
+// Hosting owns its tables: other libs get plain data and services, never its entities (types only).
+// What provisioning reads (desired state) and reports (outcomes, storage), and the reconcile contract.
+export { RECONCILE_JOB, RECONCILE_TRIGGERS, reconcileJobKey, DesiredStateService, type ReconcileTrigger } from './desired-state/desired-state.service.js';
+export { DesiredStateReader, type DesiredSite, type DesiredZone, type DesiredDatabase, type DesiredDatabaseUser } from './desired-state/desired-state.reader.js';
+export { ResourceOutcomes, noOutcomes, type Outcomes } from './desired-state/resource-outcomes.service.js';
+export type { ResourceState } from './desired-state/resource-state.js';
+export { RESOURCE_KINDS, RESOURCE_TYPES, kindsOf, type ResourceType, type ResourceKind } from './desired-state/resource-kinds.js';
+export { PHASES, SERVICES, type Phase, type Service } from './desired-state/hosted-resource.js';
+export { TRANSPORTS, type Transport, type ServerStatus } from './servers/server.entity.js';
+export type { Server } from './servers/server.entity.js';
 export { ServersService, SERVER_REGISTRATION_CHECK, seedLocalServer, type ServerRegistrationCheck } from './servers/servers.service.js';
-export { Domain } from './domains/domain.entity.js';
-export { DnsRecord } from './dns/dns-record.entity.js';
+export { ENGINES, type Engine } from './databases/database.entity.js';
 export { txtChunks, normalizeRecord, storedRecordProblem, RecordError, RECORD_TYPES, type RecordType, type NormalizedRecord } from './dns/record-rules.js';
-export { Site } from './sites/site.entity.js';
-export { SiteHostname } from './sites/site-hostname.entity.js';
-export { Mailbox } from './mail/mailbox.entity.js';
-export { MailAlias } from './mail/mail-alias.entity.js';
-export { Database, type Engine } from './databases/database.entity.js';
-export { DatabaseUser } from './databases/database-user.entity.js';
-export { OrganizationHosting } from './plans/organization-hosting.entity.js';
-export { UsageSample } from './usage/usage-sample.entity.js';
 export { METERS, type Meter } from './plans/meters.js';
-export { UsageService } from './usage/usage.service.js';
+export { UsageService, SAMPLE_USAGE_JOB } from './usage/usage.service.js';
 export { ORGANIZATION_PREFIX, DATABASE_FULL_NAME, isSafeDocumentRoot, redirectProblem, databaseFullName, prefixFromName } from './names/identifiers.js';
 export { parseHostName, parseDomainName, isWithin, NameError, CONTROL_CHARACTER } from './names/domain-name.js';
 export { parseLocalAddress, parseExternalAddress, AddressError } from './names/mail-address.js';

@@ -1,4 +1,5 @@
 import { Global, Module, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { I18nService } from '@ruche/core';
 import { HostingModule, SERVER_REGISTRATION_CHECK } from '@ruche/hosting';
 import { ConnectionPool } from './transports/connection-pool.service.js';
@@ -20,7 +21,7 @@ import { provisioningEn, provisioningFr } from './i18n/catalogues.js';
  */
 @Global()
 @Module({
-  imports: [HostingModule],
+  imports: [HostingModule, DiscoveryModule],
   controllers: [JobsController, ServerOperationsController, ServerEventsController],
   providers: [
     ConnectionPool,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { ConfigError, loadConfig } from './config.js';
+import { defineSettings } from './settings.js';
 
 describe('loadConfig', () => {
   it('gives working defaults with an empty environment', () => {
@@ -39,11 +41,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ RUCHE_ADMIN_PASSWORD: 'short' })).toThrow(/RUCHE_ADMIN_PASSWORD: must be at least 12/);
   });
 
-  it('takes only resync intervals a schedule can keep exactly', () => {
-    expect(loadConfig({ RUCHE_RESYNC_INTERVAL_MINUTES: '15' }).resyncIntervalMinutes).toBe(15);
-    expect(loadConfig({ RUCHE_RESYNC_INTERVAL_MINUTES: '360' }).resyncIntervalMinutes).toBe(360);
-    for (const bad of ['45', '90', '1000']) {
-      expect(() => loadConfig({ RUCHE_RESYNC_INTERVAL_MINUTES: bad })).toThrow(/RUCHE_RESYNC_INTERVAL_MINUTES: must divide an hour/);
-    }
+  it("checks the features' own settings with core's, and names every bad one", () => {
+    const feature = defineSettings('radio', { RUCHE_RADIO_WATTS: z.coerce.number().int().min(1).default(100) }, (values, { core }) => ({ watts: values.RUCHE_RADIO_WATTS, dataDir: core.dataDir }));
+    const config = loadConfig({ RUCHE_RADIO_WATTS: '250' }, '/srv/ruche', [feature]);
+    expect(feature.of(config)).toEqual({ watts: 250, dataDir: '/srv/ruche/var' });
+    expect(() => loadConfig({ PORT: 'x', RUCHE_RADIO_WATTS: '0' }, '/srv/ruche', [feature])).toThrow(/PORT:[\s\S]*RUCHE_RADIO_WATTS:/);
+    expect(() => feature.of(loadConfig({}))).toThrow(/radio settings were not loaded/);
+    const twin = defineSettings('twin', { RUCHE_RADIO_WATTS: z.string() }, () => ({}));
+    expect(() => loadConfig({}, '/', [feature, twin])).toThrow(/RUCHE_RADIO_WATTS is declared twice/);
   });
 });

@@ -1,13 +1,14 @@
 import path from 'node:path';
-import { z } from 'zod';
+import { z, type ZodRawShape } from 'zod';
+import type { FeatureSettings } from './settings.js';
 
 /** Environment flags accept the usual spellings; anything else is a configuration error. */
-const flag = z
+export const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
   .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
 
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().min(1);
+export const port = z.coerce.number().int().min(0).max(65535);
+export const positiveInt = z.coerce.number().int().min(1);
 
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -45,21 +46,7 @@ const environmentSchema = z.object({
     .optional(),
   RUCHE_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   RUCHE_MAIL_FROM: z.string().min(3).default('Ruche <ruche@localhost>'),
-  RUCHE_SSH_PRIVATE_KEY_FILE: z.string().min(1).optional(),
-  RUCHE_SSH_CONNECT_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
-  RUCHE_DNS_NAMESERVERS: z
-    .string()
-    .regex(/^([a-z0-9]([a-z0-9.-]*[a-z0-9])?)(,[a-z0-9]([a-z0-9.-]*[a-z0-9])?)*$/, 'must be host names separated by commas')
-    .default('ns1.ruche.localhost,ns2.ruche.localhost'),
-  RUCHE_DNS_HOSTMASTER: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be a host name (hostmaster.example.org)').default('hostmaster.ruche.localhost'),
-  // A schedule cron can keep exactly: minutes that divide an hour, or whole hours that divide a day.
-  RUCHE_RESYNC_INTERVAL_MINUTES: positiveInt
-    .max(1440)
-    .refine((minutes) => (minutes <= 60 ? 60 % minutes === 0 : minutes % 60 === 0 && 1440 % minutes === 0), 'must divide an hour (5, 15, 30, 60…) or a day in whole hours (120, 360, 1440…)')
-    .default(60),
-  RUCHE_RECONCILE_MAX_BACKOFF_SECONDS: positiveInt.max(86_400).default(600),
   RUCHE_WORKER_METRICS_PORT: port.default(9464),
-  RUCHE_LOCAL_SERVER: flag.default(false),
 });
 
 export type Locale = 'fr' | 'en';
@@ -97,14 +84,9 @@ export interface Config {
   secretKey: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
-  sshPrivateKeyFile: string | undefined;
-  sshConnectTimeoutMs: number;
-  dnsNameservers: string[];
-  dnsHostmaster: string;
-  resyncIntervalMinutes: number;
-  reconcileMaxBackoffSeconds: number;
   workerMetricsPort: number;
-  localServer: boolean;
+  /** Each feature's own settings, by feature name (see `defineSettings`). */
+  features: Readonly<Record<string, unknown>>;
 }
 
 export class ConfigError extends Error {
@@ -115,16 +97,23 @@ export class ConfigError extends Error {
  * Reads Ruche's settings from the environment. Empty values count as unset; a bad value
  * stops start-up with a message naming the variable.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), features: readonly FeatureSettings[] = []): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = environmentSchema.safeParse(present);
+  const shape: Record<string, ZodRawShape[string]> = { ...environmentSchema.shape };
+  for (const feature of features) {
+    for (const key of Object.keys(feature.shape)) {
+      if (key in shape) throw new Error(`The setting ${key} is declared twice (${feature.name})`);
+      shape[key] = feature.shape[key]!;
+    }
+  }
+  const parsed = z.object(shape).safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${String(issue.path[0])}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const e = parsed.data;
+  const e = parsed.data as z.output<typeof environmentSchema>;
   const publicUrl = e.RUCHE_PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`;
-  return {
+  const core: Omit<Config, 'features'> = {
     nodeEnv: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
     dbPoolSize: e.RUCHE_DB_POOL_SIZE,
@@ -154,15 +143,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     secretKey: e.RUCHE_SECRET_KEY,
     smtpUrl: e.RUCHE_SMTP_URL,
     mailFrom: e.RUCHE_MAIL_FROM,
-    sshPrivateKeyFile: e.RUCHE_SSH_PRIVATE_KEY_FILE ? path.resolve(cwd, e.RUCHE_SSH_PRIVATE_KEY_FILE) : undefined,
-    sshConnectTimeoutMs: e.RUCHE_SSH_CONNECT_TIMEOUT_MS,
-    dnsNameservers: e.RUCHE_DNS_NAMESERVERS.split(','),
-    dnsHostmaster: e.RUCHE_DNS_HOSTMASTER,
-    resyncIntervalMinutes: e.RUCHE_RESYNC_INTERVAL_MINUTES,
-    reconcileMaxBackoffSeconds: e.RUCHE_RECONCILE_MAX_BACKOFF_SECONDS,
     workerMetricsPort: e.RUCHE_WORKER_METRICS_PORT,
-    localServer: e.RUCHE_LOCAL_SERVER,
   };
+  const values = parsed.data as Record<string, unknown>;
+  const settings = Object.fromEntries(features.map((feature) => [feature.name, feature.map(values as never, { core, cwd })]));
+  return { ...core, features: settings };
 }
 
 /** The API and the worker need a database; only the launcher may start without one. */

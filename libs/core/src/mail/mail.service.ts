@@ -8,6 +8,11 @@ import { QueueService } from '../queue/queue.service.js';
 import { JobHandler } from '../queue/job-handler.decorator.js';
 import { LOGGER, type Logger } from '../observability/logger.js';
 import { OutboundMail } from './outbound-mail.entity.js';
+import { defineJob, type JobPayload } from '../queue/job.js';
+import { z } from 'zod';
+
+/** Delivers one queued mail. */
+export const SEND_MAIL_JOB = defineJob('core:send-mail', z.strictObject({ mailId: z.uuid() }));
 
 export interface MailMessage {
   to: string;
@@ -40,12 +45,12 @@ export class MailService {
       bodyEncrypted: this.secrets.seal(message.text),
       status: 'queued',
     });
-    await this.queue.enqueue('core:send-mail', { mailId: id }, { maxAttempts: 10 });
+    await this.queue.enqueue(SEND_MAIL_JOB, { mailId: id }, { maxAttempts: 10 });
     return id;
   }
 
-  @JobHandler('core:send-mail')
-  async deliver(payload: { mailId: string }): Promise<void> {
+  @JobHandler(SEND_MAIL_JOB)
+  async deliver(payload: JobPayload<typeof SEND_MAIL_JOB>): Promise<void> {
     const repository = this.db.getRepository(OutboundMail);
     const mail = await repository.findOneBy({ id: payload.mailId });
     if (!mail || mail.status !== 'queued') return;

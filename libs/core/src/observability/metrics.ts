@@ -21,6 +21,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly jobsRefused = new Counter({
+    name: 'ruche_jobs_refused_total',
+    help: 'Jobs whose payload did not fit their job schema, by task (they are not run)',
+    labelNames: ['task'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'ruche_' });
   }

@@ -8,7 +8,9 @@ import { Logger as QueueLogger, makeWorkerUtils, run, type Runner, type Task, ty
 import { CONFIG, type Config } from '../config/config.js';
 import { RequestContext } from '../context/request-context.js';
 import { LOGGER, type Logger } from '../observability/logger.js';
+import { Metrics } from '../observability/metrics.js';
 import { JOB_HANDLER_METADATA, type JobHandlerOptions } from './job-handler.decorator.js';
+import type { JobDefinition } from './job.js';
 
 export interface JobInfo {
   id: string;
@@ -42,23 +44,25 @@ export class QueueWorker implements BeforeApplicationShutdown {
     private readonly scanner: MetadataScanner,
     @Inject(CONFIG) private readonly config: Config,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly metrics: Metrics,
   ) {}
 
-  /** Every declared task, with its handler bound to its provider. */
-  handlers(): Map<string, { handler: Handler; options: JobHandlerOptions }> {
-    const found = new Map<string, { handler: Handler; options: JobHandlerOptions }>();
+  /** Every declared job, with its handler bound to its provider. */
+  handlers(): Map<string, { handler: Handler; job: JobDefinition; options: JobHandlerOptions }> {
+    const found = new Map<string, { handler: Handler; job: JobDefinition; options: JobHandlerOptions }>();
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || typeof instance !== 'object') continue;
       const prototype = Object.getPrototypeOf(instance) as object;
       for (const method of this.scanner.getAllMethodNames(prototype)) {
         const meta = Reflect.getMetadata(JOB_HANDLER_METADATA, (instance as Record<string, object>)[method]!) as
-          | ({ task: string } & JobHandlerOptions)
+          | ({ job: JobDefinition } & JobHandlerOptions)
           | undefined;
         if (!meta) continue;
-        if (found.has(meta.task)) throw new Error(`Two handlers for job ${meta.task}`);
+        if (found.has(meta.job.name)) throw new Error(`Two handlers for job ${meta.job.name}`);
         const fn = (instance as Record<string, Handler>)[method]!;
-        found.set(meta.task, { handler: fn.bind(instance), options: meta });
+        if (meta.cronPayload !== undefined) meta.job.schema.parse(meta.cronPayload);
+        found.set(meta.job.name, { handler: fn.bind(instance), job: meta.job, options: meta });
       }
     }
     return found;
@@ -77,7 +81,7 @@ export class QueueWorker implements BeforeApplicationShutdown {
   async start(databaseUrl: string): Promise<void> {
     const handlers = this.handlers();
     const taskList: TaskList = {};
-    for (const [task, { handler }] of handlers) taskList[task] = this.wrap(task, handler);
+    for (const [task, { handler, job }] of handlers) taskList[task] = this.wrap(job, handler);
     const crontab = this.crontab().join('\n');
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: this.config.workerConcurrency + 3, application_name: 'ruche-worker' });
     await this.pool.query(`INSERT INTO queue_workers (id, pid, hostname) VALUES ($1, $2, $3)`, [this.processId, process.pid, os.hostname()]);
@@ -148,13 +152,23 @@ export class QueueWorker implements BeforeApplicationShutdown {
     this.pool = null;
   }
 
-  private wrap(task: string, handler: Handler): Task {
+  private wrap(definition: JobDefinition, handler: Handler): Task {
+    const task = definition.name;
     return async (payload, helpers) => {
       const job: JobInfo = { id: helpers.job.id, attempts: helpers.job.attempts, maxAttempts: helpers.job.max_attempts };
       return RequestContext.run({ requestId: `job-${job.id}`, ip: null, headerLocale: null, actor: null }, async () => {
         const started = performance.now();
+        // A payload that does not fit its job's schema would fail the same way at every retry:
+        // the job ends there, said in an error line and a metric, and the handler never sees it.
+        const checked = definition.schema.safeParse(payload ?? {});
+        if (!checked.success) {
+          const reason = checked.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+          this.logger.error({ task, jobId: job.id, reason }, 'job refused: its payload does not fit the job');
+          this.metrics.jobsRefused.inc({ task });
+          return;
+        }
         try {
-          await handler(payload, job);
+          await handler(checked.data, job);
           this.logger.info({ task, jobId: job.id, ms: Math.round(performance.now() - started) }, 'job done');
         } catch (error) {
           this.logger.error({ task, jobId: job.id, attempt: job.attempts, err: error }, 'job failed');

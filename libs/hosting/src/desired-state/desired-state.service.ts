@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
+import { z } from 'zod';
 import {
   assertOrganizationAccess,
   AuditService,
+  defineJob,
   NotFound,
   newId,
   paginate,
@@ -12,22 +14,24 @@ import {
   type Page,
   type PageQuery,
 } from '@ruche/core';
-import { ResourceEvent, type ResourceType } from './resource-event.entity.js';
-import type { HostedResource, Phase, Service } from './hosted-resource.js';
+import { ResourceEvent } from './resource-event.entity.js';
+import { RESOURCE_KINDS, type ResourceType } from './resource-kinds.js';
+import { SERVICES, type HostedResource, type Phase, type Service } from './hosted-resource.js';
+
+/** Why a reconcile runs: a change, a retry after a failure, or a resync (which also repairs drift). */
+export const RECONCILE_TRIGGERS = ['change', 'retry', 'resync'] as const;
+export type ReconcileTrigger = (typeof RECONCILE_TRIGGERS)[number];
 
 /**
- * The task provisioning workers handle; hosting only enqueues it. The contract: a reconcile
+ * The job provisioning workers handle; hosting only enqueues it. The contract: a reconcile
  * applies the desired state it reads, and when it ends it enqueues itself again if any
  * resource of its (server, service) changed while it ran. That lets a change skip
  * enqueueing when a job for its key is already waiting to start.
  */
-export const RECONCILE_TASK = 'provisioning:reconcile';
-
-export interface ReconcilePayload {
-  serverId: string;
-  service: Service;
-  trigger?: 'change' | 'retry' | 'resync';
-}
+export const RECONCILE_JOB = defineJob(
+  'provisioning:reconcile',
+  z.strictObject({ serverId: z.uuid(), service: z.enum(SERVICES), trigger: z.enum(RECONCILE_TRIGGERS).default('change') }),
+);
 
 export function reconcileJobKey(serverId: string, service: Service): string {
   return `reconcile:${serverId}:${service}`;
@@ -51,34 +55,25 @@ export class DesiredStateService {
    * already due keeps its earlier time; without, a job waiting to start is enough for a change,
    * and is replaced by a resync.
    */
-  async enqueueReconcile(serverId: string, service: Service, options: { runAt?: Date; trigger?: 'change' | 'retry' | 'resync' } = {}): Promise<void> {
+  async enqueueReconcile(serverId: string, service: Service, options: { runAt?: Date; trigger?: ReconcileTrigger } = {}): Promise<void> {
     const { runAt } = options;
     let trigger = options.trigger ?? 'change';
     const jobKey = reconcileJobKey(serverId, service);
     if (runAt) {
       // A retry merges into a waiting job: a resync asked meanwhile must stay a resync.
-      const [waiting] = await this.db.query<{ trigger: string | null }>(
-        `SELECT payload->>'trigger' AS trigger FROM graphile_worker._private_jobs WHERE key = $1 AND locked_at IS NULL`,
-        [jobKey],
-      );
-      if (waiting?.trigger === 'resync') trigger = 'resync';
+      const waiting = await this.queue.waiting(RECONCILE_JOB, jobKey);
+      if (waiting?.payload.trigger === 'resync') trigger = 'resync';
     }
     // A resync must reach the job (its run re-prepares the server and reports drift); a change
     // is carried by any waiting job.
     if (!runAt && trigger !== 'resync') {
       // A job for this key that is due and not started will read this change when it runs: no
       // need to touch (and row-lock) it, which would serialise every change on one server.
-      // FOR SHARE keeps a worker from claiming it until this transaction commits, so the job
-      // cannot start before the change is visible; SKIP LOCKED passes over one being claimed.
-      const [waiting] = await this.db.query(
-        `SELECT 1 FROM graphile_worker._private_jobs
-          WHERE key = $1 AND locked_at IS NULL AND run_at <= now() AND attempts < max_attempts
-          FOR SHARE SKIP LOCKED`,
-        [jobKey],
-      );
-      if (waiting) return;
+      // The share lock keeps a worker from claiming it until this transaction commits, so the
+      // job cannot start before the change is visible.
+      if (await this.queue.waiting(RECONCILE_JOB, jobKey, { due: true, shareLock: true })) return;
     }
-    await this.queue.enqueue(RECONCILE_TASK, { serverId, service, trigger } satisfies ReconcilePayload, {
+    await this.queue.enqueue(RECONCILE_JOB, { serverId, service, trigger }, {
       jobKey,
       // One reconcile at a time per (server, service): a change made while one runs gets a
       // new job, queued behind it.
@@ -181,6 +176,19 @@ export class DesiredStateService {
       generation,
       message,
     });
+  }
+
+  /**
+   * Asks for a resource to be applied again now, whatever its backoff said (sysadmins, when a
+   * server is mended). A resource being deleted is only queued again.
+   */
+  async retry(type: ResourceType, id: string): Promise<void> {
+    const kind = RESOURCE_KINDS[type];
+    const resource = (await this.db.getRepository(kind.entity).findOneBy({ id })) as (HostedResource & { engine?: string }) | null;
+    if (!resource) throw new NotFound();
+    await this.audit.record({ action: `${type}.retry`, targetType: type, targetId: id, organizationId: resource.organizationId });
+    if (resource.phase === 'deleting') await this.enqueueReconcile(resource.serverId, kind.service(resource));
+    else await this.changed(type, kind.entity, resource, kind.service(resource));
   }
 
   /** One resource the caller may see with `scope`, else 404. `lock` takes a row lock for a change. */

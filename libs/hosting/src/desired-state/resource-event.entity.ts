@@ -1,7 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-
-export const RESOURCE_TYPES = ['domain', 'site', 'mailbox', 'mail_alias', 'database', 'database_user'] as const;
-export type ResourceType = (typeof RESOURCE_TYPES)[number];
+import type { ResourceType } from './resource-kinds.js';
 
 /** Something that happened to a resource: a phase change, a repaired drift, an error. */
 @Entity('resource_events')

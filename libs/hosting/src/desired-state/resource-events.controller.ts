@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { apiPath, Authorize, Doc, mapPage, paginate, TransactionalConnection, ValidQuery, visibleOrganizationIds } from '@ruche/core';
 import { z } from 'zod';
-import { RESOURCE_TYPES, ResourceEvent } from './resource-event.entity.js';
+import { ResourceEvent } from './resource-event.entity.js';
+import { RESOURCE_TYPES } from './resource-kinds.js';
 
 const listEventsSchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -3,6 +3,7 @@ import { DomainError, TransactionalConnection } from '@ruche/core';
 import { METERS, PLAN_QUOTA_PROPERTY, type Meter, type Quotas } from './meters.js';
 import { Plan } from './plan.entity.js';
 import { QuotaOverride } from './quota-override.entity.js';
+import { RESOURCE_KINDS } from '../desired-state/resource-kinds.js';
 
 /** Thrown when a change would take an organisation over its plan: names the meter, the limit and the use. */
 export class QuotaExceeded extends DomainError {
@@ -62,13 +63,21 @@ export class QuotasService {
   }
 }
 
-/** SQL for the current use of each meter, for the organisation in $1 (meter names come from METERS, never from input). */
+/** Meters that count resources of one kind (from the registry); the others are sums. */
+const COUNTED = Object.fromEntries(
+  Object.values(RESOURCE_KINDS)
+    .filter((kind) => kind.meter !== null)
+    .map((kind) => [kind.meter, `(SELECT count(*) FROM ${kind.table} WHERE organization_id = $1 AND phase <> 'deleting')`]),
+) as Partial<Record<Meter, string>>;
+
+/** SQL for the current use of each meter, for the organisation in $1 (names come from the code, never from input). */
 const USAGE_SQL: Record<Meter, string> = {
-  domains: `(SELECT count(*) FROM domains WHERE organization_id = $1 AND phase <> 'deleting')`,
-  sites: `(SELECT count(*) FROM sites WHERE organization_id = $1 AND phase <> 'deleting')`,
-  mailboxes: `(SELECT count(*) FROM mailboxes WHERE organization_id = $1 AND phase <> 'deleting')`,
+  domains: COUNTED.domains!,
+  sites: COUNTED.sites!,
+  mailboxes: COUNTED.mailboxes!,
+  // What mailboxes may hold: each one's quota is reserved when it is made.
   mail_storage_mb: `(SELECT coalesce(sum(quota_mb), 0) FROM mailboxes WHERE organization_id = $1 AND phase <> 'deleting')`,
-  databases: `(SELECT count(*) FROM databases WHERE organization_id = $1 AND phase <> 'deleting')`,
+  databases: COUNTED.databases!,
   database_storage_mb: `(SELECT ceil(coalesce(sum(storage_bytes), 0) / 1048576.0) FROM databases WHERE organization_id = $1 AND phase <> 'deleting')`,
   web_storage_mb: `(SELECT ceil(coalesce(sum(storage_bytes), 0) / 1048576.0) FROM sites WHERE organization_id = $1 AND phase <> 'deleting')`,
 };

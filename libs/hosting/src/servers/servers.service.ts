@@ -15,9 +15,11 @@ import {
   type Page,
   type PageQuery,
 } from '@ruche/core';
+import { In } from 'typeorm';
 import type { z } from 'zod';
 import { SERVICES, type Service } from '../desired-state/hosted-resource.js';
 import { DesiredStateService } from '../desired-state/desired-state.service.js';
+import { kindsOf, RESOURCE_KINDS } from '../desired-state/resource-kinds.js';
 import { Server } from './server.entity.js';
 import { OrganizationPlacement } from './organization-placement.entity.js';
 import type { createServerSchema, serverSchema, updateServerSchema } from './server.schemas.js';
@@ -32,17 +34,19 @@ export interface ServerRegistrationCheck {
   verify(server: Server): Promise<Partial<Pick<Server, 'hostKeyFingerprint'>>>;
 }
 
-const RESOURCE_TABLES = ['domains', 'sites', 'mailboxes', 'mail_aliases', 'databases', 'database_users'];
-const RESOURCE_COUNT_SQL = RESOURCE_TABLES.map((table) => `SELECT server_id FROM ${table}`).join(' UNION ALL ');
+const RESOURCE_COUNT_SQL = Object.values(RESOURCE_KINDS)
+  .map((kind) => `SELECT server_id FROM ${kind.table}`)
+  .join(' UNION ALL ');
+
+/** SQL counting a server's (`s`) resources of one service (names from the registry, never from input). */
+function serviceResourcesSql(service: Service): string {
+  return kindsOf(service)
+    .map((kind) => `(SELECT count(*) FROM ${kind.table} k WHERE k.server_id = s.id${kind.services.length > 1 ? ` AND k.engine = '${service}'` : ''})`)
+    .join(' + ');
+}
 
 /** How a server's load for one service is counted when placing: its resources of that service. */
-const SERVICE_LOAD_SQL: Record<Service, string> = {
-  dns: `(SELECT count(*) FROM domains d WHERE d.server_id = s.id)`,
-  web: `(SELECT count(*) FROM sites w WHERE w.server_id = s.id)`,
-  mail: `(SELECT count(*) FROM mailboxes m WHERE m.server_id = s.id) + (SELECT count(*) FROM mail_aliases a WHERE a.server_id = s.id)`,
-  mariadb: `(SELECT count(*) FROM databases b WHERE b.server_id = s.id AND b.engine = 'mariadb')`,
-  postgresql: `(SELECT count(*) FROM databases b WHERE b.server_id = s.id AND b.engine = 'postgresql')`,
-};
+const SERVICE_LOAD_SQL = Object.fromEntries(SERVICES.map((service) => [service, serviceResourcesSql(service)])) as Record<Service, string>;
 
 export function toServerDto(server: Server, resourceCount?: number): z.infer<typeof serverSchema> {
   return {
@@ -147,15 +151,21 @@ export class ServersService {
   }
 
   private async servicesInUse(serverId: string): Promise<Set<Service>> {
-    const [row] = await this.db.query<Record<string, boolean>>(
-      `SELECT EXISTS (SELECT 1 FROM sites WHERE server_id = $1) AS web,
-              EXISTS (SELECT 1 FROM domains WHERE server_id = $1) AS dns,
-              EXISTS (SELECT 1 FROM mailboxes WHERE server_id = $1) OR EXISTS (SELECT 1 FROM mail_aliases WHERE server_id = $1) AS mail,
-              EXISTS (SELECT 1 FROM databases WHERE server_id = $1 AND engine = 'mariadb') AS mariadb,
-              EXISTS (SELECT 1 FROM databases WHERE server_id = $1 AND engine = 'postgresql') AS postgresql`,
+    const [row] = await this.db.query<Record<string, string>>(
+      `SELECT ${SERVICES.map((service) => `${SERVICE_LOAD_SQL[service]} AS ${service}`).join(', ')} FROM servers s WHERE s.id = $1`,
       [serverId],
     );
-    return new Set(SERVICES.filter((service) => row?.[service]));
+    return new Set(SERVICES.filter((service) => Number(row?.[service] ?? 0) > 0));
+  }
+
+  /** A server by id, for the workers (no caller to check: they act for the co-op). */
+  async byId(id: string): Promise<Server | null> {
+    return this.db.getRepository(Server).findOneBy({ id });
+  }
+
+  /** Servers in these states, by name (the workers' periodic jobs). */
+  async withStatus(statuses: readonly Server['status'][]): Promise<Server[]> {
+    return this.db.getRepository(Server).find({ where: { status: In([...statuses]) }, order: { name: 'ASC' } });
   }
 
   // --- placement ------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { assertOrganizationAccess, JobHandler, TransactionalConnection } from '@ruche/core';
+import { assertOrganizationAccess, defineJob, JobHandler, NO_PAYLOAD, TransactionalConnection } from '@ruche/core';
+
+/** Records the day's use of every meter (every night, after the storage measurements). */
+export const SAMPLE_USAGE_JOB = defineJob('hosting:sample-usage', NO_PAYLOAD);
 import { METERS } from '../plans/meters.js';
 import { QuotasService } from '../plans/quotas.service.js';
 
@@ -36,7 +39,7 @@ export class UsageService {
     return written;
   }
 
-  @JobHandler('hosting:sample-usage', { cron: '5 0 * * *' })
+  @JobHandler(SAMPLE_USAGE_JOB, { cron: '5 0 * * *' })
   async sampleToday(): Promise<void> {
     await this.sampleDay(new Date().toISOString().slice(0, 10));
   }

@@ -1,92 +1,51 @@
 import type { Config } from '@ruche/core';
-import type { Phase, ResourceType, Server, Service } from '@ruche/hosting';
+import type { ResourceState, ResourceType, Server, Service } from '@ruche/hosting';
 import type { CommandResult, ServerConnection } from '../transports/connection.js';
-
-/** One resource as the reconciler sees it: enough to render it and to record the outcome. */
-export interface DesiredResource {
-  type: ResourceType;
-  id: string;
-  organizationId: string;
-  generation: number;
-  observedGeneration: number;
-  phase: Phase;
-  /** Failed attempts so far, for the backoff. */
-  attempts: number;
-  /** A short human name for logs and events (a domain, a site's first host name). */
-  label: string;
-}
-
-/** The desired-state columns every driver selects (`STATE_COLUMNS`), as they come from SQL. */
-export interface StateRow {
-  id: string;
-  organization_id: string;
-  generation: number;
-  observed_generation: number;
-  attempts: number;
-  phase: Phase;
-}
-
-/** Select list for a resource table aliased `r`, matching StateRow. */
-export const STATE_COLUMNS = 'r.id, r.organization_id, r.generation, r.observed_generation, r.attempts, r.phase';
-
-export function desiredResource(type: ResourceType, row: StateRow, label: string): DesiredResource {
-  return {
-    type,
-    id: row.id,
-    organizationId: row.organization_id,
-    generation: row.generation,
-    observedGeneration: row.observed_generation,
-    phase: row.phase,
-    attempts: row.attempts,
-    label,
-  };
-}
 
 /**
  * Tests (only) can alter what a driver renders through this token, to make the service's own
  * checker refuse one resource and check that the others still go live.
  */
 export const RENDER_TEST_HOOK = Symbol('ruche.render-test-hook');
-export type RenderTestHook = (resource: DesiredResource, text: string) => string;
+export type RenderTestHook = (resource: ResourceState, text: string) => string;
 
 /**
- * The render of a driver whose resources each have one file: every row not being deleted is
- * rendered (through the test hook, if any); a row whose values the driver refuses (an error
+ * The render of a driver whose resources each have one file: every item not being deleted is
+ * rendered (through the test hook, if any); one whose values the driver refuses (an error
  * `refuses` recognises) is set aside with the message and where its file is, so that its last
  * good file stays; any other error is a bug and throws.
  */
-export function renderEach<Row extends StateRow, Data>(
-  rows: readonly Row[],
-  resources: readonly DesiredResource[],
+export function renderEach<Item extends { state: ResourceState }, Data>(
+  items: readonly Item[],
   options: {
-    /** Where the row's file goes, and what activation needs of it: plain, never refused. */
-    place: (row: Row) => { path: string; data: Data };
+    /** Where the item's file goes, and what activation needs of it: plain, never refused. */
+    place: (item: Item) => { path: string; data: Data };
     /** The file's text; throws what `refuses` recognises for a value it will not write. */
-    text: (row: Row, data: Data) => string;
+    text: (item: Item, data: Data) => string;
     refuses: (error: unknown) => error is Error;
     shared?: Rendered['shared'];
     testHook?: RenderTestHook | undefined;
   },
 ): Rendered {
   const rendered: Rendered = { units: [], shared: options.shared ?? (() => new Map()), refused: [] };
-  rows.forEach((row, index) => {
-    if (row.phase === 'deleting') return;
-    const resource = resources[index]!;
-    const { path, data } = options.place(row);
+  for (const item of items) {
+    if (item.state.phase === 'deleting') continue;
+    const resource = item.state;
+    const { path, data } = options.place(item);
     try {
-      const text = options.text(row, data);
+      const text = options.text(item, data);
       rendered.units.push({ resource, files: new Map([[path, options.testHook ? options.testHook(resource, text) : text]]), data });
     } catch (error) {
       if (!options.refuses(error)) throw error;
       rendered.refused.push({ resource, message: error.message, unit: { resource, files: new Map([[path, '']]), data } });
     }
-  });
+  }
   return rendered;
 }
 
 /** A resource's files in a release, by path relative to the release root. */
 export interface RenderedUnit {
-  resource: DesiredResource;
+  resource: ResourceState;
   files: Map<string, string>;
   /** What the driver needs again at activation (a site's document root, a zone's name). */
   data?: unknown;
@@ -105,7 +64,7 @@ export interface Rendered {
    * Resources that could not even be rendered (a value the driver refuses), with why, and
    * where their files are (their content unknown): the last good files there stay.
    */
-  refused: Array<{ resource: DesiredResource; message: string; unit?: RenderedUnit }>;
+  refused: Array<{ resource: ResourceState; message: string; unit?: RenderedUnit }>;
 }
 
 export interface ActivationChange {
@@ -116,7 +75,7 @@ export interface ActivationChange {
   /** Shared files changed (e.g. the zone list): a full reload is needed. */
   sharedChanged: boolean;
   /** Units removed from the tree (deleted resources). */
-  removed: DesiredResource[];
+  removed: ResourceState[];
   /** Reload everything and wait until it is served, whatever changed (a retry after a failed reload). */
   force: boolean;
 }
@@ -152,16 +111,30 @@ export interface CheckVerdict {
   general: string | null;
 }
 
-/**
- * One per service. The reconciler owns the flow (diff, stage, check, swap, record) and the
- * round trips; a driver knows its service: what to load, how to render, which command checks a
- * release and how to read its verdict, which command activates one. Adding a service means
- * adding a driver, not touching the reconciler.
- */
-export interface ServiceDriver {
+/** What every driver has, whatever its kind. */
+interface DriverBase {
   readonly service: Service;
   /** The kinds of resource this driver applies. */
   readonly resourceTypes: ResourceType[];
+
+  /** Idempotent set-up (folders, the daemon's include file): once per server while it stays reachable, and at every resync. */
+  prepare(connection: ServerConnection): Promise<void>;
+
+  /**
+   * Observes what the service's resources use on the server (bytes on disk) and records it
+   * for the usage meters, in one round trip. Returns how many resources were measured.
+   */
+  measure?(server: Server, connection: ServerConnection): Promise<number>;
+}
+
+/**
+ * A daemon configured by files (nginx, Knot, Postfix and Dovecot maps): the reconciler renders
+ * the whole configuration, stages it beside the live one, checks it with the daemon's own
+ * checker, swaps it in and reloads once. The driver knows its service: what to load, how to
+ * render, which command checks a release and how to read its verdict, which command activates.
+ */
+export interface FileDriver extends DriverBase {
+  readonly kind: 'file';
   /** The live tree on the server: a symlink to the current release. */
   readonly liveLink: string;
   /** Where releases are kept, next to it. */
@@ -171,10 +144,7 @@ export interface ServiceDriver {
    * Every resource of this service placed on the server, deleting ones included, and a pure
    * function rendering the configuration of those that are not being deleted.
    */
-  load(server: Server, config: Config): Promise<{ resources: DesiredResource[]; render: () => Rendered }>;
-
-  /** Idempotent set-up (folders, the daemon's include file): once per connection, and at every resync. */
-  prepare(connection: ServerConnection): Promise<void>;
+  load(server: Server, config: Config): Promise<{ resources: ResourceState[]; render: () => Rendered }>;
 
   /** Work before the check, only when some changed unit needs it (certificates a config refers to). */
   beforeCheck?(connection: ServerConnection, changed: RenderedUnit[]): Promise<void>;
@@ -187,10 +157,50 @@ export interface ServiceDriver {
 
   /** The command that makes the daemon use the new live tree, once (run right after the swap). */
   activation(change: ActivationChange): Activation;
-
-  /**
-   * Observes what the service's resources use on the server (bytes on disk) and records it
-   * for the usage meters, in one round trip. Returns how many resources were measured.
-   */
-  measure?(server: Server, connection: ServerConnection): Promise<number>;
 }
+
+/** What a state driver does for one resource: its statements, in order, and what they are for. */
+export interface StateChange<Step = unknown> {
+  resource: ResourceState;
+  steps: Step[];
+  /** Changed by hand on the server while nobody asked for a change: these steps put it back. */
+  drift?: string;
+}
+
+/**
+ * The plan of a state driver: what to change, what already matches, what drifted. Made by a
+ * pure function from the desired and the observed state (the driver's `plan`).
+ */
+export interface StatePlan<Step = unknown> {
+  /** Resources whose statements must run (new, changed, drifted, or deleting). */
+  changes: Array<StateChange<Step>>;
+  /** Resources the engine already has as desired. */
+  kept: ResourceState[];
+}
+
+/** What applying one resource's statements gave: done, or refused by the engine with its message. */
+export type StateResult = { ok: true } | { ok: false; message: string };
+
+/**
+ * An engine configured by statements (MariaDB, PostgreSQL): the reconciler reads what the
+ * engine has (its catalogue), lets the driver plan, and applies each resource's idempotent
+ * statements on its own, so that one refused never stops the others.
+ */
+export interface StateDriver<Desired = unknown, Observed = unknown, Step = unknown> extends DriverBase {
+  readonly kind: 'state';
+
+  /** Every resource of this service placed on the server, deleting ones included, and what they should be. */
+  load(server: Server, config: Config): Promise<{ resources: ResourceState[]; desired: Desired }>;
+
+  /** What the engine has now (one round trip). */
+  observe(connection: ServerConnection): Promise<Observed>;
+
+  /** Pure: the statements that take the engine from `observed` to `desired`. */
+  plan(desired: Desired, observed: Observed, resources: readonly ResourceState[]): StatePlan<Step>;
+
+  /** Runs each change's statements, each resource on its own; a transport failure throws. */
+  apply(connection: ServerConnection, changes: ReadonlyArray<StateChange<Step>>): Promise<Map<string, StateResult>>;
+}
+
+/** One per service, of either kind. Adding a service means adding a driver, not touching the reconciler. */
+export type ServiceDriver = FileDriver | StateDriver;

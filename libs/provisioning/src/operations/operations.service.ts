@@ -1,23 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { assertStaffScope, AuditService, JobHandler, mapPage, NotFound, paginate, TransactionalConnection, type Page } from '@ruche/core';
-import { DesiredStateService, RECONCILE_TASK, Server, Domain, Site, Mailbox, MailAlias, Database, DatabaseUser, type ResourceType, type Service } from '@ruche/hosting';
-import type { EntityTarget } from 'typeorm';
+import { assertStaffScope, AuditService, defineJob, JobHandler, mapPage, NO_PAYLOAD, NotFound, paginate, QueueService, TransactionalConnection, type Page } from '@ruche/core';
+import { DesiredStateService, RECONCILE_JOB, ServersService, type ResourceType } from '@ruche/hosting';
 import { ReconcileRun, type RunStatus } from '../reconciler/reconcile-run.entity.js';
 import { ServerEvent, type ServerEventKind } from './server-event.entity.js';
-import { DriverRegistry } from '../drivers/driver-registry.js';
+import { PROVISIONING_SETTINGS } from '../provisioning.settings.js';
 import type { jobSchema } from './operations.schemas.js';
 import type { z } from 'zod';
 
 type JobDto = z.infer<typeof jobSchema>;
 
-const ENTITIES: Record<ResourceType, { entity: EntityTarget<never>; service: (row: { engine?: string }) => Service }> = {
-  domain: { entity: Domain as EntityTarget<never>, service: () => 'dns' },
-  site: { entity: Site as EntityTarget<never>, service: () => 'web' },
-  mailbox: { entity: Mailbox as EntityTarget<never>, service: () => 'mail' },
-  mail_alias: { entity: MailAlias as EntityTarget<never>, service: () => 'mail' },
-  database: { entity: Database as EntityTarget<never>, service: (row) => row.engine as Service },
-  database_user: { entity: DatabaseUser as EntityTarget<never>, service: (row) => row.engine as Service },
-};
+/** Re-renders every active server (RUCHE_RESYNC_INTERVAL_MINUTES). */
+export const RESYNC_ALL_JOB = defineJob('provisioning:resync-all', NO_PAYLOAD);
 
 function runToDto(run: ReconcileRun): JobDto {
   return {
@@ -47,7 +40,8 @@ export class OperationsService {
   constructor(
     private readonly db: TransactionalConnection,
     private readonly state: DesiredStateService,
-    private readonly drivers: DriverRegistry,
+    private readonly servers: ServersService,
+    private readonly queue: QueueService,
     private readonly audit: AuditService,
   ) {}
 
@@ -63,33 +57,26 @@ export class OperationsService {
   async list(query: { status?: RunStatus | 'queued' | undefined; serverId?: string | undefined; service?: string | undefined; limit: number; cursor?: string | undefined }): Promise<Page<JobDto>> {
     assertStaffScope('provisioning:admin');
     if (query.status === 'queued') {
-      const rows = await this.db.query<{ id: string; key: string | null; payload: { serverId: string; service: string; trigger?: string }; run_at: Date; attempts: number; last_error: string | null }>(
-        `SELECT j.id::text, j.key, j.payload, j.run_at, j.attempts, j.last_error
-           FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-          WHERE t.identifier = $1 AND j.locked_at IS NULL AND j.attempts < j.max_attempts
-            AND ($2::uuid IS NULL OR j.payload->>'serverId' = $2::text) AND ($3::text IS NULL OR j.payload->>'service' = $3)
-          ORDER BY j.run_at, j.id LIMIT $4`,
-        [RECONCILE_TASK, query.serverId ?? null, query.service ?? null, query.limit],
-      );
+      const waiting = await this.queue.listWaiting(RECONCILE_JOB, { serverId: query.serverId, service: query.service }, query.limit);
       return {
-        data: rows.map((row) => ({
-          id: row.id,
+        data: waiting.map((job) => ({
+          id: job.id,
           task: 'reconcile',
-          serverId: row.payload.serverId,
-          service: row.payload.service,
+          serverId: job.payload.serverId,
+          service: job.payload.service,
           status: 'queued',
-          trigger: row.payload.trigger ?? 'change',
-          runAt: row.run_at.toISOString(),
+          trigger: job.payload.trigger ?? 'change',
+          runAt: job.runAt.toISOString(),
           startedAt: null,
           finishedAt: null,
           durationMs: null,
-          attempts: row.attempts,
+          attempts: job.attempts,
           filesChanged: 0,
           resourcesApplied: 0,
           resourcesFailed: 0,
           drift: false,
           reloads: 0,
-          error: row.last_error,
+          error: job.lastError,
         })),
         nextCursor: null,
       };
@@ -105,23 +92,18 @@ export class OperationsService {
   /** Asks for a failed resource to be applied again now, whatever its backoff said. */
   async retry(type: ResourceType, id: string): Promise<void> {
     assertStaffScope('provisioning:admin');
-    const { entity, service } = ENTITIES[type];
-    const resource = await this.db.getRepository(entity).findOneBy({ id } as never) as unknown as (Parameters<DesiredStateService['changed']>[2] & { engine?: string }) | null;
-    if (!resource) throw new NotFound();
-    await this.audit.record({ action: `${type}.retry`, targetType: type, targetId: id, organizationId: resource.organizationId });
-    if (resource.phase === 'deleting') await this.state.enqueueReconcile(resource.serverId, service(resource));
-    else await this.state.changed(type, entity as never, resource, service(resource));
+    await this.state.retry(type, id);
   }
 
-  /** Re-renders a server's services (all servers' without one) and repairs drift. */
+  /** Re-renders a server's services (all active servers' without one) and repairs drift. */
   async resync(serverId?: string): Promise<number> {
-    const servers = serverId
-      ? await this.db.getRepository(Server).findBy({ id: serverId })
-      : await this.db.getRepository(Server).find({ where: { status: 'active' } });
-    if (serverId && servers.length === 0) throw new NotFound();
+    const one = serverId ? await this.servers.byId(serverId) : null;
+    if (serverId && !one) throw new NotFound();
+    const servers = one ? [one] : await this.servers.withStatus(['active']);
     let queued = 0;
+    // Every service the server runs: a worker whose version has no driver for one skips it.
     for (const server of servers) {
-      for (const service of server.services.filter((candidate) => this.drivers.get(candidate))) {
+      for (const service of server.services) {
         await this.state.enqueueReconcile(server.id, service, { trigger: 'resync' });
         queued++;
       }
@@ -137,7 +119,7 @@ export class OperationsService {
   }
 
   /** The periodic resync (RUCHE_RESYNC_INTERVAL_MINUTES). */
-  @JobHandler('provisioning:resync-all', { cron: (config) => everyMinutes(config.resyncIntervalMinutes) })
+  @JobHandler(RESYNC_ALL_JOB, { cron: (config) => everyMinutes(PROVISIONING_SETTINGS.of(config).resyncIntervalMinutes) })
   async periodicResync(): Promise<void> {
     await this.resync();
   }

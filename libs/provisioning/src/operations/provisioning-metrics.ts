@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { Metrics, TransactionalConnection } from '@ruche/core';
-import { RECONCILE_TASK } from '@ruche/hosting';
+import { Metrics, QueueService, type QueueStats } from '@ruche/core';
+import { RECONCILE_JOB } from '@ruche/hosting';
 
 /**
  * Provisioning's Prometheus metrics: reconcile duration and failures by driver and server (in
@@ -12,7 +12,7 @@ export class ProvisioningMetrics {
   private readonly duration: Histogram<'service' | 'server' | 'status'>;
   private readonly failures: Counter<'service' | 'server' | 'kind'>;
 
-  constructor(metrics: Metrics, db: TransactionalConnection) {
+  constructor(metrics: Metrics, queueService: QueueService) {
     const registers = [metrics.registry];
     this.duration = new Histogram({
       name: 'ruche_reconcile_duration_seconds',
@@ -28,27 +28,17 @@ export class ProvisioningMetrics {
       registers,
     });
     // Both gauges read one query per scrape: the answer is kept for a second.
-    let cached: { at: number; row: Promise<{ depth: number; oldest: number | null; running: number } | undefined> } | null = null;
+    let cached: { at: number; stats: Promise<QueueStats | undefined> } | null = null;
     const queue = () => {
-      if (!cached || Date.now() - cached.at > 1000) cached = { at: Date.now(), row: read() };
-      return cached.row;
-    };
-    const read = async () => {
-      const [row] = await db.query<{ depth: number; oldest: number | null; running: number }>(
-        `SELECT count(*) FILTER (WHERE locked_at IS NULL AND run_at <= now())::int AS depth,
-                count(*) FILTER (WHERE locked_at IS NOT NULL)::int AS running,
-                extract(epoch FROM now() - min(run_at) FILTER (WHERE locked_at IS NULL AND run_at <= now()))::float8 AS oldest
-           FROM graphile_worker.jobs WHERE task_identifier = $1`,
-        [RECONCILE_TASK],
-      );
-      return row;
+      if (!cached || Date.now() - cached.at > 1000) cached = { at: Date.now(), stats: queueService.stats(RECONCILE_JOB).catch(() => undefined) };
+      return cached.stats;
     };
     new Gauge({
       name: 'ruche_reconcile_queue_depth',
       help: 'Reconcile jobs due and waiting for a worker',
       registers,
       async collect() {
-        this.set((await queue().catch(() => undefined))?.depth ?? 0);
+        this.set((await queue())?.depth ?? 0);
       },
     });
     new Gauge({
@@ -56,7 +46,7 @@ export class ProvisioningMetrics {
       help: 'Age of the oldest reconcile job due and waiting',
       registers,
       async collect() {
-        this.set(Number((await queue().catch(() => undefined))?.oldest ?? 0));
+        this.set((await queue())?.oldestSeconds ?? 0);
       },
     });
   }

@@ -1,21 +1,27 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CONFIG, JobHandler, LOGGER, newId, TransactionalConnection, type Config, type JobInfo, type Logger } from '@ruche/core';
-import { DesiredStateService, RECONCILE_TASK, Server, type ReconcilePayload, type Service } from '@ruche/hosting';
+import { CONFIG, JobHandler, LOGGER, newId, TransactionalConnection, type Config, type JobInfo, type JobPayload, type Logger } from '@ruche/core';
+import {
+  DesiredStateService,
+  noOutcomes,
+  RECONCILE_JOB,
+  ResourceOutcomes,
+  ServersService,
+  type Outcomes,
+  type ReconcileTrigger,
+  type ResourceState,
+  type Server,
+  type Service,
+} from '@ruche/hosting';
 import { DriverRegistry } from '../drivers/driver-registry.js';
-import type { RenderedUnit, ServiceDriver } from '../drivers/driver.js';
-import { CommandFailed, sha256Hex, TransportError } from '../transports/connection.js';
+import type { FileDriver, ServiceDriver, StateDriver } from '../drivers/driver.js';
+import { CommandFailed, TransportError, type ServerConnection } from '../transports/connection.js';
 import { ConnectionPool } from '../transports/connection-pool.service.js';
 import { ProvisioningMetrics } from '../operations/provisioning-metrics.js';
+import { ServerEvent } from '../operations/server-event.entity.js';
 import { backoffDelayMs } from './backoff.js';
 import { ReconcileRun } from './reconcile-run.entity.js';
-import { ServerEvent } from '../operations/server-event.entity.js';
-import { hasPendingWork, markApplying, recordOutcomes, type Outcomes } from './resource-outcomes.js';
-
-export type ReconcileTrigger = 'change' | 'retry' | 'resync';
-
-export interface ReconcileJob extends ReconcilePayload {
-  trigger?: ReconcileTrigger;
-}
+import { PROVISIONING_SETTINGS, type ProvisioningSettings } from '../provisioning.settings.js';
+import { changedUnits, isWaiting, planRelease } from './release-plan.js';
 
 /** What one reconcile did, for tests, logs and /api/v1/jobs. */
 export interface ReconcileSummary {
@@ -26,7 +32,7 @@ export interface ReconcileSummary {
   reloads: number;
   drift: boolean;
   error: string | null;
-  /** Milliseconds per step (load, connect, prepare, render, observe, stage, validate, activate). */
+  /** Milliseconds per step (load, connect, prepare, render, observe, stage, validate, activate; plan, apply). */
   steps?: Record<string, number>;
 }
 
@@ -35,13 +41,25 @@ class ReleaseRefused extends Error {}
 
 const RELEASES_KEPT = 3;
 const PAUSED_RECHECK_MS = 60_000;
+const SKIPPED: ReconcileSummary = { status: 'skipped', filesChanged: 0, applied: 0, failed: 0, reloads: 0, drift: false, error: null };
+
+/** Where the time goes, step by step, for the log line of each run. */
+function stepTimer(timings: Record<string, number>) {
+  let mark = performance.now();
+  return (name: string) => {
+    const now = performance.now();
+    timings[name] = Math.round(now - mark);
+    mark = now;
+  };
+}
 
 /**
- * The reconcile loop, level-triggered like a Kubernetes controller: read the whole desired
- * configuration of one service on one server, compare it by content hash with what the
- * server actually has, and when they differ build a new release beside the live one (hard
- * links for what did not change), check it with the service's own checker, leave out what
- * the checker refuses, swap it in atomically and reload once. It never trusts that an
+ * The reconcile loop, level-triggered like a Kubernetes controller: read the desired state of
+ * one service on one server and what the server has, and move the one toward the other. File
+ * drivers: render the whole configuration, compare it by content hash with the live tree,
+ * build a release beside it, check it with the daemon's own checker, leave out what the checker
+ * refuses, swap it in atomically and reload once. State drivers: read the engine's catalogue,
+ * plan, run each resource's idempotent statements on their own. It never trusts that an
  * earlier attempt finished: every run starts from what the server has.
  */
 @Injectable()
@@ -54,28 +72,29 @@ export class Reconciler {
     private readonly drivers: DriverRegistry,
     private readonly connections: ConnectionPool,
     private readonly state: DesiredStateService,
+    private readonly outcomes: ResourceOutcomes,
+    private readonly servers: ServersService,
     private readonly metrics: ProvisioningMetrics,
     @Inject(CONFIG) private readonly config: Config,
+    @Inject(PROVISIONING_SETTINGS.token) private readonly settings: ProvisioningSettings,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  @JobHandler(RECONCILE_TASK)
-  async handle(payload: ReconcileJob, job: JobInfo): Promise<void> {
-    await this.reconcile(payload.serverId, payload.service, payload.trigger ?? 'change', job.id);
+  @JobHandler(RECONCILE_JOB)
+  async handle(payload: JobPayload<typeof RECONCILE_JOB>, job: JobInfo): Promise<void> {
+    await this.reconcile(payload.serverId, payload.service, payload.trigger, job.id);
   }
 
   async reconcile(serverId: string, service: Service, trigger: ReconcileTrigger = 'change', jobId: string | null = null): Promise<ReconcileSummary> {
-    const server = await this.db.getRepository(Server).findOneBy({ id: serverId });
+    const server = await this.servers.byId(serverId);
     const driver = this.drivers.get(service);
-    if (!server || !driver || !server.services.includes(service)) {
-      return { status: 'skipped', filesChanged: 0, applied: 0, failed: 0, reloads: 0, drift: false, error: null };
-    }
+    if (!server || !driver || !server.services.includes(service)) return { ...SKIPPED };
     // A paused server's work waits in the queue (visible in /api/v1/jobs); resuming the
     // server brings it forward.
     if (server.status === 'paused') {
       this.logger.info({ server: server.name, service }, 'server paused: reconcile postponed');
       await this.state.enqueueReconcile(serverId, service, { runAt: new Date(Date.now() + PAUSED_RECHECK_MS), trigger });
-      return { status: 'skipped', filesChanged: 0, applied: 0, failed: 0, reloads: 0, drift: false, error: null };
+      return { ...SKIPPED };
     }
     // Runs of one (server, service) never overlap (a named queue): one still "running" belonged
     // to a worker that died.
@@ -88,7 +107,8 @@ export class Reconciler {
     await this.db.getRepository(ReconcileRun).insert({ id: runId, serverId, service, jobId, trigger, status: 'running' });
     const started = performance.now();
     const steps: Record<string, number> = {};
-    const summary: ReconcileSummary = await this.run(server, driver, trigger, steps, runId).catch((error: Error) => {
+    const run = driver.kind === 'file' ? this.runFiles(server, driver, trigger, steps, runId) : this.runState(server, driver, trigger, steps, runId);
+    const summary: ReconcileSummary = await run.catch((error: Error) => {
       this.logger.error({ err: error, server: server.name, service }, 'reconcile crashed');
       return { status: 'failed' as const, filesChanged: 0, applied: 0, failed: 0, reloads: 0, drift: false, error: error.message };
     });
@@ -111,99 +131,66 @@ export class Reconciler {
     this.metrics.observeRun(server.name, service, durationMs / 1000, summary.status);
     this.logger.info({ server: server.name, service, trigger, ms: durationMs, ...summary }, 'reconcile finished');
     // Level-triggered: whatever changed while this ran gets another pass right away.
-    if (await hasPendingWork(this.db, serverId, driver.resourceTypes)) await this.state.enqueueReconcile(serverId, service);
+    if (await this.outcomes.hasPendingWork(serverId, service)) await this.state.enqueueReconcile(serverId, service);
     return summary;
   }
 
-  private async run(server: Server, driver: ServiceDriver, trigger: ReconcileTrigger, timings: Record<string, number>, runId: string): Promise<ReconcileSummary> {
-    // Where the time goes, step by step, for the log line of each run.
-    let mark = performance.now();
-    const step = (name: string) => {
-      const now = performance.now();
-      timings[name] = Math.round(now - mark);
-      mark = now;
-    };
+  /** The server's connection, its set-up done: once per server while it stays reachable (a failure forgets it), and at every resync. */
+  private async connect(server: Server, driver: ServiceDriver, trigger: ReconcileTrigger): Promise<ServerConnection> {
+    const connection = await this.connections.get(server);
+    const prepared = this.prepared.get(server.id) ?? new Set<Service>();
+    if (!prepared.has(driver.service) || trigger === 'resync') {
+      await driver.prepare(connection);
+      prepared.add(driver.service);
+      this.prepared.set(server.id, prepared);
+    }
+    return connection;
+  }
+
+  private async runFiles(server: Server, driver: FileDriver, trigger: ReconcileTrigger, timings: Record<string, number>, runId: string): Promise<ReconcileSummary> {
+    const step = stepTimer(timings);
     const { resources, render } = await driver.load(server, this.config);
-    const waiting = resources.filter((r) => r.generation > r.observedGeneration || r.phase === 'deleting' || r.phase === 'applying');
+    const waiting = resources.filter(isWaiting);
     const deleting = resources.filter((r) => r.phase === 'deleting');
-    await markApplying(this.db, waiting.filter((r) => r.phase !== 'deleting'));
-    const outcomes: Outcomes = { applied: [], rejected: [], unreachable: [], deleted: [], drifted: [] };
-    let filesChanged = 0;
-    let reloads = 0;
+    await this.outcomes.markApplying(waiting.filter((r) => r.phase !== 'deleting'));
+    const outcomes = noOutcomes();
     let drift = false;
     try {
       step('load');
-      const connection = await this.connections.get(server);
-      step('connect');
-      // Set-up is idempotent but costs round trips: once per server while it stays reachable
-      // (a failure forgets it), and at every resync.
-      const prepared = this.prepared.get(server.id) ?? new Set<Service>();
-      if (!prepared.has(driver.service) || trigger === 'resync') {
-        await driver.prepare(connection);
-        prepared.add(driver.service);
-        this.prepared.set(server.id, prepared);
-      }
+      const connection = await this.connect(server, driver, trigger);
       step('prepare');
       const rendered = render();
-      for (const refused of rendered.refused) outcomes.rejected.push(refused);
+      outcomes.rejected.push(...rendered.refused.map(({ resource, message }) => ({ resource, message })));
       step('render');
       const live = await connection.hashTree(driver.liveLink);
       step('observe');
+      let plan = planRelease({ rendered, live, resources });
 
-      // A resource the checker refused, and that nobody changed since, keeps its last good
-      // files (if it has any): it is not offered to the checker again at every pass.
-      const held = new Set(resources.filter((r) => r.phase === 'failed' && r.generation === r.observedGeneration).map((r) => r.id));
-      const hasLiveFiles = (unit: RenderedUnit) => [...unit.files.keys()].some((file) => live.has(file));
-      const kept = rendered.units.filter((unit) => held.has(unit.resource.id) && hasLiveFiles(unit));
-      // So does one the driver would not even render (a value that slipped past the API).
-      for (const { unit } of rendered.refused) if (unit && hasLiveFiles(unit)) kept.push(unit);
-      let included = rendered.units.filter((unit) => !held.has(unit.resource.id));
-
-      // The release for the included units: their files, the kept units' live files, and the
-      // shared files (the zone list) for both, compared with what the server has.
-      const plan = () => {
-        const keptPaths = new Set(kept.flatMap((unit) => [...unit.files.keys()].filter((file) => live.has(file))));
-        const desired = new Map<string, string>();
-        for (const unit of included) for (const [file, content] of unit.files) desired.set(file, content);
-        const shared = rendered.shared(included, kept);
-        for (const [file, content] of shared) desired.set(file, content);
-        const changed = new Map([...desired].filter(([file, content]) => live.get(file) !== sha256Hex(content)));
-        const removed = [...live.keys()].filter((file) => !desired.has(file) && !keptPaths.has(file));
-        return { changed, removed, shared };
-      };
-      let { changed, removed, shared } = plan();
-
-      if (changed.size === 0 && removed.length === 0) {
+      if (plan.changed.size === 0 && plan.removed.length === 0) {
         // The server already has it all. A resource still waiting may follow a swap whose
         // reload failed: make the daemon load the live release before calling it ready.
+        let reloads = 0;
         if (waiting.length > 0) {
           const activation = driver.activation({ changed: [], added: [], sharedChanged: false, removed: deleting, force: true });
           await connection.run(activation.argv, { timeoutMs: 300_000, ...(activation.input !== undefined ? { input: activation.input } : {}) });
           reloads = 1;
         }
-        outcomes.applied.push(...included.map((unit) => unit.resource));
+        outcomes.applied.push(...plan.included.map((unit) => unit.resource));
         outcomes.deleted.push(...deleting);
-        await recordOutcomes(this.db, outcomes);
+        await this.outcomes.record(outcomes);
         return this.summary('succeeded', outcomes, 0, reloads, false, null);
       }
 
-      // Files differ though nothing was asked: someone changed the server by hand.
-      const touched = new Set([...changed.keys(), ...removed]);
-      const drifted = included.filter(
-        (unit) => unit.resource.generation === unit.resource.observedGeneration && unit.resource.phase === 'ready' && [...unit.files.keys()].some((file) => touched.has(file)),
-      );
-      drift = drifted.length > 0 || (waiting.length === 0 && touched.size > 0);
-      outcomes.drifted.push(...drifted.map((unit) => unit.resource));
-
-      const release = `${driver.releasesDir}/${new Date().toISOString().replace(/[-:.TZ]/g, '')}-${sha256Hex([...changed.keys(), ...removed].join('\n')).slice(0, 8)}`;
-      await driver.beforeCheck?.(connection, included.filter((unit) => [...unit.files.keys()].some((file) => changed.has(file))));
+      drift = plan.drift;
+      const release = `${driver.releasesDir}/${new Date().toISOString().replace(/[-:.TZ]/g, '')}-${newId().replace(/-/g, '').slice(-8)}`;
+      await driver.beforeCheck?.(connection, changedUnits(plan));
       // One round trip builds the release beside the live one and runs the service's checker on it.
-      const check = connection.runsCommands ? driver.check(release, included) : null;
+      const check = connection.runsCommands ? driver.check(release, plan.included) : null;
       let result = await connection.stage({
         source: driver.liveLink,
         release,
-        files: new Map([...changed, ...(check?.files ?? [])]),
-        removed,
+        files: new Map([...plan.changed, ...(check?.files ?? [])]),
+        removed: plan.removed,
         check: check?.argv ?? null,
       });
       step('stage');
@@ -211,91 +198,130 @@ export class Reconciler {
       // Per-resource isolation: what the checker pins on a resource is left out (its last
       // good files kept), the rest goes live. Each round removes at least one resource, so
       // this ends; only this rare path takes extra round trips.
+      const refusedNow = new Set<string>();
       while (result) {
-        const verdict = driver.verdict(result, included);
+        const verdict = driver.verdict(result, plan.included);
         if (verdict.general) throw new ReleaseRefused(verdict.general);
         if (verdict.byResource.size === 0) break;
-        const refused = included.filter((unit) => verdict.byResource.has(unit.resource.id));
+        const refused = plan.included.filter((unit) => verdict.byResource.has(unit.resource.id));
         if (refused.length === 0) throw new ReleaseRefused([...verdict.byResource.values()].join('; '));
         for (const unit of refused) {
           outcomes.rejected.push({ resource: unit.resource, message: verdict.byResource.get(unit.resource.id)! });
+          refusedNow.add(unit.resource.id);
           const files = [...unit.files.keys()];
           await connection.removeFiles(release, files);
           await connection.restoreFiles(driver.liveLink, release, files.filter((file) => live.has(file)));
-          if (hasLiveFiles(unit)) kept.push(unit);
         }
-        included = included.filter((unit) => !verdict.byResource.has(unit.resource.id));
-        ({ changed, removed, shared } = plan());
+        plan = planRelease({ rendered, live, resources, refusedNow });
         // The shared files (the zone list) are rewritten for what is left, whatever the live tree has.
-        const again = driver.check(release, included);
-        await connection.writeFiles(release, new Map([...shared, ...(again?.files ?? [])]));
+        const again = driver.check(release, plan.included);
+        await connection.writeFiles(release, new Map([...plan.shared, ...(again?.files ?? [])]));
         result = again ? await connection.run(again.argv, { allowFailure: true, timeoutMs: 300_000 }) : null;
       }
       step('validate');
 
-      filesChanged = changed.size + removed.length;
-      const changedUnits = included.filter((unit) => [...unit.files.keys()].some((file) => changed.has(file)));
+      const changed = changedUnits(plan);
+      const liveFiles = (unit: (typeof changed)[number]) => [...unit.files.keys()].some((file) => live.has(file));
       // One round trip: swap the live link, reload the daemon once, prune old releases.
       await connection.activate({
         link: driver.liveLink,
         release,
         activation: driver.activation({
-          changed: changedUnits,
-          added: changedUnits.filter((unit) => !hasLiveFiles(unit)),
-          sharedChanged: [...shared.keys()].some((file) => changed.has(file)),
+          changed,
+          added: changed.filter((unit) => !liveFiles(unit)),
+          sharedChanged: [...plan.shared.keys()].some((file) => plan.changed.has(file)),
           removed: deleting,
           force: false,
         }),
         releasesDir: driver.releasesDir,
         keep: RELEASES_KEPT,
       });
-      reloads = 1;
       step('activate');
-      outcomes.applied.push(...included.map((unit) => unit.resource));
+      outcomes.applied.push(...plan.included.map((unit) => unit.resource));
       outcomes.deleted.push(...deleting);
-      await recordOutcomes(this.db, outcomes);
+      outcomes.drifted.push(...plan.drifted.map((unit) => ({ resource: unit.resource, message: 'configuration changed on the server by hand; restored' })));
+      await this.outcomes.record(outcomes);
       if (outcomes.rejected.length > 0) this.metrics.countFailure(server.name, driver.service, 'rejected');
-      return this.summary(outcomes.rejected.length > 0 ? 'failed' : 'succeeded', outcomes, filesChanged, reloads, drift, outcomes.rejected[0]?.message ?? null);
+      const filesChanged = plan.changed.size + plan.removed.length;
+      return this.summary(outcomes.rejected.length > 0 ? 'failed' : 'succeeded', outcomes, filesChanged, 1, drift, outcomes.rejected[0]?.message ?? null);
     } catch (error) {
-      if (!(error instanceof TransportError) && !(error instanceof CommandFailed) && !(error instanceof ReleaseRefused)) throw error;
-      // The server could not take it: down, unreachable, a daemon that would not reload, or
-      // a checker failure no resource can be blamed for. Nothing is lost: the waiting
-      // resources fail for now and come back with backoff and jitter (one server down never
-      // blocks another: every server has its own jobs). Clients read a plain message; the
-      // details, which may name other resources or the server's internals, stay in the job
-      // log for sysadmins.
-      await this.connections.discard(server);
-      this.prepared.delete(server.id);
-      const unreachable = error instanceof TransportError;
-      const message = unreachable
-        ? `The server ${server.name} could not be reached; Ruche retries on its own.`
-        : `The server ${server.name} refused the change; Ruche retries on its own (details in the job log).`;
-      const retries = waiting
-        .filter((resource) => !outcomes.rejected.some((rejected) => rejected.resource.id === resource.id))
-        .map((resource) => {
-          const attempts = resource.attempts + 1;
-          return { resource, message, attempts, nextAttemptAt: new Date(Date.now() + backoffDelayMs(attempts, this.config.reconcileMaxBackoffSeconds * 1000)) };
-        });
-      await recordOutcomes(this.db, { applied: [], rejected: outcomes.rejected, unreachable: retries, deleted: [], drifted: [] });
-      const retryAt = retries.length > 0 ? new Date(Math.min(...retries.map((retry) => retry.nextAttemptAt.getTime()))) : null;
-      if (retryAt) await this.state.enqueueReconcile(server.id, driver.service, { runAt: retryAt, trigger: 'retry' });
-      // Sysadmins hear of it at once: a metric, an event with the details, an error log line.
-      const kind = unreachable ? 'unreachable' : error instanceof ReleaseRefused ? 'release_refused' : 'command_failed';
-      this.metrics.countFailure(server.name, driver.service, kind);
-      await this.db.getRepository(ServerEvent).insert({ id: newId(), serverId: server.id, service: driver.service, kind, message: error.message.slice(0, 4000), runId });
-      this.logger.error({ server: server.name, service: driver.service, kind, err: error }, kind === 'release_refused' ? 'the checker refused the release and no resource explains it' : 'reconcile failed');
-      return this.summary('failed', { ...outcomes, unreachable: retries }, 0, 0, drift, error.message);
+      return this.failed(server, driver, waiting, outcomes, error, runId, drift);
     }
   }
 
-  private summary(
-    status: ReconcileSummary['status'],
-    outcomes: Outcomes,
-    filesChanged: number,
-    reloads: number,
-    drift: boolean,
-    error: string | null,
-  ): ReconcileSummary {
+  private async runState(server: Server, driver: StateDriver, trigger: ReconcileTrigger, timings: Record<string, number>, runId: string): Promise<ReconcileSummary> {
+    const step = stepTimer(timings);
+    const { resources, desired } = await driver.load(server, this.config);
+    const waiting = resources.filter(isWaiting);
+    await this.outcomes.markApplying(waiting.filter((r) => r.phase !== 'deleting'));
+    const outcomes = noOutcomes();
+    try {
+      step('load');
+      const connection = await this.connect(server, driver, trigger);
+      step('prepare');
+      const observed = await driver.observe(connection);
+      step('observe');
+      const plan = driver.plan(desired, observed, resources);
+      step('plan');
+      const results = plan.changes.length > 0 ? await driver.apply(connection, plan.changes) : new Map();
+      step('apply');
+      for (const change of plan.changes) {
+        const result = results.get(change.resource.id);
+        if (!result) continue;
+        if (!result.ok) {
+          outcomes.rejected.push({ resource: change.resource, message: result.message });
+          continue;
+        }
+        if (change.resource.phase === 'deleting') outcomes.deleted.push(change.resource);
+        else outcomes.applied.push(change.resource);
+        if (change.drift) outcomes.drifted.push({ resource: change.resource, message: change.drift });
+      }
+      for (const resource of plan.kept) {
+        if (resource.phase === 'deleting') outcomes.deleted.push(resource);
+        else outcomes.applied.push(resource);
+      }
+      await this.outcomes.record(outcomes);
+      if (outcomes.rejected.length > 0) this.metrics.countFailure(server.name, driver.service, 'rejected');
+      const drift = outcomes.drifted.length > 0;
+      return this.summary(outcomes.rejected.length > 0 ? 'failed' : 'succeeded', outcomes, plan.changes.length, 0, drift, outcomes.rejected[0]?.message ?? null);
+    } catch (error) {
+      return this.failed(server, driver, waiting, outcomes, error, runId, false);
+    }
+  }
+
+  /**
+   * The server could not take it: down, unreachable, a daemon that would not reload, or a
+   * checker failure no resource can be blamed for. Nothing is lost: the waiting resources fail
+   * for now and come back with backoff and jitter (one server down never blocks another: every
+   * server has its own jobs). Clients read a plain message; the details, which may name other
+   * resources or the server's internals, go to sysadmins.
+   */
+  private async failed(server: Server, driver: ServiceDriver, waiting: ResourceState[], outcomes: Outcomes, error: unknown, runId: string, drift: boolean): Promise<ReconcileSummary> {
+    if (!(error instanceof TransportError) && !(error instanceof CommandFailed) && !(error instanceof ReleaseRefused)) throw error;
+    await this.connections.discard(server);
+    this.prepared.delete(server.id);
+    const unreachable = error instanceof TransportError;
+    const message = unreachable
+      ? `The server ${server.name} could not be reached; Ruche retries on its own.`
+      : `The server ${server.name} refused the change; Ruche retries on its own (details in the job log).`;
+    const retries = waiting
+      .filter((resource) => !outcomes.rejected.some((rejected) => rejected.resource.id === resource.id))
+      .map((resource) => {
+        const attempts = resource.attempts + 1;
+        return { resource, message, attempts, nextAttemptAt: new Date(Date.now() + backoffDelayMs(attempts, this.settings.reconcileMaxBackoffSeconds * 1000)) };
+      });
+    await this.outcomes.record({ ...noOutcomes(), rejected: outcomes.rejected, unreachable: retries });
+    const retryAt = retries.length > 0 ? new Date(Math.min(...retries.map((retry) => retry.nextAttemptAt.getTime()))) : null;
+    if (retryAt) await this.state.enqueueReconcile(server.id, driver.service, { runAt: retryAt, trigger: 'retry' });
+    // Sysadmins hear of it at once: a metric, an event with the details, an error log line.
+    const kind = unreachable ? 'unreachable' : error instanceof ReleaseRefused ? 'release_refused' : 'command_failed';
+    this.metrics.countFailure(server.name, driver.service, kind);
+    await this.db.getRepository(ServerEvent).insert({ id: newId(), serverId: server.id, service: driver.service, kind, message: error.message.slice(0, 4000), runId });
+    this.logger.error({ server: server.name, service: driver.service, kind, err: error }, kind === 'release_refused' ? 'the checker refused the release and no resource explains it' : 'reconcile failed');
+    return this.summary('failed', { ...outcomes, unreachable: retries }, 0, 0, drift, error.message);
+  }
+
+  private summary(status: ReconcileSummary['status'], outcomes: Outcomes, filesChanged: number, reloads: number, drift: boolean, error: string | null): ReconcileSummary {
     return {
       status,
       filesChanged,

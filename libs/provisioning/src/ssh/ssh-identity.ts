@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ssh2 from 'ssh2';
-import type { Config } from '@ruche/core';
+import type { ProvisioningSettings } from '../provisioning.settings.js';
 
 export interface SshIdentity {
   privateKey: string;
@@ -14,10 +14,10 @@ export interface SshIdentity {
  * Ruche's one SSH key pair: RUCHE_SSH_PRIVATE_KEY_FILE, else generated once (ed25519) under
  * the data folder. The private key never leaves the process.
  */
-export function loadSshIdentity(config: Config): SshIdentity {
-  const file = config.sshPrivateKeyFile ?? path.join(config.dataDir, 'ssh', 'id_ed25519');
+export function loadSshIdentity(settings: Pick<ProvisioningSettings, 'sshPrivateKeyFile' | 'sshKeyGiven'>): SshIdentity {
+  const file = settings.sshPrivateKeyFile;
   if (!existsSync(file)) {
-    if (config.sshPrivateKeyFile) throw new Error(`RUCHE_SSH_PRIVATE_KEY_FILE: ${file} does not exist`);
+    if (settings.sshKeyGiven) throw new Error(`RUCHE_SSH_PRIVATE_KEY_FILE: ${file} does not exist`);
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const pair = generateUsablePair();
     try {

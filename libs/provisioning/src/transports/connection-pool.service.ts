@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { CONFIG, type Config } from '@ruche/core';
+import { PROVISIONING_SETTINGS, type ProvisioningSettings } from '../provisioning.settings.js';
 import type { Server } from '@ruche/hosting';
 import { loadSshIdentity, type SshIdentity } from '../ssh/ssh-identity.js';
 import type { ServerConnection } from './connection.js';
@@ -17,10 +18,13 @@ export class ConnectionPool implements OnApplicationShutdown {
   private readonly ssh = new Map<string, { key: string; connection: Promise<SshConnection> }>();
   private identityCache: SshIdentity | null = null;
 
-  constructor(@Inject(CONFIG) private readonly config: Config) {}
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(PROVISIONING_SETTINGS.token) private readonly settings: ProvisioningSettings,
+  ) {}
 
   get identity(): SshIdentity {
-    this.identityCache ??= loadSshIdentity(this.config);
+    this.identityCache ??= loadSshIdentity(this.settings);
     return this.identityCache;
   }
 
@@ -52,7 +56,7 @@ export class ConnectionPool implements OnApplicationShutdown {
 
   /** A new SSH connection outside the pool (registration checks a server before it is saved). */
   openSsh(server: Server): Promise<SshConnection> {
-    return SshConnection.open(server, { identity: this.identity, connectTimeoutMs: this.config.sshConnectTimeoutMs });
+    return SshConnection.open(server, { identity: this.identity, connectTimeoutMs: this.settings.sshConnectTimeoutMs });
   }
 
   /** Drops a server's connection after a failure, so the next attempt starts afresh. */

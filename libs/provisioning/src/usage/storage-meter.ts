@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { JobHandler, LOGGER, TransactionalConnection, type Logger } from '@ruche/core';
-import { Server } from '@ruche/hosting';
-import { In } from 'typeorm';
+import { defineJob, JobHandler, LOGGER, NO_PAYLOAD, type Logger } from '@ruche/core';
+import { ServersService } from '@ruche/hosting';
 import { DriverRegistry } from '../drivers/driver-registry.js';
 import { ConnectionPool } from '../transports/connection-pool.service.js';
 
@@ -13,6 +12,9 @@ export interface StorageMeasurement {
   failures: string[];
 }
 
+/** Measures what resources take on the servers (every night, before the usage sample). */
+export const MEASURE_STORAGE_JOB = defineJob('provisioning:measure-storage', NO_PAYLOAD);
+
 /**
  * Storage meters (web storage now; mail and databases with their drivers) come from the
  * servers: each driver that can `measure` reports what its resources take on disk. Run every
@@ -21,7 +23,7 @@ export interface StorageMeasurement {
 @Injectable()
 export class StorageMeter {
   constructor(
-    private readonly db: TransactionalConnection,
+    private readonly servers: ServersService,
     private readonly drivers: DriverRegistry,
     private readonly connections: ConnectionPool,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -29,7 +31,7 @@ export class StorageMeter {
 
   async measureAll(): Promise<StorageMeasurement> {
     // Paused servers are left alone, as their reconciles are.
-    const servers = await this.db.getRepository(Server).find({ where: { status: In(['active', 'draining']) }, order: { name: 'ASC' } });
+    const servers = await this.servers.withStatus(['active', 'draining']);
     const outcome: StorageMeasurement = { measured: 0, resources: 0, failures: [] };
     for (const server of servers) {
       for (const service of server.services) {
@@ -52,7 +54,7 @@ export class StorageMeter {
     return outcome;
   }
 
-  @JobHandler('provisioning:measure-storage', { cron: '40 23 * * *' })
+  @JobHandler(MEASURE_STORAGE_JOB, { cron: '40 23 * * *' })
   async nightly(): Promise<void> {
     await this.measureAll();
   }

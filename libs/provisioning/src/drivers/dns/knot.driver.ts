@@ -1,15 +1,10 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { TransactionalConnection, type Config } from '@ruche/core';
-import type { RecordType, ResourceType, Server } from '@ruche/hosting';
+import type { Config } from '@ruche/core';
+import { DesiredStateReader, HOSTING_SETTINGS, type HostingSettings, type ResourceType, type Server } from '@ruche/hosting';
 import type { CommandResult, ServerConnection } from '../../transports/connection.js';
-import { desiredResource, RENDER_TEST_HOOK, renderEach, STATE_COLUMNS, type RenderTestHook, withoutReleasePath, type Activation, type ActivationChange, type CheckVerdict, type ReleaseCheck, type Rendered, type RenderedUnit, type ServiceDriver, type StateRow } from '../driver.js';
-import { renderZone, renderZoneList, UnsafeRecord, type ZoneRecord } from './zone-file.js';
-
-interface DomainRow extends StateRow {
-  name: string;
-  serial: string;
-  records: Array<{ type: RecordType; name: string; value: string; ttl: number; priority: number | null }>;
-}
+import { RENDER_TEST_HOOK, renderEach, type RenderTestHook, withoutReleasePath, type Activation, type ActivationChange, type CheckVerdict, type FileDriver, type ReleaseCheck, type Rendered, type RenderedUnit } from '../driver.js';
+import { Driver } from '../driver-registry.js';
+import { renderZone, renderZoneList, UnsafeRecord } from './zone-file.js';
 
 const LIVE = '/etc/knot/ruche';
 const ZONES_DIR = `${LIVE}/zones`;
@@ -21,31 +16,27 @@ const INCLUDE_LINE = `include: ${LIVE}/knot.conf`;
  * `knotc reload` when the zone list changed, else `knotc zone-reload` of the changed zones only.
  */
 @Injectable()
-export class KnotDriver implements ServiceDriver {
+@Driver()
+export class KnotDriver implements FileDriver {
+  readonly kind = 'file' as const;
   readonly service = 'dns' as const;
   readonly resourceTypes: ResourceType[] = ['domain'];
   readonly liveLink = LIVE;
   readonly releasesDir = '/etc/knot/ruche.releases';
 
   constructor(
-    private readonly db: TransactionalConnection,
+    private readonly desired: DesiredStateReader,
+    @Inject(HOSTING_SETTINGS.token) private readonly hosting: HostingSettings,
     @Optional() @Inject(RENDER_TEST_HOOK) private readonly testHook?: RenderTestHook,
   ) {}
 
-  async load(server: Server, config: Config) {
-    const rows = await this.db.query<DomainRow>(
-      `SELECT ${STATE_COLUMNS}, r.name, r.serial,
-              coalesce((SELECT json_agg(json_build_object('type', x.type, 'name', x.name, 'value', x.value, 'ttl', x.ttl, 'priority', x.priority))
-                          FROM dns_records x WHERE x.domain_id = r.id), '[]') AS records
-         FROM domains r WHERE r.server_id = $1 ORDER BY r.name`,
-      [server.id],
-    );
-    const resources = rows.map((row) => desiredResource('domain', row, row.name));
-    const settings = { nameservers: config.dnsNameservers, hostmaster: config.dnsHostmaster };
+  async load(server: Server, _config: Config) {
+    const zones = await this.desired.zones(server.id);
+    const settings = { nameservers: this.hosting.nameservers, hostmaster: this.hosting.hostmaster };
     const render = (): Rendered =>
-      renderEach(rows, resources, {
-        place: (row) => ({ path: `zones/${row.name}.zone`, data: { name: row.name, serial: Number(row.serial) } satisfies ZoneData }),
-        text: (row) => renderZone(row.name, Number(row.serial), row.records as ZoneRecord[], settings),
+      renderEach(zones, {
+        place: (zone) => ({ path: `zones/${zone.name}.zone`, data: { name: zone.name, serial: zone.serial } satisfies ZoneData }),
+        text: (zone) => renderZone(zone.name, zone.serial, zone.records, settings),
         refuses: (error): error is UnsafeRecord => error instanceof UnsafeRecord,
         testHook: this.testHook,
         // The zone list names exactly the zones in the release, kept ones included.
@@ -60,7 +51,7 @@ export class KnotDriver implements ServiceDriver {
           ]);
         },
       });
-    return { resources, render };
+    return { resources: zones.map((zone) => zone.state), render };
   }
 
   async prepare(connection: ServerConnection): Promise<void> {

@@ -1,8 +1,9 @@
 import { Injectable, Optional, Inject } from '@nestjs/common';
-import { TransactionalConnection, type Config } from '@ruche/core';
-import type { ResourceType, Server } from '@ruche/hosting';
+import type { Config } from '@ruche/core';
+import { DesiredStateReader, ResourceOutcomes, type DesiredSite, type ResourceType, type Server } from '@ruche/hosting';
 import type { CommandResult, ServerConnection } from '../../transports/connection.js';
-import { desiredResource, RENDER_TEST_HOOK, renderEach, STATE_COLUMNS, type RenderTestHook, withoutReleasePath, type Activation, type ActivationChange, type CheckVerdict, type ReleaseCheck, type Rendered, type RenderedUnit, type ServiceDriver, type StateRow } from '../driver.js';
+import { RENDER_TEST_HOOK, renderEach, type RenderTestHook, withoutReleasePath, type Activation, type ActivationChange, type CheckVerdict, type FileDriver, type ReleaseCheck, type Rendered, type RenderedUnit } from '../driver.js';
+import { Driver } from '../driver-registry.js';
 import { CERT_DIR, checkConfig, DEFAULT_INDEX, nginxInclude, renderVhost, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
 
 /**
@@ -74,52 +75,35 @@ done
 echo "nginx did not start new workers after the reload; see its error log" >&2
 exit 1`;
 
-interface SiteRow extends StateRow {
-  document_root: string;
-  redirect_to: string | null;
-  https: boolean;
-  prefix: string;
-  hostnames: string[];
-}
-
 /** The web driver: one nginx vhost per site, checked with `nginx -t`, reloaded once. */
 @Injectable()
-export class NginxDriver implements ServiceDriver {
+@Driver()
+export class NginxDriver implements FileDriver {
+  readonly kind = 'file' as const;
   readonly service = 'web' as const;
   readonly resourceTypes: ResourceType[] = ['site'];
   readonly liveLink = '/etc/nginx/ruche';
   readonly releasesDir = '/etc/nginx/ruche.releases';
 
   constructor(
-    private readonly db: TransactionalConnection,
+    private readonly desired: DesiredStateReader,
+    private readonly outcomes: ResourceOutcomes,
     @Optional() @Inject(RENDER_TEST_HOOK) private readonly testHook?: RenderTestHook,
   ) {}
 
-  /** Every site placed on the server, deleting ones included, with what rendering needs. */
-  private siteRows(server: Server): Promise<SiteRow[]> {
-    return this.db.query<SiteRow>(
-      `SELECT ${STATE_COLUMNS}, r.document_root, r.redirect_to, r.https, o.prefix,
-              array(SELECT h.hostname FROM site_hostnames h WHERE h.site_id = r.id ORDER BY h.position) AS hostnames
-         FROM sites r JOIN organization_hosting o ON o.organization_id = r.organization_id
-        WHERE r.server_id = $1 ORDER BY r.id`,
-      [server.id],
-    );
-  }
-
   async load(server: Server, _config: Config) {
-    const rows = await this.siteRows(server);
-    const resources = rows.map((row) => desiredResource('site', row, row.hostnames[0] ?? row.id));
+    const sites = await this.desired.sites(server.id);
     const render = (): Rendered =>
-      renderEach(rows, resources, {
-        place: (row) => ({
-          path: `sites/${row.id}.conf`,
+      renderEach(sites, {
+        place: (site) => ({
+          path: `sites/${site.state.id}.conf`,
           data: {
-            id: row.id,
-            prefix: row.prefix,
-            hostnames: row.hostnames,
-            documentRoot: row.document_root,
-            redirectTo: row.redirect_to,
-            https: row.https,
+            id: site.state.id,
+            prefix: site.prefix,
+            hostnames: site.hostnames,
+            documentRoot: site.documentRoot,
+            redirectTo: site.redirectTo,
+            https: site.https,
             ipv6: server.publicIpv6 !== null,
           } satisfies SiteConfig,
         }),
@@ -127,7 +111,7 @@ export class NginxDriver implements ServiceDriver {
         refuses: (error): error is UnsafeValue => error instanceof UnsafeValue,
         testHook: this.testHook,
       });
-    return { resources, render };
+    return { resources: sites.map((site) => site.state), render };
   }
 
   async prepare(connection: ServerConnection): Promise<void> {
@@ -183,18 +167,18 @@ export class NginxDriver implements ServiceDriver {
    * organisation's total is what its sites really take. Redirect-only sites use nothing.
    */
   async measure(server: Server, connection: ServerConnection): Promise<number> {
-    const rows = (await this.siteRows(server)).filter((row) => row.phase !== 'deleting');
+    const rows = (await this.desired.sites(server.id)).filter((site) => site.state.phase !== 'deleting');
     if (rows.length === 0) return 0;
-    // A row whose root Ruche would not write (see render) is not measured either.
-    const rootOf = (row: SiteRow) => {
+    // A site whose root Ruche would not write (see render) is not measured either.
+    const rootOf = (site: DesiredSite) => {
       try {
-        return siteRoot({ prefix: row.prefix, documentRoot: row.document_root });
+        return siteRoot(site);
       } catch (error) {
         if (error instanceof UnsafeValue) return null;
         throw error;
       }
     };
-    const roots = rows.map((row) => (row.redirect_to === null ? rootOf(row) : null));
+    const roots = rows.map((site) => (site.redirectTo === null ? rootOf(site) : null));
     const served = [...new Set(roots.filter((root) => root !== null))];
     const counted = served.filter((root) => !served.some((outer) => root.startsWith(`${outer}/`)));
     const bytes = new Map<string, number>();
@@ -205,10 +189,9 @@ export class NginxDriver implements ServiceDriver {
       counted.forEach((root, index) => bytes.set(root, Number(lines[index])));
     }
     // The first site with a counted root gets its size; nested or shared roots and redirects 0.
-    const values = roots.map((root, index) => (root !== null && roots.indexOf(root) === index ? (bytes.get(root) ?? 0) : 0));
-    await this.db.query(
-      `UPDATE sites s SET storage_bytes = u.bytes FROM unnest($1::uuid[], $2::bigint[]) AS u(id, bytes) WHERE s.id = u.id AND s.storage_bytes IS DISTINCT FROM u.bytes`,
-      [rows.map((row) => row.id), values],
+    await this.outcomes.recordStorage(
+      'site',
+      rows.map((site, index) => ({ id: site.state.id, bytes: roots[index] !== null && roots.indexOf(roots[index]!) === index ? (bytes.get(roots[index]!) ?? 0) : 0 })),
     );
     return rows.length;
   }

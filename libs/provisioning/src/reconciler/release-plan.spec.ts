@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import type { ResourceState } from '@ruche/hosting';
+import type { Rendered, RenderedUnit } from '../drivers/driver.js';
+import { sha256Hex } from '../transports/connection.js';
+import { changedUnits, isWaiting, planRelease } from './release-plan.js';
+
+const resource = (id: string, fields: Partial<ResourceState> = {}): ResourceState => ({
+  type: 'site',
+  id,
+  organizationId: 'org',
+  generation: 1,
+  observedGeneration: 1,
+  phase: 'ready',
+  attempts: 0,
+  label: id,
+  ...fields,
+});
+
+const unit = (state: ResourceState, content = `config of ${state.id}`): RenderedUnit => ({ resource: state, files: new Map([[`sites/${state.id}.conf`, content]]) });
+
+function rendered(units: RenderedUnit[], options: { refused?: Rendered['refused']; list?: boolean } = {}): Rendered {
+  return {
+    units,
+    refused: options.refused ?? [],
+    shared: options.list ? (included, kept) => new Map([['list', [...included, ...kept].map((u) => u.resource.id).sort().join('\n')]]) : () => new Map(),
+  };
+}
+
+const liveOf = (files: Record<string, string>) => new Map(Object.entries(files).map(([file, content]) => [file, sha256Hex(content)]));
+
+describe('planRelease', () => {
+  it('changes nothing when the server has exactly what is rendered', () => {
+    const a = resource('a');
+    const plan = planRelease({ rendered: rendered([unit(a)]), live: liveOf({ 'sites/a.conf': 'config of a' }), resources: [a] });
+    expect(plan).toMatchObject({ changed: new Map(), removed: [], drifted: [], drift: false });
+    expect(plan.included.map((u) => u.resource.id)).toEqual(['a']);
+  });
+
+  it('writes what is new or changed, removes what no resource renders', () => {
+    const a = resource('a', { generation: 2 });
+    const b = resource('b', { generation: 1, observedGeneration: 0, phase: 'pending' });
+    const plan = planRelease({
+      rendered: rendered([unit(a, 'new config of a'), unit(b)]),
+      live: liveOf({ 'sites/a.conf': 'config of a', 'sites/gone.conf': 'old' }),
+      resources: [a, b],
+    });
+    expect([...plan.changed.keys()].sort()).toEqual(['sites/a.conf', 'sites/b.conf']);
+    expect(plan.removed).toEqual(['sites/gone.conf']);
+    expect(changedUnits(plan).map((u) => u.resource.id)).toEqual(['a', 'b']);
+    expect(plan.drift).toBe(false);
+  });
+
+  it('calls a hand edit of a ready, unchanged resource drift, and restores it', () => {
+    const a = resource('a');
+    const plan = planRelease({ rendered: rendered([unit(a)]), live: liveOf({ 'sites/a.conf': 'hacked' }), resources: [a] });
+    expect(plan.drifted.map((u) => u.resource.id)).toEqual(['a']);
+    expect(plan.drift).toBe(true);
+    expect(plan.changed.get('sites/a.conf')).toBe('config of a');
+  });
+
+  it('calls a stray file drift only when nothing waits to be applied', () => {
+    const a = resource('a');
+    const stray = liveOf({ 'sites/a.conf': 'config of a', 'sites/stray.conf': 'x' });
+    expect(planRelease({ rendered: rendered([unit(a)]), live: stray, resources: [a] }).drift).toBe(true);
+    const waiting = resource('b', { generation: 2 });
+    expect(planRelease({ rendered: rendered([unit(a), unit(waiting)]), live: stray, resources: [a, waiting] }).drift).toBe(false);
+  });
+
+  it('keeps the last good files of a resource the checker refused and nobody changed since', () => {
+    const held = resource('held', { phase: 'failed', generation: 3, observedGeneration: 3 });
+    const plan = planRelease({ rendered: rendered([unit(held, 'refused config')], { list: true }), live: liveOf({ 'sites/held.conf': 'last good', list: 'held' }), resources: [held] });
+    expect(plan.included).toEqual([]);
+    expect(plan.kept.map((u) => u.resource.id)).toEqual(['held']);
+    expect(plan.changed).toEqual(new Map());
+    expect(plan.removed).toEqual([]);
+  });
+
+  it('leaves out a refused resource that has no files yet, and one refused in this run', () => {
+    const fresh = resource('fresh', { phase: 'failed', generation: 1, observedGeneration: 1 });
+    const now = resource('now', { generation: 2 });
+    const plan = planRelease({
+      rendered: rendered([unit(fresh), unit(now, 'config checker refuses')], { list: true }),
+      live: liveOf({ 'sites/now.conf': 'config of now', list: 'now' }),
+      resources: [fresh, now],
+      refusedNow: new Set(['now']),
+    });
+    expect(plan.included).toEqual([]);
+    expect(plan.kept.map((u) => u.resource.id)).toEqual(['now']);
+    // The shared list names what is in the release: the kept one, not the fresh one.
+    expect(plan.shared.get('list')).toBe('now');
+    expect(plan.changed.has('sites/fresh.conf')).toBe(false);
+  });
+
+  it('keeps the live files of a resource the driver would not render', () => {
+    const tampered = resource('t', { generation: 2 });
+    const plan = planRelease({
+      rendered: rendered([], { refused: [{ resource: tampered, message: 'bad', unit: unit(tampered, '') }] }),
+      live: liveOf({ 'sites/t.conf': 'last good' }),
+      resources: [tampered],
+    });
+    expect(plan.removed).toEqual([]);
+    expect(plan.kept.map((u) => u.resource.id)).toEqual(['t']);
+  });
+});
+
+describe('isWaiting', () => {
+  it('is true for changed, deleting and interrupted resources', () => {
+    expect(isWaiting(resource('a'))).toBe(false);
+    expect(isWaiting(resource('a', { generation: 2 }))).toBe(true);
+    expect(isWaiting(resource('a', { phase: 'deleting' }))).toBe(true);
+    expect(isWaiting(resource('a', { phase: 'applying' }))).toBe(true);
+  });
+});
