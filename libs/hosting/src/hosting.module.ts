@@ -2,6 +2,8 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { I18nService, OrganizationsService } from '@ruche/core';
 import { DesiredStateService } from './desired-state/desired-state.service.js';
 import { ResourceEventsController } from './desired-state/resource-events.controller.js';
+import { ResourcesController } from './desired-state/resources.controller.js';
+import { ResourceSearchService } from './desired-state/resource-search.service.js';
 import { ServersService } from './servers/servers.service.js';
 import { ServersController } from './servers/servers.controller.js';
 import { PlansService } from './plans/plans.service.js';
@@ -35,8 +37,9 @@ import { parseOrThrow } from '@ruche/core';
     DatabasesController,
     DatabaseUsersController,
     ResourceEventsController,
+    ResourcesController,
   ],
-  providers: [DesiredStateService, ServersService, PlansService, QuotasService, DomainsService, DnsRecordsService, SitesService, MailService, DatabasesService, UsageService],
+  providers: [ResourceSearchService, DesiredStateService, ServersService, PlansService, QuotasService, DomainsService, DnsRecordsService, SitesService, MailService, DatabasesService, UsageService],
   exports: [DesiredStateService, ServersService, PlansService, QuotasService, DomainsService, SitesService, MailService, DatabasesService, UsageService],
 })
 export class HostingModule implements OnModuleInit {

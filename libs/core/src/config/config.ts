@@ -59,6 +59,7 @@ const environmentSchema = z.object({
   RUCHE_RECONCILE_MAX_BACKOFF_SECONDS: positiveInt.max(86_400).default(600),
   RUCHE_WORKER_METRICS_PORT: port.default(9464),
   RUCHE_LOCAL_SERVER: flag.default(false),
+  RUCHE_PANEL_DIR: z.string().min(1).optional(),
 });
 
 export type Locale = 'fr' | 'en';
@@ -102,6 +103,8 @@ export interface Config {
   reconcileMaxBackoffSeconds: number;
   workerMetricsPort: number;
   localServer: boolean;
+  /** The panel's build (index.html and assets/), served at `/`; unset: the one beside the API's. */
+  panelDir: string | null;
 }
 
 export class ConfigError extends Error {
@@ -158,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     reconcileMaxBackoffSeconds: e.RUCHE_RECONCILE_MAX_BACKOFF_SECONDS,
     workerMetricsPort: e.RUCHE_WORKER_METRICS_PORT,
     localServer: e.RUCHE_LOCAL_SERVER,
+    panelDir: e.RUCHE_PANEL_DIR ? path.resolve(cwd, e.RUCHE_PANEL_DIR) : null,
   };
 }
 

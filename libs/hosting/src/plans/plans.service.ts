@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   assertOrganizationAccess,
   assertStaffScope,
   AuditService,
+  CONFIG,
   Conflict,
+  type Config,
   I18nService,
   NotFound,
   newId,
@@ -33,6 +35,7 @@ export class PlansService {
     private readonly audit: AuditService,
     private readonly i18n: I18nService,
     private readonly servers: ServersService,
+    @Inject(CONFIG) private readonly config: Config,
   ) {}
 
   async toDto(plan: Plan): Promise<z.infer<typeof planSchema>> {
@@ -217,6 +220,7 @@ export class PlansService {
       subscription: subscription ? { planId: subscription.planId, startsOn: subscription.startsOn } : null,
       quotaOverrides: await this.overridesOf(organizationId),
       placement: (await this.servers.placementOf(organizationId)) as Record<string, string>,
+      nameservers: this.config.dnsNameservers,
     };
   }
 }
