@@ -1,0 +1,18 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+// Served by the API at `/` (same origin): `npm run dev` proxies the API for development.
+export default defineConfig({
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    target: 'es2022',
+    // No inline script or style may be needed: the API's Content-Security-Policy forbids inline scripts.
+    assetsInlineLimit: 0,
+  },
+  server: {
+    proxy: { '/api': process.env.RUCHE_API_URL ?? 'http://127.0.0.1:3000' },
+  },
+});
