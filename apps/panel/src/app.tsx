@@ -24,6 +24,9 @@ const sysadminArea = () => import('./areas/sysadmin');
 const accountingArea = () => import('./areas/accounting');
 const workerArea = () => import('./areas/worker');
 
+// A mailed link or the sign-in page: fetch its chunk while the app starts, not after.
+if (/^\/(sign-in|forgot-password|reset-password|invitation)\b/.test(window.location.pathname)) void publicArea();
+
 type Area = Promise<Record<string, unknown>>;
 const page = (area: () => Area, name: string): Pick<RouteObject, 'lazy'> => ({
   lazy: async () => ({ Component: (await area())[name] as React.ComponentType }),

@@ -59,7 +59,7 @@ const LAST_ORG = 'ruche.organization';
 
 function useOrganizations(me: Me | null | undefined) {
   return useQuery({
-    queryKey: ['organizations', 'mine'],
+    queryKey: ['organizations', 'mine', me?.memberships.map((m) => m.organizationId).join(',')],
     enabled: Boolean(me && me.memberships.length > 0),
     queryFn: async () => {
       const ids = new Set(me!.memberships.map((m) => m.organizationId));

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type ReactNode, type InputHTMLAttributes, type SelectHTMLAttributes } from 'react';
+import { createContext, useContext, useEffect, useId, useRef, useState, type ReactNode, type InputHTMLAttributes, type SelectHTMLAttributes } from 'react';
 import { Link } from 'react-router';
 import { ApiError } from '../api/client';
 import type { Phase } from '../api/lists';
@@ -24,14 +24,26 @@ export function Page({ title, actions, children, intro }: { title: string; actio
   );
 }
 
+const SectionHeading = createContext<string | undefined>(undefined);
+
 export function Section({ title, children, id }: { title: string; children: ReactNode; id?: string }) {
   const generated = useId();
   const headingId = id ?? generated;
   return (
     <section className="card" aria-labelledby={headingId}>
       <h2 id={headingId}>{title}</h2>
-      {children}
+      <SectionHeading.Provider value={headingId}>{children}</SectionHeading.Provider>
     </section>
+  );
+}
+
+/** A table that may scroll sideways on a phone: reachable with the keyboard, named by its section. */
+export function TableWrap({ children }: { children: ReactNode }) {
+  const labelledBy = useContext(SectionHeading);
+  return (
+    <div className="table-wrap" role="region" tabIndex={0} aria-labelledby={labelledBy}>
+      {children}
+    </div>
   );
 }
 

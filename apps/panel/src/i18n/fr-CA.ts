@@ -1,4 +1,4 @@
-import type { MessageId } from './en-CA';
+import type { MessageId } from './en-CA.js';
 
 /** Les messages du panneau en français (Canada), au format ICU. */
 export const fr: Record<MessageId, string> = {
@@ -341,13 +341,10 @@ export const fr: Record<MessageId, string> = {
   'server.status.paused': 'En pause',
   'server.status.draining': 'En vidange',
   'server.pause': 'Mettre en pause',
-  'server.pauseNamed': 'Mettre {name} en pause',
   'server.resume': 'Reprendre',
-  'server.resumeNamed': 'Reprendre {name}',
   'server.drain': 'Vidanger',
   'server.confirmDrain': 'Vidanger {name}? Aucune nouvelle ressource n’y ira.',
   'server.resync': 'Resynchroniser',
-  'server.resyncNamed': 'Resynchroniser {name}',
   'job.status.queued': 'En attente',
   'job.status.running': 'En cours',
   'job.status.succeeded': 'Réussie',
@@ -361,7 +358,6 @@ export const fr: Record<MessageId, string> = {
   'queue.failedResources': 'Ressources en échec',
   'queue.noFailures': 'Aucune ressource en échec.',
   'queue.retry': 'Réessayer',
-  'queue.retryNamed': 'Réessayer {name}',
   'queue.jobs': 'Réconciliations',
   'queue.waiting': '{count, plural, =0 {Aucune réconciliation en attente} one {# réconciliation en attente} other {# réconciliations en attente}}',
   'queue.filter': 'Afficher',

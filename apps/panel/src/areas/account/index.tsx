@@ -3,7 +3,7 @@ import { QRCodeSVG } from 'qrcode.react';
 import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { usePagedList } from '../../api/lists';
-import { Checkbox, ConfirmButton, Empty, Field, fieldError, FormError, formValues, MoreButton, Notice, Page, QueryState, SecretOnce, Section, SelectField } from '../../components/ui';
+import { Checkbox, ConfirmButton, Empty, Field, fieldError, FormError, formValues, MoreButton, Notice, Page, QueryState, SecretOnce, Section, SelectField, TableWrap } from '../../components/ui';
 import { useFormat, useLocale, useT, type MessageId } from '../../i18n/i18n';
 import { ME_KEY, useMe, useSwitchLocale, type Me } from '../../session';
 
@@ -208,7 +208,7 @@ export function TokensPage() {
   const client = useQueryClient();
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const organizations = useQuery({
-    queryKey: ['organizations', 'mine'],
+    queryKey: ['organizations', 'mine', me?.memberships.map((m) => m.organizationId).join(',')],
     enabled: Boolean(me && me.memberships.length > 0),
     queryFn: async () => {
       const ids = new Set(me!.memberships.map((m) => m.organizationId));
@@ -282,7 +282,7 @@ export function TokensPage() {
         ) : tokens.items.length === 0 ? (
           <Empty>{t('tokens.empty')}</Empty>
         ) : (
-          <div className="table-wrap">
+          <TableWrap>
             <table>
               <thead>
                 <tr>
@@ -318,7 +318,7 @@ export function TokensPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
         <MoreButton hasMore={tokens.hasNextPage} loading={tokens.isFetchingNextPage} onClick={() => tokens.fetchNextPage()} />
       </Section>

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ApiError, unwrap, type Item } from '../../api/client';
 import { pollWhileBusy, usePagedList } from '../../api/lists';
-import { Checkbox, ConfirmButton, Empty, Field, fieldError, FormError, formValues, MoreButton, Page, PhaseBadge, QueryState, Section, SelectField } from '../../components/ui';
+import { Checkbox, ConfirmButton, Empty, Field, fieldError, FormError, formValues, MoreButton, Page, PhaseBadge, QueryState, Section, SelectField, TableWrap } from '../../components/ui';
 import { useT } from '../../i18n/i18n';
 import { checkRecord, RECORD_TYPES, type RecordDraft, type RecordProblems, type RecordType } from './dns-checks';
 import { useHostingProfile, useOrganization } from './common';
@@ -68,7 +68,7 @@ export function DomainsPage() {
         ) : domains.items.length === 0 ? (
           <Empty>{t('domains.empty')}</Empty>
         ) : (
-          <div className="table-wrap">
+          <TableWrap>
             <table>
               <thead>
                 <tr>
@@ -99,7 +99,7 @@ export function DomainsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
         <MoreButton hasMore={domains.hasNextPage} loading={domains.isFetchingNextPage} onClick={() => domains.fetchNextPage()} />
       </Section>
@@ -270,7 +270,7 @@ export function DomainRecordsPage() {
         ) : records.items.length === 0 ? (
           <Empty>{t('dns.empty')}</Empty>
         ) : (
-          <div className="table-wrap">
+          <TableWrap>
             <table>
               <thead>
                 <tr>
@@ -289,7 +289,7 @@ export function DomainRecordsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
         <MoreButton hasMore={records.hasNextPage} loading={records.isFetchingNextPage} onClick={() => records.fetchNextPage()} />
       </Section>

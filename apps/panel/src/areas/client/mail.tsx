@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap, type Item } from '../../api/client';
 import { pollWhileBusy, usePagedList } from '../../api/lists';
-import { ConfirmButton, Empty, Field, fieldError, FormError, formValues, MoreButton, Page, PhaseBadge, QueryState, Section, SelectField, UsageMeter } from '../../components/ui';
+import { ConfirmButton, Empty, Field, fieldError, FormError, formValues, MoreButton, Page, PhaseBadge, QueryState, Section, SelectField, UsageMeter, TableWrap } from '../../components/ui';
 import { useFormat, useT } from '../../i18n/i18n';
 import { useDomains, useOrganization } from './common';
 
@@ -255,7 +255,7 @@ export function AliasesPage() {
         ) : aliases.items.length === 0 ? (
           <Empty>{t('mail.noAliases')}</Empty>
         ) : (
-          <div className="table-wrap">
+          <TableWrap>
             <table>
               <thead>
                 <tr>
@@ -273,7 +273,7 @@ export function AliasesPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
         <MoreButton hasMore={aliases.hasNextPage} loading={aliases.isFetchingNextPage} onClick={() => aliases.fetchNextPage()} />
       </Section>

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import { usePagedList } from '../../api/lists';
-import { ConfirmButton, Empty, Field, fieldError, FormError, formValues, MoreButton, Notice, Page, QueryState, Section, SelectField } from '../../components/ui';
+import { ConfirmButton, Empty, Field, fieldError, FormError, formValues, MoreButton, Notice, Page, QueryState, Section, SelectField, TableWrap } from '../../components/ui';
 import { useFormat, useT, type MessageId } from '../../i18n/i18n';
 import { useMe } from '../../session';
 import { useOrganization } from './common';
@@ -87,7 +87,7 @@ export function MembersPage() {
       <Section title={t('members.list')}>
         <FormError error={changeRole.error ?? removeMember.error} />
         {members.data ? (
-          <div className="table-wrap">
+          <TableWrap>
             <table>
               <thead>
                 <tr>
@@ -122,7 +122,7 @@ export function MembersPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         ) : (
           <QueryState error={members.error} isPending={members.isPending} />
         )}
@@ -135,7 +135,7 @@ export function MembersPage() {
           ) : invitations.items.length === 0 ? (
             <Empty>{t('members.noInvitations')}</Empty>
           ) : (
-            <div className="table-wrap">
+            <TableWrap>
               <table>
                 <thead>
                   <tr>
@@ -162,7 +162,7 @@ export function MembersPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )}
           <MoreButton hasMore={invitations.hasNextPage} loading={invitations.isFetchingNextPage} onClick={() => invitations.fetchNextPage()} />
         </Section>

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap, type Item } from '../../api/client';
 import { pollWhileBusy, usePagedList } from '../../api/lists';
-import { Checkbox, ConfirmButton, Empty, Field, fieldError, FormError, formValues, MoreButton, Page, PhaseBadge, QueryState, Section } from '../../components/ui';
+import { Checkbox, ConfirmButton, Empty, Field, fieldError, FormError, formValues, MoreButton, Page, PhaseBadge, QueryState, Section, TableWrap } from '../../components/ui';
 import { useFormat, useT } from '../../i18n/i18n';
 import { useOrganization } from './common';
 
@@ -90,7 +90,7 @@ export function SitesPage() {
         ) : sites.items.length === 0 ? (
           <Empty>{t('sites.empty')}</Empty>
         ) : (
-          <div className="table-wrap">
+          <TableWrap>
             <table>
               <thead>
                 <tr>
@@ -116,8 +116,9 @@ export function SitesPage() {
                     </th>
                     <td className="mono wrap">{site.redirectTo ? t('sites.redirectsTo', { url: site.redirectTo }) : site.documentRoot}</td>
                     <td>
-                      <button type="button" aria-pressed={site.https} onClick={() => toggleHttps.mutate(site)} disabled={site.phase === 'deleting'} aria-label={t('sites.toggleHttps', { site: site.hostnames[0] ?? '' })}>
+                      <button type="button" aria-pressed={site.https} onClick={() => toggleHttps.mutate(site)} disabled={site.phase === 'deleting'}>
                         {site.https ? t('common.on') : t('common.off')}
+                        <span className="visually-hidden"> {t('sites.toggleHttps', { site: site.hostnames[0] ?? '' })}</span>
                       </button>
                     </td>
                     <td>{format.bytes(site.storageBytes)}</td>
@@ -131,7 +132,7 @@ export function SitesPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
         <MoreButton hasMore={sites.hasNextPage} loading={sites.isFetchingNextPage} onClick={() => sites.fetchNextPage()} />
       </Section>

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap, type Item, type paths } from '../../api/client';
 import { pollWhileBusy, usePagedList } from '../../api/lists';
-import { ConfirmButton, Empty, Field, fieldError, FormError, formValues, MoreButton, Notice, Page, PhaseBadge, QueryState, Section, SelectField } from '../../components/ui';
+import { ConfirmButton, Empty, Field, fieldError, FormError, formValues, MoreButton, Notice, Page, PhaseBadge, QueryState, Section, SelectField, TableWrap } from '../../components/ui';
 import { useFormat, useT, type MessageId } from '../../i18n/i18n';
 import { RESOURCE_TYPE_LABELS, resourcePage } from '../client/common';
 
@@ -49,17 +49,20 @@ function ServerControls({ server }: { server: ServerRow }) {
   return (
     <div className="actions">
       {server.status === 'active' ? (
-        <button type="button" onClick={() => setStatus.mutate('paused')} aria-label={t('server.pauseNamed', { name: server.name })}>
+        <button type="button" onClick={() => setStatus.mutate('paused')}>
           {t('server.pause')}
+          <span className="visually-hidden"> {server.name}</span>
         </button>
       ) : (
-        <button type="button" onClick={() => setStatus.mutate('active')} aria-label={t('server.resumeNamed', { name: server.name })}>
+        <button type="button" onClick={() => setStatus.mutate('active')}>
           {t('server.resume')}
+          <span className="visually-hidden"> {server.name}</span>
         </button>
       )}
       {server.status !== 'draining' ? <ConfirmButton label={t('server.drain')} confirmLabel={t('server.confirmDrain', { name: server.name })} onConfirm={() => setStatus.mutate('draining')} /> : null}
-      <button type="button" onClick={() => resync.mutate()} disabled={resync.isPending} aria-label={t('server.resyncNamed', { name: server.name })}>
+      <button type="button" onClick={() => resync.mutate()} disabled={resync.isPending}>
         {t('server.resync')}
+        <span className="visually-hidden"> {server.name}</span>
       </button>
       {resync.data ? <span role="status">{t('queue.resyncQueued', { count: resync.data.queued })}</span> : null}
       <FormError error={setStatus.error ?? resync.error} />
@@ -76,8 +79,9 @@ function RetryButton({ resource }: { resource: ResourceRow }) {
   });
   return (
     <>
-      <button type="button" onClick={() => retry.mutate()} disabled={retry.isPending} aria-label={t('queue.retryNamed', { name: resource.name })}>
+      <button type="button" onClick={() => retry.mutate()} disabled={retry.isPending}>
         {t('queue.retry')}
+        <span className="visually-hidden"> {resource.name}</span>
       </button>
       <FormError error={retry.error} />
     </>
@@ -88,7 +92,7 @@ function ResourceTable({ resources, servers }: { resources: ResourceRow[]; serve
   const t = useT();
   const format = useFormat();
   return (
-    <div className="table-wrap">
+    <TableWrap>
       <table>
         <thead>
           <tr>
@@ -123,7 +127,7 @@ function ResourceTable({ resources, servers }: { resources: ResourceRow[]; serve
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 
@@ -190,7 +194,7 @@ export function QueuePage() {
           jobs.data.length === 0 ? (
             <Empty>{t('queue.noJobs')}</Empty>
           ) : (
-            <div className="table-wrap">
+            <TableWrap>
               <table>
                 <thead>
                   <tr>
@@ -232,7 +236,7 @@ export function QueuePage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )
         ) : (
           <QueryState error={jobs.error} isPending={jobs.isPending} />
@@ -532,7 +536,7 @@ export function AuditPage() {
         ) : events.items.length === 0 ? (
           <Empty>{t('audit.empty')}</Empty>
         ) : (
-          <div className="table-wrap">
+          <TableWrap>
             <table>
               <thead>
                 <tr>
@@ -568,7 +572,7 @@ export function AuditPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
         <MoreButton hasMore={events.hasNextPage} loading={events.isFetchingNextPage} onClick={() => events.fetchNextPage()} />
       </Section>
