@@ -158,6 +158,8 @@ export async function visibleTexts(page: Page): Promise<string[]> {
       const text = node.textContent?.trim();
       if (!text || !parent || !parent.checkVisibility({ visibilityProperty: true })) continue;
       if (parent.closest('details:not([open])') && !parent.closest('summary')) continue;
+      // Code is the data's own spelling (an action name, a field, a host name), not the interface's.
+      if (parent.closest('code')) continue;
       texts.push(text);
     }
     for (const element of document.querySelectorAll('[aria-label], [placeholder], [title]')) {

@@ -168,9 +168,9 @@ export function AppLayout() {
         </button>
         <div className="topbar-end">
           {orgList.length > 1 ? (
-            <label className="org-switch">
-              <span>{t('nav.organization')}</span>
-              <select value={routeOrg ?? ''} onChange={(event) => navigate(`/o/${event.target.value}`)}>
+            <div className="org-switch">
+              <label htmlFor="org-switch">{t('nav.organization')}</label>
+              <select id="org-switch" value={routeOrg ?? ''} onChange={(event) => navigate(`/o/${event.target.value}`)}>
                 {!routeOrg ? <option value="">—</option> : null}
                 {orgList.map((o) => (
                   <option key={o.id} value={o.id}>
@@ -178,7 +178,7 @@ export function AppLayout() {
                   </option>
                 ))}
               </select>
-            </label>
+            </div>
           ) : null}
           <span className="whoami">{me.data.user.displayName || me.data.user.email}</span>
           <LanguageSwitch />

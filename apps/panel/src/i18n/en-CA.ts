@@ -422,6 +422,13 @@ export const en = {
   'audit.who': 'Who',
   'audit.changes': 'Changes',
   'audit.system': 'Ruche',
+  'audit.target.dns_record': 'DNS record',
+  'audit.target.organization': 'Organization',
+  'audit.target.invitation': 'Invitation',
+  'audit.target.user': 'Account',
+  'audit.target.api_token': 'API token',
+  'audit.target.server': 'Server',
+  'audit.target.plan': 'Plan',
   'audit.none': 'none',
 } as const;
 

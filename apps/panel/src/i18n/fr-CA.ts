@@ -421,5 +421,12 @@ export const fr: Record<MessageId, string> = {
   'audit.who': 'Qui',
   'audit.changes': 'Changements',
   'audit.system': 'Ruche',
+  'audit.target.dns_record': 'Enregistrement DNS',
+  'audit.target.organization': 'Organisation',
+  'audit.target.invitation': 'Invitation',
+  'audit.target.user': 'Compte',
+  'audit.target.api_token': 'Jeton d’API',
+  'audit.target.server': 'Serveur',
+  'audit.target.plan': 'Forfait',
   'audit.none': 'aucun',
 };

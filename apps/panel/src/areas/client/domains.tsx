@@ -33,7 +33,6 @@ export function DomainsPage() {
     <Page title={t('domains.title')}>
       <Section title={t('domains.add')}>
         <form
-          className="inline-form"
           onSubmit={(event) => {
             event.preventDefault();
             const form = event.currentTarget;

@@ -20,6 +20,16 @@ const JOB_STATUS: Record<string, MessageId> = {
   succeeded: 'job.status.succeeded',
   failed: 'job.status.failed',
 };
+const TARGET_TYPES: Record<string, MessageId> = {
+  ...RESOURCE_TYPE_LABELS,
+  dns_record: 'audit.target.dns_record',
+  organization: 'audit.target.organization',
+  invitation: 'audit.target.invitation',
+  user: 'audit.target.user',
+  api_token: 'audit.target.api_token',
+  server: 'audit.target.server',
+  plan: 'audit.target.plan',
+};
 const TRIGGERS: Record<string, MessageId> = { change: 'job.trigger.change', retry: 'job.trigger.retry', resync: 'job.trigger.resync' };
 
 function useServers() {
@@ -454,7 +464,7 @@ export function ResourcesPage() {
   );
 }
 
-/** A change's before and after, as a list of fields (never raw JSON). */
+/** A change's before and after, as a list of fields (never raw JSON); names and values are the data's own, shown as code. */
 function Changes({ before, after }: { before: Record<string, unknown> | null; after: Record<string, unknown> | null }) {
   const t = useT();
   const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])];
@@ -471,11 +481,21 @@ function Changes({ before, after }: { before: Record<string, unknown> | null; af
     <dl className="changes">
       {keys.map((key) => (
         <div key={key}>
-          <dt>{key}</dt>
+          <dt>
+            <code>{key}</code>
+          </dt>
           <dd>
-            {before && key in before ? <del>{show(before[key])}</del> : null}
+            {before && key in before ? (
+              <del>
+                <code>{show(before[key])}</code>
+              </del>
+            ) : null}
             {before && key in before && after && key in after ? ' → ' : null}
-            {after && key in after ? <ins>{show(after[key])}</ins> : null}
+            {after && key in after ? (
+              <ins>
+                <code>{show(after[key])}</code>
+              </ins>
+            ) : null}
           </dd>
         </div>
       ))}
@@ -560,8 +580,8 @@ export function AuditPage() {
                     <th scope="row">
                       <code>{event.action}</code>
                       <span className="hint block">
-                        {event.targetType}
-                        {event.targetId ? ` · ${event.targetId.slice(0, 8)}` : ''}
+                        {TARGET_TYPES[event.targetType] ? t(TARGET_TYPES[event.targetType]!) : <code>{event.targetType}</code>}
+                        {event.targetId ? <code>{` · ${event.targetId.slice(0, 8)}`}</code> : null}
                       </span>
                     </th>
                     <td>{event.organizationId ? (orgNames.get(event.organizationId) ?? event.organizationId.slice(0, 8)) : '—'}</td>
