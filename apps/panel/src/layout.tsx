@@ -57,6 +57,23 @@ export function PublicLayout() {
 
 const LAST_ORG = 'ruche.organization';
 
+/** The organisation last opened on this browser (storage may be off: then none). */
+function lastOrganization(): string | null {
+  try {
+    return window.localStorage.getItem(LAST_ORG);
+  } catch {
+    return null;
+  }
+}
+
+function rememberOrganization(id: string): void {
+  try {
+    window.localStorage.setItem(LAST_ORG, id);
+  } catch {
+    // Not remembered: the first organisation opens next time.
+  }
+}
+
 function useOrganizations(me: Me | null | undefined) {
   return useQuery({
     queryKey: ['organizations', 'mine', me?.memberships.map((m) => m.organizationId).join(',')],
@@ -74,7 +91,7 @@ function useOrganizations(me: Me | null | undefined) {
 export function HomeRedirect() {
   const me = useMe().data;
   if (!me) return null;
-  const last = window.localStorage.getItem(LAST_ORG);
+  const last = lastOrganization();
   const orgs = me.memberships.map((m) => m.organizationId);
   if (orgs.length > 0) return <Navigate to={`/o/${last && orgs.includes(last) ? last : orgs[0]}`} replace />;
   const roles = staffRoles(me);
@@ -119,7 +136,7 @@ export function AppLayout() {
   const organizations = useOrganizations(me.data);
   const routeOrg = orgMatch?.params.orgId;
   useEffect(() => {
-    if (routeOrg && me.data?.memberships.some((m) => m.organizationId === routeOrg)) window.localStorage.setItem(LAST_ORG, routeOrg);
+    if (routeOrg && me.data?.memberships.some((m) => m.organizationId === routeOrg)) rememberOrganization(routeOrg);
   }, [routeOrg, me.data]);
   useEffect(() => setMenuOpen(false), [location.pathname]);
 

@@ -150,7 +150,7 @@ function TwoFactor({ me }: { me: Me }) {
             {t('profile.secret')} <code className="mono">{setup.data.secret}</code>
           </p>
           <FormError error={enable.error && !fieldError(enable.error, 'code') ? enable.error : null} />
-          <Field label={t('field.otp')} name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} required error={fieldError(enable.error, 'code') ?? (enable.error ? undefined : undefined)} />
+          <Field label={t('field.otp')} name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} required error={fieldError(enable.error, 'code')} />
           <button type="submit" className="primary" disabled={enable.isPending}>
             {t('profile.confirmTwoFactor')}
           </button>

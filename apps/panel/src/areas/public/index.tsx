@@ -61,7 +61,7 @@ export function SignInPage() {
   return (
     <div className="card narrow">
       <h1>{t('signIn.title')}</h1>
-      <form onSubmit={submit} noValidate={false}>
+      <form onSubmit={submit}>
         {showError ? <FormError error={signIn.error} /> : null}
         <Field label={t('field.email')} name="email" type="email" autoComplete="username" required autoFocus />
         <Field label={t('field.password')} name="password" type="password" autoComplete="current-password" required />
