@@ -4,12 +4,20 @@ import { ApiError } from '../api/client';
 import type { Phase } from '../api/lists';
 import { useFormat, useT, type MessageId } from '../i18n/i18n';
 
+let firstPage = true;
+
 /** A page: its title is the h1 and the document's title; focus moves to it on navigation for screen readers. */
 export function Page({ title, actions, children, intro }: { title: string; actions?: ReactNode; intro?: ReactNode; children: ReactNode }) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${title} · Ruche`;
   }, [title]);
+  useEffect(() => {
+    // After a navigation inside the panel, focus goes to the new page's title, as a page load
+    // would bring a screen reader to the top; the first page keeps the browser's own focus.
+    if (firstPage) firstPage = false;
+    else heading.current?.focus({ preventScroll: false });
+  }, []);
   return (
     <section className="page" aria-labelledby="page-title">
       <header className="page-header">
