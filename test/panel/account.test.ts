@@ -1,19 +1,12 @@
 import * as OTPAuth from 'otpauth';
 import { describe, expect, it } from 'vitest';
-import { makeClient, makeOrganization } from '../support/factories.js';
-import { expectOnlyLanguage, panelHarnessForFile, signIn } from './harness.js';
+import { expectOnlyLanguage, makeFrenchClient, panelHarnessForFile, signIn } from './harness.js';
 
 const panel = panelHarnessForFile();
 
-async function newClient(name: string) {
-  const organization = await makeOrganization(panel().admin, { name, locale: 'fr' });
-  const client = await makeClient(panel().api, panel().admin, organization.id, { role: 'owner', locale: 'fr' });
-  return { organization, ...client };
-}
-
 describe('secrets and security in the panel', () => {
   it('shows a database user’s generated password once, with the connection details', async () => {
-    const client = await newClient('Coop Données');
+    const client = await makeFrenchClient(panel(), 'Coop Données');
     const page = await panel().newPage('fr-CA');
     await signIn(page, client.email, client.password);
     await page.getByRole('link', { name: 'Bases de données' }).click();
@@ -39,7 +32,7 @@ describe('secrets and security in the panel', () => {
   });
 
   it('shows a new API token once, and the token works until revoked', async () => {
-    const client = await newClient('Coop Jetons');
+    const client = await makeFrenchClient(panel(), 'Coop Jetons');
     const page = await panel().newPage('fr-CA');
     await signIn(page, client.email, client.password);
     await page.getByRole('link', { name: 'Jetons d’API' }).click();
@@ -60,7 +53,7 @@ describe('secrets and security in the panel', () => {
   });
 
   it('turns two-factor authentication on from the QR code’s secret, and sign-in then asks for a code', async () => {
-    const client = await newClient('Coop Prudente');
+    const client = await makeFrenchClient(panel(), 'Coop Prudente');
     const page = await panel().newPage('fr-CA');
     await signIn(page, client.email, client.password);
     await page.getByRole('link', { name: 'Profil et sécurité' }).click();

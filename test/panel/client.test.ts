@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { makeClient, makeOrganization } from '../support/factories.js';
-import { expectOnlyLanguage, phaseOf, signIn, panelHarnessForFile } from './harness.js';
+import { expectOnlyLanguage, makeFrenchClient, panelHarnessForFile, phaseOf, signIn } from './harness.js';
 
 const panel = panelHarnessForFile();
 
-async function newClient(name: string) {
-  const organization = await makeOrganization(panel().admin, { name, locale: 'fr' });
-  const client = await makeClient(panel().api, panel().admin, organization.id, { role: 'owner', locale: 'fr' });
-  return { organization, ...client };
-}
-
 describe('a client in the panel', () => {
   it('signs in in French, adds a domain and a site, and sees them go live without reloading', async () => {
-    const client = await newClient('Coop du Plateau');
+    const client = await makeFrenchClient(panel(), 'Coop du Plateau');
     const page = await panel().newPage('fr-CA');
     await signIn(page, client.email, client.password);
     await page.getByRole('heading', { level: 1, name: 'Coop du Plateau' }).waitFor();
@@ -41,7 +34,7 @@ describe('a client in the panel', () => {
   });
 
   it('checks DNS records while they are typed, and the API has the last word', async () => {
-    const client = await newClient('Coop des Records');
+    const client = await makeFrenchClient(panel(), 'Coop des Records');
     const domain = await client.caller.post('/api/v1/domains', { organizationId: client.organization.id, name: 'records-coop.org' });
     const page = await panel().newPage('fr-CA');
     await signIn(page, client.email, client.password);
@@ -65,7 +58,7 @@ describe('a client in the panel', () => {
   });
 
   it('creates a mailbox and sees its quota bar', async () => {
-    const client = await newClient('Coop Courriel');
+    const client = await makeFrenchClient(panel(), 'Coop Courriel');
     await client.caller.post('/api/v1/domains', { organizationId: client.organization.id, name: 'courriel-coop.org' });
     const page = await panel().newPage('fr-CA');
     await signIn(page, client.email, client.password);
@@ -86,7 +79,7 @@ describe('a client in the panel', () => {
   });
 
   it('switches to English: every visible string changes, and the account keeps the choice', async () => {
-    const client = await newClient('Coop Bilingue');
+    const client = await makeFrenchClient(panel(), 'Coop Bilingue');
     await client.caller.post('/api/v1/domains', { organizationId: client.organization.id, name: 'bilingue-coop.org' });
     const page = await panel().newPage('fr-CA');
     await signIn(page, client.email, client.password);
@@ -116,9 +109,9 @@ describe('a client in the panel', () => {
   });
 
   it('cannot open another client’s pages by their address', async () => {
-    const first = await newClient('Coop Première');
+    const first = await makeFrenchClient(panel(), 'Coop Première');
     const domain = (await first.caller.post('/api/v1/domains', { organizationId: first.organization.id, name: 'secret-premiere.org' })).body;
-    const second = await newClient('Coop Seconde');
+    const second = await makeFrenchClient(panel(), 'Coop Seconde');
     const page = await panel().newPage('fr-CA');
     await signIn(page, second.email, second.password);
     for (const path of ['', '/domains', `/domains/${domain.id}`, '/sites', '/mailboxes', '/aliases', '/databases', '/members']) {

@@ -11,6 +11,7 @@ import { createLogger } from '@ruche/core';
 import { createWorker, stopWorker } from '../../apps/worker/src/worker.js';
 import { en } from '../../apps/panel/src/i18n/en-CA.js';
 import { fr } from '../../apps/panel/src/i18n/fr-CA.js';
+import { makeClient, makeOrganization } from '../support/factories.js';
 import { mailsTo } from '../support/mail.js';
 import { freePort } from '../support/ports.js';
 import { startTestApi, type Caller, type TestApi } from '../support/test-api.js';
@@ -125,6 +126,13 @@ export async function mailedLink(api: TestApi, recipient: string, page: '/invita
     if (match) return match[0];
   }
   throw new Error(`no ${page} link mailed to ${recipient}`);
+}
+
+/** A French-speaking organisation with its owner, who chose a password through the mailed link. */
+export async function makeFrenchClient(harness: PanelHarness, name: string) {
+  const organization = await makeOrganization(harness.admin, { name, locale: 'fr' });
+  const client = await makeClient(harness.api, harness.admin, organization.id, { role: 'owner', locale: 'fr' });
+  return { organization, ...client };
 }
 
 export async function signIn(page: Page, email: string, password: string, locale: 'fr' | 'en' = 'fr'): Promise<void> {
