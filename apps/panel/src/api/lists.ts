@@ -9,6 +9,7 @@ export type Phase = 'pending' | 'applying' | 'ready' | 'failed' | 'deleting';
 export interface Stateful {
   phase: Phase;
   nextAttemptAt?: string | null;
+  updatedAt?: string;
 }
 
 /** Something the servers are still working on: the page follows it until it settles. */
@@ -17,11 +18,16 @@ export function inProgress(resource: Stateful): boolean {
 }
 
 /**
- * Live status by short polling: every second while a resource is on its way, every five while
- * a failed one waits for its automatic retry, not at all when everything has settled.
+ * Live status by short polling: every second while a resource is on its way (every ten once it
+ * has waited a minute: a service whose driver is not there yet, a paused server), every five
+ * while a failed one waits for its automatic retry, not at all when everything has settled.
  */
 export function pollWhileBusy(items: readonly Stateful[]): number | false {
-  if (items.some(inProgress)) return 1000;
+  const busy = items.filter(inProgress);
+  if (busy.length > 0) {
+    const latest = Math.max(...busy.map((item) => Date.parse(item.updatedAt ?? '') || Date.now()));
+    return Date.now() - latest < 60_000 ? 1000 : 10_000;
+  }
   if (items.some((item) => item.phase === 'failed' && item.nextAttemptAt)) return 5000;
   return false;
 }
