@@ -26,9 +26,10 @@ function ProfileForm({ me }: { me: Me }) {
       >
         {save.isSuccess ? <Notice tone="success">{t('common.saved')}</Notice> : null}
         <FormError error={save.error && !fieldError(save.error, 'displayName') ? save.error : null} />
-        <p>
-          {t('field.email')} : <strong>{me.user.email}</strong>
-        </p>
+        <dl className="details">
+          <dt>{t('field.email')}</dt>
+          <dd>{me.user.email}</dd>
+        </dl>
         <Field label={t('profile.displayName')} name="displayName" defaultValue={me.user.displayName} required autoComplete="name" error={fieldError(save.error, 'displayName')} />
         <button type="submit" className="primary" disabled={save.isPending}>
           {t('common.save')}
