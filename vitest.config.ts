@@ -65,6 +65,18 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'panel',
+          include: ['test/panel/**/*.test.ts'],
+          globalSetup: ['test/support/database.global-setup.ts'],
+          // One browser, API and worker at a time: the machine has two cores.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'system',
           include: ['test/system/**/*.test.ts'],
           testTimeout: 120_000,

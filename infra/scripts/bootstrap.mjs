@@ -33,4 +33,7 @@ export function installDependencies() {
 export function build() {
   step('Building (tsc -b)');
   run('npx', ['tsc', '-b']);
+  // The panel's typed client is generated from the API just built: a changed endpoint fails here.
+  step('Building the panel (API client from the OpenAPI document, type check, Vite)');
+  run('npm', ['run', 'build', '--silent', '-w', '@ruche/panel']);
 }

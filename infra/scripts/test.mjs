@@ -1,5 +1,6 @@
 // `npm test`: everything the suite needs (npm packages, a Docker engine, the server image,
-// Chromium), then the type check and every vitest project. Whatever it starts, it stops.
+// Debian's Chromium), the build (API and panel), the type check and every vitest project.
+// Whatever it starts, it stops.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { build, installDependencies, root, run, step } from './bootstrap.mjs';
@@ -8,6 +9,7 @@ installDependencies();
 build();
 step('Type-checking tests and sources together');
 run('npx', ['tsc', '-p', 'tsconfig.check.json']);
+run('npm', ['run', 'typecheck', '--silent', '-w', '@ruche/panel']);
 
 const env = { ...process.env };
 const ensureDocker = path.join(root, 'infra/fleet/ensure-docker.sh');
@@ -22,8 +24,18 @@ if (existsSync(ensureDocker)) {
   run('bash', [path.join(root, 'infra/fleet/build-image.sh')], { env });
 }
 
+// The panel's browser tests drive Debian's Chromium (Playwright cannot download its own here).
+const args = process.argv.slice(2);
+const runsPanel = !args.includes('--project') || args.some((arg, i) => arg === 'panel' && args[i - 1] === '--project');
+if (runsPanel && !process.env.RUCHE_CHROMIUM && !existsSync('/usr/bin/chromium')) {
+  step("Installing Debian's chromium for the panel's browser tests");
+  const aptEnv = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-qq'], { env: aptEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { env: aptEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
 step('Running the test suite');
-const tests = run('npx', ['vitest', 'run', ...process.argv.slice(2)], { env, allowFailure: true });
+const tests = run('npx', ['vitest', 'run', ...args], { env, allowFailure: true });
 
 if (existsSync(ensureDocker) && !engineWasRunning && existsSync(privateEngine)) {
   step('Stopping the private Docker engine');

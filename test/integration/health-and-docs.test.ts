@@ -9,15 +9,16 @@ beforeAll(async () => {
 afterAll(() => api?.close());
 
 describe('the address the launcher prints', () => {
-  it('/ answers a page in French and English that says where the API docs are and how to sign in', async () => {
-    const response = await api.anonymous.get('/');
+  it('/ answers, on a server with no panel built beside it, a page in French and English that says where the API docs are and how to sign in', async () => {
+    const bare = await startTestApi({ RUCHE_PANEL_DIR: api.config.dataDir });
+    const response = await bare.anonymous.get('/').finally(() => bare.close());
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/html/);
     expect(response.body).toContain('href="/api/docs"');
     expect(response.body).toContain('lang="fr"');
     expect(response.body).toContain('Documentation de l’API');
     expect(response.body).toContain('API documentation');
-    expect(response.body).toContain(`${api.config.publicUrl}/api/v1/auth/login`);
+    expect(response.body).toContain(`${bare.config.publicUrl}/api/v1/auth/login`);
     expect(response.body).not.toMatch(/<script/);
   });
 });

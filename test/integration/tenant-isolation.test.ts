@@ -36,7 +36,6 @@ const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
   'post /api/v1/invitations/decline': 'public',
   // Only with the token mailed to the invited address, and only for that address's account.
   'post /api/v1/invitations/accept': 'self-only',
-  'get /': 'public',
   'get /api/openapi.json': 'public',
   'get /api/docs': 'public',
   'get /api/docs/init.js': 'public',
@@ -124,6 +123,7 @@ const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
   'get /api/v1/databases': () => ({ url: '/api/v1/databases' }),
   'post /api/v1/databases': (t) => ({ url: '/api/v1/databases', body: { organizationId: t.organizationB.id, engine: 'mariadb', name: 'planted' } }),
   'get /api/v1/databases/:id': (t) => ({ url: `/api/v1/databases/${t.databaseB.id}` }),
+  'get /api/v1/databases/:id/connection': (t) => ({ url: `/api/v1/databases/${t.databaseB.id}/connection` }),
   'delete /api/v1/databases/:id': (t) => ({ url: `/api/v1/databases/${t.databaseB.id}` }),
   'get /api/v1/database-users': () => ({ url: '/api/v1/database-users' }),
   'post /api/v1/database-users': (t) => ({ url: '/api/v1/database-users', body: { organizationId: t.organizationB.id, engine: 'mariadb', name: 'spy', databases: [t.databaseB.id] } }),
@@ -131,6 +131,7 @@ const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
   'patch /api/v1/database-users/:id': (t) => ({ url: `/api/v1/database-users/${t.databaseUserB.id}`, body: { password: 'taken-over-password' } }),
   'delete /api/v1/database-users/:id': (t) => ({ url: `/api/v1/database-users/${t.databaseUserB.id}` }),
   'get /api/v1/resource-events': (t) => ({ url: `/api/v1/resource-events?organizationId=${t.organizationB.id}` }),
+  'get /api/v1/resources': (t) => ({ url: `/api/v1/resources?organizationId=${t.organizationB.id}&q=${encodeURIComponent(t.domainB.name)}` }),
 
   // Provisioning operations: sysadmins only.
   'get /api/v1/jobs': () => ({ url: '/api/v1/jobs' }),
@@ -151,6 +152,7 @@ const LISTS = new Set([
   'get /api/v1/databases',
   'get /api/v1/database-users',
   'get /api/v1/resource-events',
+  'get /api/v1/resources',
   'get /api/v1/plans',
   'get /api/v1/plans/:id',
 ]);

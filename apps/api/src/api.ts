@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   CoreModule,
@@ -26,9 +28,9 @@ export async function prepareDatabase(config: Config, databaseUrl: string) {
   }
 }
 
-/** The API application: core plus every feature lib, on Fastify. */
-export function createApi(config: Config, logger: Logger, databaseUrl: string): Promise<NestFastifyApplication> {
-  const module = {
+/** The API's module tree: core plus every feature lib. */
+export function apiModule(config: Config, logger: Logger, databaseUrl: string) {
+  return {
     module: class ApiModule {},
     imports: [
       CoreModule.forRoot({
@@ -43,5 +45,12 @@ export function createApi(config: Config, logger: Logger, databaseUrl: string): 
       ...features.map((feature) => feature.module),
     ],
   };
-  return createHttpApplication(module, config, logger);
+}
+
+/** The panel's build beside the API's (apps/panel/dist), unless RUCHE_PANEL_DIR says where. */
+export const defaultPanelDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../panel/dist');
+
+/** The API application, on Fastify, serving the panel at `/`. */
+export function createApi(config: Config, logger: Logger, databaseUrl: string): Promise<NestFastifyApplication> {
+  return createHttpApplication(apiModule(config, logger, databaseUrl), config, logger, { panelDir: config.panelDir ?? defaultPanelDir });
 }

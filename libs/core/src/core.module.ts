@@ -22,7 +22,6 @@ import { TokensController } from './auth/tokens.controller.js';
 import { AuthThrottle } from './auth/auth-throttle.service.js';
 import { SessionCookies } from './auth/session-cookies.js';
 import { InvitationsController } from './users/invitations.controller.js';
-import { HomeController } from './http/home.controller.js';
 import { UsersService } from './users/users.service.js';
 import { UsersController } from './users/users.controller.js';
 import { InvitationsService } from './users/invitations.service.js';
@@ -128,7 +127,7 @@ export class CoreModule {
           : []),
       ],
       controllers: http
-        ? [AuthController, TokensController, UsersController, InvitationsController, OrganizationsController, AuditController, HealthController, OpenApiController, HomeController]
+        ? [AuthController, TokensController, UsersController, InvitationsController, OrganizationsController, AuditController, HealthController, OpenApiController]
         : [],
       exports: [
         CONFIG,

@@ -42,7 +42,7 @@ export { Authorize, Public, Idempotent, NoTransaction, Doc, ValidBody, ValidQuer
 export { parseOrThrow, invalidFields } from './http/zod-validation.pipe.js';
 export { paginate, mapPage, pageQuerySchema, pageSchema, type Page, type PageQuery } from './http/pagination.js';
 export { createHttpApplication } from './http/http-application.js';
-export { OpenApiGenerator, type RouteInfo } from './openapi/openapi.generator.js';
+export { OpenApiGenerator, controllersOf, openApiDocument, routesOf, type RouteInfo } from './openapi/openapi.generator.js';
 export { OrganizationsService, type OrganizationCreatedHook, type OrganizationSettingHandler } from './organizations/organizations.service.js';
 export { Organization } from './organizations/organization.entity.js';
 export { Membership } from './organizations/membership.entity.js';

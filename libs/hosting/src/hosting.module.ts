@@ -4,6 +4,8 @@ import { DesiredStateService } from './desired-state/desired-state.service.js';
 import { DesiredStateReader } from './desired-state/desired-state.reader.js';
 import { ResourceOutcomes } from './desired-state/resource-outcomes.service.js';
 import { ResourceEventsController } from './desired-state/resource-events.controller.js';
+import { ResourcesController } from './desired-state/resources.controller.js';
+import { ResourceSearchService } from './desired-state/resource-search.service.js';
 import { ServersService } from './servers/servers.service.js';
 import { ServersController } from './servers/servers.controller.js';
 import { PlansService } from './plans/plans.service.js';
@@ -37,8 +39,23 @@ import { parseOrThrow } from '@ruche/core';
     DatabasesController,
     DatabaseUsersController,
     ResourceEventsController,
+    ResourcesController,
   ],
-  providers: [DesiredStateService, DesiredStateReader, ResourceOutcomes, ServersService, PlansService, QuotasService, DomainsService, DnsRecordsService, SitesService, MailService, DatabasesService, UsageService],
+  providers: [
+    ResourceSearchService,
+    DesiredStateService,
+    DesiredStateReader,
+    ResourceOutcomes,
+    ServersService,
+    PlansService,
+    QuotasService,
+    DomainsService,
+    DnsRecordsService,
+    SitesService,
+    MailService,
+    DatabasesService,
+    UsageService,
+  ],
   exports: [DesiredStateService, DesiredStateReader, ResourceOutcomes, ServersService, PlansService, QuotasService, DomainsService, SitesService, MailService, DatabasesService, UsageService],
 })
 export class HostingModule implements OnModuleInit {

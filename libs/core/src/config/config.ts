@@ -47,6 +47,7 @@ const environmentSchema = z.object({
   RUCHE_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   RUCHE_MAIL_FROM: z.string().min(3).default('Ruche <ruche@localhost>'),
   RUCHE_WORKER_METRICS_PORT: port.default(9464),
+  RUCHE_PANEL_DIR: z.string().min(1).optional(),
 });
 
 export type Locale = 'fr' | 'en';
@@ -85,6 +86,8 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   workerMetricsPort: number;
+  /** The panel's build (index.html and assets/), served at `/`; unset: the one beside the API's. */
+  panelDir: string | null;
   /** Each feature's own settings, by feature name (see `defineSettings`). */
   features: Readonly<Record<string, unknown>>;
 }
@@ -144,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     smtpUrl: e.RUCHE_SMTP_URL,
     mailFrom: e.RUCHE_MAIL_FROM,
     workerMetricsPort: e.RUCHE_WORKER_METRICS_PORT,
+    panelDir: e.RUCHE_PANEL_DIR ? path.resolve(cwd, e.RUCHE_PANEL_DIR) : null,
   };
   const values = parsed.data as Record<string, unknown>;
   const settings = Object.fromEntries(features.map((feature) => [feature.name, feature.map(values as never, { core, cwd })]));

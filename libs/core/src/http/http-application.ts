@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { AsyncResource } from 'node:async_hooks';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { NestFactory } from '@nestjs/core';
@@ -13,16 +14,22 @@ import { RequestContext, localeFromAcceptLanguage } from '../context/request-con
 import { NestPinoLogger, type Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { DOCS_ASSETS_PREFIX } from '../openapi/openapi.controller.js';
-import { serveStaticFiles } from './static-files.js';
+import { servePanel, serveStaticFiles } from './static-files.js';
+import { serveHomePage } from './home-page.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 const contextResources = new WeakMap<FastifyRequest, AsyncResource>();
 
 /**
  * Builds the HTTP application on Fastify: request ids and context, security headers,
- * cookies, metrics and access logs, the API docs' assets, graceful shutdown.
+ * cookies, metrics and access logs, the API docs' assets, the panel, graceful shutdown.
  */
-export async function createHttpApplication(module: unknown, config: Config, logger: Logger): Promise<NestFastifyApplication> {
+export async function createHttpApplication(
+  module: unknown,
+  config: Config,
+  logger: Logger,
+  options: { panelDir?: string | null } = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
@@ -91,6 +98,9 @@ export async function createHttpApplication(module: unknown, config: Config, log
   } as never);
   const swaggerUi = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   serveStaticFiles(fastify, DOCS_ASSETS_PREFIX, swaggerUi, new Set(['swagger-ui.css', 'swagger-ui-bundle.js']));
+  // The panel, when built: same origin as the API, so the session cookie and CSRF token just work.
+  if (options.panelDir && existsSync(path.join(options.panelDir, 'index.html'))) servePanel(fastify, options.panelDir);
+  else serveHomePage(fastify, config);
 
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.init();

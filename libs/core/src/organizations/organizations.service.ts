@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
 import { TransactionalConnection } from '../database/transactional-connection.js';
 import { newId } from '../database/ids.js';
 import { Conflict, NotFound } from '../errors/domain-error.js';
@@ -77,6 +78,13 @@ export class OrganizationsService {
       qb.andWhere('o.id = ANY(:ids::uuid[])', { ids: [...new Set([...visible, ...billing])] });
     }
     return mapPage(await paginate(qb, page), toOrganizationDto);
+  }
+
+  /** The names of these organisations (for lists that span several), without access checks: callers check. */
+  async names(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.getRepository(Organization).find({ where: { id: In([...new Set(ids)]) }, select: { id: true, name: true } });
+    return new Map(rows.map((row) => [row.id, row.name]));
   }
 
   async update(id: string, changes: { name?: string | undefined; locale?: Locale | undefined; placement?: unknown }): Promise<Organization> {

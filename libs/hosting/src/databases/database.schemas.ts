@@ -42,3 +42,11 @@ export const databaseUserSchema = resourceStateSchema.extend({
   /** Only in the answer to a create that generated it. */
   password: z.string().optional(),
 });
+
+/** How to reach a database from an application or a client program. */
+export const databaseConnectionSchema = z.object({
+  engine: z.enum(ENGINES),
+  host: z.string(),
+  port: z.number(),
+  database: z.string(),
+});

@@ -5,6 +5,7 @@ import { resourceListSchema, type ResourceListQuery } from '../desired-state/res
 import {
   createDatabaseSchema,
   createDatabaseUserSchema,
+  databaseConnectionSchema,
   databaseSchema,
   databaseUserSchema,
   updateDatabaseUserSchema,
@@ -35,6 +36,13 @@ export class DatabasesController {
   @Doc({ summary: 'One database', tags: ['databases'], response: databaseSchema })
   async get(@IdParam() id: string) {
     return toDatabaseDto(await this.databases.getDatabase(id));
+  }
+
+  @Get(':id/connection')
+  @Authorize('hosting:read')
+  @Doc({ summary: 'How to connect to a database: host, port, name', tags: ['databases'], response: databaseConnectionSchema })
+  connection(@IdParam() id: string) {
+    return this.databases.connection(id);
   }
 
   @Delete(':id')

@@ -10,7 +10,10 @@ import { QuotasService } from '../plans/quotas.service.js';
 import { ServersService } from '../servers/servers.service.js';
 import { Database, type Engine } from './database.entity.js';
 import { DatabaseUser } from './database-user.entity.js';
-import type { databaseSchema, databaseUserSchema } from './database.schemas.js';
+import type { databaseConnectionSchema, databaseSchema, databaseUserSchema } from './database.schemas.js';
+import { Server } from '../servers/server.entity.js';
+
+const DEFAULT_PORTS: Record<Engine, number> = { mariadb: 3306, postgresql: 5432 };
 
 export function toDatabaseDto(database: Database): z.infer<typeof databaseSchema> {
   return { ...resourceState(database), engine: database.engine, name: database.name, storageBytes: database.storageBytes };
@@ -62,6 +65,14 @@ export class DatabasesService {
 
   getDatabase(id: string) {
     return this.state.visible(Database, id, 'hosting:read');
+  }
+
+  /** Where the database's server answers: its public host name, else its public address, else the address Ruche uses. */
+  async connection(id: string): Promise<z.infer<typeof databaseConnectionSchema>> {
+    const database = await this.getDatabase(id);
+    const server = await this.db.getRepository(Server).findOneByOrFail({ id: database.serverId });
+    const host = server.publicHostname ?? server.publicIpv4 ?? server.publicIpv6 ?? server.address;
+    return { engine: database.engine, host, port: DEFAULT_PORTS[database.engine], database: database.name };
   }
 
   async listDatabases(query: ResourceListQuery) {

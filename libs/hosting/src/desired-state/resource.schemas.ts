@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PHASES, type HostedResource } from './hosted-resource.js';
+import { RESOURCE_TYPES } from './resource-kinds.js';
 
 /** Fields every resource answers with, so a client sees "live", "in progress" or "failed: why". */
 export const resourceStateSchema = z.object({
@@ -39,3 +40,31 @@ export const resourceListSchema = z.object({
   organizationId: z.uuid().optional(),
 });
 export type ResourceListQuery = z.infer<typeof resourceListSchema>;
+
+/** Search across every kind of resource (`GET /resources`). */
+export const resourceSearchSchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+  /** Part of the name: a domain (Unicode or ASCII), a site's first host name, an address, a database or user name. */
+  q: z.string().max(300).optional(),
+  type: z.enum(RESOURCE_TYPES).optional(),
+  phase: z.enum(PHASES).optional(),
+  organizationId: z.uuid().optional(),
+  serverId: z.uuid().optional(),
+});
+
+export const resourceSummarySchema = z.object({
+  type: z.enum(RESOURCE_TYPES),
+  id: z.string(),
+  organizationId: z.string(),
+  organizationName: z.string(),
+  serverId: z.string(),
+  name: z.string(),
+  phase: z.enum(PHASES),
+  lastError: z.string().nullable(),
+  generation: z.number(),
+  observedGeneration: z.number(),
+  attempts: z.number(),
+  nextAttemptAt: z.iso.datetime().nullable(),
+  updatedAt: z.iso.datetime(),
+});

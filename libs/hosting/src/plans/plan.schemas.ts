@@ -62,6 +62,8 @@ export const hostingProfileSchema = z.object({
   subscription: z.object({ planId: z.string(), startsOn: z.string() }).nullable(),
   quotaOverrides: z.record(z.string(), z.number()),
   placement: z.record(z.string(), z.string()),
+  /** The co-op's name servers: what to set at the registrar for a domain to be served. */
+  nameservers: z.array(z.string()),
 });
 
 export const usageSchema = z.object({

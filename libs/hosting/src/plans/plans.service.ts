@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   assertOrganizationAccess,
   assertStaffScope,
@@ -14,6 +14,7 @@ import {
 import { IsNull } from 'typeorm';
 import type { z } from 'zod';
 import { prefixFromName } from '../names/identifiers.js';
+import { HOSTING_SETTINGS, type HostingSettings } from '../hosting.settings.js';
 import { ServersService } from '../servers/servers.service.js';
 import { METERS, PLAN_QUOTA_PROPERTY, type Meter } from './meters.js';
 import { Plan } from './plan.entity.js';
@@ -33,6 +34,7 @@ export class PlansService {
     private readonly audit: AuditService,
     private readonly i18n: I18nService,
     private readonly servers: ServersService,
+    @Inject(HOSTING_SETTINGS.token) private readonly settings: HostingSettings,
   ) {}
 
   async toDto(plan: Plan): Promise<z.infer<typeof planSchema>> {
@@ -217,6 +219,7 @@ export class PlansService {
       subscription: subscription ? { planId: subscription.planId, startsOn: subscription.startsOn } : null,
       quotaOverrides: await this.overridesOf(organizationId),
       placement: (await this.servers.placementOf(organizationId)) as Record<string, string>,
+      nameservers: this.settings.nameservers,
     };
   }
 }

@@ -1,7 +1,9 @@
 import { appendFile, link, mkdir, readdir, readFile, realpath, rename, rm, symlink, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Server } from '@ruche/hosting';
-import { checkedPath, RELEASE_NAME, sha256Hex, type ActivateOptions, type CommandResult, type FileTree, type RunOptions, type ServerConnection, type StageOptions } from './connection.js';
+import { checkedPath, RELEASE_NAME, sha256Hex, TransportError, type ActivateOptions, type CommandResult, type FileTree, type RunOptions, type ServerConnection, type StageOptions } from './connection.js';
+
+const DISK_OPERATIONS = ['run', 'hashTree', 'stage', 'activate', 'writeFiles', 'removeFiles', 'restoreFiles', 'switchLink', 'list', 'removeTrees'] as const;
 
 /**
  * The embedded default's "server": a folder. Files land under `<root>` exactly as they would on
@@ -14,7 +16,22 @@ export class LocalConnection implements ServerConnection {
   constructor(
     readonly server: Server,
     private readonly root: string,
-  ) {}
+  ) {
+    // A folder that cannot be written is this "server" being out of reach: its resources fail
+    // and are retried with backoff, as for a server that does not answer, instead of staying
+    // `applying` behind a job that crashed.
+    for (const name of DISK_OPERATIONS) {
+      const operation = this[name].bind(this) as (...args: unknown[]) => Promise<unknown>;
+      (this as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+        try {
+          return await operation(...args);
+        } catch (error) {
+          if (error instanceof TransportError || !(error as NodeJS.ErrnoException).code) throw error;
+          throw new TransportError(`the folder of ${server.name} cannot be written (${(error as NodeJS.ErrnoException).code})`);
+        }
+      };
+    }
+  }
 
   private at(serverPath: string): string {
     return path.join(this.root, checkedPath(serverPath));

@@ -1,23 +1,18 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { CONFIG, type Config } from '../config/config.js';
-import { Public } from './decorators.js';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/config.js';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
- * What `/` answers until the web panel is built into this server: a small page, in both
+ * What `/` answers when this server has no web panel built beside it: a small page, in both
  * languages, that says where the API and its docs are and how to sign in.
  */
-@Controller()
-export class HomeController {
-  private readonly page: string;
-
-  constructor(@Inject(CONFIG) config: Config) {
-    const url = escapeHtml(config.publicUrl);
-    const login = escapeHtml(
-      `curl -c cookies -H 'content-type: application/json' -d '{"email":"${config.adminEmail}","password":"…"}' ${config.publicUrl}/api/v1/auth/login`,
-    );
-    this.page = `<!doctype html>
+export function serveHomePage(fastify: FastifyInstance, config: Config): void {
+  const url = escapeHtml(config.publicUrl);
+  const login = escapeHtml(
+    `curl -c cookies -H 'content-type: application/json' -d '{"email":"${config.adminEmail}","password":"…"}' ${config.publicUrl}/api/v1/auth/login`,
+  );
+  const page = `<!doctype html>
 <html lang="fr">
 <head>
 <meta charset="utf-8">
@@ -49,13 +44,5 @@ export class HomeController {
 </body>
 </html>
 `;
-  }
-
-  @Get()
-  @Public()
-  @Header('content-type', 'text/html; charset=utf-8')
-  @Header('cache-control', 'no-cache')
-  home() {
-    return this.page;
-  }
+  fastify.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page));
 }

@@ -1,0 +1,93 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { createBrowserRouter, Navigate, RouterProvider, type RouteObject } from 'react-router';
+import { ApiError } from './api/client';
+import { LocaleProvider } from './i18n/i18n';
+import { AppLayout, HomeRedirect, NotFoundPage, PublicLayout, RouteError } from './layout';
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 10_000,
+      // Retry what may pass (network, 5xx, 429), never what will not (404, 403, 422).
+      retry: (failures, error) => failures < 3 && (!(error instanceof ApiError) || error.status === 0 || error.status >= 500 || error.status === 429),
+      refetchOnWindowFocus: true,
+    },
+    mutations: { retry: false },
+  },
+});
+
+// One chunk per area: a client never downloads the sysadmin pages, and the other way round.
+const publicArea = () => import('./areas/public');
+const clientArea = () => import('./areas/client');
+const accountArea = () => import('./areas/account');
+const sysadminArea = () => import('./areas/sysadmin');
+const accountingArea = () => import('./areas/accounting');
+const workerArea = () => import('./areas/worker');
+
+// A mailed link or the sign-in page: fetch its chunk while the app starts, not after.
+if (/^\/(sign-in|forgot-password|reset-password|invitation)\b/.test(window.location.pathname)) void publicArea();
+
+type Area = Promise<Record<string, unknown>>;
+const page = (area: () => Area, name: string): Pick<RouteObject, 'lazy'> => ({
+  lazy: async () => ({ Component: (await area())[name] as React.ComponentType }),
+});
+
+const routes: RouteObject[] = [
+  {
+    errorElement: <RouteError />,
+    children: [
+      {
+        element: <PublicLayout />,
+        children: [
+          { path: 'sign-in', ...page(publicArea, 'SignInPage') },
+          { path: 'forgot-password', ...page(publicArea, 'ForgotPasswordPage') },
+          { path: 'reset-password', ...page(publicArea, 'ResetPasswordPage') },
+          { path: 'invitation', ...page(publicArea, 'InvitationPage') },
+        ],
+      },
+      {
+        element: <AppLayout />,
+        children: [
+          { index: true, element: <HomeRedirect /> },
+          {
+            path: 'o/:orgId',
+            ...page(clientArea, 'ClientLayout'),
+            children: [
+              { index: true, ...page(clientArea, 'DashboardPage') },
+              { path: 'domains', ...page(clientArea, 'DomainsPage') },
+              { path: 'domains/:domainId', ...page(clientArea, 'DomainRecordsPage') },
+              { path: 'sites', ...page(clientArea, 'SitesPage') },
+              { path: 'mailboxes', ...page(clientArea, 'MailboxesPage') },
+              { path: 'aliases', ...page(clientArea, 'AliasesPage') },
+              { path: 'databases', ...page(clientArea, 'DatabasesPage') },
+              { path: 'members', ...page(clientArea, 'MembersPage') },
+            ],
+          },
+          { path: 'account', element: <Navigate to="/account/profile" replace /> },
+          { path: 'account/profile', ...page(accountArea, 'ProfilePage') },
+          { path: 'account/tokens', ...page(accountArea, 'TokensPage') },
+          { path: 'admin', element: <Navigate to="/admin/queue" replace /> },
+          { path: 'admin/servers', ...page(sysadminArea, 'ServersPage') },
+          { path: 'admin/queue', ...page(sysadminArea, 'QueuePage') },
+          { path: 'admin/resources', ...page(sysadminArea, 'ResourcesPage') },
+          { path: 'admin/audit', ...page(sysadminArea, 'AuditPage') },
+          { path: 'accounting/*', ...page(accountingArea, 'AccountingPage') },
+          { path: 'worker/*', ...page(workerArea, 'WorkerPage') },
+          { path: '*', element: <NotFoundPage /> },
+        ],
+      },
+    ],
+  },
+];
+
+const router = createBrowserRouter(routes);
+
+export function App() {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <LocaleProvider>
+        <RouterProvider router={router} />
+      </LocaleProvider>
+    </QueryClientProvider>
+  );
+}

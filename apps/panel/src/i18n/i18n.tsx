@@ -1,0 +1,96 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { IntlProvider, useIntl } from 'react-intl';
+import { setRequestLanguage } from '../api/client';
+import { en, type MessageId } from './en-CA';
+import { fr } from './fr-CA';
+
+export type Locale = 'fr' | 'en';
+export type { MessageId };
+
+export const catalogues: Record<Locale, Record<MessageId, string>> = { fr, en };
+export const intlLocale = (locale: Locale) => (locale === 'en' ? 'en-CA' : 'fr-CA');
+
+const STORAGE_KEY = 'ruche.locale';
+
+/** Before sign-in: the last language chosen on this browser, else the browser's, else French (the co-op's). */
+function initialLocale(): Locale {
+  try {
+    const stored = window.localStorage.getItem(STORAGE_KEY);
+    if (stored === 'fr' || stored === 'en') return stored;
+  } catch {
+    // Storage may be off: the browser's language decides.
+  }
+  return navigator.language.toLowerCase().startsWith('en') ? 'en' : 'fr';
+}
+
+interface LocaleState {
+  locale: Locale;
+  setLocale(locale: Locale): void;
+}
+
+const LocaleContext = createContext<LocaleState>({ locale: 'fr', setLocale: () => undefined });
+
+export function LocaleProvider({ children }: { children: ReactNode }) {
+  const [locale, setLocaleState] = useState<Locale>(initialLocale);
+  setRequestLanguage(locale);
+  useEffect(() => {
+    document.documentElement.lang = intlLocale(locale);
+  }, [locale]);
+  const setLocale = useCallback((next: Locale) => {
+    setRequestLanguage(next);
+    try {
+      window.localStorage.setItem(STORAGE_KEY, next);
+    } catch {
+      // Not remembered on this browser; the account remembers it when signed in.
+    }
+    setLocaleState(next);
+  }, []);
+  const state = useMemo(() => ({ locale, setLocale }), [locale, setLocale]);
+  return (
+    <LocaleContext.Provider value={state}>
+      <IntlProvider locale={intlLocale(locale)} messages={catalogues[locale]} defaultLocale="fr-CA">
+        {children}
+      </IntlProvider>
+    </LocaleContext.Provider>
+  );
+}
+
+export const useLocale = () => useContext(LocaleContext);
+
+export type Values = Record<string, string | number | Date | boolean | null | undefined | ((chunks: ReactNode[]) => ReactNode)>;
+
+/** `t('domains.title')`: a message of the catalogue (ICU: plurals, selects, numbers). */
+export function useT() {
+  const intl = useIntl();
+  return useCallback((id: MessageId, values?: Values) => intl.formatMessage({ id }, values as never) as string, [intl]);
+}
+
+/** Dates, numbers, sizes and money in the user's locale. */
+export function useFormat() {
+  const intl = useIntl();
+  return useMemo(
+    () => ({
+      date: (iso: string | Date) => intl.formatDate(iso, { dateStyle: 'medium' }),
+      dateTime: (iso: string | Date) => intl.formatDate(iso, { dateStyle: 'medium', timeStyle: 'short' }),
+      time: (iso: string | Date) => intl.formatTime(iso, { timeStyle: 'short' }),
+      number: (value: number) => intl.formatNumber(value),
+      percent: (ratio: number) => intl.formatNumber(ratio, { style: 'percent', maximumFractionDigits: 0 }),
+      money: (cents: number, currency = 'CAD') => intl.formatNumber(cents / 100, { style: 'currency', currency }),
+      megabytes: (mb: number) =>
+        mb >= 1024
+          ? intl.formatNumber(mb / 1024, { style: 'unit', unit: 'gigabyte', maximumFractionDigits: 1 })
+          : intl.formatNumber(mb, { style: 'unit', unit: 'megabyte', maximumFractionDigits: 1 }),
+      bytes: (bytes: number) => {
+        const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
+        let value = bytes;
+        let unit = 0;
+        while (value >= 1024 && unit < units.length - 1) {
+          value /= 1024;
+          unit++;
+        }
+        return intl.formatNumber(value, { style: 'unit', unit: units[unit], unitDisplay: 'short', maximumFractionDigits: unit === 0 ? 0 : 1 });
+      },
+    }),
+    [intl],
+  );
+}
