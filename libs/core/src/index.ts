@@ -18,7 +18,8 @@ export { AuditService, type AuditEntry } from './audit/audit.service.js';
 export { QueueService, type EnqueueOptions } from './queue/queue.service.js';
 export { QueueWorker, type JobInfo } from './queue/queue-worker.js';
 export { JobHandler } from './queue/job-handler.decorator.js';
-export { MailService } from './mail/mail.service.js';
+export { MailService, type MailMessage, type RenderedAttachment, type AttachmentRenderer } from './mail/mail.service.js';
+export { OutboundMail, type MailAttachmentReference } from './mail/outbound-mail.entity.js';
 export {
   SCOPES,
   STAFF_ROLES,

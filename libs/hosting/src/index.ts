@@ -25,5 +25,7 @@ export { OrganizationHosting } from './plans/organization-hosting.entity.js';
 export { UsageSample } from './usage/usage-sample.entity.js';
 export { METERS, type Meter } from './plans/meters.js';
 export { UsageService } from './usage/usage.service.js';
+// What billing reads: plans, prices and usage over a period.
+export { BillingFactsService, type PlanSpan, type PeriodUsage } from './usage/billing-facts.service.js';
 export { ORGANIZATION_PREFIX, DATABASE_FULL_NAME, isSafeDocumentRoot } from './names/identifiers.js';
 export { parseHostName, isWithin } from './names/domain-name.js';

@@ -8,6 +8,11 @@ const flag = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
+/** `{year}` and `{seq}` or `{seq:N}` (zero-padded to N digits), with safe characters around them. */
+const invoiceNumberFormat = z
+  .string()
+  .regex(/^([A-Za-z0-9/_.-]|\{year\}|\{seq(:[1-9])?\})+$/, 'must hold {seq} (or {seq:N}), optionally {year}, and letters, digits, - _ . /')
+  .refine((format) => (format.match(/\{seq(:[1-9])?\}/g) ?? []).length === 1, 'must hold {seq} (or {seq:N}) exactly once');
 
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -59,6 +64,14 @@ const environmentSchema = z.object({
   RUCHE_RECONCILE_MAX_BACKOFF_SECONDS: positiveInt.max(86_400).default(600),
   RUCHE_WORKER_METRICS_PORT: port.default(9464),
   RUCHE_LOCAL_SERVER: flag.default(false),
+  RUCHE_COOP_NAME: z.string().min(1).max(200).default('Ruche co-op'),
+  RUCHE_COOP_ADDRESS: z.string().max(500).default(''),
+  RUCHE_GST_NUMBER: z.string().regex(/^[0-9A-Za-z -]{1,30}$/, 'must be a registration number such as 123456789 RT0001').optional(),
+  RUCHE_QST_NUMBER: z.string().regex(/^[0-9A-Za-z -]{1,30}$/, 'must be a registration number such as 1234567890 TQ0001').optional(),
+  RUCHE_INVOICE_NUMBER_FORMAT: invoiceNumberFormat.default('{year}-{seq:5}'),
+  RUCHE_CREDIT_NOTE_NUMBER_FORMAT: invoiceNumberFormat.default('AV-{year}-{seq:5}'),
+  RUCHE_BILLING_ANCHOR_DAY: positiveInt.max(28).default(1),
+  RUCHE_INVOICE_DUE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
 });
 
 export type Locale = 'fr' | 'en';
@@ -102,6 +115,16 @@ export interface Config {
   reconcileMaxBackoffSeconds: number;
   workerMetricsPort: number;
   localServer: boolean;
+  /** The co-op as its invoices name it. */
+  coopName: string;
+  coopAddressLines: string[];
+  gstNumber: string | undefined;
+  qstNumber: string | undefined;
+  invoiceNumberFormat: string;
+  creditNoteNumberFormat: string;
+  /** The day of the month billing periods start on. */
+  billingAnchorDay: number;
+  invoiceDueDays: number;
 }
 
 export class ConfigError extends Error {
@@ -158,6 +181,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     reconcileMaxBackoffSeconds: e.RUCHE_RECONCILE_MAX_BACKOFF_SECONDS,
     workerMetricsPort: e.RUCHE_WORKER_METRICS_PORT,
     localServer: e.RUCHE_LOCAL_SERVER,
+    coopName: e.RUCHE_COOP_NAME,
+    coopAddressLines: e.RUCHE_COOP_ADDRESS.split(/\\n|\n/).map((line) => line.trim()).filter(Boolean),
+    gstNumber: e.RUCHE_GST_NUMBER,
+    qstNumber: e.RUCHE_QST_NUMBER,
+    invoiceNumberFormat: e.RUCHE_INVOICE_NUMBER_FORMAT,
+    creditNoteNumberFormat: e.RUCHE_CREDIT_NOTE_NUMBER_FORMAT,
+    billingAnchorDay: e.RUCHE_BILLING_ANCHOR_DAY,
+    invoiceDueDays: e.RUCHE_INVOICE_DUE_DAYS,
   };
 }
 

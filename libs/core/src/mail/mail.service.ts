@@ -7,13 +7,23 @@ import { newId } from '../database/ids.js';
 import { QueueService } from '../queue/queue.service.js';
 import { JobHandler } from '../queue/job-handler.decorator.js';
 import { LOGGER, type Logger } from '../observability/logger.js';
-import { OutboundMail } from './outbound-mail.entity.js';
+import { OutboundMail, type MailAttachmentReference } from './outbound-mail.entity.js';
 
 export interface MailMessage {
   to: string;
   subject: string;
   text: string;
+  /** Rendered at delivery, from immutable sources (a posted invoice), so nothing large waits in the queue. */
+  attachments?: MailAttachmentReference[];
 }
+
+export interface RenderedAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
+export type AttachmentRenderer = (reference: string) => Promise<RenderedAttachment>;
 
 /**
  * Outgoing mail: written with the change that causes it, delivered by the queue (retried on
@@ -22,6 +32,7 @@ export interface MailMessage {
 @Injectable()
 export class MailService {
   private transport: Transporter | null = null;
+  private readonly renderers = new Map<string, AttachmentRenderer>();
 
   constructor(
     private readonly db: TransactionalConnection,
@@ -31,6 +42,11 @@ export class MailService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  /** A lib that attaches files to its mail says how to render them (`billing:invoice-pdf`). */
+  registerAttachmentRenderer(name: string, renderer: AttachmentRenderer): void {
+    this.renderers.set(name, renderer);
+  }
+
   async send(message: MailMessage): Promise<string> {
     const id = newId();
     await this.db.getRepository(OutboundMail).insert({
@@ -38,6 +54,7 @@ export class MailService {
       recipient: message.to,
       subject: message.subject,
       bodyEncrypted: this.secrets.seal(message.text),
+      attachments: message.attachments ?? [],
       status: 'queued',
     });
     await this.queue.enqueue('core:send-mail', { mailId: id }, { maxAttempts: 10 });
@@ -56,16 +73,23 @@ export class MailService {
     }
     this.transport ??= nodemailer.createTransport(this.config.smtpUrl);
     try {
-      await this.transport.sendMail({
-        from: this.config.mailFrom,
-        to: mail.recipient,
-        subject: mail.subject,
-        text: this.secrets.open(mail.bodyEncrypted),
-      });
+      await this.transport.sendMail(await this.compose(mail));
       await repository.update({ id: mail.id }, { status: 'sent', sentAt: new Date(), lastError: null });
     } catch (error) {
       await repository.update({ id: mail.id }, { lastError: (error as Error).message });
       throw error;
     }
+  }
+
+  /** The message as it leaves: sender, recipient, opened body and rendered attachments. */
+  async compose(mail: OutboundMail) {
+    const attachments = await Promise.all(
+      mail.attachments.map((attachment) => {
+        const render = this.renderers.get(attachment.renderer);
+        if (!render) throw new Error(`no renderer for mail attachments of kind ${attachment.renderer}`);
+        return render(attachment.reference);
+      }),
+    );
+    return { from: this.config.mailFrom, to: mail.recipient, subject: mail.subject, text: this.secrets.open(mail.bodyEncrypted), attachments };
   }
 }
