@@ -52,7 +52,7 @@ export class ConsistencyService {
     let after = 0;
     for (;;) {
       const entries = await this.db.query<{ id: string; number: string; entry_date: string; description: string; source_type: string; source_id: string; reverses_id: string | null; content_hash: string; lines: Array<{ position: number; account_id: string; debit_cents: number; credit_cents: number; party_id: string | null; memo: string | null }> }>(
-        `SELECT e.id, e.number, e.entry_date, e.description, e.source_type, e.source_id, e.reverses_id, e.content_hash,
+        `SELECT e.id, e.number, e.entry_date::text AS entry_date, e.description, e.source_type, e.source_id, e.reverses_id, e.content_hash,
                 (SELECT json_agg(l ORDER BY l.position) FROM journal_lines l WHERE l.entry_id = e.id) AS lines
            FROM journal_entries e WHERE e.number > $1 ORDER BY e.number LIMIT $2`,
         [after, BATCH],

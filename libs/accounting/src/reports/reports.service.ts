@@ -103,7 +103,7 @@ export class ReportsService {
       [account.id, from ?? null],
     );
     const rows = await this.db.query<{ entry_id: string; number: string; entry_date: string; description: string; source_type: string; source_id: string; debit_cents: string; credit_cents: string; party_id: string | null; memo: string | null }>(
-      `SELECT e.id AS entry_id, e.number, e.entry_date, e.description, e.source_type, e.source_id, l.debit_cents, l.credit_cents, l.party_id, l.memo
+      `SELECT e.id AS entry_id, e.number, e.entry_date::text AS entry_date, e.description, e.source_type, e.source_id, l.debit_cents, l.credit_cents, l.party_id, l.memo
          FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
         WHERE l.account_id = $1 AND ($2::date IS NULL OR e.entry_date >= $2) AND ($3::date IS NULL OR e.entry_date <= $3)
         ORDER BY e.entry_date, e.number, l.position`,
@@ -140,7 +140,7 @@ export class ReportsService {
   async ledgerExport(from?: string, to?: string, locale: Locale = this.i18n.locale): Promise<string> {
     assertStaffScope('accounting:read');
     const rows = await this.db.query<{ number: string; entry_date: string; description: string; source_type: string; source_id: string; code: string; name_fr: string; name_en: string; type: AccountType; debit_cents: string; credit_cents: string; memo: string | null }>(
-      `SELECT e.number, e.entry_date, e.description, e.source_type, e.source_id, a.code, a.name_fr, a.name_en, a.type, l.debit_cents, l.credit_cents, l.memo
+      `SELECT e.number, e.entry_date::text AS entry_date, e.description, e.source_type, e.source_id, a.code, a.name_fr, a.name_en, a.type, l.debit_cents, l.credit_cents, l.memo
          FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id JOIN accounts a ON a.id = l.account_id
         WHERE ($1::date IS NULL OR e.entry_date >= $1) AND ($2::date IS NULL OR e.entry_date <= $2)
         ORDER BY e.entry_date, e.number, l.position`,
