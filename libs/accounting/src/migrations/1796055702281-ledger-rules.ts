@@ -22,11 +22,17 @@ export class LedgerRules1796055702281 implements MigrationInterface {
     await queryRunner.query(`
       CREATE FUNCTION journal_entry_check_balance() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
-        entry uuid := CASE WHEN TG_TABLE_NAME = 'journal_entries' THEN NEW.id ELSE NEW.entry_id END;
+        entry uuid;
         debits bigint;
         credits bigint;
         lines integer;
       BEGIN
+        -- Each branch reads a field only the table it names has (plpgsql resolves NEW's fields when it runs them).
+        IF TG_TABLE_NAME = 'journal_entries' THEN
+          entry := NEW.id;
+        ELSE
+          entry := NEW.entry_id;
+        END IF;
         SELECT coalesce(sum(debit_cents), 0), coalesce(sum(credit_cents), 0), count(*) INTO debits, credits, lines
           FROM journal_lines WHERE entry_id = entry;
         IF debits <> credits OR lines < 2 THEN
