@@ -42,6 +42,8 @@ try {
      SELECT gen_random_uuid(), o.id, p.id, '2026-01-01' FROM organizations o CROSS JOIN (SELECT id FROM plans WHERE is_default) p
       WHERE NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.organization_id = o.id)`,
   );
+  // Every organisation has a billing contact: posting queues one mail per invoice.
+  await db.query(`INSERT INTO billing_profiles (organization_id, billing_email) SELECT id, 'billing-' || id || '@example.org' FROM organizations ON CONFLICT DO NOTHING`);
   await db.query(
     `INSERT INTO usage_samples (organization_id, meter, day, quantity)
      SELECT o.id, m.meter, d::date,

@@ -120,7 +120,7 @@ describe('billing runs', () => {
 
   it('resume after a crash where they stopped, and bill each line from elsewhere once and only once', async () => {
     const plan = await makePlan('run-c', 1000);
-    const organizations = [];
+    const organizations: Array<{ id: string }> = [];
     for (let i = 0; i < 5; i++) organizations.push(await subscribed(plan.id, '2020-01-01'));
     const lines = api.app.get(BillableLinesService);
     const db = api.app.get(TransactionalConnection);

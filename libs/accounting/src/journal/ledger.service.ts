@@ -98,9 +98,16 @@ export class LedgerService {
   }
 
   async post(posting: Posting): Promise<PostedEntry> {
-    const { debits, credits } = entryTotals(posting.lines);
-    if (debits !== credits || posting.lines.length < 2) throw new DomainError('entry_unbalanced', 422, { debits, credits });
-    return this.write(posting, null);
+    return (await this.postMany([posting]))[0]!;
+  }
+
+  /** Posts several entries in a few round trips (a billing run's invoices); each balances, each source once. */
+  async postMany(postings: Posting[]): Promise<PostedEntry[]> {
+    for (const posting of postings) {
+      const { debits, credits } = entryTotals(posting.lines);
+      if (debits !== credits || posting.lines.length < 2) throw new DomainError('entry_unbalanced', 422, { debits, credits });
+    }
+    return this.write(postings.map((posting) => ({ posting, reversesId: null })));
   }
 
   /** Posts the mirror image of an entry (debits become credits), referencing it. */
@@ -111,51 +118,84 @@ export class LedgerService {
     const lines = await this.db.getRepository(JournalLine).find({ where: { entryId }, order: { position: 'ASC' } });
     const codes = await this.db.getRepository(Account).findBy({ id: In([...new Set(lines.map((line) => line.accountId))]) });
     const codeOf = new Map(codes.map((account) => [account.id, account.code]));
-    return this.write(
-      {
-        date: options.date,
-        description: options.description ?? `Reversal of entry ${entry.number}: ${entry.description}`.slice(0, 500),
-        source: options.source,
-        whenClosed: options.whenClosed ?? 'refuse',
-        lines: lines.map((line) => ({ account: codeOf.get(line.accountId)!, debitCents: line.creditCents, creditCents: line.debitCents, partyId: line.partyId, memo: line.memo })),
-      },
-      entryId,
-    );
+    const posting: Posting = {
+      date: options.date,
+      description: options.description ?? `Reversal of entry ${entry.number}: ${entry.description}`.slice(0, 500),
+      source: options.source,
+      whenClosed: options.whenClosed ?? 'refuse',
+      lines: lines.map((line) => ({ account: codeOf.get(line.accountId)!, debitCents: line.creditCents, creditCents: line.debitCents, partyId: line.partyId, memo: line.memo })),
+    };
+    return (await this.write([{ posting, reversesId: entryId }]))[0]!;
   }
 
   async entryOf(source: { type: string; id: string }): Promise<JournalEntry | null> {
     return this.db.getRepository(JournalEntry).findOneBy({ sourceType: source.type, sourceId: source.id });
   }
 
-  private async write(posting: Posting, reversesId: string | null): Promise<PostedEntry> {
-    if (posting.source.type !== 'manual') {
-      const existing = await this.entryOf(posting.source);
-      if (existing) return { id: existing.id, number: Number(existing.number), entryDate: existing.entryDate };
+  private async write(items: Array<{ posting: Posting; reversesId: string | null }>): Promise<PostedEntry[]> {
+    if (items.length === 0) return [];
+    // A source already posted answers its entry (a retried request, a resumed run).
+    const sourced = items.filter(({ posting }) => posting.source.type !== 'manual');
+    const existing = new Map<string, PostedEntry>();
+    if (sourced.length > 0) {
+      const rows = await this.db.query<{ id: string; number: string; entry_date: string; source_type: string; source_id: string }>(
+        `SELECT e.id, e.number, e.entry_date::text AS entry_date, e.source_type, e.source_id FROM journal_entries e
+           JOIN unnest($1::text[], $2::text[]) s(source_type, source_id) ON s.source_type = e.source_type AND s.source_id = e.source_id`,
+        [sourced.map(({ posting }) => posting.source.type), sourced.map(({ posting }) => posting.source.id)],
+      );
+      for (const row of rows) existing.set(`${row.source_type}:${row.source_id}`, { id: row.id, number: Number(row.number), entryDate: row.entry_date });
     }
-    const entryDate = await this.postingDate(posting.date, posting.whenClosed);
-    const accountIds = await this.resolveAccounts(posting.lines.map((line) => line.account));
-    const id = newId();
-    const lines = posting.lines.map((line, index) => ({
-      entryId: id,
-      position: index + 1,
-      accountId: accountIds[index]!,
-      debitCents: line.debitCents ?? 0,
-      creditCents: line.creditCents ?? 0,
-      partyId: line.partyId ?? null,
-      memo: line.memo ?? null,
-    }));
-    const entry = { id, entryDate, description: posting.description.slice(0, 500), sourceType: posting.source.type, sourceId: posting.source.id, reversesId };
-    const [inserted] = await this.db.query<{ number: string }>(
-      `INSERT INTO journal_entries (id, entry_date, description, source_type, source_id, reverses_id, content_hash, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING number`,
-      [id, entryDate, entry.description, entry.sourceType, entry.sourceId, reversesId, entryHash(entry, lines), currentActor()?.userId ?? null],
-    );
-    await this.db.query(
-      `INSERT INTO journal_lines (entry_id, position, account_id, debit_cents, credit_cents, party_id, memo)
-       SELECT $1, * FROM unnest($2::int[], $3::uuid[], $4::bigint[], $5::bigint[], $6::uuid[], $7::text[])`,
-      [id, lines.map((l) => l.position), lines.map((l) => l.accountId), lines.map((l) => l.debitCents), lines.map((l) => l.creditCents), lines.map((l) => l.partyId), lines.map((l) => l.memo)],
-    );
-    return { id, number: Number(inserted!.number), entryDate };
+    const dates = new Map<string, string>();
+    const entries: Array<{ id: string; entryDate: string; description: string; sourceType: string; sourceId: string; reversesId: string | null; hash: string }> = [];
+    const lines: Array<Omit<JournalLine, 'entry' | 'account'>> = [];
+    const answers: Array<PostedEntry | string> = [];
+    for (const { posting, reversesId } of items) {
+      const known = existing.get(`${posting.source.type}:${posting.source.id}`);
+      if (known && posting.source.type !== 'manual') {
+        answers.push(known);
+        continue;
+      }
+      const key = `${posting.date}:${posting.whenClosed ?? 'refuse'}`;
+      if (!dates.has(key)) dates.set(key, await this.postingDate(posting.date, posting.whenClosed));
+      const entryDate = dates.get(key)!;
+      const accountIds = await this.resolveAccounts(posting.lines.map((line) => line.account));
+      const id = newId();
+      const entryLines = posting.lines.map((line, index) => ({
+        entryId: id,
+        position: index + 1,
+        accountId: accountIds[index]!,
+        debitCents: line.debitCents ?? 0,
+        creditCents: line.creditCents ?? 0,
+        partyId: line.partyId ?? null,
+        memo: line.memo ?? null,
+      }));
+      const entry = { id, entryDate, description: posting.description.slice(0, 500), sourceType: posting.source.type, sourceId: posting.source.id, reversesId };
+      entries.push({ ...entry, hash: entryHash(entry, entryLines) });
+      lines.push(...entryLines);
+      answers.push(id);
+    }
+    const numbers = new Map<string, number>();
+    if (entries.length > 0) {
+      const column = <K extends keyof (typeof entries)[number]>(key: K) => entries.map((entry) => entry[key]);
+      const inserted = await this.db.query<{ id: string; number: string }>(
+        `INSERT INTO journal_entries (id, entry_date, description, source_type, source_id, reverses_id, content_hash, created_by)
+         SELECT e.id, e.day, e.description, e.source_type, e.source_id, e.reverses_id, e.hash, $8::uuid
+           FROM unnest($1::uuid[], $2::date[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[])
+                WITH ORDINALITY AS e(id, day, description, source_type, source_id, reverses_id, hash, n)
+          ORDER BY e.n
+         RETURNING id, number`,
+        [column('id'), column('entryDate'), column('description'), column('sourceType'), column('sourceId'), column('reversesId'), column('hash'), currentActor()?.userId ?? null],
+      );
+      for (const row of inserted) numbers.set(row.id, Number(row.number));
+      const field = <K extends keyof (typeof lines)[number]>(key: K) => lines.map((line) => line[key]);
+      await this.db.query(
+        `INSERT INTO journal_lines (entry_id, position, account_id, debit_cents, credit_cents, party_id, memo)
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::bigint[], $5::bigint[], $6::uuid[], $7::text[])`,
+        [field('entryId'), field('position'), field('accountId'), field('debitCents'), field('creditCents'), field('partyId'), field('memo')],
+      );
+    }
+    const byId = new Map(entries.map((entry) => [entry.id, entry]));
+    return answers.map((answer) => (typeof answer === 'string' ? { id: answer, number: numbers.get(answer)!, entryDate: byId.get(answer)!.entryDate } : answer));
   }
 
   /** Account ids for codes, refusing unknown or inactive accounts. */

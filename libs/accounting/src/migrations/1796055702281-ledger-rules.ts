@@ -19,33 +19,25 @@ export class LedgerRules1796055702281 implements MigrationInterface {
     }
 
     // Checked at commit, once the entry's lines are all in: debits equal credits, two lines at least.
+    // Once per entry: lines can only join an entry in the transaction that creates it (below), so
+    // the entry's check at that commit sees every line it will ever have.
     await queryRunner.query(`
       CREATE FUNCTION journal_entry_check_balance() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
-        entry uuid;
         debits bigint;
         credits bigint;
         lines integer;
       BEGIN
-        -- Each branch reads a field only the table it names has (plpgsql resolves NEW's fields when it runs them).
-        IF TG_TABLE_NAME = 'journal_entries' THEN
-          entry := NEW.id;
-        ELSE
-          entry := NEW.entry_id;
-        END IF;
         SELECT coalesce(sum(debit_cents), 0), coalesce(sum(credit_cents), 0), count(*) INTO debits, credits, lines
-          FROM journal_lines WHERE entry_id = entry;
+          FROM journal_lines WHERE entry_id = NEW.id;
         IF debits <> credits OR lines < 2 THEN
-          RAISE EXCEPTION 'journal entry % does not balance: debits %, credits %, % lines', entry, debits, credits, lines
+          RAISE EXCEPTION 'journal entry % does not balance: debits %, credits %, % lines', NEW.id, debits, credits, lines
             USING ERRCODE = 'check_violation';
         END IF;
         RETURN NULL;
       END $$`);
     await queryRunner.query(`
       CREATE CONSTRAINT TRIGGER journal_entries_balance AFTER INSERT ON journal_entries
-      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION journal_entry_check_balance()`);
-    await queryRunner.query(`
-      CREATE CONSTRAINT TRIGGER journal_lines_balance AFTER INSERT ON journal_lines
       DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION journal_entry_check_balance()`);
 
     // Lines join their entry in the transaction that created it, never later.
@@ -89,7 +81,6 @@ export class LedgerRules1796055702281 implements MigrationInterface {
     await queryRunner.query(`DROP FUNCTION journal_entries_open_period()`);
     await queryRunner.query(`DROP TRIGGER journal_lines_same_transaction ON journal_lines`);
     await queryRunner.query(`DROP FUNCTION journal_lines_same_transaction()`);
-    await queryRunner.query(`DROP TRIGGER journal_lines_balance ON journal_lines`);
     await queryRunner.query(`DROP TRIGGER journal_entries_balance ON journal_entries`);
     await queryRunner.query(`DROP FUNCTION journal_entry_check_balance()`);
     for (const table of ['journal_entries', 'journal_lines', 'closed_periods']) {

@@ -43,19 +43,23 @@ export class ProfilesService {
     return new Map(rows.map((row) => [row.organizationId, row]));
   }
 
-  /** Where an organisation's invoices go: its billing contact, else its first owner. */
-  async billingContact(organizationId: string): Promise<string | null> {
-    const profile = await this.db.getRepository(BillingProfile).findOneBy({ organizationId });
-    if (profile?.billingEmail) return profile.billingEmail;
-    const owner = await this.db
+  /** Where each organisation's invoices go: its billing contact, else its first owner (none without either). */
+  async billingContacts(organizationIds: string[]): Promise<Map<string, string>> {
+    const contacts = new Map<string, string>();
+    if (organizationIds.length === 0) return contacts;
+    for (const [organizationId, profile] of await this.profilesOf(organizationIds)) if (profile.billingEmail) contacts.set(organizationId, profile.billingEmail);
+    const rest = organizationIds.filter((id) => !contacts.has(id));
+    if (rest.length === 0) return contacts;
+    const owners = await this.db
       .getRepository(Membership)
       .createQueryBuilder('m')
       .innerJoin(User, 'u', 'u.id = m.userId')
-      .select('u.email', 'email')
-      .where('m.organizationId = :organizationId AND m.role = :role AND u.disabledAt IS NULL', { organizationId, role: 'owner' })
+      .select(['m.organizationId AS organization_id', 'u.email AS email'])
+      .where('m.organizationId IN (:...rest) AND m.role = :role AND u.disabledAt IS NULL', { rest, role: 'owner' })
       .orderBy('m.createdAt', 'ASC')
-      .getRawOne<{ email: string }>();
-    return owner?.email ?? null;
+      .getRawMany<{ organization_id: string; email: string }>();
+    for (const owner of owners) if (!contacts.has(owner.organization_id)) contacts.set(owner.organization_id, owner.email);
+    return contacts;
   }
 
   private dto(organizationId: string, profile: BillingProfile | null) {

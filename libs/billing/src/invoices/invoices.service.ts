@@ -25,7 +25,7 @@ import type { DraftLine } from '../runs/draft-lines.js';
 import { addDays } from '../runs/periods.js';
 import { fixed, lineAmountCents } from '../shared/decimal.js';
 import { TaxRatesService } from '../taxes/tax-rates.service.js';
-import { invoiceTotals, type InvoiceTotals } from '../taxes/taxes.js';
+import { invoiceTotals, type InvoiceTotals, type TaxRates } from '../taxes/taxes.js';
 import { Invoice } from './invoice.entity.js';
 import { InvoiceLine } from './invoice-line.entity.js';
 import type { createInvoiceSchema, invoiceSchema, LineInput, ListInvoicesQuery, updateInvoiceSchema } from './invoice.schemas.js';
@@ -36,6 +36,22 @@ export const today = () => new Date().toISOString().slice(0, 10);
 /** Where the lines of a new draft or credit note are written, and the columns they need. */
 export function lineRows(invoiceId: string, lines: DraftLine[]): Array<Omit<InvoiceLine, 'invoice'>> {
   return lines.map((line, index) => ({ id: newId(), invoiceId, position: index + 1, ...line }));
+}
+
+export interface Exemption {
+  taxExemptionReason: string | null;
+  taxExemptionNumber: string | null;
+}
+export type DocumentTotals = InvoiceTotals & { gstRate: string; qstRate: string } & Exemption;
+
+/** An organisation's exemption as an invoice records it (none without a profile that says so). */
+export function exemptionOf(profile: { taxExempt: boolean; exemptionReason: string | null; exemptionNumber: string | null } | undefined): Exemption {
+  return profile?.taxExempt ? { taxExemptionReason: profile.exemptionReason, taxExemptionNumber: profile.exemptionNumber } : { taxExemptionReason: null, taxExemptionNumber: null };
+}
+
+/** Totals and the rates and exemption they were computed with, as the invoice stores them. */
+export function totalsWith(lines: ReadonlyArray<Pick<DraftLine, 'amountCents' | 'taxCode'>>, rates: TaxRates, exemption: Exemption): DocumentTotals {
+  return { ...invoiceTotals(lines, rates, exemption.taxExemptionReason !== null), gstRate: rates.gst, qstRate: rates.qst, ...exemption };
 }
 
 /** Drafts (made by hand or by runs) and reading invoices: clients see their own, posted ones only. */
@@ -151,20 +167,9 @@ export class InvoicesService {
    * The totals of lines on a day, with the organisation's exemption (or the one given: a
    * credit note keeps its invoice's).
    */
-  async totalsFor(
-    organizationId: string,
-    lines: ReadonlyArray<Pick<DraftLine, 'amountCents' | 'taxCode'>>,
-    day: string,
-    exemption?: { taxExemptionReason: string | null; taxExemptionNumber: string | null },
-  ): Promise<InvoiceTotals & { gstRate: string; qstRate: string; taxExemptionReason: string | null; taxExemptionNumber: string | null }> {
-    const rates = await this.taxRates.ratesOn(day);
-    let reason = exemption?.taxExemptionReason ?? null;
-    let number = exemption?.taxExemptionNumber ?? null;
-    if (!exemption) {
-      const profile = (await this.profiles.profilesOf([organizationId])).get(organizationId);
-      if (profile?.taxExempt) [reason, number] = [profile.exemptionReason, profile.exemptionNumber];
-    }
-    return { ...invoiceTotals(lines, rates, reason !== null), gstRate: rates.gst, qstRate: rates.qst, taxExemptionReason: reason, taxExemptionNumber: number };
+  async totalsFor(organizationId: string, lines: ReadonlyArray<Pick<DraftLine, 'amountCents' | 'taxCode'>>, day: string, exemption?: Exemption): Promise<DocumentTotals> {
+    const profile = exemption ? undefined : (await this.profiles.profilesOf([organizationId])).get(organizationId);
+    return totalsWith(lines, await this.taxRates.ratesOn(day), exemption ?? exemptionOf(profile));
   }
 
   /** A draft, locked for the rest of the transaction; anything else is a conflict. */

@@ -1,14 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { assertStaffScope, AuditService, CONFIG, Conflict, I18nService, MailService, NotFound, newId, Organization, TransactionalConnection, type Config } from '@ruche/core';
 import { LedgerService } from '@ruche/accounting';
+import { In } from 'typeorm';
 import type { z } from 'zod';
 import { ProfilesService } from '../customers/profiles.service.js';
+import { TaxRatesService } from '../taxes/tax-rates.service.js';
 import { addDays } from '../runs/periods.js';
 import { formatMoney } from '../shared/format.js';
 import { Invoice } from './invoice.entity.js';
 import { InvoiceLine } from './invoice-line.entity.js';
 import type { creditNoteSchema } from './invoice.schemas.js';
-import { InvoicesService, lineRows, today } from './invoices.service.js';
+import { exemptionOf, InvoicesService, lineRows, today, totalsWith } from './invoices.service.js';
 import { formatDocumentNumber, seriesOf } from './numbering.js';
 import { documentHash, documentJournalLines } from './posting.js';
 
@@ -29,6 +31,7 @@ export class PostingService {
     private readonly mail: MailService,
     private readonly audit: AuditService,
     private readonly i18n: I18nService,
+    private readonly taxRates: TaxRatesService,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -41,77 +44,132 @@ export class PostingService {
 
   /** Posts one draft (no access check: runs call it from their job). */
   async postDraft(id: string, options: { whenClosed: 'refuse' | 'next_open' }): Promise<Invoice> {
-    const draft = await this.invoices.lockDraft(id);
-    const lines = await this.db.getRepository(InvoiceLine).find({ where: { invoiceId: id }, order: { position: 'ASC' } });
-    if (lines.length === 0) throw new Conflict('invoice_empty');
-    const postingDate = await this.ledger.postingDate(draft.issueDate, options.whenClosed);
-    const moved = postingDate !== draft.issueDate;
-    const organization = await this.db.getRepository(Organization).findOneByOrFail({ id: draft.organizationId });
-    // A credit note keeps the rates and exemption of what it credits; an invoice is taxed as of its posting date.
-    const original = draft.creditsInvoiceId ? await this.db.getRepository(Invoice).findOneByOrFail({ id: draft.creditsInvoiceId }) : null;
-    const totals = original
-      ? await this.invoices.totalsFor(draft.organizationId, lines, original.issueDate, invoiceExemption(original))
-      : await this.invoices.totalsFor(draft.organizationId, lines, postingDate);
-    const series = seriesOf(draft.kind, postingDate);
-    const [next] = await this.db.query<{ sequence: number }>(
-      `INSERT INTO invoice_number_series (series, next_sequence) VALUES ($1, 2)
-       ON CONFLICT (series) DO UPDATE SET next_sequence = invoice_number_series.next_sequence + 1
-       RETURNING next_sequence - 1 AS sequence`,
-      [series],
-    );
-    const sequence = next!.sequence;
-    const number = formatDocumentNumber(draft.kind === 'invoice' ? this.config.invoiceNumberFormat : this.config.creditNoteNumberFormat, Number(postingDate.slice(0, 4)), sequence);
-    const frozen: Invoice = {
-      ...draft,
-      ...totals,
-      status: 'posted',
-      series,
-      sequence,
-      number,
-      issueDate: postingDate,
-      dueDate: moved || draft.dueDate < postingDate ? addDays(postingDate, this.config.invoiceDueDays) : draft.dueDate,
-      customerName: organization.name,
-      locale: organization.locale,
-    };
-    const entry =
-      frozen.totalCents > 0
-        ? await this.ledger.post({
-            date: postingDate,
-            description: `${draft.kind === 'invoice' ? 'Invoice' : 'Credit note'} ${number} — ${organization.name}`,
-            source: { type: draft.kind, id },
-            lines: documentJournalLines(frozen, lines),
-          })
-        : null;
-    await this.db.getRepository(Invoice).update(
-      { id },
-      {
+    return (await this.postDrafts([id], options))[0]!;
+  }
+
+  /**
+   * Posts drafts together, in a few round trips whatever their number: each gets the next
+   * number of its series (in id order), its totals as of its posting date, its journal entry,
+   * and its mail. All or none: it runs in the caller's transaction.
+   */
+  async postDrafts(ids: string[], options: { whenClosed: 'refuse' | 'next_open' }): Promise<Invoice[]> {
+    if (ids.length === 0) return [];
+    const repository = this.db.getRepository(Invoice);
+    const drafts = await repository.createQueryBuilder('i').setLock('pessimistic_write').where('i.id IN (:...ids)', { ids }).orderBy('i.id').getMany();
+    if (drafts.length !== new Set(ids).size) throw new NotFound();
+    const notDraft = drafts.find((draft) => draft.status !== 'draft');
+    if (notDraft) throw new Conflict('invoice_not_draft', { status: notDraft.status });
+    const allLines = await this.db.getRepository(InvoiceLine).find({ where: { invoiceId: In(ids) }, order: { invoiceId: 'ASC', position: 'ASC' } });
+    const linesOf = new Map<string, InvoiceLine[]>();
+    for (const line of allLines) linesOf.set(line.invoiceId, [...(linesOf.get(line.invoiceId) ?? []), line]);
+    if (drafts.some((draft) => !linesOf.has(draft.id))) throw new Conflict('invoice_empty');
+
+    const organizationIds = [...new Set(drafts.map((draft) => draft.organizationId))];
+    const organizations = new Map((await this.db.getRepository(Organization).findBy({ id: In(organizationIds) })).map((o) => [o.id, o]));
+    const profiles = await this.profiles.profilesOf(organizationIds);
+    const creditedIds = drafts.flatMap((draft) => (draft.creditsInvoiceId ? [draft.creditsInvoiceId] : []));
+    const originals = new Map(creditedIds.length ? (await repository.findBy({ id: In(creditedIds) })).map((i) => [i.id, i]) : []);
+    const postingDates = new Map<string, string>();
+    const frozen: Invoice[] = [];
+    for (const draft of drafts) {
+      if (!postingDates.has(draft.issueDate)) postingDates.set(draft.issueDate, await this.ledger.postingDate(draft.issueDate, options.whenClosed));
+      const postingDate = postingDates.get(draft.issueDate)!;
+      const organization = organizations.get(draft.organizationId)!;
+      const original = draft.creditsInvoiceId ? originals.get(draft.creditsInvoiceId)! : null;
+      // A credit note keeps the rates and exemption of what it credits; an invoice is taxed as of its posting date.
+      const totals = original
+        ? totalsWith(linesOf.get(draft.id)!, await this.taxRates.ratesOn(original.issueDate), invoiceExemption(original))
+        : totalsWith(linesOf.get(draft.id)!, await this.taxRates.ratesOn(postingDate), exemptionOf(profiles.get(draft.organizationId)));
+      const moved = postingDate !== draft.issueDate;
+      frozen.push({
+        ...draft,
+        ...totals,
         status: 'posted',
-        series,
-        sequence,
-        number,
-        issueDate: frozen.issueDate,
-        dueDate: frozen.dueDate,
-        customerName: frozen.customerName,
-        locale: frozen.locale,
-        taxableCents: frozen.taxableCents,
-        zeroRatedCents: frozen.zeroRatedCents,
-        exemptCents: frozen.exemptCents,
-        subtotalCents: frozen.subtotalCents,
-        gstCents: frozen.gstCents,
-        qstCents: frozen.qstCents,
-        totalCents: frozen.totalCents,
-        gstRate: frozen.gstRate,
-        qstRate: frozen.qstRate,
-        taxExemptionReason: frozen.taxExemptionReason,
-        taxExemptionNumber: frozen.taxExemptionNumber,
-        journalEntryId: entry?.id ?? null,
-        contentHash: documentHash(frozen, lines),
-        postedAt: new Date(),
-      },
+        series: seriesOf(draft.kind, postingDate),
+        issueDate: postingDate,
+        dueDate: moved || draft.dueDate < postingDate ? addDays(postingDate, this.config.invoiceDueDays) : draft.dueDate,
+        customerName: organization.name,
+        locale: organization.locale,
+      });
+    }
+    await this.number(frozen);
+
+    const postings = frozen.flatMap((invoice) =>
+      invoice.totalCents > 0
+        ? [
+            {
+              date: invoice.issueDate,
+              description: `${invoice.kind === 'invoice' ? 'Invoice' : 'Credit note'} ${invoice.number} — ${invoice.customerName}`,
+              source: { type: invoice.kind, id: invoice.id },
+              lines: documentJournalLines(invoice, linesOf.get(invoice.id)!),
+            },
+          ]
+        : [],
     );
-    if (draft.kind === 'credit_note') await this.settleIfPaid(draft.creditsInvoiceId!);
-    await this.sendDocument(frozen);
-    return this.db.getRepository(Invoice).findOneByOrFail({ id });
+    const entries = await this.ledger.postMany(postings);
+    const entryOf = new Map(postings.map((posting, index) => [posting.source.id, entries[index]!.id]));
+    for (const invoice of frozen) {
+      invoice.journalEntryId = entryOf.get(invoice.id) ?? null;
+      invoice.contentHash = documentHash(invoice, linesOf.get(invoice.id)!);
+    }
+    const column = <K extends keyof Invoice>(key: K) => frozen.map((invoice) => invoice[key]);
+    await this.db.query(
+      `UPDATE invoices i SET status = 'posted', series = u.series, sequence = u.sequence, number = u.number, issue_date = u.issue_date, due_date = u.due_date,
+              customer_name = u.customer_name, locale = u.locale, taxable_cents = u.taxable, zero_rated_cents = u.zero_rated, exempt_cents = u.exempt,
+              subtotal_cents = u.subtotal, gst_cents = u.gst, qst_cents = u.qst, total_cents = u.total, gst_rate = u.gst_rate, qst_rate = u.qst_rate,
+              tax_exemption_reason = u.reason, tax_exemption_number = u.exemption_number, journal_entry_id = u.entry, content_hash = u.hash,
+              posted_at = now(), updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::date[], $6::date[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[],
+                     $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::numeric[], $17::numeric[], $18::text[], $19::text[], $20::uuid[], $21::text[])
+           AS u(id, series, sequence, number, issue_date, due_date, customer_name, locale, taxable, zero_rated, exempt, subtotal, gst, qst, total, gst_rate, qst_rate,
+                reason, exemption_number, entry, hash)
+        WHERE i.id = u.id`,
+      [
+        column('id'),
+        column('series'),
+        column('sequence'),
+        column('number'),
+        column('issueDate'),
+        column('dueDate'),
+        column('customerName'),
+        column('locale'),
+        column('taxableCents'),
+        column('zeroRatedCents'),
+        column('exemptCents'),
+        column('subtotalCents'),
+        column('gstCents'),
+        column('qstCents'),
+        column('totalCents'),
+        column('gstRate'),
+        column('qstRate'),
+        column('taxExemptionReason'),
+        column('taxExemptionNumber'),
+        column('journalEntryId'),
+        column('contentHash'),
+      ],
+    );
+    for (const invoiceId of new Set(creditedIds)) await this.settleIfPaid(invoiceId);
+    await this.sendDocuments(frozen, originals);
+    return repository.find({ where: { id: In(ids) }, order: { id: 'ASC' } });
+  }
+
+  /** Takes the next numbers of each series, in id order: the series row's lock keeps them gapless until commit. */
+  private async number(invoices: Invoice[]): Promise<void> {
+    const bySeries = new Map<string, Invoice[]>();
+    for (const invoice of invoices) bySeries.set(invoice.series!, [...(bySeries.get(invoice.series!) ?? []), invoice]);
+    for (const [series, members] of [...bySeries].sort(([a], [b]) => a.localeCompare(b))) {
+      const [taken] = await this.db.query<{ first: number }>(
+        `INSERT INTO invoice_number_series (series, next_sequence) VALUES ($1, $2::int + 1)
+         ON CONFLICT (series) DO UPDATE SET next_sequence = invoice_number_series.next_sequence + $2::int
+         RETURNING next_sequence - $2::int AS first`,
+        [series, members.length],
+      );
+      members.forEach((invoice, index) => {
+        invoice.sequence = taken!.first + index;
+        const format = invoice.kind === 'invoice' ? this.config.invoiceNumberFormat : this.config.creditNoteNumberFormat;
+        invoice.number = formatDocumentNumber(format, Number(invoice.issueDate.slice(0, 4)), invoice.sequence);
+      });
+    }
   }
 
   /** Marks an invoice paid once payments and credit notes cover it. */
@@ -176,19 +234,31 @@ export class PostingService {
     return invoice;
   }
 
-  /** Mails the document to the organisation's billing contact, in its language, with the PDF (rendered at delivery). */
-  private async sendDocument(invoice: Invoice): Promise<void> {
-    const to = await this.profiles.billingContact(invoice.organizationId);
-    if (!to) return;
-    const locale = invoice.locale;
-    const credited = invoice.creditsInvoiceId ? await this.db.getRepository(Invoice).findOneBy({ id: invoice.creditsInvoiceId }) : null;
-    const params = { number: invoice.number, coop: this.config.coopName, date: invoice.issueDate, due: invoice.dueDate, total: formatMoney(invoice.totalCents, locale), invoice: credited?.number ?? '' };
-    await this.mail.send({
-      to,
-      subject: this.i18n.t(`billing.mail.${invoice.kind}.subject`, params, locale),
-      text: this.i18n.t(`billing.mail.${invoice.kind}.body`, params, locale),
-      attachments: [{ renderer: INVOICE_PDF_RENDERER, reference: invoice.id }],
+  /** Mails each document to its organisation's billing contact, in its language, with the PDF (rendered at delivery). */
+  private async sendDocuments(invoices: Invoice[], originals: Map<string, Invoice>): Promise<void> {
+    const contacts = await this.profiles.billingContacts([...new Set(invoices.map((invoice) => invoice.organizationId))]);
+    const messages = invoices.flatMap((invoice) => {
+      const to = contacts.get(invoice.organizationId);
+      if (!to) return [];
+      const locale = invoice.locale;
+      const params = {
+        number: invoice.number,
+        coop: this.config.coopName,
+        date: invoice.issueDate,
+        due: invoice.dueDate,
+        total: formatMoney(invoice.totalCents, locale),
+        invoice: invoice.creditsInvoiceId ? (originals.get(invoice.creditsInvoiceId)?.number ?? '') : '',
+      };
+      return [
+        {
+          to,
+          subject: this.i18n.t(`billing.mail.${invoice.kind}.subject`, params, locale),
+          text: this.i18n.t(`billing.mail.${invoice.kind}.body`, params, locale),
+          attachments: [{ renderer: INVOICE_PDF_RENDERER, reference: invoice.id }],
+        },
+      ];
     });
+    await this.mail.sendMany(messages);
   }
 }
 

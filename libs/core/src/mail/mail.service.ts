@@ -48,23 +48,44 @@ export class MailService {
   }
 
   async send(message: MailMessage): Promise<string> {
-    const id = newId();
-    await this.db.getRepository(OutboundMail).insert({
-      id,
-      recipient: message.to,
-      subject: message.subject,
-      bodyEncrypted: this.secrets.seal(message.text),
-      attachments: message.attachments ?? [],
-      status: 'queued',
-    });
-    await this.queue.enqueue('core:send-mail', { mailId: id }, { maxAttempts: 10 });
-    return id;
+    const [id] = await this.sendMany([message]);
+    return id!;
+  }
+
+  /**
+   * Queues several messages in two round trips, delivered by one job (a billing run posting
+   * thousands of invoices): a retry sends only those not sent yet.
+   */
+  async sendMany(messages: MailMessage[]): Promise<string[]> {
+    if (messages.length === 0) return [];
+    const ids = messages.map(() => newId());
+    await this.db.getRepository(OutboundMail).insert(
+      messages.map((message, index) => ({
+        id: ids[index]!,
+        recipient: message.to,
+        subject: message.subject,
+        bodyEncrypted: this.secrets.seal(message.text),
+        attachments: message.attachments ?? [],
+        status: 'queued' as const,
+      })),
+    );
+    await this.queue.enqueue('core:send-mail', ids.length === 1 ? { mailId: ids[0] } : { mailIds: ids }, { maxAttempts: 10 });
+    return ids;
   }
 
   @JobHandler('core:send-mail')
-  async deliver(payload: { mailId: string }): Promise<void> {
+  async deliver(payload: { mailId?: string; mailIds?: string[] }): Promise<void> {
+    const failures: Error[] = [];
+    for (const mailId of payload.mailIds ?? (payload.mailId ? [payload.mailId] : [])) {
+      // One message failing leaves the others to go; the job is retried for the ones still queued.
+      await this.deliverOne(mailId).catch((error: Error) => failures.push(error));
+    }
+    if (failures.length > 0) throw failures[0];
+  }
+
+  private async deliverOne(mailId: string): Promise<void> {
     const repository = this.db.getRepository(OutboundMail);
-    const mail = await repository.findOneBy({ id: payload.mailId });
+    const mail = await repository.findOneBy({ id: mailId });
     if (!mail || mail.status !== 'queued') return;
     if (!this.config.smtpUrl) {
       this.logger.info({ mailId: mail.id }, 'mail not sent: RUCHE_SMTP_URL is not set');
