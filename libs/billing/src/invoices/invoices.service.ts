@@ -54,6 +54,34 @@ export function totalsWith(lines: ReadonlyArray<Pick<DraftLine, 'amountCents' | 
   return { ...invoiceTotals(lines, rates, exemption.taxExemptionReason !== null), gstRate: rates.gst, qstRate: rates.qst, ...exemption };
 }
 
+/** The totals columns, as bulk statements (a run's drafts, a run's posting) pass them to unnest. */
+const TOTALS: Array<[key: keyof DocumentTotals, type: string]> = [
+  ['taxableCents', 'bigint'],
+  ['zeroRatedCents', 'bigint'],
+  ['exemptCents', 'bigint'],
+  ['subtotalCents', 'bigint'],
+  ['gstCents', 'bigint'],
+  ['qstCents', 'bigint'],
+  ['totalCents', 'bigint'],
+  ['gstRate', 'numeric'],
+  ['qstRate', 'numeric'],
+  ['taxExemptionReason', 'text'],
+  ['taxExemptionNumber', 'text'],
+];
+/** Their names inside the unnest alias, and the invoice columns they set. */
+export const TOTALS_ALIASES = 'taxable, zero_rated, exempt, subtotal, gst, qst, total, gst_rate, qst_rate, reason, exemption_number';
+/** The totals read from an unnest aliased `alias`. */
+export const totalsFrom = (alias: string) => TOTALS_ALIASES.split(', ').map((name) => `${alias}.${name}`).join(', ');
+export const TOTALS_TARGETS = 'taxable_cents, zero_rated_cents, exempt_cents, subtotal_cents, gst_cents, qst_cents, total_cents, gst_rate, qst_rate, tax_exemption_reason, tax_exemption_number';
+
+/** `$n::bigint[], …` for the totals, numbered from `first`, and the arrays to pass for them. */
+export function totalsUnnest(rows: ReadonlyArray<InvoiceTotals & { gstRate: string | null; qstRate: string | null } & Exemption>, first: number): { sql: string; parameters: unknown[][] } {
+  return {
+    sql: TOTALS.map(([, type], index) => `$${first + index}::${type}[]`).join(', '),
+    parameters: TOTALS.map(([key]) => rows.map((row) => row[key] ?? null)),
+  };
+}
+
 /** Drafts (made by hand or by runs) and reading invoices: clients see their own, posted ones only. */
 @Injectable()
 export class InvoicesService {

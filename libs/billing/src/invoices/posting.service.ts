@@ -10,7 +10,7 @@ import { formatMoney } from '../shared/format.js';
 import { Invoice } from './invoice.entity.js';
 import { InvoiceLine } from './invoice-line.entity.js';
 import type { creditNoteSchema } from './invoice.schemas.js';
-import { exemptionOf, InvoicesService, lineRows, today, totalsWith } from './invoices.service.js';
+import { exemptionOf, InvoicesService, lineRows, today, TOTALS_ALIASES, TOTALS_TARGETS, totalsFrom, totalsUnnest, totalsWith } from './invoices.service.js';
 import { formatDocumentNumber, seriesOf } from './numbering.js';
 import { documentHash, documentJournalLines } from './posting.js';
 
@@ -113,16 +113,12 @@ export class PostingService {
       invoice.contentHash = documentHash(invoice, linesOf.get(invoice.id)!);
     }
     const column = <K extends keyof Invoice>(key: K) => frozen.map((invoice) => invoice[key]);
+    const totals = totalsUnnest(frozen, 9);
     await this.db.query(
-      `UPDATE invoices i SET status = 'posted', series = u.series, sequence = u.sequence, number = u.number, issue_date = u.issue_date, due_date = u.due_date,
-              customer_name = u.customer_name, locale = u.locale, taxable_cents = u.taxable, zero_rated_cents = u.zero_rated, exempt_cents = u.exempt,
-              subtotal_cents = u.subtotal, gst_cents = u.gst, qst_cents = u.qst, total_cents = u.total, gst_rate = u.gst_rate, qst_rate = u.qst_rate,
-              tax_exemption_reason = u.reason, tax_exemption_number = u.exemption_number, journal_entry_id = u.entry, content_hash = u.hash,
-              posted_at = now(), updated_at = now()
-         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::date[], $6::date[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[],
-                     $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::numeric[], $17::numeric[], $18::text[], $19::text[], $20::uuid[], $21::text[])
-           AS u(id, series, sequence, number, issue_date, due_date, customer_name, locale, taxable, zero_rated, exempt, subtotal, gst, qst, total, gst_rate, qst_rate,
-                reason, exemption_number, entry, hash)
+      `UPDATE invoices i SET (status, series, sequence, number, issue_date, due_date, customer_name, locale, journal_entry_id, content_hash, posted_at, updated_at, ${TOTALS_TARGETS})
+                           = ('posted', u.series, u.sequence, u.number, u.issue_date, u.due_date, u.customer_name, u.locale, u.entry, u.hash, now(), now(), ${totalsFrom('u')})
+         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::date[], $6::date[], $7::text[], $8::text[], ${totals.sql}, $20::uuid[], $21::text[])
+           AS u(id, series, sequence, number, issue_date, due_date, customer_name, locale, ${TOTALS_ALIASES}, entry, hash)
         WHERE i.id = u.id`,
       [
         column('id'),
@@ -133,17 +129,7 @@ export class PostingService {
         column('dueDate'),
         column('customerName'),
         column('locale'),
-        column('taxableCents'),
-        column('zeroRatedCents'),
-        column('exemptCents'),
-        column('subtotalCents'),
-        column('gstCents'),
-        column('qstCents'),
-        column('totalCents'),
-        column('gstRate'),
-        column('qstRate'),
-        column('taxExemptionReason'),
-        column('taxExemptionNumber'),
+        ...totals.parameters,
         column('journalEntryId'),
         column('contentHash'),
       ],

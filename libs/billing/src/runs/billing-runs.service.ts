@@ -6,7 +6,7 @@ import { In } from 'typeorm';
 import { ProfilesService } from '../customers/profiles.service.js';
 import { Invoice } from '../invoices/invoice.entity.js';
 import { PostingService } from '../invoices/posting.service.js';
-import { exemptionOf, totalsWith } from '../invoices/invoices.service.js';
+import { exemptionOf, TOTALS_ALIASES, TOTALS_TARGETS, totalsFrom, totalsUnnest, totalsWith, type DocumentTotals } from '../invoices/invoices.service.js';
 import { ItemsService } from '../items/items.service.js';
 import { TaxRatesService } from '../taxes/tax-rates.service.js';
 import { BillingRun } from './billing-run.entity.js';
@@ -165,7 +165,7 @@ export class BillingRunsService {
     const spansOf = groupBy<PlanSpan>(spans);
     const usageOf = groupBy<PeriodUsage>(usage);
     const pendingOf = groupBy(pending);
-    const invoices: Array<Record<string, unknown>> = [];
+    const invoices: Array<DocumentTotals & { id: string; organizationId: string; customerName: string; locale: string; issueDate: string; dueDate: string }> = [];
     const lines: Array<DraftLine & { invoiceId: string; position: number; id: string }> = [];
     for (const organization of organizations) {
       const drafted = draftLines({
@@ -191,40 +191,17 @@ export class BillingRunsService {
       drafted.forEach((line, index) => lines.push({ ...line, id: newId(), invoiceId: id, position: index + 1 }));
     }
     if (invoices.length === 0) return { created: 0, existing: invoiced.size };
-    const column = <K extends string>(key: K) => invoices.map((invoice) => invoice[key] ?? null);
+    const column = <K extends keyof (typeof invoices)[number]>(key: K) => invoices.map((invoice) => invoice[key]);
+    const totals = totalsUnnest(invoices, 9);
     // ON CONFLICT: a concurrent pass that got there first keeps its invoice; lines follow only ours.
     const created = await this.db.query<{ id: string }>(
-      `INSERT INTO invoices (id, organization_id, kind, status, issue_date, due_date, billing_run_id, billing_period, customer_name, locale,
-                             taxable_cents, zero_rated_cents, exempt_cents, subtotal_cents, gst_cents, qst_cents, total_cents, gst_rate, qst_rate,
-                             tax_exemption_reason, tax_exemption_number)
-       SELECT u.id, u.organization_id, 'invoice', 'draft', u.issue_date, u.due_date, $1, $2, u.customer_name, u.locale,
-              u.taxable, u.zero_rated, u.exempt, u.subtotal, u.gst, u.qst, u.total, u.gst_rate, u.qst_rate, u.reason, u.number
-         FROM unnest($3::uuid[], $4::uuid[], $5::date[], $6::date[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[],
-                     $13::bigint[], $14::bigint[], $15::bigint[], $16::numeric[], $17::numeric[], $18::text[], $19::text[])
-           AS u(id, organization_id, issue_date, due_date, customer_name, locale, taxable, zero_rated, exempt, subtotal, gst, qst, total, gst_rate, qst_rate, reason, number)
+      `INSERT INTO invoices (id, organization_id, kind, status, issue_date, due_date, billing_run_id, billing_period, customer_name, locale, ${TOTALS_TARGETS})
+       SELECT u.id, u.organization_id, 'invoice', 'draft', u.issue_date, u.due_date, $1, $2, u.customer_name, u.locale, ${totalsFrom('u')}
+         FROM unnest($3::uuid[], $4::uuid[], $5::date[], $6::date[], $7::text[], $8::text[], ${totals.sql})
+           AS u(id, organization_id, issue_date, due_date, customer_name, locale, ${TOTALS_ALIASES})
        ON CONFLICT (organization_id, billing_period) WHERE billing_period IS NOT NULL DO NOTHING
        RETURNING id`,
-      [
-        run.id,
-        run.period,
-        column('id'),
-        column('organizationId'),
-        column('issueDate'),
-        column('dueDate'),
-        column('customerName'),
-        column('locale'),
-        column('taxableCents'),
-        column('zeroRatedCents'),
-        column('exemptCents'),
-        column('subtotalCents'),
-        column('gstCents'),
-        column('qstCents'),
-        column('totalCents'),
-        column('gstRate'),
-        column('qstRate'),
-        column('taxExemptionReason'),
-        column('taxExemptionNumber'),
-      ],
+      [run.id, run.period, column('id'), column('organizationId'), column('issueDate'), column('dueDate'), column('customerName'), column('locale'), ...totals.parameters],
     );
     const ours = new Set(created.map((row) => row.id));
     const kept = lines.filter((line) => ours.has(line.invoiceId));
