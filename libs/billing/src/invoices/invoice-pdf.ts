@@ -66,7 +66,9 @@ export function renderInvoicePdf(data: PdfDocumentData, issuer: PdfIssuer, t: Tr
     ...(data.billingPeriod ? [[t('billing.pdf.period'), data.billingPeriod] as [string, string]] : []),
     ...(data.creditsNumber ? [[t('billing.pdf.credits'), data.creditsNumber] as [string, string]] : []),
   ];
-  for (const [label, value] of facts) doc.text(`${label} : ${value}`, 330, undefined, { width: right - 330, align: 'right' });
+  // French puts a space before a colon, English does not.
+  const colon = data.locale === 'fr' ? ' : ' : ': ';
+  for (const [label, value] of facts) doc.text(`${label}${colon}${value}`, 330, undefined, { width: right - 330, align: 'right' });
 
   let y = Math.max(doc.y, 150) + 20;
   doc.font('Helvetica-Bold').fontSize(10).text(t('billing.pdf.billed_to'), left, y);
