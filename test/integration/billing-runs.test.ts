@@ -180,6 +180,14 @@ describe('billing runs', () => {
     expect((await system(() => lines.states('time_entry', ['entry-0'])))[0]!.state).toBe('pending');
   });
 
+  it('start by themselves on the anchor day, for the period that just ended', async () => {
+    await system(() => api.app.get(BillingRunsService).scheduledRun());
+    const now = new Date();
+    const previous = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+    const runs = (await accountant.get('/api/v1/billing-runs')).body.data;
+    expect(runs.find((run: { period: string }) => run.period === previous)).toMatchObject({ status: 'queued', periodStart: `${previous}-01` });
+  });
+
   it('refuse a period that is not a month', async () => {
     const response = await accountant.post('/api/v1/billing-runs', { period: '2025-13' });
     expect(response.status).toBe(422);

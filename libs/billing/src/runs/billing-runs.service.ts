@@ -15,6 +15,7 @@ import { addDays, billingPeriod } from './periods.js';
 
 export const RUN_TASK = 'billing:run';
 export const POST_RUN_TASK = 'billing:post-run';
+export const SCHEDULED_RUN_TASK = 'billing:scheduled-run';
 const BATCH = 500;
 const POST_BATCH = 250;
 
@@ -46,6 +47,18 @@ export class BillingRunsService {
   /** Starts the run of a period, or runs it again (which creates only what is missing). */
   async start(period: string): Promise<{ run: BillingRun; repeated: boolean }> {
     assertStaffScope('billing:write');
+    return this.open(period);
+  }
+
+  /** On each anchor day, the period that just ended is billed (drafts: accountants review and post them). */
+  @JobHandler(SCHEDULED_RUN_TASK, { cron: (config) => `0 2 ${config.billingAnchorDay} * *` })
+  async scheduledRun(): Promise<void> {
+    const now = new Date();
+    const previous = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+    await this.db.withTransaction(() => this.open(previous.toISOString().slice(0, 7)));
+  }
+
+  private async open(period: string): Promise<{ run: BillingRun; repeated: boolean }> {
     const span = billingPeriod(period, this.config.billingAnchorDay);
     if (!span) throw new DomainError('billing_run_period_invalid', 422);
     const repository = this.db.getRepository(BillingRun);
