@@ -64,7 +64,7 @@ const invoicesOf = async (period: string) =>
 describe('billing runs', () => {
   it('make the expected drafts for a period (plans prorated by day, metered extras at the peak), through the worker, and a second run makes none', async () => {
     const plan = await makePlan('run-a', 3000, 50);
-    const bigger = await makePlan('run-b', 6200);
+    const bigger = await makePlan('run-b', 6200, 60);
     const steady = await subscribed(plan.id, '2020-01-01', { locale: 'fr', name: 'Stable' });
     const mover = await subscribed(plan.id, '2020-01-01', { locale: 'en', name: 'Mover' });
     expect((await admin.put(`/api/v1/organizations/${mover.id}/subscription`, { planId: bigger.id, startsOn: '2025-03-16' })).status).toBe(204);
@@ -73,6 +73,11 @@ describe('billing runs', () => {
       `INSERT INTO usage_samples (organization_id, meter, day, quantity)
        SELECT $1, 'mailboxes', d::date, CASE WHEN d = '2025-03-20' THEN 60 ELSE 40 END FROM generate_series('2025-03-01'::date, '2025-03-30'::date, '1 day') d`,
       [steady.id],
+    );
+    // 55 mailboxes all month: above the first plan's 50 until the 15th, within the second plan's 60 after.
+    await api.db.query(
+      `INSERT INTO usage_samples (organization_id, meter, day, quantity) SELECT $1, 'mailboxes', d::date, 55 FROM generate_series('2025-03-01'::date, '2025-03-31'::date, '1 day') d`,
+      [mover.id],
     );
     worker ??= await createWorker({ ...api.config, queuePollIntervalMs: 10_000 }, createLogger('silent'), api.config.databaseUrl!);
 
@@ -95,6 +100,7 @@ describe('billing runs', () => {
     expect(moverInvoice.lines.map((l: Record<string, string>) => [l.description, l.quantity, l.amount])).toEqual([
       ['run-a plan — 2025-03-01 to 2025-03-15 (15/31 days)', '0.4839', '14.52'],
       ['run-b plan — 2025-03-16 to 2025-03-31 (16/31 days)', '0.5161', '32.00'],
+      ['Extra mailboxes — peak above the plan, 2025-03-01 to 2025-03-31', '5.0000', '5.00'],
     ]);
 
     // The same period again: nothing new, and the answer says so.

@@ -26,8 +26,8 @@ export interface PeriodUsage {
 }
 
 const snake = (property: string) => property.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-/** What the plan in force on a sample's day includes for the sample's meter (names come from METERS, never from input). */
-const INCLUDED_SQL = `CASE u.meter ${METERS.map((meter) => `WHEN '${meter}' THEN p.${snake(PLAN_QUOTA_PROPERTY[meter])}`).join(' ')} END`;
+/** Each meter with what plan `p` includes of it, as rows (names come from METERS, never from input). */
+const INCLUDED_ROWS = `VALUES ${METERS.map((meter) => `('${meter}', p.${snake(PLAN_QUOTA_PROPERTY[meter])})`).join(', ')}`;
 
 /**
  * What billing reads from hosting, in bulk and without access checks (billing checks its
@@ -84,13 +84,17 @@ export class BillingFactsService {
 
   /** Usage of an organisation over a period, per meter: peak, peak above what the plan includes, days sampled. */
   async periodUsage(organizationIds: string[], from: string, to: string): Promise<PeriodUsage[]> {
+    // The samples first, by their index (joined directly, the planner scans the whole table);
+    // then each against what the plan in force that day includes of its meter.
     const rows = await this.db.query<{ organization_id: string; meter: Meter; peak: string; peak_above: string; days: number }>(
-      `SELECT u.organization_id, u.meter, max(u.quantity) AS peak,
-              max(greatest(u.quantity - coalesce(${INCLUDED_SQL}, 0), 0)) AS peak_above, count(*)::int AS days
-         FROM usage_samples u
-         LEFT JOIN subscriptions s ON s.organization_id = u.organization_id AND s.starts_on <= u.day AND (s.ends_on IS NULL OR s.ends_on > u.day)
-         LEFT JOIN plans p ON p.id = s.plan_id
-        WHERE u.organization_id = ANY($1::uuid[]) AND u.day >= $2 AND u.day < $3
+      `WITH included AS (
+         SELECT s.organization_id, greatest(s.starts_on, $2::date) AS from_day, least(coalesce(s.ends_on, $3::date), $3::date) AS to_day, m.meter, m.included
+           FROM subscriptions s JOIN plans p ON p.id = s.plan_id CROSS JOIN LATERAL (${INCLUDED_ROWS}) m(meter, included)
+          WHERE s.organization_id = ANY($1::uuid[]) AND s.starts_on < $3 AND (s.ends_on IS NULL OR s.ends_on > $2)),
+       samples AS MATERIALIZED (
+         SELECT organization_id, meter, day, quantity FROM usage_samples WHERE organization_id = ANY($1::uuid[]) AND day >= $2 AND day < $3)
+       SELECT u.organization_id, u.meter, max(u.quantity) AS peak, max(greatest(u.quantity - coalesce(i.included, 0), 0)) AS peak_above, count(*)::int AS days
+         FROM samples u LEFT JOIN included i ON i.organization_id = u.organization_id AND i.meter = u.meter AND i.from_day <= u.day AND i.to_day > u.day
         GROUP BY u.organization_id, u.meter
         ORDER BY u.organization_id, u.meter`,
       [organizationIds, from, to],
