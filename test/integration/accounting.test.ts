@@ -104,6 +104,13 @@ describe('closed periods', () => {
     await expect(api.db.query(`INSERT INTO journal_entries (id, entry_date, description, source_type, source_id, content_hash) VALUES ('01a1ffff-0000-7000-8000-000000000002', '2017-06-30', 'x', 'manual', 'y', 'x')`)).rejects.toThrow(/period 2017-06 is closed/);
     await expect(api.db.query(`DELETE FROM closed_periods WHERE month = '2017-06-01'`)).rejects.toThrow(/append-only/);
 
+    const payment = { organizationId: org.id, method: 'cheque', reference: 'chèque 7', amount: '20.00', receivedOn: '2017-06-20' };
+    expect((await accountant.post('/api/v1/payments', payment)).body.error.code).toBe('period_closed');
+    const late = await accountant.post('/api/v1/payments', { ...payment, whenClosed: 'next_open' });
+    expect(late.status).toBe(201);
+    const entries = (await accountant.get('/api/v1/accounting/journal?from=2017-07-01&to=2017-07-01')).body.data;
+    expect(entries.find((entry: { sourceId: string }) => entry.sourceId === late.body.id)).toMatchObject({ sourceType: 'payment', date: '2017-07-01' });
+
     const moved = await accountant.post(`/api/v1/invoices/${draft.id}/post`, { whenClosed: 'next_open' });
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     expect([moved.body.status, moved.body.issueDate, moved.body.number]).toEqual(['posted', '2017-07-01', '2017-00001']);

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { assertStaffScope, AuditService, Conflict, I18nService, NotFound, newId, TransactionalConnection } from '@ruche/core';
 import type { z } from 'zod';
-import { LedgerService } from '../journal/ledger.service.js';
 import { Account } from './account.entity.js';
 import type { accountSchema, createAccountSchema, updateAccountSchema } from './account.schemas.js';
 
@@ -12,7 +11,6 @@ export class AccountsService {
     private readonly db: TransactionalConnection,
     private readonly audit: AuditService,
     private readonly i18n: I18nService,
-    private readonly ledger: LedgerService,
   ) {}
 
   toDto(account: Account): z.infer<typeof accountSchema> {
@@ -49,7 +47,6 @@ export class AccountsService {
     if (!before) throw new NotFound();
     const patch = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
     if (Object.keys(patch).length > 0) await repository.update({ id }, patch);
-    this.ledger.forgetAccounts();
     const after = await repository.findOneByOrFail({ id });
     await this.audit.record({ action: 'account.update', targetType: 'account', targetId: id, before: this.toDto(before), after: this.toDto(after) });
     return after;

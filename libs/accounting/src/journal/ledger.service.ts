@@ -75,8 +75,6 @@ export function entryHash(entry: Pick<JournalEntry, 'entryDate' | 'description' 
  */
 @Injectable()
 export class LedgerService {
-  private accountIds = new Map<string, string>();
-
   constructor(
     private readonly db: TransactionalConnection,
     private readonly audit: AuditService,
@@ -146,6 +144,7 @@ export class LedgerService {
       for (const row of rows) existing.set(`${row.source_type}:${row.source_id}`, { id: row.id, number: Number(row.number), entryDate: row.entry_date });
     }
     const dates = new Map<string, string>();
+    const accountIds = await this.activeAccounts(items.flatMap(({ posting }) => posting.lines.map((line) => line.account)));
     const entries: Array<{ id: string; entryDate: string; description: string; sourceType: string; sourceId: string; reversesId: string | null; hash: string }> = [];
     const lines: Array<Omit<JournalLine, 'entry' | 'account'>> = [];
     const answers: Array<PostedEntry | string> = [];
@@ -158,12 +157,11 @@ export class LedgerService {
       const key = `${posting.date}:${posting.whenClosed ?? 'refuse'}`;
       if (!dates.has(key)) dates.set(key, await this.postingDate(posting.date, posting.whenClosed));
       const entryDate = dates.get(key)!;
-      const accountIds = await this.resolveAccounts(posting.lines.map((line) => line.account));
       const id = newId();
       const entryLines = posting.lines.map((line, index) => ({
         entryId: id,
         position: index + 1,
-        accountId: accountIds[index]!,
+        accountId: accountIds.get(line.account)!,
         debitCents: line.debitCents ?? 0,
         creditCents: line.creditCents ?? 0,
         partyId: line.partyId ?? null,
@@ -198,23 +196,14 @@ export class LedgerService {
     return answers.map((answer) => (typeof answer === 'string' ? { id: answer, number: numbers.get(answer)!, entryDate: byId.get(answer)!.entryDate } : answer));
   }
 
-  /** Account ids for codes, refusing unknown or inactive accounts. */
-  private async resolveAccounts(codes: string[]): Promise<string[]> {
-    const missing = codes.filter((code) => !this.accountIds.has(code));
-    if (missing.length > 0) {
-      const accounts = await this.db.getRepository(Account).findBy({ code: In([...new Set(missing)]), active: true });
-      for (const account of accounts) this.accountIds.set(account.code, account.id);
-    }
-    return codes.map((code) => {
-      const id = this.accountIds.get(code);
-      if (!id) throw new DomainError('account_unknown', 422, { code });
-      return id;
-    });
-  }
-
-  /** Accounts changed (deactivated): forget what was resolved. */
-  forgetAccounts(): void {
-    this.accountIds.clear();
+  /** Account ids by code, in one query, refusing unknown or retired accounts (read each time: another process may have retired one). */
+  private async activeAccounts(codes: string[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(codes)];
+    const accounts = await this.db.getRepository(Account).findBy({ code: In(wanted), active: true });
+    const ids = new Map(accounts.map((account) => [account.code, account.id]));
+    const unknown = wanted.find((code) => !ids.has(code));
+    if (unknown) throw new DomainError('account_unknown', 422, { code: unknown });
+    return ids;
   }
 
   /** Debits minus credits of one account per party, up to a date (inclusive), for reconciliations. */

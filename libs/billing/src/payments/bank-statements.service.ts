@@ -51,7 +51,7 @@ export class BankStatementsService {
   }
 
   /** Confirms a line as a payment of an invoice (the proposed one unless another is named); what exceeds its balance stays as the customer's credit. */
-  async confirm(lineId: string, invoiceId?: string): Promise<BankStatementLine> {
+  async confirm(lineId: string, invoiceId?: string, whenClosed: 'refuse' | 'next_open' = 'refuse'): Promise<BankStatementLine> {
     assertStaffScope('billing:write');
     const line = await this.db.getRepository(BankStatementLine).createQueryBuilder('b').setLock('pessimistic_write').where('b.id = :lineId', { lineId }).getOne();
     if (!line) throw new NotFound();
@@ -68,6 +68,7 @@ export class BankStatementsService {
       receivedOn: line.lineDate,
       allocations: [{ invoiceId: invoice.id, amountCents: Math.min(line.amountCents, invoice.balanceCents) }],
       bankLineId: line.id,
+      whenClosed,
     });
     await this.db.getRepository(BankStatementLine).update({ id: lineId }, { status: 'confirmed', paymentId: payment.id, proposedInvoiceId: invoice.id });
     return this.db.getRepository(BankStatementLine).findOneByOrFail({ id: lineId });

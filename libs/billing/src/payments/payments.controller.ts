@@ -23,6 +23,8 @@ export const recordPaymentSchema = z.strictObject({
   amount: positiveMoney,
   receivedOn: z.iso.date(),
   allocations: allocationsSchema.default([]),
+  /** Received in a closed month: `refuse` (409 period_closed) or `next_open` (its entry dated in the next open month). */
+  whenClosed: z.enum(['refuse', 'next_open']).default('refuse'),
 });
 
 const paymentSchema = z.object({
@@ -94,8 +96,12 @@ export class PaymentsController {
   @Authorize('billing:write')
   @Idempotent()
   @Doc({ summary: "Allocate what a payment still holds to invoices (staff)", tags: ['payments'], response: paymentSchema, status: 201 })
-  async allocate(@IdParam() id: string, @ValidBody(z.strictObject({ allocations: allocationsSchema.min(1), on: z.iso.date().optional() })) body: { allocations: Array<{ invoiceId: string; amount: number }>; on?: string }) {
-    const payment = await this.payments.allocate(id, body.allocations.map((a) => ({ invoiceId: a.invoiceId, amountCents: a.amount })), body.on ?? today());
+  async allocate(
+    @IdParam() id: string,
+    @ValidBody(z.strictObject({ allocations: allocationsSchema.min(1), on: z.iso.date().optional(), whenClosed: z.enum(['refuse', 'next_open']).default('refuse') }))
+    body: { allocations: Array<{ invoiceId: string; amount: number }>; on?: string; whenClosed: 'refuse' | 'next_open' },
+  ) {
+    const payment = await this.payments.allocate(id, body.allocations.map((a) => ({ invoiceId: a.invoiceId, amountCents: a.amount })), body.on ?? today(), body.whenClosed);
     return (await this.payments.toDtos([payment]))[0];
   }
 }
@@ -129,8 +135,8 @@ export class BankStatementLinesController {
   @HttpCode(200)
   @Authorize('billing:write')
   @Doc({ summary: 'Confirm a bank line as the payment of an invoice (the proposed one, or the one given): records the payment', tags: ['payments'], response: bankLineSchema, status: 200 })
-  async confirm(@IdParam() id: string, @ValidBody(z.strictObject({ invoiceId: z.uuid().optional() })) body: { invoiceId?: string }) {
-    return toBankLineDto(await this.statements.confirm(id, body.invoiceId));
+  async confirm(@IdParam() id: string, @ValidBody(z.strictObject({ invoiceId: z.uuid().optional(), whenClosed: z.enum(['refuse', 'next_open']).default('refuse') })) body: { invoiceId?: string; whenClosed: 'refuse' | 'next_open' }) {
+    return toBankLineDto(await this.statements.confirm(id, body.invoiceId, body.whenClosed));
   }
 
   @Post(':id/ignore')

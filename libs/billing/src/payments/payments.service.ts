@@ -29,7 +29,7 @@ export class PaymentsService {
     private readonly i18n: I18nService,
   ) {}
 
-  async record(input: { organizationId: string; method: (typeof PAYMENT_METHODS)[number]; reference: string; amountCents: number; receivedOn: string; allocations: AllocationInput[]; bankLineId?: string | null }): Promise<Payment> {
+  async record(input: { organizationId: string; method: (typeof PAYMENT_METHODS)[number]; reference: string; amountCents: number; receivedOn: string; allocations: AllocationInput[]; bankLineId?: string | null; whenClosed?: 'refuse' | 'next_open' }): Promise<Payment> {
     assertStaffScope('billing:write');
     const organization = await this.db.getRepository(Organization).findOneBy({ id: input.organizationId });
     if (!organization) throw new NotFound();
@@ -38,7 +38,7 @@ export class PaymentsService {
     const lines: PostingLine[] = [{ account: ACCOUNTS.bank, debitCents: input.amountCents }];
     if (allocated > 0) lines.push({ account: ACCOUNTS.receivables, creditCents: allocated, partyId: input.organizationId });
     if (input.amountCents > allocated) lines.push({ account: ACCOUNTS.customerCredits, creditCents: input.amountCents - allocated, partyId: input.organizationId });
-    const entry = await this.ledger.post({ date: input.receivedOn, description: `Payment ${input.reference} — ${organization.name}`.slice(0, 500), source: { type: 'payment', id }, lines, whenClosed: 'next_open' });
+    const entry = await this.ledger.post({ date: input.receivedOn, description: `Payment ${input.reference} — ${organization.name}`.slice(0, 500), source: { type: 'payment', id }, lines, whenClosed: input.whenClosed ?? 'refuse' });
     await this.db.getRepository(Payment).insert({
       id,
       organizationId: input.organizationId,
@@ -55,7 +55,7 @@ export class PaymentsService {
   }
 
   /** Allocates what a payment still holds (the customer's credit) to invoices. */
-  async allocate(paymentId: string, allocations: AllocationInput[], on: string): Promise<Payment> {
+  async allocate(paymentId: string, allocations: AllocationInput[], on: string, whenClosed: 'refuse' | 'next_open' = 'refuse'): Promise<Payment> {
     assertStaffScope('billing:write');
     const payment = await this.db.getRepository(Payment).createQueryBuilder('p').setLock('pessimistic_write').where('p.id = :paymentId', { paymentId }).getOne();
     if (!payment) throw new NotFound();
@@ -70,7 +70,7 @@ export class PaymentsService {
         { account: ACCOUNTS.customerCredits, debitCents: allocated, partyId: payment.organizationId },
         { account: ACCOUNTS.receivables, creditCents: allocated, partyId: payment.organizationId },
       ],
-      whenClosed: 'next_open',
+      whenClosed,
     });
     await this.insertAllocations(paymentId, allocations, on, entry.id);
     await this.audit.record({ action: 'payment.allocate', targetType: 'payment', targetId: paymentId, organizationId: payment.organizationId, after: { allocations } });
