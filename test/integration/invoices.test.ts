@@ -287,3 +287,24 @@ describe('what accounting pulls', () => {
     expect((lines.body as string).trim().split('\r\n')[1]).toBe(`${second.id},${second.number},1,manual,Hosting and support,1.0000,215.0000,215.00,taxable,4200,,,,`);
   });
 });
+
+describe('the consistency check', () => {
+  it('notices a posted invoice changed behind the database’s back (its trigger switched off by a superuser)', async () => {
+    const org = await makeOrganization(admin);
+    const invoice = await makePostedInvoice(accountant, org.id, { issueDate: '2016-02-02' });
+    await api.db.query(`ALTER TABLE invoices DISABLE TRIGGER invoices_guard`);
+    try {
+      await api.db.query(`UPDATE invoices SET total_cents = total_cents - 100, qst_cents = qst_cents - 100 WHERE id = $1`, [invoice.id]);
+      const broken = (await accountant.get('/api/v1/accounting/consistency')).body;
+      expect(broken.ok).toBe(false);
+      const failed = Object.fromEntries(broken.checks.map((check: { name: string; ok: boolean; problems: unknown[] }) => [check.name, check.ok ? [] : check.problems]));
+      expect(failed.posted_documents_unchanged).toEqual([{ invoiceId: invoice.id, number: invoice.number }]);
+      expect(failed.receivables_match_open_invoices).toEqual([{ organizationId: org.id, receivableCents: 24720, openInvoicesCents: 24620 }]);
+      expect(failed.entries_balance).toEqual([]);
+    } finally {
+      await api.db.query(`UPDATE invoices SET total_cents = total_cents + 100, qst_cents = qst_cents + 100 WHERE id = $1`, [invoice.id]);
+      await api.db.query(`ALTER TABLE invoices ENABLE TRIGGER invoices_guard`);
+    }
+    expect((await accountant.get('/api/v1/accounting/consistency')).body.ok).toBe(true);
+  });
+});

@@ -46,4 +46,13 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ RUCHE_RESYNC_INTERVAL_MINUTES: bad })).toThrow(/RUCHE_RESYNC_INTERVAL_MINUTES: must divide an hour/);
     }
   });
+
+  it('reads the co-op’s invoicing settings, and refuses a number format without exactly one sequence', () => {
+    const config = loadConfig({ RUCHE_COOP_ADDRESS: '1234 rue Saint-Denis\\nMontréal', RUCHE_INVOICE_NUMBER_FORMAT: 'F-{year}/{seq:6}', RUCHE_BILLING_ANCHOR_DAY: '15' });
+    expect(config).toMatchObject({ coopAddressLines: ['1234 rue Saint-Denis', 'Montréal'], invoiceNumberFormat: 'F-{year}/{seq:6}', creditNoteNumberFormat: 'AV-{year}-{seq:5}', billingAnchorDay: 15, invoiceDueDays: 30 });
+    expect(() => loadConfig({ RUCHE_INVOICE_NUMBER_FORMAT: '{year}' })).toThrow(/RUCHE_INVOICE_NUMBER_FORMAT: must hold \{seq\}/);
+    expect(() => loadConfig({ RUCHE_INVOICE_NUMBER_FORMAT: '{seq}-{seq}' })).toThrow(/exactly once/);
+    expect(() => loadConfig({ RUCHE_CREDIT_NOTE_NUMBER_FORMAT: 'AV {seq}' })).toThrow(/RUCHE_CREDIT_NOTE_NUMBER_FORMAT/);
+    expect(() => loadConfig({ RUCHE_BILLING_ANCHOR_DAY: '29' })).toThrow(/RUCHE_BILLING_ANCHOR_DAY/);
+  });
 });
