@@ -63,6 +63,13 @@ export const billingEn = {
       thanks: 'Amounts in Canadian dollars.',
     },
     statement: { invoice: 'Invoice {{number}}', credit_note: 'Credit note {{number}}', payment: 'Payment {{reference}}' },
+    journal: {
+      invoice: 'Invoice {{number}} — {{customer}}',
+      credit_note: 'Credit note {{number}} — {{customer}}',
+      void: 'Void of invoice {{number}} — {{customer}}',
+      payment: 'Payment {{reference}} — {{customer}}',
+      allocation: 'Allocation of payment {{reference}} — {{customer}}',
+    },
   },
 };
 
@@ -130,5 +137,12 @@ export const billingFr: typeof billingEn = {
       thanks: 'Montants en dollars canadiens.',
     },
     statement: { invoice: 'Facture {{number}}', credit_note: 'Note de crédit {{number}}', payment: 'Paiement {{reference}}' },
+    journal: {
+      invoice: 'Facture {{number}} — {{customer}}',
+      credit_note: 'Note de crédit {{number}} — {{customer}}',
+      void: 'Annulation de la facture {{number}} — {{customer}}',
+      payment: 'Paiement {{reference}} — {{customer}}',
+      allocation: 'Imputation du paiement {{reference}} — {{customer}}',
+    },
   },
 };

@@ -99,7 +99,7 @@ export class PostingService {
         ? [
             {
               date: invoice.issueDate,
-              description: `${invoice.kind === 'invoice' ? 'Invoice' : 'Credit note'} ${invoice.number} — ${invoice.customerName}`,
+              description: this.journalText(invoice.kind, { number: invoice.number, customer: invoice.customerName }),
               source: { type: invoice.kind, id: invoice.id },
               lines: documentJournalLines(invoice, linesOf.get(invoice.id)!),
             },
@@ -158,6 +158,11 @@ export class PostingService {
     }
   }
 
+  /** An entry's description, in the co-op's language (the books are kept in one). */
+  journalText(kind: 'invoice' | 'credit_note' | 'void' | 'payment' | 'allocation', params: Record<string, string | null>): string {
+    return this.i18n.t(`billing.journal.${kind}`, params, this.config.defaultLocale).slice(0, 500);
+  }
+
   /** Marks an invoice paid once payments and credit notes cover it. */
   async settleIfPaid(invoiceId: string): Promise<void> {
     const invoice = await this.db.getRepository(Invoice).findOneByOrFail({ id: invoiceId });
@@ -173,7 +178,7 @@ export class PostingService {
     const settled = (await this.invoices.settlements([id])).get(id)!;
     if (settled.paidCents > 0 || settled.creditedCents > 0) throw new Conflict('invoice_has_payments');
     const reversal = invoice.journalEntryId
-      ? await this.ledger.reverse(invoice.journalEntryId, { date: options.date ?? today(), whenClosed: options.whenClosed, description: `Void of ${invoice.number} — ${invoice.customerName}`, source: { type: 'invoice_void', id } })
+      ? await this.ledger.reverse(invoice.journalEntryId, { date: options.date ?? today(), whenClosed: options.whenClosed, description: this.journalText('void', { number: invoice.number, customer: invoice.customerName }), source: { type: 'invoice_void', id } })
       : null;
     await this.db.getRepository(Invoice).update({ id }, { status: 'void', voidedAt: new Date(), voidEntryId: reversal?.id ?? null });
     await this.audit.record({ action: 'invoice.void', targetType: 'invoice', targetId: id, organizationId: invoice.organizationId, before: { status: invoice.status } });

@@ -38,7 +38,7 @@ export class PaymentsService {
     const lines: PostingLine[] = [{ account: ACCOUNTS.bank, debitCents: input.amountCents }];
     if (allocated > 0) lines.push({ account: ACCOUNTS.receivables, creditCents: allocated, partyId: input.organizationId });
     if (input.amountCents > allocated) lines.push({ account: ACCOUNTS.customerCredits, creditCents: input.amountCents - allocated, partyId: input.organizationId });
-    const entry = await this.ledger.post({ date: input.receivedOn, description: `Payment ${input.reference} — ${organization.name}`.slice(0, 500), source: { type: 'payment', id }, lines, whenClosed: input.whenClosed ?? 'refuse' });
+    const entry = await this.ledger.post({ date: input.receivedOn, description: this.posting.journalText('payment', { reference: input.reference, customer: organization.name }), source: { type: 'payment', id }, lines, whenClosed: input.whenClosed ?? 'refuse' });
     await this.db.getRepository(Payment).insert({
       id,
       organizationId: input.organizationId,
@@ -64,7 +64,7 @@ export class PaymentsService {
     const sourceId = newId();
     const entry = await this.ledger.post({
       date: on,
-      description: `Allocation of payment ${payment.reference}`.slice(0, 500),
+      description: this.posting.journalText('allocation', { reference: payment.reference, customer: (await this.db.getRepository(Organization).findOneByOrFail({ id: payment.organizationId })).name }),
       source: { type: 'allocation', id: sourceId },
       lines: [
         { account: ACCOUNTS.customerCredits, debitCents: allocated, partyId: payment.organizationId },
