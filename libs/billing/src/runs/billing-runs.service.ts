@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { assertStaffScope, AuditService, CONFIG, DomainError, JobHandler, NotFound, newId, Organization, QueueService, TransactionalConnection, type Config } from '@ruche/core';
+import { assertStaffScope, AuditService, CONFIG, DomainError, JobHandler, NotFound, newId, Organization, QueueService, TransactionalConnection, type Config, type JobInfo } from '@ruche/core';
 import { ACCOUNTS } from '@ruche/accounting';
 import { BillingFactsService, type PeriodUsage, type PlanSpan } from '@ruche/hosting';
 import { In } from 'typeorm';
@@ -74,7 +74,8 @@ export class BillingRunsService {
         { status: 'queued', passes: run.passes + 1, cursor: null, organizationsDone: 0, organizationsTotal: 0, invoicesCreated: 0, alreadyInvoiced: 0, lastError: null, startedAt: null, finishedAt: null },
       );
     }
-    if (run.status !== 'running') await this.queue.enqueue(RUN_TASK, { runId: run.id }, { jobKey: `billing-run:${run.id}`, maxAttempts: 25 });
+    // Also while it runs: a run whose worker gave up is picked up again (a second job waits on the run's lock).
+    await this.queue.enqueue(RUN_TASK, { runId: run.id }, { jobKey: `billing-run:${run.id}`, maxAttempts: 25 });
     await this.audit.record({ action: repeated ? 'billing_run.repeat' : 'billing_run.start', targetType: 'billing_run', targetId: run.id, after: { period } });
     return { run: await repository.findOneByOrFail({ id: run.id }), repeated };
   }
@@ -92,11 +93,15 @@ export class BillingRunsService {
   }
 
   @JobHandler(RUN_TASK)
-  async runJob(payload: { runId: string }): Promise<void> {
+  async runJob(payload: { runId: string }, job: JobInfo): Promise<void> {
     try {
       await this.continueRun(payload.runId);
     } catch (error) {
-      await this.db.getRepository(BillingRun).update({ id: payload.runId }, { lastError: (error as Error).message.slice(0, 1000) });
+      // Retried from its cursor; `failed` once the queue gives up (asking again starts it anew).
+      await this.db.getRepository(BillingRun).update(
+        { id: payload.runId },
+        { lastError: (error as Error).message.slice(0, 1000), ...(job.attempts >= job.maxAttempts ? { status: 'failed' as const } : {}) },
+      );
       throw error;
     }
   }
@@ -283,11 +288,14 @@ export class BillingRunsService {
   }
 
   @JobHandler(POST_RUN_TASK)
-  async postRunJob(payload: { runId: string; whenClosed?: 'refuse' | 'next_open' }): Promise<void> {
+  async postRunJob(payload: { runId: string; whenClosed?: 'refuse' | 'next_open' }, job: JobInfo): Promise<void> {
     try {
       await this.continuePosting(payload.runId, payload.whenClosed ?? 'refuse');
     } catch (error) {
-      await this.db.getRepository(BillingRun).update({ id: payload.runId }, { postingStatus: 'failed', lastError: (error as Error).message.slice(0, 1000) });
+      await this.db.getRepository(BillingRun).update(
+        { id: payload.runId },
+        { lastError: (error as Error).message.slice(0, 1000), ...(job.attempts >= job.maxAttempts ? { postingStatus: 'failed' as const } : {}) },
+      );
       throw error;
     }
   }
