@@ -59,15 +59,16 @@ export class MailService {
   async sendMany(messages: MailMessage[]): Promise<string[]> {
     if (messages.length === 0) return [];
     const ids = messages.map(() => newId());
-    await this.db.getRepository(OutboundMail).insert(
-      messages.map((message, index) => ({
-        id: ids[index]!,
-        recipient: message.to,
-        subject: message.subject,
-        bodyEncrypted: this.secrets.seal(message.text),
-        attachments: message.attachments ?? [],
-        status: 'queued' as const,
-      })),
+    await this.db.query(
+      `INSERT INTO outbound_mail (id, recipient, subject, body_encrypted, attachments, status)
+       SELECT id, recipient, subject, body, attachments::jsonb, 'queued' FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS m(id, recipient, subject, body, attachments)`,
+      [
+        ids,
+        messages.map((message) => message.to),
+        messages.map((message) => message.subject),
+        messages.map((message) => this.secrets.seal(message.text)),
+        messages.map((message) => JSON.stringify(message.attachments ?? [])),
+      ],
     );
     await this.queue.enqueue('core:send-mail', ids.length === 1 ? { mailId: ids[0] } : { mailIds: ids }, { maxAttempts: 10 });
     return ids;
