@@ -186,6 +186,23 @@ describe('billing runs', () => {
     expect((await system(() => lines.states('time_entry', ['entry-0'])))[0]!.state).toBe('pending');
   });
 
+  it('let a line from elsewhere be withdrawn while it waits, never once it is invoiced', async () => {
+    const plan = await makePlan('run-d', 1000);
+    const organization = await subscribed(plan.id, '2020-01-01');
+    const lines = api.app.get(BillableLinesService);
+    const db = api.app.get(TransactionalConnection);
+    const line = (sourceId: string) => ({ organizationId: organization.id, sourceKind: 'time_entry', sourceId, description: { fr: 'Soutien', en: 'Support' }, quantity: '2', unitPrice: '50', serviceDate: '2025-05-05' });
+    await system(() => db.withTransaction(() => lines.submit([line('w-1'), line('w-2')])));
+    expect(await system(() => db.withTransaction(() => lines.withdraw('time_entry', ['w-2'])))).toBe(1);
+    const started = await accountant.post('/api/v1/billing-runs', { period: '2025-05' });
+    await system(() => api.app.get(BillingRunsService).continueRun(started.body.id));
+    const states = await system(() => lines.states('time_entry', ['w-1', 'w-2']));
+    expect(states.map((state) => [state.sourceId, state.state])).toEqual([['w-1', 'invoiced']]);
+    const invoice = (await accountant.get(`/api/v1/invoices/${states[0]!.invoiceId}`)).body;
+    expect(invoice.lines.map((l: { description: string; amount: string }) => [l.description, l.amount])).toContainEqual(['Soutien', '100.00']);
+    expect(await system(() => db.withTransaction(() => lines.withdraw('time_entry', ['w-1'])))).toBe(0);
+  });
+
   it('start by themselves on the anchor day, for the period that just ended', async () => {
     await system(() => api.app.get(BillingRunsService).scheduledRun());
     const now = new Date();
