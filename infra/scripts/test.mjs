@@ -1,6 +1,7 @@
 // `npm test`: everything the suite needs (npm packages, a Docker engine, the server image,
-// Debian's Chromium), the build (API and panel), the type check and every vitest project.
-// Whatever it starts, it stops.
+// Debian's Chromium and document tools), the build (API and panel), the type check and every
+// vitest project. Whatever it starts, it stops.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { build, installDependencies, root, run, step } from './bootstrap.mjs';
@@ -10,6 +11,19 @@ build();
 step('Type-checking tests and sources together');
 run('npx', ['tsc', '-p', 'tsconfig.check.json']);
 run('npm', ['run', 'typecheck', '--silent', '-w', '@ruche/panel']);
+
+// Debian tools the billing and accounting tests read Ruche's documents with, installed when missing.
+const missing = [
+  ['pdftotext', 'poppler-utils'],
+  ['hledger', 'hledger'],
+].filter(([command]) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', command], { stdio: 'ignore' }).status !== 0);
+if (missing.length > 0) {
+  const packages = missing.map(([, debianPackage]) => debianPackage);
+  step(`Installing ${packages.join(', ')} (Debian)`);
+  const apt = { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, stdio: ['ignore', 'inherit', 'inherit'] };
+  run('apt-get', ['update', '-qq'], apt);
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], apt);
+}
 
 const env = { ...process.env };
 const ensureDocker = path.join(root, 'infra/fleet/ensure-docker.sh');

@@ -23,6 +23,14 @@ interface Target {
   databaseUserB: { id: string };
   server: { id: string };
   plan: { id: string };
+  invoiceB: { id: string };
+  draftB: { id: string };
+  paymentB: { id: string };
+  run: { id: string };
+  bankLine: { id: string };
+  entry: { id: string };
+  account: { id: string };
+  item: { id: string };
 }
 
 type Attack = (t: Target) => { url: string; body?: unknown };
@@ -140,6 +148,56 @@ const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
   'post /api/v1/jobs/resync': () => ({ url: '/api/v1/jobs/resync' }),
   'get /api/v1/servers/ssh-public-key': () => ({ url: '/api/v1/servers/ssh-public-key' }),
   'post /api/v1/servers/:id/resync': (t) => ({ url: `/api/v1/servers/${t.server.id}/resync` }),
+
+  // Billing: clients read their own invoices, payments and statement; everything else is for staff.
+  'post /api/v1/billing-runs': () => ({ url: '/api/v1/billing-runs', body: { period: '2024-01' } }),
+  'get /api/v1/billing-runs': () => ({ url: '/api/v1/billing-runs' }),
+  'get /api/v1/billing-runs/:id': (t) => ({ url: `/api/v1/billing-runs/${t.run.id}` }),
+  'post /api/v1/billing-runs/:id/post': (t) => ({ url: `/api/v1/billing-runs/${t.run.id}/post` }),
+  'post /api/v1/invoices': (t) => ({ url: '/api/v1/invoices', body: { organizationId: t.organizationB.id, lines: [{ description: 'x', quantity: '1', unitPrice: '1' }] } }),
+  'get /api/v1/invoices': (t) => ({ url: `/api/v1/invoices?organizationId=${t.organizationB.id}` }),
+  'get /api/v1/invoices/:id': (t) => ({ url: `/api/v1/invoices/${t.invoiceB.id}` }),
+  'patch /api/v1/invoices/:id': (t) => ({ url: `/api/v1/invoices/${t.draftB.id}`, body: { memo: 'taken over' } }),
+  'delete /api/v1/invoices/:id': (t) => ({ url: `/api/v1/invoices/${t.draftB.id}` }),
+  'post /api/v1/invoices/:id/post': (t) => ({ url: `/api/v1/invoices/${t.draftB.id}/post` }),
+  'post /api/v1/invoices/:id/void': (t) => ({ url: `/api/v1/invoices/${t.invoiceB.id}/void` }),
+  'post /api/v1/invoices/:id/credit-notes': (t) => ({ url: `/api/v1/invoices/${t.invoiceB.id}/credit-notes` }),
+  'get /api/v1/invoices/:id/pdf': (t) => ({ url: `/api/v1/invoices/${t.invoiceB.id}/pdf` }),
+  'get /api/v1/invoice-lines': (t) => ({ url: `/api/v1/invoice-lines?organizationId=${t.organizationB.id}` }),
+  'post /api/v1/payments': (t) => ({ url: '/api/v1/payments', body: { organizationId: t.organizationB.id, method: 'cash', reference: 'x', amount: '1.00', receivedOn: '2024-01-01' } }),
+  'get /api/v1/payments': (t) => ({ url: `/api/v1/payments?organizationId=${t.organizationB.id}` }),
+  'get /api/v1/payments/:id': (t) => ({ url: `/api/v1/payments/${t.paymentB.id}` }),
+  'post /api/v1/payments/:id/allocations': (t) => ({ url: `/api/v1/payments/${t.paymentB.id}/allocations`, body: { allocations: [{ invoiceId: t.invoiceB.id, amount: '1.00' }] } }),
+  'post /api/v1/bank-statements': () => ({ url: '/api/v1/bank-statements', body: { csv: '2024-01-01,1.00,x' } }),
+  'get /api/v1/bank-statement-lines': () => ({ url: '/api/v1/bank-statement-lines' }),
+  'post /api/v1/bank-statement-lines/:id/confirm': (t) => ({ url: `/api/v1/bank-statement-lines/${t.bankLine.id}/confirm`, body: { invoiceId: t.invoiceB.id } }),
+  'post /api/v1/bank-statement-lines/:id/ignore': (t) => ({ url: `/api/v1/bank-statement-lines/${t.bankLine.id}/ignore` }),
+  'get /api/v1/organizations/:id/billing-profile': (t) => ({ url: `/api/v1/organizations/${t.organizationB.id}/billing-profile` }),
+  'put /api/v1/organizations/:id/billing-profile': (t) => ({ url: `/api/v1/organizations/${t.organizationB.id}/billing-profile`, body: { billingEmail: 'spy@example.net' } }),
+  'get /api/v1/organizations/:id/statement': (t) => ({ url: `/api/v1/organizations/${t.organizationB.id}/statement` }),
+  'get /api/v1/tax-rates': () => ({ url: '/api/v1/tax-rates' }),
+  'post /api/v1/tax-rates': () => ({ url: '/api/v1/tax-rates', body: { tax: 'gst', effectiveFrom: '2030-01-01', rate: '0' } }),
+  'get /api/v1/billing-items': () => ({ url: '/api/v1/billing-items' }),
+  'post /api/v1/billing-items': () => ({ url: '/api/v1/billing-items', body: { code: 'free', nameFr: 'x', nameEn: 'x', kind: 'one_off', accountCode: '4100', unitPrice: '0', effectiveFrom: '2024-01-01' } }),
+  'post /api/v1/billing-items/:id/prices': (t) => ({ url: `/api/v1/billing-items/${t.item.id}/prices`, body: { effectiveFrom: '2030-01-01', unitPrice: '0' } }),
+
+  // Accounting: the co-op's books, read by staff (workers included), changed by accountants.
+  'get /api/v1/accounting/accounts': () => ({ url: '/api/v1/accounting/accounts' }),
+  'post /api/v1/accounting/accounts': () => ({ url: '/api/v1/accounting/accounts', body: { code: '9999', nameFr: 'x', nameEn: 'x', type: 'asset' } }),
+  'patch /api/v1/accounting/accounts/:id': (t) => ({ url: `/api/v1/accounting/accounts/${t.account.id}`, body: { active: false } }),
+  'get /api/v1/accounting/journal': () => ({ url: '/api/v1/accounting/journal?format=ledger' }),
+  'post /api/v1/accounting/journal': () => ({ url: '/api/v1/accounting/journal', body: { date: '2024-01-01', description: 'x', lines: [{ account: '1010', debit: '1.00' }, { account: '4100', credit: '1.00' }] } }),
+  'get /api/v1/accounting/journal/:id': (t) => ({ url: `/api/v1/accounting/journal/${t.entry.id}` }),
+  'post /api/v1/accounting/journal/:id/reversal': (t) => ({ url: `/api/v1/accounting/journal/${t.entry.id}/reversal`, body: { date: '2024-01-01' } }),
+  'get /api/v1/accounting/closed-periods': () => ({ url: '/api/v1/accounting/closed-periods' }),
+  'post /api/v1/accounting/closed-periods': () => ({ url: '/api/v1/accounting/closed-periods', body: { month: '2024-01' } }),
+  'get /api/v1/accounting/reports/trial-balance': () => ({ url: '/api/v1/accounting/reports/trial-balance' }),
+  'get /api/v1/accounting/reports/income-statement': () => ({ url: '/api/v1/accounting/reports/income-statement' }),
+  'get /api/v1/accounting/reports/balance-sheet': () => ({ url: '/api/v1/accounting/reports/balance-sheet' }),
+  'get /api/v1/accounting/reports/general-ledger': () => ({ url: '/api/v1/accounting/reports/general-ledger?account=1100' }),
+  'get /api/v1/accounting/reports/receivables-aging': () => ({ url: '/api/v1/accounting/reports/receivables-aging' }),
+  'get /api/v1/accounting/reports/sales-tax': () => ({ url: '/api/v1/accounting/reports/sales-tax?from=2024-01-01&to=2024-12-31' }),
+  'get /api/v1/accounting/consistency': () => ({ url: '/api/v1/accounting/consistency' }),
 };
 
 /** Routes that answer A with a list (never holding anything of B's). */
@@ -155,6 +213,11 @@ const LISTS = new Set([
   'get /api/v1/resources',
   'get /api/v1/plans',
   'get /api/v1/plans/:id',
+  'get /api/v1/invoices',
+  'get /api/v1/invoice-lines',
+  'get /api/v1/payments',
+  'get /api/v1/tax-rates',
+  'get /api/v1/billing-items',
 ]);
 
 /** Routes for staff only: a client is told it lacks the permission (there is nothing to hide). */
@@ -182,6 +245,42 @@ const STAFF_ONLY = new Set([
   'get /api/v1/server-events',
   'post /api/v1/jobs/retry',
   'post /api/v1/jobs/resync',
+  'post /api/v1/billing-runs',
+  'get /api/v1/billing-runs',
+  'get /api/v1/billing-runs/:id',
+  'post /api/v1/billing-runs/:id/post',
+  'post /api/v1/invoices',
+  'patch /api/v1/invoices/:id',
+  'delete /api/v1/invoices/:id',
+  'post /api/v1/invoices/:id/post',
+  'post /api/v1/invoices/:id/void',
+  'post /api/v1/invoices/:id/credit-notes',
+  'post /api/v1/payments',
+  'post /api/v1/payments/:id/allocations',
+  'post /api/v1/bank-statements',
+  'get /api/v1/bank-statement-lines',
+  'post /api/v1/bank-statement-lines/:id/confirm',
+  'post /api/v1/bank-statement-lines/:id/ignore',
+  'put /api/v1/organizations/:id/billing-profile',
+  'post /api/v1/tax-rates',
+  'post /api/v1/billing-items',
+  'post /api/v1/billing-items/:id/prices',
+  'get /api/v1/accounting/accounts',
+  'post /api/v1/accounting/accounts',
+  'patch /api/v1/accounting/accounts/:id',
+  'get /api/v1/accounting/journal',
+  'post /api/v1/accounting/journal',
+  'get /api/v1/accounting/journal/:id',
+  'post /api/v1/accounting/journal/:id/reversal',
+  'get /api/v1/accounting/closed-periods',
+  'post /api/v1/accounting/closed-periods',
+  'get /api/v1/accounting/reports/trial-balance',
+  'get /api/v1/accounting/reports/income-statement',
+  'get /api/v1/accounting/reports/balance-sheet',
+  'get /api/v1/accounting/reports/general-ledger',
+  'get /api/v1/accounting/reports/receivables-aging',
+  'get /api/v1/accounting/reports/sales-tax',
+  'get /api/v1/accounting/consistency',
 ]);
 
 /** Routes a token may never use (tokens are managed from a signed-in session). */
@@ -215,7 +314,19 @@ async function snapshotB(): Promise<string> {
        'overrides', (SELECT json_agg(q ORDER BY q.meter) FROM quota_overrides q WHERE q.organization_id = $1),
        'plans', (SELECT json_agg(p ORDER BY p.id) FROM plans p),
        'prices', (SELECT json_agg(p ORDER BY p.id) FROM plan_prices p),
-       'servers', (SELECT json_agg(s ORDER BY s.id) FROM servers s)) AS snapshot`,
+       'servers', (SELECT json_agg(s ORDER BY s.id) FROM servers s),
+       'invoices', (SELECT json_agg(i ORDER BY i.id) FROM invoices i WHERE i.organization_id = $1),
+       'invoice_lines', (SELECT json_agg(l ORDER BY l.id) FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.organization_id = $1),
+       'payments', (SELECT json_agg(p ORDER BY p.id) FROM payments p WHERE p.organization_id = $1),
+       'allocations', (SELECT json_agg(a ORDER BY a.id) FROM payment_allocations a JOIN payments p ON p.id = a.payment_id WHERE p.organization_id = $1),
+       'billing_profile', (SELECT row_to_json(b) FROM billing_profiles b WHERE b.organization_id = $1),
+       'bank_lines', (SELECT json_agg(b ORDER BY b.id) FROM bank_statement_lines b),
+       'journal', (SELECT count(*) FROM journal_lines),
+       'accounts', (SELECT json_agg(a ORDER BY a.id) FROM accounts a),
+       'closed_periods', (SELECT json_agg(c ORDER BY c.month) FROM closed_periods c),
+       'tax_rates', (SELECT json_agg(r ORDER BY r.id) FROM tax_rates r),
+       'items', (SELECT json_agg(i ORDER BY i.id) FROM billing_item_prices i),
+       'runs', (SELECT json_agg(r ORDER BY r.id) FROM billing_runs r)) AS snapshot`,
     [target.organizationB.id, target.memberB.userId],
   );
   return JSON.stringify(rows[0].snapshot);
@@ -242,6 +353,16 @@ beforeAll(async () => {
   };
   const domainB = await makeDomain(b.caller, orgB.id);
   const databaseB = await created(b.caller.post('/api/v1/databases', { organizationId: orgB.id, engine: 'mariadb', name: 'data' }));
+  const line = { description: 'Hosting', quantity: '1', unitPrice: '100.00', taxCode: 'taxable' };
+  const invoiceB = await created(admin.post('/api/v1/invoices', { organizationId: orgB.id, issueDate: '2024-02-01', lines: [line] }));
+  expect((await admin.post(`/api/v1/invoices/${invoiceB.id}/post`, {})).status).toBe(200);
+  const draftB = await created(admin.post('/api/v1/invoices', { organizationId: orgB.id, issueDate: '2024-02-02', lines: [line] }));
+  const paymentB = await created(admin.post('/api/v1/payments', { organizationId: orgB.id, method: 'cash', reference: 'b', amount: '200.00', receivedOn: '2024-02-03', allocations: [{ invoiceId: invoiceB.id, amount: '10.00' }] }));
+  const bankLines = await admin.post('/api/v1/bank-statements', { csv: '2024-02-04,5.00,deposit' });
+  const run = await created(admin.post('/api/v1/billing-runs', { period: '2023-01' }));
+  const entries = (await admin.get('/api/v1/accounting/journal')).body.data;
+  const accounts = (await admin.get('/api/v1/accounting/accounts')).body.data;
+  const items = (await admin.get('/api/v1/billing-items')).body.data;
   target = {
     organizationB: orgB,
     memberB: { userId: b.userId },
@@ -256,6 +377,14 @@ beforeAll(async () => {
     databaseUserB: await created(b.caller.post('/api/v1/database-users', { organizationId: orgB.id, engine: 'mariadb', name: 'app', databases: [databaseB.id] })),
     server: servers.web,
     plan: (await admin.get('/api/v1/plans')).body.data[0],
+    invoiceB,
+    draftB,
+    paymentB,
+    run,
+    bankLine: bankLines.body.data[0],
+    entry: entries[0],
+    account: accounts[0],
+    item: items[0],
   };
 });
 afterAll(() => api?.close());
@@ -300,7 +429,7 @@ describe('tenant isolation', () => {
           // Lists answer, but without anything of B's; plans are the co-op's catalogue, public to clients.
           expect(response.status, label).toBe(200);
           const text = JSON.stringify(response.body);
-          for (const thing of [target.organizationB, target.invitationB, target.domainB, target.siteB, target.mailboxB, target.aliasB, target.databaseB, target.databaseUserB, target.recordB]) {
+          for (const thing of [target.organizationB, target.invitationB, target.domainB, target.siteB, target.mailboxB, target.aliasB, target.databaseB, target.databaseUserB, target.recordB, target.invoiceB, target.draftB, target.paymentB]) {
             expect(text, label).not.toContain(thing.id);
           }
           expect(text, label).not.toContain(target.memberB.userId);

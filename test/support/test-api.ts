@@ -16,6 +16,8 @@ export interface ApiResponse<T = any> {
   status: number;
   body: T;
   headers: Record<string, string | string[] | undefined>;
+  /** The body's bytes, for answers that are not text (a PDF). */
+  rawBody: Buffer;
 }
 
 export type Credentials = { kind: 'session'; cookie: string; csrfToken: string } | { kind: 'token'; token: string } | null;
@@ -64,6 +66,7 @@ export class Caller {
       status: response.statusCode,
       body: type.includes('application/json') && response.body ? JSON.parse(response.body) : response.body,
       headers: response.headers as ApiResponse['headers'],
+      rawBody: response.rawPayload,
     };
   }
 

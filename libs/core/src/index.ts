@@ -20,7 +20,8 @@ export { QueueService, type EnqueueOptions, type WaitingJob, type QueueStats } f
 export { defineJob, NO_PAYLOAD, type JobDefinition, type JobInput, type JobPayload } from './queue/job.js';
 export { QueueWorker, type JobInfo } from './queue/queue-worker.js';
 export { JobHandler } from './queue/job-handler.decorator.js';
-export { MailService } from './mail/mail.service.js';
+export { MailService, type MailMessage, type RenderedAttachment, type AttachmentRenderer } from './mail/mail.service.js';
+export { OutboundMail, type MailAttachmentReference } from './mail/outbound-mail.entity.js';
 export {
   SCOPES,
   STAFF_ROLES,

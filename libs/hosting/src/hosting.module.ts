@@ -22,6 +22,7 @@ import { AliasesController } from './mail/aliases.controller.js';
 import { DatabasesService } from './databases/databases.service.js';
 import { DatabasesController, DatabaseUsersController } from './databases/databases.controller.js';
 import { UsageService } from './usage/usage.service.js';
+import { BillingFactsService } from './usage/billing-facts.service.js';
 import { placementSchema } from './servers/server.schemas.js';
 import { hostingEn, hostingFr } from './i18n/catalogues.js';
 import { parseOrThrow } from '@ruche/core';
@@ -55,8 +56,22 @@ import { parseOrThrow } from '@ruche/core';
     MailService,
     DatabasesService,
     UsageService,
+    BillingFactsService,
   ],
-  exports: [DesiredStateService, DesiredStateReader, ResourceOutcomes, ServersService, PlansService, QuotasService, DomainsService, SitesService, MailService, DatabasesService, UsageService],
+  exports: [
+    DesiredStateService,
+    DesiredStateReader,
+    ResourceOutcomes,
+    ServersService,
+    PlansService,
+    QuotasService,
+    DomainsService,
+    SitesService,
+    MailService,
+    DatabasesService,
+    UsageService,
+    BillingFactsService,
+  ],
 })
 export class HostingModule implements OnModuleInit {
   constructor(

@@ -50,4 +50,5 @@ describe('loadConfig', () => {
     const twin = defineSettings('twin', { RUCHE_RADIO_WATTS: z.string() }, () => ({}));
     expect(() => loadConfig({}, '/', [feature, twin])).toThrow(/RUCHE_RADIO_WATTS is declared twice/);
   });
+
 });

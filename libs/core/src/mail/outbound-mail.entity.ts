@@ -1,5 +1,11 @@
 import { Check, Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
+/** An attachment named by what renders it and what it renders (`billing:invoice-pdf`, an invoice id). */
+export interface MailAttachmentReference {
+  renderer: string;
+  reference: string;
+}
+
 /** A message Ruche sends; written with the change that causes it and delivered by a job. */
 @Entity('outbound_mail')
 @Check('outbound_mail_status_check', `"status" IN ('queued', 'sent', 'skipped', 'failed')`)
@@ -16,6 +22,10 @@ export class OutboundMail {
   /** Encrypted with the instance key: bodies may carry one-time links. */
   @Column({ type: 'text' })
   bodyEncrypted!: string;
+
+  /** Files rendered again at delivery by the renderer a lib registered (`MailService.registerAttachmentRenderer`). */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  attachments!: MailAttachmentReference[];
 
   @Column({ type: 'text', default: 'queued' })
   status!: 'queued' | 'sent' | 'skipped' | 'failed';

@@ -1,0 +1,97 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+export class Billing1796056233205 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE TABLE "billing_profiles" ("organization_id" uuid NOT NULL, "billing_email" text, "tax_exempt" boolean NOT NULL DEFAULT false, "exemption_reason" text, "exemption_number" text, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "billing_profiles_exemption_check" CHECK (NOT "tax_exempt" OR ("exemption_reason" IS NOT NULL AND "exemption_number" IS NOT NULL)), CONSTRAINT "PK_4e53cb091b1cddbc7f850c588d9" PRIMARY KEY ("organization_id"))`);
+    await queryRunner.query(`CREATE TABLE "billing_items" ("id" uuid NOT NULL, "code" text NOT NULL, "name_fr" text NOT NULL, "name_en" text NOT NULL, "kind" text NOT NULL, "meter" text, "tax_code" text NOT NULL, "account_code" text NOT NULL, "active" boolean NOT NULL DEFAULT true, CONSTRAINT "billing_items_tax_code_check" CHECK ("tax_code" IN ('taxable', 'zero_rated', 'exempt')), CONSTRAINT "billing_items_meter_check" CHECK (("kind" = 'metered') = ("meter" IS NOT NULL)), CONSTRAINT "billing_items_kind_check" CHECK ("kind" IN ('one_off', 'metered', 'hourly')), CONSTRAINT "PK_9e3b8d77d9899c41dfd1335f364" PRIMARY KEY ("id"))`);
+    await queryRunner.query(`CREATE UNIQUE INDEX "billing_items_meter_key" ON "billing_items"  ("meter") WHERE "meter" IS NOT NULL`);
+    await queryRunner.query(`CREATE UNIQUE INDEX "billing_items_code_key" ON "billing_items"  ("code") `);
+    await queryRunner.query(`CREATE TABLE "billing_item_prices" ("id" uuid NOT NULL, "item_id" uuid NOT NULL, "effective_from" date NOT NULL, "unit_price" numeric(14,4) NOT NULL, CONSTRAINT "billing_item_prices_price_check" CHECK ("unit_price" >= 0), CONSTRAINT "PK_5fb2f0f116f5e74c3fc9e38a7d4" PRIMARY KEY ("id"))`);
+    await queryRunner.query(`CREATE UNIQUE INDEX "billing_item_prices_item_effective_key" ON "billing_item_prices"  ("item_id", "effective_from") `);
+    await queryRunner.query(`CREATE TABLE "tax_rates" ("id" uuid NOT NULL, "tax" text NOT NULL, "effective_from" date NOT NULL, "rate" numeric(7,6) NOT NULL, "base_includes_gst" boolean NOT NULL DEFAULT false, CONSTRAINT "tax_rates_base_check" CHECK ("tax" = 'qst' OR NOT "base_includes_gst"), CONSTRAINT "tax_rates_rate_check" CHECK ("rate" >= 0 AND "rate" < 1), CONSTRAINT "tax_rates_tax_check" CHECK ("tax" IN ('gst', 'qst')), CONSTRAINT "PK_41164a748f3dafa373c7e508ca2" PRIMARY KEY ("id"))`);
+    await queryRunner.query(`CREATE UNIQUE INDEX "tax_rates_tax_effective_key" ON "tax_rates"  ("tax", "effective_from") `);
+    await queryRunner.query(`CREATE TABLE "invoices" ("id" uuid NOT NULL, "organization_id" uuid NOT NULL, "kind" text NOT NULL DEFAULT 'invoice', "status" text NOT NULL DEFAULT 'draft', "series" text, "sequence" integer, "number" text, "issue_date" date NOT NULL, "due_date" date NOT NULL, "credits_invoice_id" uuid, "billing_run_id" uuid, "billing_period" text, "customer_name" text NOT NULL, "locale" text NOT NULL, "taxable_cents" bigint NOT NULL DEFAULT '0', "zero_rated_cents" bigint NOT NULL DEFAULT '0', "exempt_cents" bigint NOT NULL DEFAULT '0', "subtotal_cents" bigint NOT NULL DEFAULT '0', "gst_cents" bigint NOT NULL DEFAULT '0', "qst_cents" bigint NOT NULL DEFAULT '0', "total_cents" bigint NOT NULL DEFAULT '0', "gst_rate" numeric(7,6), "qst_rate" numeric(7,6), "tax_exemption_reason" text, "tax_exemption_number" text, "memo" text, "journal_entry_id" uuid, "void_entry_id" uuid, "content_hash" text, "posted_at" TIMESTAMP WITH TIME ZONE, "paid_at" TIMESTAMP WITH TIME ZONE, "voided_at" TIMESTAMP WITH TIME ZONE, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "invoices_dates_check" CHECK ("due_date" >= "issue_date"), CONSTRAINT "invoices_locale_check" CHECK ("locale" IN ('fr', 'en')), CONSTRAINT "invoices_totals_check" CHECK ("subtotal_cents" = "taxable_cents" + "zero_rated_cents" + "exempt_cents" AND "total_cents" = "subtotal_cents" + "gst_cents" + "qst_cents" AND "gst_cents" >= 0 AND "qst_cents" >= 0), CONSTRAINT "invoices_credit_note_check" CHECK (("kind" = 'credit_note') = ("credits_invoice_id" IS NOT NULL)), CONSTRAINT "invoices_numbered_check" CHECK (("status" = 'draft') = ("number" IS NULL) AND ("number" IS NULL) = ("sequence" IS NULL) AND ("number" IS NULL) = ("series" IS NULL)), CONSTRAINT "invoices_kind_check" CHECK ("kind" IN ('invoice', 'credit_note')), CONSTRAINT "invoices_status_check" CHECK ("status" IN ('draft', 'posted', 'paid', 'void')), CONSTRAINT "PK_668cef7c22a427fd822cc1be3ce" PRIMARY KEY ("id"))`);
+    await queryRunner.query(`CREATE INDEX "invoices_credits_idx" ON "invoices"  ("credits_invoice_id") WHERE "credits_invoice_id" IS NOT NULL`);
+    await queryRunner.query(`CREATE INDEX "invoices_run_idx" ON "invoices"  ("billing_run_id") WHERE "billing_run_id" IS NOT NULL`);
+    await queryRunner.query(`CREATE INDEX "invoices_updated_idx" ON "invoices"  ("updated_at") `);
+    await queryRunner.query(`CREATE UNIQUE INDEX "invoices_number_key" ON "invoices"  ("number") `);
+    await queryRunner.query(`CREATE UNIQUE INDEX "invoices_series_sequence_key" ON "invoices"  ("series", "sequence") `);
+    await queryRunner.query(`CREATE UNIQUE INDEX "invoices_period_key" ON "invoices"  ("organization_id", "billing_period") WHERE "billing_period" IS NOT NULL`);
+    await queryRunner.query(`CREATE INDEX "invoices_organization_idx" ON "invoices"  ("organization_id", "id") `);
+    await queryRunner.query(`CREATE TABLE "invoice_lines" ("id" uuid NOT NULL, "invoice_id" uuid NOT NULL, "position" integer NOT NULL, "kind" text NOT NULL, "description" text NOT NULL, "quantity" numeric(14,4) NOT NULL, "unit_price" numeric(14,4) NOT NULL, "amount_cents" bigint NOT NULL, "tax_code" text NOT NULL, "account_code" text NOT NULL, "period_start" date, "period_end" date, "item_code" text, "source_kind" text, "source_id" text, CONSTRAINT "invoice_lines_source_check" CHECK (("source_kind" IS NULL) = ("source_id" IS NULL)), CONSTRAINT "invoice_lines_description_check" CHECK (length("description") BETWEEN 1 AND 500), CONSTRAINT "invoice_lines_amounts_check" CHECK ("quantity" >= 0 AND "unit_price" >= 0 AND "amount_cents" >= 0), CONSTRAINT "invoice_lines_tax_code_check" CHECK ("tax_code" IN ('taxable', 'zero_rated', 'exempt')), CONSTRAINT "invoice_lines_kind_check" CHECK ("kind" IN ('plan', 'metered', 'one_off', 'external', 'manual')), CONSTRAINT "PK_3d18eb48142b916f581f0c21a65" PRIMARY KEY ("id"))`);
+    await queryRunner.query(`CREATE UNIQUE INDEX "invoice_lines_source_key" ON "invoice_lines"  ("source_kind", "source_id") WHERE "source_kind" IS NOT NULL`);
+    await queryRunner.query(`CREATE UNIQUE INDEX "invoice_lines_invoice_position_key" ON "invoice_lines"  ("invoice_id", "position") `);
+    await queryRunner.query(`CREATE TABLE "billable_lines" ("id" uuid NOT NULL, "organization_id" uuid NOT NULL, "source_kind" text NOT NULL, "source_id" text NOT NULL, "description_fr" text NOT NULL, "description_en" text NOT NULL, "quantity" numeric(14,4) NOT NULL, "unit_price" numeric(14,4) NOT NULL, "tax_code" text NOT NULL, "account_code" text NOT NULL, "service_date" date NOT NULL, "invoice_line_id" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "billable_lines_tax_code_check" CHECK ("tax_code" IN ('taxable', 'zero_rated', 'exempt')), CONSTRAINT "billable_lines_amounts_check" CHECK ("quantity" > 0 AND "unit_price" >= 0), CONSTRAINT "billable_lines_source_check" CHECK ("source_kind" ~ '^[a-z][a-z0-9_]{0,39}$' AND length("source_id") BETWEEN 1 AND 200), CONSTRAINT "PK_783160c084d928b5a9d1eb1ff69" PRIMARY KEY ("id"))`);
+    await queryRunner.query(`CREATE INDEX "billable_lines_pending_idx" ON "billable_lines"  ("organization_id", "service_date") WHERE "invoice_line_id" IS NULL`);
+    await queryRunner.query(`CREATE UNIQUE INDEX "billable_lines_source_key" ON "billable_lines"  ("source_kind", "source_id") `);
+    await queryRunner.query(`CREATE TABLE "bank_statement_lines" ("id" uuid NOT NULL, "import_id" uuid NOT NULL, "line_date" date NOT NULL, "amount_cents" bigint NOT NULL, "description" text NOT NULL, "status" text NOT NULL DEFAULT 'unmatched', "proposed_invoice_id" uuid, "match_reason" text, "payment_id" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "bank_statement_lines_match_check" CHECK ("match_reason" IS NULL OR "match_reason" IN ('number', 'amount')), CONSTRAINT "bank_statement_lines_status_check" CHECK ("status" IN ('unmatched', 'proposed', 'confirmed', 'ignored')), CONSTRAINT "PK_f22e7c99c4dca5224741e09f7ae" PRIMARY KEY ("id"))`);
+    await queryRunner.query(`CREATE INDEX "bank_statement_lines_status_idx" ON "bank_statement_lines"  ("status", "id") `);
+    await queryRunner.query(`CREATE INDEX "bank_statement_lines_import_idx" ON "bank_statement_lines"  ("import_id") `);
+    await queryRunner.query(`CREATE TABLE "payments" ("id" uuid NOT NULL, "organization_id" uuid NOT NULL, "method" text NOT NULL, "reference" text NOT NULL, "amount_cents" bigint NOT NULL, "received_on" date NOT NULL, "bank_line_id" uuid, "journal_entry_id" uuid NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "payments_method_check" CHECK ("method" IN ('transfer', 'cheque', 'card', 'cash', 'other')), CONSTRAINT "payments_amount_check" CHECK ("amount_cents" > 0), CONSTRAINT "PK_197ab7af18c93fbb0c9b28b4a59" PRIMARY KEY ("id"))`);
+    await queryRunner.query(`CREATE UNIQUE INDEX "payments_bank_line_key" ON "payments"  ("bank_line_id") WHERE "bank_line_id" IS NOT NULL`);
+    await queryRunner.query(`CREATE INDEX "payments_organization_idx" ON "payments"  ("organization_id", "id") `);
+    await queryRunner.query(`CREATE TABLE "payment_allocations" ("id" uuid NOT NULL, "payment_id" uuid NOT NULL, "invoice_id" uuid NOT NULL, "amount_cents" bigint NOT NULL, "allocated_on" date NOT NULL, "journal_entry_id" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "payment_allocations_amount_check" CHECK ("amount_cents" > 0), CONSTRAINT "PK_a5c6ff22065ac772620c85f4efb" PRIMARY KEY ("id"))`);
+    await queryRunner.query(`CREATE INDEX "payment_allocations_invoice_idx" ON "payment_allocations"  ("invoice_id") `);
+    await queryRunner.query(`CREATE INDEX "payment_allocations_payment_idx" ON "payment_allocations"  ("payment_id") `);
+    await queryRunner.query(`CREATE TABLE "billing_runs" ("id" uuid NOT NULL, "period" text NOT NULL, "period_start" date NOT NULL, "period_end" date NOT NULL, "status" text NOT NULL DEFAULT 'queued', "passes" integer NOT NULL DEFAULT '1', "cursor" uuid, "organizations_total" integer NOT NULL DEFAULT '0', "organizations_done" integer NOT NULL DEFAULT '0', "invoices_created" integer NOT NULL DEFAULT '0', "already_invoiced" integer NOT NULL DEFAULT '0', "last_error" text, "posting_status" text NOT NULL DEFAULT 'idle', "invoices_posted" integer NOT NULL DEFAULT '0', "started_at" TIMESTAMP WITH TIME ZONE, "finished_at" TIMESTAMP WITH TIME ZONE, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "billing_runs_period_check" CHECK ("period" ~ '^[0-9]{4}-(0[1-9]|1[0-2])$' AND "period_end" > "period_start"), CONSTRAINT "billing_runs_posting_check" CHECK ("posting_status" IN ('idle', 'queued', 'running', 'completed', 'failed')), CONSTRAINT "billing_runs_status_check" CHECK ("status" IN ('queued', 'running', 'completed', 'failed')), CONSTRAINT "PK_6cbc5e20856bf81be0e61423167" PRIMARY KEY ("id"))`);
+    await queryRunner.query(`CREATE UNIQUE INDEX "billing_runs_period_key" ON "billing_runs"  ("period") `);
+    await queryRunner.query(`CREATE TABLE "invoice_number_series" ("series" text NOT NULL, "next_sequence" integer NOT NULL, CONSTRAINT "invoice_number_series_next_check" CHECK ("next_sequence" >= 1), CONSTRAINT "PK_69c485367b76b24ffdc0383433d" PRIMARY KEY ("series"))`);
+    await queryRunner.query(`ALTER TABLE "billing_profiles" ADD CONSTRAINT "billing_profiles_organization_fk" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
+    await queryRunner.query(`ALTER TABLE "billing_item_prices" ADD CONSTRAINT "billing_item_prices_item_fk" FOREIGN KEY ("item_id") REFERENCES "billing_items"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
+    await queryRunner.query(`ALTER TABLE "invoices" ADD CONSTRAINT "invoices_organization_fk" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
+    await queryRunner.query(`ALTER TABLE "invoices" ADD CONSTRAINT "invoices_credits_invoice_fk" FOREIGN KEY ("credits_invoice_id") REFERENCES "invoices"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
+    await queryRunner.query(`ALTER TABLE "invoice_lines" ADD CONSTRAINT "invoice_lines_invoice_fk" FOREIGN KEY ("invoice_id") REFERENCES "invoices"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await queryRunner.query(`ALTER TABLE "billable_lines" ADD CONSTRAINT "billable_lines_organization_fk" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
+    await queryRunner.query(`ALTER TABLE "billable_lines" ADD CONSTRAINT "billable_lines_invoice_line_fk" FOREIGN KEY ("invoice_line_id") REFERENCES "invoice_lines"("id") ON DELETE SET NULL ON UPDATE NO ACTION`);
+    await queryRunner.query(`ALTER TABLE "payments" ADD CONSTRAINT "payments_organization_fk" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
+    await queryRunner.query(`ALTER TABLE "payment_allocations" ADD CONSTRAINT "payment_allocations_payment_fk" FOREIGN KEY ("payment_id") REFERENCES "payments"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
+    await queryRunner.query(`ALTER TABLE "payment_allocations" ADD CONSTRAINT "payment_allocations_invoice_fk" FOREIGN KEY ("invoice_id") REFERENCES "invoices"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE "payment_allocations" DROP CONSTRAINT "payment_allocations_invoice_fk"`);
+    await queryRunner.query(`ALTER TABLE "payment_allocations" DROP CONSTRAINT "payment_allocations_payment_fk"`);
+    await queryRunner.query(`ALTER TABLE "payments" DROP CONSTRAINT "payments_organization_fk"`);
+    await queryRunner.query(`ALTER TABLE "billable_lines" DROP CONSTRAINT "billable_lines_invoice_line_fk"`);
+    await queryRunner.query(`ALTER TABLE "billable_lines" DROP CONSTRAINT "billable_lines_organization_fk"`);
+    await queryRunner.query(`ALTER TABLE "invoice_lines" DROP CONSTRAINT "invoice_lines_invoice_fk"`);
+    await queryRunner.query(`ALTER TABLE "invoices" DROP CONSTRAINT "invoices_credits_invoice_fk"`);
+    await queryRunner.query(`ALTER TABLE "invoices" DROP CONSTRAINT "invoices_organization_fk"`);
+    await queryRunner.query(`ALTER TABLE "billing_item_prices" DROP CONSTRAINT "billing_item_prices_item_fk"`);
+    await queryRunner.query(`ALTER TABLE "billing_profiles" DROP CONSTRAINT "billing_profiles_organization_fk"`);
+    await queryRunner.query(`DROP TABLE "invoice_number_series"`);
+    await queryRunner.query(`DROP INDEX "public"."billing_runs_period_key"`);
+    await queryRunner.query(`DROP TABLE "billing_runs"`);
+    await queryRunner.query(`DROP INDEX "public"."payment_allocations_payment_idx"`);
+    await queryRunner.query(`DROP INDEX "public"."payment_allocations_invoice_idx"`);
+    await queryRunner.query(`DROP TABLE "payment_allocations"`);
+    await queryRunner.query(`DROP INDEX "public"."payments_organization_idx"`);
+    await queryRunner.query(`DROP INDEX "public"."payments_bank_line_key"`);
+    await queryRunner.query(`DROP TABLE "payments"`);
+    await queryRunner.query(`DROP INDEX "public"."bank_statement_lines_import_idx"`);
+    await queryRunner.query(`DROP INDEX "public"."bank_statement_lines_status_idx"`);
+    await queryRunner.query(`DROP TABLE "bank_statement_lines"`);
+    await queryRunner.query(`DROP INDEX "public"."billable_lines_source_key"`);
+    await queryRunner.query(`DROP INDEX "public"."billable_lines_pending_idx"`);
+    await queryRunner.query(`DROP TABLE "billable_lines"`);
+    await queryRunner.query(`DROP INDEX "public"."invoice_lines_invoice_position_key"`);
+    await queryRunner.query(`DROP INDEX "public"."invoice_lines_source_key"`);
+    await queryRunner.query(`DROP TABLE "invoice_lines"`);
+    await queryRunner.query(`DROP INDEX "public"."invoices_organization_idx"`);
+    await queryRunner.query(`DROP INDEX "public"."invoices_period_key"`);
+    await queryRunner.query(`DROP INDEX "public"."invoices_series_sequence_key"`);
+    await queryRunner.query(`DROP INDEX "public"."invoices_number_key"`);
+    await queryRunner.query(`DROP INDEX "public"."invoices_updated_idx"`);
+    await queryRunner.query(`DROP INDEX "public"."invoices_run_idx"`);
+    await queryRunner.query(`DROP INDEX "public"."invoices_credits_idx"`);
+    await queryRunner.query(`DROP TABLE "invoices"`);
+    await queryRunner.query(`DROP INDEX "public"."tax_rates_tax_effective_key"`);
+    await queryRunner.query(`DROP TABLE "tax_rates"`);
+    await queryRunner.query(`DROP INDEX "public"."billing_item_prices_item_effective_key"`);
+    await queryRunner.query(`DROP TABLE "billing_item_prices"`);
+    await queryRunner.query(`DROP INDEX "public"."billing_items_code_key"`);
+    await queryRunner.query(`DROP INDEX "public"."billing_items_meter_key"`);
+    await queryRunner.query(`DROP TABLE "billing_items"`);
+    await queryRunner.query(`DROP TABLE "billing_profiles"`);
+  }
+}
