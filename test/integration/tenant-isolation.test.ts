@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OpenApiGenerator, type RouteInfo } from '@ruche/core';
+import { OpenApiGenerator, RequestContext, type RouteInfo } from '@ruche/core';
+import { ArchivesService } from '@ruche/hosting';
 import { startTestApi, type Caller, type TestApi } from '../support/test-api.js';
 import { makeClient, makeDomain, makeOrganization, makeServers, makeToken } from '../support/factories.js';
 
@@ -14,6 +15,7 @@ interface Target {
   memberB: { userId: string };
   tokenB: { id: string };
   invitationB: { id: string };
+  archiveB: { id: string };
   domainB: { id: string; name: string };
   recordB: { id: string };
   siteB: { id: string };
@@ -139,6 +141,8 @@ const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
   'patch /api/v1/database-users/:id': (t) => ({ url: `/api/v1/database-users/${t.databaseUserB.id}`, body: { password: 'taken-over-password' } }),
   'delete /api/v1/database-users/:id': (t) => ({ url: `/api/v1/database-users/${t.databaseUserB.id}` }),
   'get /api/v1/resource-events': (t) => ({ url: `/api/v1/resource-events?organizationId=${t.organizationB.id}` }),
+  'get /api/v1/archives': (t) => ({ url: `/api/v1/archives?organizationId=${t.organizationB.id}` }),
+  'post /api/v1/archives/:id/restore': (t) => ({ url: `/api/v1/archives/${t.archiveB.id}/restore` }),
   'get /api/v1/resources': (t) => ({ url: `/api/v1/resources?organizationId=${t.organizationB.id}&q=${encodeURIComponent(t.domainB.name)}` }),
 
   // Provisioning operations: sysadmins only.
@@ -210,6 +214,7 @@ const LISTS = new Set([
   'get /api/v1/databases',
   'get /api/v1/database-users',
   'get /api/v1/resource-events',
+  'get /api/v1/archives',
   'get /api/v1/resources',
   'get /api/v1/plans',
   'get /api/v1/plans/:id',
@@ -245,6 +250,7 @@ const STAFF_ONLY = new Set([
   'get /api/v1/server-events',
   'post /api/v1/jobs/retry',
   'post /api/v1/jobs/resync',
+  'post /api/v1/archives/:id/restore',
   'post /api/v1/billing-runs',
   'get /api/v1/billing-runs',
   'get /api/v1/billing-runs/:id',
@@ -301,6 +307,7 @@ async function snapshotB(): Promise<string> {
        'user', (SELECT row_to_json(u) FROM users u WHERE u.id = $2),
        'tokens', (SELECT json_agg(t ORDER BY t.id) FROM api_tokens t WHERE t.user_id = $2),
        'invitations', (SELECT json_agg(i ORDER BY i.id) FROM invitations i WHERE i.organization_id = $1),
+       'archives', (SELECT json_agg(a ORDER BY a.id) FROM archives a WHERE a.organization_id = $1),
        'domains', (SELECT json_agg(d ORDER BY d.id) FROM domains d WHERE d.organization_id = $1),
        'records', (SELECT json_agg(r ORDER BY r.id) FROM dns_records r WHERE r.organization_id = $1),
        'sites', (SELECT json_agg(s ORDER BY s.id) FROM sites s WHERE s.organization_id = $1),
@@ -368,6 +375,7 @@ beforeAll(async () => {
     memberB: { userId: b.userId },
     tokenB: { id: tokenOfB.id },
     invitationB: { id: invitationOfB.body.id },
+    archiveB: await archiveOf(api, b.caller, orgB.id, domainB),
     domainB,
     recordB: await created(b.caller.post(`/api/v1/domains/${domainB.id}/records`, { type: 'TXT', name: '@', value: 'mine' })),
     siteB: await created(b.caller.post('/api/v1/sites', { organizationId: orgB.id, hostnames: [domainB.name] })),
@@ -388,6 +396,18 @@ beforeAll(async () => {
   };
 });
 afterAll(() => api?.close());
+
+/** An archive of one of B's mailboxes, as the mail driver records it when the mailbox is deleted. */
+async function archiveOf(api: TestApi, owner: Caller, organizationId: string, domain: { name: string }): Promise<{ id: string }> {
+  const mailbox = await owner.post('/api/v1/mailboxes', { organizationId, address: `gone@${domain.name}`, password: 'long-enough-password', quotaMb: 10 });
+  expect(mailbox.status).toBe(201);
+  const archives = api.app.get(ArchivesService);
+  await RequestContext.run({ requestId: 'test', ip: null, headerLocale: null, actor: null }, () =>
+    archives.recordArchive({ type: 'mailbox', id: mailbox.body.id, path: '/var/backups/ruche/mail/gone.tar.gz', sizeBytes: 1234 }),
+  );
+  const [row] = await api.db.query(`SELECT id FROM archives WHERE resource_id = $1`, [mailbox.body.id]);
+  return { id: row.id };
+}
 
 describe('tenant isolation', () => {
   it('covers every route the API has', () => {
@@ -429,7 +449,7 @@ describe('tenant isolation', () => {
           // Lists answer, but without anything of B's; plans are the co-op's catalogue, public to clients.
           expect(response.status, label).toBe(200);
           const text = JSON.stringify(response.body);
-          for (const thing of [target.organizationB, target.invitationB, target.domainB, target.siteB, target.mailboxB, target.aliasB, target.databaseB, target.databaseUserB, target.recordB, target.invoiceB, target.draftB, target.paymentB]) {
+          for (const thing of [target.organizationB, target.invitationB, target.archiveB, target.domainB, target.siteB, target.mailboxB, target.aliasB, target.databaseB, target.databaseUserB, target.recordB, target.invoiceB, target.draftB, target.paymentB]) {
             expect(text, label).not.toContain(thing.id);
           }
           expect(text, label).not.toContain(target.memberB.userId);

@@ -15,6 +15,7 @@ import { Database } from './databases/database.entity.js';
 import { DatabaseUser } from './databases/database-user.entity.js';
 import { ResourceEvent } from './desired-state/resource-event.entity.js';
 import { UsageSample } from './usage/usage-sample.entity.js';
+import { Archive } from './archives/archive.entity.js';
 
 export const hostingEntities: Function[] = [
   Server,
@@ -34,4 +35,5 @@ export const hostingEntities: Function[] = [
   DatabaseUser,
   ResourceEvent,
   UsageSample,
+  Archive,
 ];

@@ -3,6 +3,8 @@ import { I18nService, OrganizationsService } from '@ruche/core';
 import { DesiredStateService } from './desired-state/desired-state.service.js';
 import { DesiredStateReader } from './desired-state/desired-state.reader.js';
 import { ResourceOutcomes } from './desired-state/resource-outcomes.service.js';
+import { ArchivesService } from './archives/archives.service.js';
+import { ArchivesController } from './archives/archives.controller.js';
 import { ResourceEventsController } from './desired-state/resource-events.controller.js';
 import { ResourcesController } from './desired-state/resources.controller.js';
 import { ResourceSearchService } from './desired-state/resource-search.service.js';
@@ -41,6 +43,7 @@ import { parseOrThrow } from '@ruche/core';
     DatabaseUsersController,
     ResourceEventsController,
     ResourcesController,
+    ArchivesController,
   ],
   providers: [
     ResourceSearchService,
@@ -57,6 +60,7 @@ import { parseOrThrow } from '@ruche/core';
     DatabasesService,
     UsageService,
     BillingFactsService,
+    ArchivesService,
   ],
   exports: [
     DesiredStateService,
@@ -71,6 +75,7 @@ import { parseOrThrow } from '@ruche/core';
     DatabasesService,
     UsageService,
     BillingFactsService,
+    ArchivesService,
   ],
 })
 export class HostingModule implements OnModuleInit {

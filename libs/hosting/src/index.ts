@@ -13,6 +13,7 @@ export { HOSTING_SETTINGS, type HostingSettings } from './hosting.settings.js';
 export { RECONCILE_JOB, RECONCILE_TRIGGERS, reconcileJobKey, DesiredStateService, type ReconcileTrigger } from './desired-state/desired-state.service.js';
 export { DesiredStateReader, type DesiredSite, type DesiredZone, type DesiredDatabase, type DesiredDatabaseUser } from './desired-state/desired-state.reader.js';
 export { ResourceOutcomes, noOutcomes, type Outcomes } from './desired-state/resource-outcomes.service.js';
+export { ArchivesService, type RestoreFrom, type ExpiredArchive } from './archives/archives.service.js';
 export type { ResourceState } from './desired-state/resource-state.js';
 export { RESOURCE_KINDS, RESOURCE_TYPES, kindsOf, type ResourceType, type ResourceKind } from './desired-state/resource-kinds.js';
 export { PHASES, SERVICES, type Phase, type Service } from './desired-state/hosted-resource.js';

@@ -11,6 +11,7 @@ import { ServerRegistration } from './registration/server-registration.js';
 import { ProvisioningMetrics } from './operations/provisioning-metrics.js';
 import { OperationsService } from './operations/operations.service.js';
 import { StorageMeter } from './usage/storage-meter.js';
+import { ArchivePurge } from './operations/archive-purge.js';
 import { JobsController, ServerEventsController, ServerOperationsController } from './operations/operations.controller.js';
 import { provisioningEn, provisioningFr } from './i18n/catalogues.js';
 
@@ -35,6 +36,7 @@ import { provisioningEn, provisioningFr } from './i18n/catalogues.js';
     ProvisioningMetrics,
     OperationsService,
     StorageMeter,
+    ArchivePurge,
   ],
   exports: [Reconciler, ConnectionPool, OperationsService, StorageMeter, ServerRegistration, SERVER_REGISTRATION_CHECK],
 })

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { controllersOf, createLogger, loadConfig, openApiDocument, routesOf } from '@ruche/core';
 import { apiModule } from '../api.js';
+import { featureSettings } from '../features.js';
 
 /**
  * `node apps/api/dist/tools/openapi.js <file>`: writes the API's OpenAPI document without
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   // Only the module tree is built, never instantiated: the config and URL are placeholders.
-  const module = apiModule(loadConfig({}), createLogger('silent'), 'postgres://unused');
+  const module = apiModule(loadConfig({}, process.cwd(), featureSettings), createLogger('silent'), 'postgres://unused');
   const document = openApiDocument(routesOf(controllersOf(module)));
   await mkdir(path.dirname(path.resolve(target)), { recursive: true });
   await writeFile(target, `${JSON.stringify(document, null, 2)}\n`);

@@ -22,4 +22,8 @@ export class Database extends HostedResource {
 
   @Column({ type: 'bigint', default: 0, transformer: bigintNumber })
   storageBytes!: number;
+
+  /** The archive it is being made again from (its driver restores the data, then clears this). */
+  @Column({ type: 'uuid', nullable: true })
+  restoreArchiveId!: string | null;
 }

@@ -20,6 +20,7 @@ export const hostingEn = {
     plan_code_taken: 'A plan with the code {{code}} already exists.',
     plan_inactive: 'The plan {{code}} is no longer offered.',
     price_exists: 'A price already starts on {{date}}.',
+    archive_not_restorable: 'This archive cannot be restored (it is {{status}}, or its time is up).',
   },
   validation: {
     name_empty: 'Enter a name.',
@@ -111,6 +112,7 @@ export const hostingFr: typeof hostingEn = {
     plan_code_taken: 'Un forfait avec le code {{code}} existe déjà.',
     plan_inactive: 'Le forfait {{code}} n’est plus offert.',
     price_exists: 'Un prix commence déjà le {{date}}.',
+    archive_not_restorable: 'Cette archive ne peut pas être restaurée (elle est {{status}}, ou son délai est passé).',
   },
   validation: {
     name_empty: 'Entrez un nom.',

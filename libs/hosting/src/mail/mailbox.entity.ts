@@ -33,4 +33,8 @@ export class Mailbox extends HostedResource {
 
   @Column({ type: 'bigint', default: 0, transformer: bigintNumber })
   usedBytes!: number;
+
+  /** The archive it is being made again from (its driver restores the data, then clears this). */
+  @Column({ type: 'uuid', nullable: true })
+  restoreArchiveId!: string | null;
 }

@@ -145,6 +145,9 @@ export class ServersService {
   async remove(id: string): Promise<void> {
     const server = await this.get(id);
     if (((await this.resourceCounts([id])).get(id) ?? 0) > 0) throw new Conflict('server_not_empty', { name: server.name });
+    // Archives live on the server: it goes once they are purged (or their time is up and purged).
+    const [archive] = await this.db.query(`SELECT 1 FROM archives WHERE server_id = $1 AND status <> 'purged' LIMIT 1`, [id]);
+    if (archive) throw new Conflict('server_not_empty', { name: server.name });
     await this.db.getRepository(OrganizationPlacement).delete({ serverId: id });
     await this.db.getRepository(Server).delete({ id });
     await this.audit.record({ action: 'server.delete', targetType: 'server', targetId: id, before: toServerDto(server) });
