@@ -91,6 +91,7 @@ describe('the job queue', () => {
       '*/15 * * * * provisioning:resync-all ?fill=1h {}',
       '0 2 1 * * billing:scheduled-run ?fill=1h {}',
       '17 * * * * core:housekeeping ?fill=1h {}',
+      '30 3 * * * provisioning:purge-archives ?fill=1h {}',
       '40 23 * * * provisioning:measure-storage ?fill=1h {}',
       '5 0 * * * hosting:sample-usage ?fill=1h {}',
     ]);
