@@ -175,7 +175,9 @@ done
 
 # Images of earlier recipes take half a gigabyte each in the engine. :latest moves first, so
 # removing an old tag frees its image; one still used by a container stays (docker refuses).
+# RUCHE_SERVER_IMAGE_KEEP=1 keeps them (several checkouts sharing one engine).
 docker tag "$REFERENCE" "$IMAGE:latest" >&2
+[[ "${RUCHE_SERVER_IMAGE_KEEP:-}" == 1 ]] && finish
 for old in $(docker image ls "$IMAGE" --format '{{.Tag}}'); do
   [[ "$old" =~ ^[0-9a-f]{16}$ && "$old" != "$RECIPE_HASH" ]] || continue
   if docker image rm "$IMAGE:$old" >/dev/null 2>&1; then log "removed old image $IMAGE:$old"; fi

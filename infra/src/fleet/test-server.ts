@@ -1,3 +1,4 @@
+import { ensureFleetReady } from './fleet-ready.js';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { PassThrough } from 'node:stream';
@@ -134,7 +135,8 @@ export async function startServer(options: StartServerOptions): Promise<TestServ
   const container = await docker.createContainer({
     name,
     Hostname: name,
-    Image: options.image ?? 'ruche-server:latest',
+    // This checkout's own recipe, not :latest: several checkouts may share one engine.
+    Image: options.image ?? (await ensureFleetReady()).image,
     Cmd: services,
     Env: [`RUCHE_AUTHORIZED_KEY=${authorizedKey}`],
     Labels: testResourceLabels(),
