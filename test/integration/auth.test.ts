@@ -167,6 +167,21 @@ describe('password change', () => {
   });
 });
 
+describe('passwords carried over from another panel', () => {
+  it('sign in with their md5-crypt or bcrypt hash once, which is then replaced by argon2id', async () => {
+    const org = await makeOrganization(admin);
+    for (const carried of ['$1$Kb0rE7.x$lxA0U1T4zDjaGN75fWpvY1', '$2y$04$abcdefghijklmnopqrstuuWbsaRB1eBoHLNiKyNPCJALLI91CNPM6']) {
+      const client = await makeClient(api, admin, org.id);
+      await api.db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [client.userId, carried]);
+      await expect(api.login(client.email, 'vieux secret ')).rejects.toThrow(/401/);
+      await expect(api.login(client.email, 'vieux secret')).resolves.toBeDefined();
+      const [row] = await api.db.query('SELECT password_hash FROM users WHERE id = $1', [client.userId]);
+      expect(row.password_hash).toMatch(/^\$argon2id\$/);
+      await expect(api.login(client.email, 'vieux secret')).resolves.toBeDefined();
+    }
+  });
+});
+
 describe('sign-in from other sites', () => {
   it('accepts JSON only: a form or text/plain sign-in is 415 and opens no session', async () => {
     const form = await api.anonymous.request('POST', '/api/v1/auth/login', undefined, {

@@ -10,7 +10,7 @@ export { migrateDatabase, databaseIsMigrated, migrationInProgress, pendingSchema
 export { SnakeNamingStrategy } from './database/snake-naming.strategy.js';
 export { newId, isId } from './database/ids.js';
 export { SecretBox } from './crypto/secret-box.js';
-export { hashPassword, verifyPassword, randomToken, sha256 } from './crypto/secrets.js';
+export { hashPassword, verifyPassword, passwordNeedsRehash, randomToken, sha256 } from './crypto/secrets.js';
 export * from './errors/domain-error.js';
 export { I18nService, type MessageCatalogue } from './i18n/i18n.service.js';
 export { createLogger, LOGGER, type Logger } from './observability/logger.js';

@@ -4,7 +4,7 @@ import { CONFIG, type Config, type Locale } from '../config/config.js';
 import { TransactionalConnection } from '../database/transactional-connection.js';
 import { newId } from '../database/ids.js';
 import { SecretBox } from '../crypto/secret-box.js';
-import { decoyPasswordHash, hashPassword, randomToken, safeEqual, sha256, verifyPassword } from '../crypto/secrets.js';
+import { decoyPasswordHash, hashPassword, passwordNeedsRehash, randomToken, safeEqual, sha256, verifyPassword } from '../crypto/secrets.js';
 import { Forbidden, Unauthenticated, DomainError } from '../errors/domain-error.js';
 import { AuditService } from '../audit/audit.service.js';
 import { I18nService } from '../i18n/i18n.service.js';
@@ -89,7 +89,10 @@ export class AuthService {
       }
     }
     await this.throttle.clear('password_failure', email);
+    // A hash carried over from another panel (md5-crypt, bcrypt…) becomes argon2id now that the password is known.
+    const rehashed = user.passwordHash && passwordNeedsRehash(user.passwordHash) ? await hashPassword(input.password) : null;
     return this.db.withTransaction(async () => {
+      if (rehashed) await this.db.getRepository(User).update({ id: user.id }, { passwordHash: rehashed });
       const grant = await this.openSession(user, client);
       await this.audit.record({
         action: 'auth.login',
