@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import type { Locale } from '@ruche/core';
 import { formatDecimal, formatMoney, formatRate, formatUnitPrice } from '../shared/format.js';
 
@@ -38,7 +37,9 @@ type Translate = (key: string, params?: Record<string, unknown>) => string;
  * numbers), the customer, one row per line, taxes and totals. Built with PDFKit's standard
  * fonts (WinAnsi covers French), so the text extracts as written.
  */
-export function renderInvoicePdf(data: PdfDocumentData, issuer: PdfIssuer, t: Translate): Promise<Buffer> {
+export async function renderInvoicePdf(data: PdfDocumentData, issuer: PdfIssuer, t: Translate): Promise<Buffer> {
+  // Loaded with the first invoice: PDFKit and its fonts weigh on every process that never draws one.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'LETTER', margin: 54, info: { Title: `${t(`billing.pdf.${data.kind}`)} ${data.number ?? ''}`.trim(), Author: issuer.name } });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));

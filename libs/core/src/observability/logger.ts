@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 import type { LoggerService } from '@nestjs/common';
 import { RequestContext } from '../context/request-context.js';
 
@@ -38,7 +38,7 @@ export function createLogger(level: string, options: { format?: LogFormat; desti
   const format = options.format ?? 'auto';
   const pretty = !options.destination && (format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true));
   const destination =
-    options.destination ?? (pretty ? pinoPretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service', sync: true }) : undefined);
+    options.destination ?? (pretty ? (createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty'))({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service', sync: true }) : undefined);
   return pino(
     {
       level,

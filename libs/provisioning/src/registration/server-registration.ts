@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '@ruche/core';
 import type { Server, ServerRegistrationCheck, Service } from '@ruche/hosting';
 import { TransportError } from '../transports/connection.js';
-import { HostKeyMismatch } from '../transports/ssh-connection.js';
+import { HostKeyMismatch } from '../transports/connection.js';
 import { ConnectionPool } from '../transports/connection-pool.service.js';
 import type { ServerConnection } from '../transports/connection.js';
 

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import ssh2 from 'ssh2';
+import { createRequire } from 'node:module';
 import type { ProvisioningSettings } from '../provisioning.settings.js';
+
+/** ssh2's key utilities, loaded when a key is first read: the API reads one only when a sysadmin asks. */
+const ssh2 = (): typeof import('ssh2') => createRequire(import.meta.url)('ssh2');
 
 export interface SshIdentity {
   privateKey: string;
@@ -29,7 +32,7 @@ export function loadSshIdentity(settings: Pick<ProvisioningSettings, 'sshPrivate
     }
   }
   const privateKey = readFileSync(file, 'utf8');
-  const parsed = ssh2.utils.parseKey(privateKey);
+  const parsed = ssh2().utils.parseKey(privateKey);
   if (parsed instanceof Error) throw new Error(`${file}: not a private key Ruche can use (${parsed.message})`);
   const key = Array.isArray(parsed) ? parsed[0]! : parsed;
   chmodSync(file, 0o600);
@@ -43,8 +46,8 @@ export function loadSshIdentity(settings: Pick<ProvisioningSettings, 'sshPrivate
  */
 function generateUsablePair(): { private: string; public: string } {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'ruche' });
-    if (!(ssh2.utils.parseKey(pair.private) instanceof Error) && !(ssh2.utils.parseKey(pair.public) instanceof Error)) return pair;
+    const pair = ssh2().utils.generateKeyPairSync('ed25519', { comment: 'ruche' });
+    if (!(ssh2().utils.parseKey(pair.private) instanceof Error) && !(ssh2().utils.parseKey(pair.public) instanceof Error)) return pair;
   }
   throw new Error('could not generate a usable SSH key pair');
 }

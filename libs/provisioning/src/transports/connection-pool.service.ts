@@ -5,9 +5,8 @@ import { PROVISIONING_SETTINGS, type ProvisioningSettings } from '../provisionin
 import type { Server } from '@ruche/hosting';
 import { loadSshIdentity, type SshIdentity } from '../ssh/ssh-identity.js';
 import type { ServerConnection } from './connection.js';
-import { DockerConnection } from './docker-connection.js';
 import { LocalConnection } from './local-connection.js';
-import { SshConnection } from './ssh-connection.js';
+import type { SshConnection } from './ssh-connection.js';
 
 /**
  * Connections to servers, one SSH connection per server kept open and shared by the jobs
@@ -32,8 +31,11 @@ export class ConnectionPool implements OnApplicationShutdown {
     switch (server.transport) {
       case 'local':
         return new LocalConnection(server, path.join(this.config.dataDir, 'servers', server.name));
-      case 'docker':
+      case 'docker': {
+        // Loaded on first use: dockerode (and the gRPC stack it brings) weighs on every process that never needs it.
+        const { DockerConnection } = await import('./docker-connection.js');
         return new DockerConnection(server);
+      }
       case 'ssh':
         return this.sshConnection(server);
     }
@@ -55,7 +57,8 @@ export class ConnectionPool implements OnApplicationShutdown {
   }
 
   /** A new SSH connection outside the pool (registration checks a server before it is saved). */
-  openSsh(server: Server): Promise<SshConnection> {
+  async openSsh(server: Server): Promise<SshConnection> {
+    const { SshConnection } = await import('./ssh-connection.js');
     return SshConnection.open(server, { identity: this.identity, connectTimeoutMs: this.settings.sshConnectTimeoutMs });
   }
 

@@ -22,6 +22,11 @@ export class TransportError extends Error {
   override name = 'TransportError';
 }
 
+/** Thrown when a server's host key is not the one pinned at registration: never connect anyway. */
+export class HostKeyMismatch extends TransportError {
+  override name = 'HostKeyMismatch';
+}
+
 /** A command ran and failed. */
 export class CommandFailed extends Error {
   override name = 'CommandFailed';

@@ -2,13 +2,8 @@ import { Readable } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import type { Server } from '@ruche/hosting';
 import { fingerprint, type SshIdentity } from '../ssh/ssh-identity.js';
-import { CommandConnection, TransportError, type CommandResult } from './connection.js';
+import { CommandConnection, HostKeyMismatch, TransportError, type CommandResult } from './connection.js';
 import { shellQuote } from './shell-quote.js';
-
-/** Thrown when a server's host key is not the one pinned at registration: never connect anyway. */
-export class HostKeyMismatch extends TransportError {
-  override name = 'HostKeyMismatch';
-}
 
 export interface SshOptions {
   identity: SshIdentity;
