@@ -1,11 +1,12 @@
-import { ensureFleetReady } from './fleet-ready.js';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { dockerClient } from './docker-client.js';
 import { queryDns } from './dns-query.js';
+import { ensureFleetReady } from './fleet-ready.js';
 import { httpGet, loopback, readBanner } from './loopback-probes.js';
+import { createTestNetwork, type TestNetwork } from './test-network.js';
 import { ignoreStatus, testResourceLabels } from './test-resources.js';
 
 export type ServerService = 'web' | 'dns' | 'mail' | 'mariadb' | 'postgresql';
@@ -17,7 +18,11 @@ export interface StartServerOptions {
   services: ServerService[];
   /** An OpenSSH public key line (`ssh-ed25519 AAAA… comment`) that may log in as root. */
   authorizedKey: string;
-  /** A test network (createTestNetwork) to join instead of Docker's default bridge. */
+  /**
+   * A test network (createTestNetwork) to join. By default the server gets a network of its own,
+   * named like it and removed with it: never Docker's default bridge, which a CI machine's
+   * network rules may leave unreachable from the machine's own published ports.
+   */
   network?: string;
   /** `ruche-server:latest` by default; ensureFleetReady() returns the exact reference. */
   image?: string;
@@ -132,26 +137,34 @@ export async function startServer(options: StartServerOptions): Promise<TestServ
     hostPorts.set(port, sibling ? sibling[1] : await freeLoopbackPort());
   }
   const docker = dockerClient();
-  const container = await docker.createContainer({
-    name,
-    Hostname: name,
-    // This checkout's own recipe, not :latest: several checkouts may share one engine.
-    Image: options.image ?? (await ensureFleetReady()).image,
-    Cmd: services,
-    Env: [`RUCHE_AUTHORIZED_KEY=${authorizedKey}`],
-    Labels: testResourceLabels(),
-    ExposedPorts: Object.fromEntries(published.map(([port]) => [port, {}])),
-    HostConfig: {
-      // On the loopback address only.
-      PortBindings: Object.fromEntries(published.map(([port]) => [port, [{ HostIp: loopback, HostPort: String(hostPorts.get(port)) }]])),
-      NetworkMode: options.network ?? 'bridge',
-      // Runtime state (pid files, sockets, the ready marker) starts empty at every start, as on a real host.
-      Tmpfs: { '/run': 'rw,nosuid,nodev,mode=755,size=64m' },
-    },
-    ...(options.network ? { NetworkingConfig: { EndpointsConfig: { [options.network]: { Aliases: [name] } } } } : {}),
-  });
+  const ownNetwork = options.network ? undefined : await createTestNetwork(name);
+  const network = options.network ?? ownNetwork!.name;
+  let container: Docker.Container;
+  try {
+    container = await docker.createContainer({
+      name,
+      Hostname: name,
+      // This checkout's own recipe, not :latest: several checkouts may share one engine.
+      Image: options.image ?? (await ensureFleetReady()).image,
+      Cmd: services,
+      Env: [`RUCHE_AUTHORIZED_KEY=${authorizedKey}`],
+      Labels: testResourceLabels(),
+      ExposedPorts: Object.fromEntries(published.map(([port]) => [port, {}])),
+      HostConfig: {
+        // On the loopback address only.
+        PortBindings: Object.fromEntries(published.map(([port]) => [port, [{ HostIp: loopback, HostPort: String(hostPorts.get(port)) }]])),
+        NetworkMode: network,
+        // Runtime state (pid files, sockets, the ready marker) starts empty at every start, as on a real host.
+        Tmpfs: { '/run': 'rw,nosuid,nodev,mode=755,size=64m' },
+      },
+      NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [name] } } },
+    });
+  } catch (error) {
+    await ownNetwork?.remove().catch(() => undefined);
+    throw error;
+  }
 
-  const server = new DockerTestServer(docker, container, name, services, published, options.readyTimeoutMs ?? 120_000);
+  const server = new DockerTestServer(docker, container, name, services, published, options.readyTimeoutMs ?? 120_000, ownNetwork);
   try {
     await server.start();
   } catch (error) {
@@ -183,6 +196,8 @@ class DockerTestServer implements TestServer {
     readonly services: readonly ServerService[],
     private readonly published: ReadonlyArray<[string, keyof PublishedPorts]>,
     private readonly readyTimeoutMs: number,
+    /** The network made for this server alone, removed with it. */
+    private readonly ownNetwork?: TestNetwork,
   ) {}
 
   get id(): string {
@@ -202,6 +217,7 @@ class DockerTestServer implements TestServer {
 
   async remove(): Promise<void> {
     await this.container.remove({ force: true, v: true }).catch(ignoreStatus(404, 409));
+    await this.ownNetwork?.remove();
   }
 
   async addressOn(network: string): Promise<string> {
