@@ -1,3 +1,5 @@
+import { MANAGED_HEADER } from '../driver.js';
+
 /**
  * The shell scripts the mail driver runs on a server. They are fixed strings: every value
  * reaches them as a positional argument or on standard input, never inside the script.
@@ -14,7 +16,7 @@ export const MAIL_STATE = '/var/lib/ruche/mail';
 const ASSEMBLE = `assemble() {
   rm -rf -- "$2" && mkdir -p -m 0750 -- "$2" && chgrp dovecot "$2" || return 1
   if [ -f "$1/domains" ]; then cp -- "$1/domains" "$2/domains"; else : > "$2/domains"; fi
-  for t in mailboxes aliases senders passwd; do : > "$2/$t"; : > "$2/$t.ids"; done
+  for t in mailboxes aliases senders passwd; do printf '%s\\n' '# ${MANAGED_HEADER}' > "$2/$t"; echo - > "$2/$t.ids"; done
   for d in mailboxes aliases; do [ -d "$1/$d" ] && find "$1/$d" -type f -print0; done | LC_ALL=C sort -z | xargs -0 -r awk -v out="$2" '
     FNR == 1 { id = FILENAME; sub(/.*\\//, "", id) }
     /^#/ || NF == 0 { next }
@@ -55,7 +57,7 @@ for t in domains mailboxes aliases senders; do
   done < "$out/.postmap"
   rm -f -- "$out/.postmap"
 done
-awk -F: '!(NF == 9 && $1 ~ /^[a-z0-9._+-]+@[a-z0-9.-]+$/ && $2 ~ /^[{][A-Z0-9.-]+[}]./ && $3 $4 $5 $7 == "" && $6 ~ /^\\/var\\/mail\\/ruche\\/[0-9a-f-]+$/ && $8 ~ /^userdb_quota_rule=[*]$/ && $9 ~ /^storage=[0-9]+M$/) { print NR }' "$out/passwd" |
+awk -F: '!/^#/ && !(NF == 9 && $1 ~ /^[a-z0-9._+-]+@[a-z0-9.-]+$/ && $2 ~ /^[{][A-Z0-9.-]+[}]./ && $3 $4 $5 $7 == "" && $6 ~ /^\\/var\\/mail\\/ruche\\/[0-9a-f-]+$/ && $8 ~ /^userdb_quota_rule=[*]$/ && $9 ~ /^storage=[0-9]+M$/) { print NR }' "$out/passwd" |
   while read -r n; do printf '%s\\n' "$n"; done > "$out/.passwd"
 while read -r n; do pin passwd "$n" "passwd line $n is not one Dovecot reads"; done < "$out/.passwd"
 rm -f -- "$out/.passwd"
