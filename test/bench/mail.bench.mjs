@@ -7,7 +7,7 @@
 import net from 'node:net';
 import pg from 'pg';
 import { ensureFleetReady, startServer } from '../../infra/dist/fleet/index.js';
-import { ADMIN_PASSWORD, cores, startRuche } from './support.mjs';
+import { adminSession, cores, startRuche } from './support.mjs';
 
 const MAILBOXES = Number(process.env.BENCH_MAILBOXES ?? 1000);
 const DOMAINS = 20;
@@ -43,22 +43,7 @@ await ensureFleetReady();
 const ruche = await startRuche();
 let server;
 try {
-  const login = await fetch(`${ruche.baseUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'admin@ruche.localhost', password: ADMIN_PASSWORD }),
-  });
-  const cookie = login.headers.get('set-cookie').split(';')[0];
-  const { csrfToken } = await login.json();
-  const api = async (method, path, body) => {
-    const response = await fetch(`${ruche.baseUrl}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return response.status === 204 || response.status === 202 ? null : response.json();
-  };
+  const api = await adminSession(ruche.baseUrl);
 
   const { publicKey } = await api('GET', '/api/v1/servers/ssh-public-key');
   server = await startServer({ services: ['mail'], authorizedKey: publicKey });
