@@ -68,7 +68,7 @@ rm -f -- "$out/.doveconf"
 /**
  * After the swap (argv: probe address, its expected quota rule, a removed address to probe;
  * standard input: `<home> <archive>` of each mailbox removed). The live release's maps become
- * the ones served; Postfix reloads and the processes that read the old maps are waited out;
+ * the ones served; Postfix reloads and its idle processes, which read the old maps, are waited out;
  * Dovecot reloads and must answer the probe with the new data; OpenDKIM reloads before its next
  * message. Then the folders of removed mailboxes go, only once their archive exists (mail that
  * arrived after it was made is archived again first).
@@ -84,13 +84,19 @@ mv -T -- "$state/maps.new" "$state/maps"
 master=$(head -n 1 /var/spool/postfix/pid/master.pid 2>/dev/null | tr -dc 0-9)
 [ -n "$master" ] || { echo "Postfix is not running" >&2; exit 1; }
 before=$(pgrep -P "$master" | tr '\\n' ' ')
+qmgr=$(pgrep -P "$master" -x qmgr || true)
 postfix reload > /dev/null 2>&1
-i=0
+# The master has reloaded once its queue manager is a new process; the old idle processes then
+# go at once, and one still busy with a client (its session on the old maps) is not waited for
+# beyond three seconds: new connections go to new processes.
+i=0; reloaded=no
 while :; do
+  now=$(pgrep -P "$master" -x qmgr || true)
+  [ -n "$now" ] && [ "$now" != "$qmgr" ] && reloaded=yes
   left=''
   for pid in $before; do if kill -0 "$pid" 2>/dev/null; then left="$left $pid"; fi; done
-  [ -z "$left" ] && break
-  [ $i -lt 3000 ] || { echo "Postfix processes still serve the old maps after a minute:$left" >&2; exit 1; }
+  if [ $reloaded = yes ] && { [ -z "$left" ] || [ $i -ge 150 ]; }; then break; fi
+  [ $i -lt 3000 ] || { echo "Postfix did not reload within a minute (its queue manager is the same process)" >&2; exit 1; }
   sleep 0.02; i=$((i + 1))
 done
 
