@@ -7,7 +7,7 @@
 // `npm run bench -- provisioning`
 import pg from 'pg';
 import { ensureFleetReady, httpGet, queryDns, startServer } from '../../infra/dist/fleet/index.js';
-import { ADMIN_PASSWORD, cores, startRuche } from './support.mjs';
+import { adminSession, cores, startRuche } from './support.mjs';
 
 const SITES = Number(process.env.BENCH_SITES ?? 50);
 const ZONES = Number(process.env.BENCH_ZONES ?? 10_000);
@@ -17,22 +17,7 @@ await ensureFleetReady();
 const ruche = await startRuche();
 let server;
 try {
-  const login = await fetch(`${ruche.baseUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'admin@ruche.localhost', password: ADMIN_PASSWORD }),
-  });
-  const cookie = login.headers.get('set-cookie').split(';')[0];
-  const { csrfToken } = await login.json();
-  const api = async (method, path, body) => {
-    const response = await fetch(`${ruche.baseUrl}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return response.status === 204 ? null : response.json();
-  };
+  const api = await adminSession(ruche.baseUrl);
 
   const { publicKey } = await api('GET', '/api/v1/servers/ssh-public-key');
   server = await startServer({ services: ['web', 'dns'], authorizedKey: publicKey });

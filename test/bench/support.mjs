@@ -84,3 +84,23 @@ export const mb = (bytes) => (bytes / 1024 / 1024).toFixed(0);
 export function failures(result) {
   return result.non2xx || result.errors ? `  (${result.non2xx} non-2xx, ${result.errors} errors!)` : '';
 }
+
+/** Signs in as the first administrator (a browser session): answers `api(method, path, body)`, which throws on an error answer. */
+export async function adminSession(baseUrl) {
+  const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'admin@ruche.localhost', password: ADMIN_PASSWORD }),
+  });
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const { csrfToken } = await login.json();
+  return async (method, path, body) => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return response.status === 204 || response.status === 202 ? null : response.json();
+  };
+}

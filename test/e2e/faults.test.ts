@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Metrics } from '@ruche/core';
 import { httpGet } from '@ruche/infra/fleet';
 import { makeClient, makeLocalServer, makeOrganization } from '../support/factories.js';
-import { eventually, startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
+import { eventually, startFleetHarness, workerProcesses, type FleetHarness } from '../support/fleet-harness.js';
 import type { Caller } from '../support/test-api.js';
 
 /**
@@ -174,20 +172,12 @@ describe('observability', () => {
 });
 
 describe('a worker killed in the middle of a job', () => {
-  const root = path.resolve(import.meta.dirname, '../..');
-  const workers: ChildProcess[] = [];
-  const spawnWorker = () => {
-    const child = spawn(process.execPath, [path.join(root, 'apps/worker/dist/main.js')], {
-      env: { ...process.env, DATABASE_URL: fleet.api.config.databaseUrl, RUCHE_DATA_DIR: fleet.api.config.dataDir, RUCHE_WORKER_METRICS_PORT: '0', RUCHE_LOG_LEVEL: process.env.RUCHE_TEST_LOG_LEVEL ?? 'warn' },
-      stdio: process.env.RUCHE_TEST_LOG_LEVEL ? 'inherit' : 'ignore',
-    });
-    workers.push(child);
-    return child;
-  };
-
-  afterEach(() => {
-    for (const child of workers.splice(0)) child.kill('SIGKILL');
+  let workers: ReturnType<typeof workerProcesses>;
+  const spawnWorker = () => workers.spawn();
+  beforeAll(() => {
+    workers = workerProcesses(fleet);
   });
+  afterEach(() => workers.killAll());
 
   it('leaves the job to another worker, which finishes it', async () => {
     const domain = await ownDomain();

@@ -33,18 +33,20 @@ describe('a client hosting their organisation through the API alone', () => {
     expectPending(domain.body);
     expect(String(domain.body.serial)).toMatch(/^\d{8}\d{2}$/);
 
-    // The default zone points at the organisation's web and mail servers.
+    // The default zone points at the organisation's web and mail servers, with SPF and DMARC for its mail.
     const defaults = await caller.get(`/api/v1/domains/${domain.body.id}/records`);
     expect(defaults.body.data.map((r: any) => `${r.name} ${r.type} ${r.priority ?? ''} ${r.value}`.replace(/\s+/g, ' ')).sort()).toEqual([
       '@ A 192.0.2.10',
       '@ AAAA 2001:db8::10',
       '@ MX 10 mail.coop.example',
+      '@ TXT v=spf1 mx ~all',
+      '_dmarc TXT v=DMARC1; p=none',
       'www CNAME xn--caf-ruelles-dbb.ca',
     ]);
 
-    const txt = await caller.post(`/api/v1/domains/${domain.body.id}/records`, { type: 'TXT', name: '@', value: '"v=spf1 mx -all"', ttl: 600 });
+    const txt = await caller.post(`/api/v1/domains/${domain.body.id}/records`, { type: 'TXT', name: '@', value: '"hello world"', ttl: 600 });
     expect(txt.status).toBe(201);
-    expect(txt.body).toMatchObject({ type: 'TXT', name: '@', value: 'v=spf1 mx -all', ttl: 600, phase: 'pending', organizationId: organization.id });
+    expect(txt.body).toMatchObject({ type: 'TXT', name: '@', value: 'hello world', ttl: 600, phase: 'pending', organizationId: organization.id });
     const srv = await caller.post(`/api/v1/domains/${domain.body.id}/records`, { type: 'SRV', name: '_imaps._tcp', value: '1 993 mail.coop.example.', priority: 0 });
     expect(srv.status).toBe(201);
 

@@ -111,6 +111,7 @@ const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
   'patch /api/v1/domains/:id': (t) => ({ url: `/api/v1/domains/${t.domainB.id}`, body: { mailEnabled: false } }),
   'delete /api/v1/domains/:id': (t) => ({ url: `/api/v1/domains/${t.domainB.id}` }),
   'get /api/v1/domains/:id/records': (t) => ({ url: `/api/v1/domains/${t.domainB.id}/records` }),
+  'get /api/v1/domains/:id/mail-records': (t) => ({ url: `/api/v1/domains/${t.domainB.id}/mail-records` }),
   'post /api/v1/domains/:id/records': (t) => ({ url: `/api/v1/domains/${t.domainB.id}/records`, body: { type: 'A', name: 'evil', value: '192.0.2.66' } }),
   'get /api/v1/domains/:id/records/:recordId': (t) => ({ url: `/api/v1/domains/${t.domainB.id}/records/${t.recordB.id}` }),
   'patch /api/v1/domains/:id/records/:recordId': (t) => ({ url: `/api/v1/domains/${t.domainB.id}/records/${t.recordB.id}`, body: { value: '192.0.2.66' } }),

@@ -78,3 +78,11 @@ export function recordInput(type: RecordType) {
     priority: type === 'MX' || type === 'SRV' ? priority : fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: priority }),
   });
 }
+
+/** Local parts of hosted addresses (mailboxes, aliases; `*` a catch-all), plain or near the edge. */
+export const mailLocalPart = fc.oneof(fc.stringMatching(/^[a-z0-9][a-z0-9._+-]{0,20}$/), fc.constantFrom('info', 'first.last', 'a+tag', '*'));
+export const mailAddress = fc.tuple(mailLocalPart, domain).map(([l, d]) => `${l}@${d}`);
+/** Where aliases and forwards may send: hosted addresses or any address at all. */
+export const externalAddress = fc.oneof(mailAddress, fc.emailAddress());
+/** A mailbox quota in MB, around the accepted range (1 to 1,048,576). */
+export const quotaMb = fc.oneof(fc.integer({ min: 1, max: 1_048_576 }), fc.constantFrom(-1, 0, 1_048_577, 1.5));

@@ -1,3 +1,5 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { createLogger } from '@ruche/core';
 import { loadSshIdentity, PROVISIONING_SETTINGS } from '@ruche/provisioning';
@@ -114,4 +116,26 @@ export async function eventually<T>(probe: () => Promise<T | null | undefined | 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * Worker processes of their own (the built apps/worker), on the harness's database, for tests
+ * that kill one mid-job; `killAll` ends those still running.
+ */
+export function workerProcesses(fleet: FleetHarness): { spawn(): ChildProcess; killAll(): void } {
+  const root = path.resolve(import.meta.dirname, '../..');
+  const children: ChildProcess[] = [];
+  return {
+    spawn() {
+      const child = spawn(process.execPath, [path.join(root, 'apps/worker/dist/main.js')], {
+        env: { ...process.env, DATABASE_URL: fleet.api.config.databaseUrl, RUCHE_DATA_DIR: fleet.api.config.dataDir, RUCHE_WORKER_METRICS_PORT: '0', RUCHE_LOG_LEVEL: process.env.RUCHE_TEST_LOG_LEVEL ?? 'warn' },
+        stdio: process.env.RUCHE_TEST_LOG_LEVEL ? 'inherit' : 'ignore',
+      });
+      children.push(child);
+      return child;
+    },
+    killAll() {
+      for (const child of children.splice(0)) child.kill('SIGKILL');
+    },
+  };
 }

@@ -15,6 +15,13 @@ postconf -e \
 postconf -X myhostname
 rm -f /etc/mailname
 
+# Mail as Ruche's driver expects it (the same script sets up a real server), then what only a
+# test server needs: nothing leaves the machine. Mail for other domains (bounces included) is
+# taken and held in the queue (deferred transports never connect, nor look anything up).
+chmod 0755 /usr/local/sbin/ruche-mail-setup
+/usr/local/sbin/ruche-mail-setup
+postconf -e 'defer_transports = smtp relay'
+
 # PostgreSQL: loopback only inside the container (Debian's 'localhost' also tries ::1), and no
 # JIT, whose LLVM libraries are a fifth of the image and are removed below.
 for cluster in /etc/postgresql/*/main; do

@@ -11,6 +11,7 @@ import { Site } from './sites/site.entity.js';
 import { SiteHostname } from './sites/site-hostname.entity.js';
 import { Mailbox } from './mail/mailbox.entity.js';
 import { MailAlias } from './mail/mail-alias.entity.js';
+import { DkimKey } from './mail/dkim-key.entity.js';
 import { Database } from './databases/database.entity.js';
 import { DatabaseUser } from './databases/database-user.entity.js';
 import { ResourceEvent } from './desired-state/resource-event.entity.js';
@@ -31,6 +32,7 @@ export const hostingEntities: Function[] = [
   SiteHostname,
   Mailbox,
   MailAlias,
+  DkimKey,
   Database,
   DatabaseUser,
   ResourceEvent,

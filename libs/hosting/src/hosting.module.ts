@@ -19,6 +19,7 @@ import { DnsRecordsService } from './dns/dns-records.service.js';
 import { SitesService } from './sites/sites.service.js';
 import { SitesController } from './sites/sites.controller.js';
 import { MailService } from './mail/mail.service.js';
+import { MailDnsService } from './mail/mail-dns.service.js';
 import { MailboxesController } from './mail/mailboxes.controller.js';
 import { AliasesController } from './mail/aliases.controller.js';
 import { DatabasesService } from './databases/databases.service.js';
@@ -57,6 +58,7 @@ import { parseOrThrow } from '@ruche/core';
     DnsRecordsService,
     SitesService,
     MailService,
+    MailDnsService,
     DatabasesService,
     UsageService,
     BillingFactsService,

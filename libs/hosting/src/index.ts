@@ -11,7 +11,17 @@ export { HOSTING_SETTINGS, type HostingSettings } from './hosting.settings.js';
 // Hosting owns its tables: other libs get plain data and services, never its entities (types only).
 // What provisioning reads (desired state) and reports (outcomes, storage), and the reconcile contract.
 export { RECONCILE_JOB, RECONCILE_TRIGGERS, reconcileJobKey, DesiredStateService, type ReconcileTrigger } from './desired-state/desired-state.service.js';
-export { DesiredStateReader, type DesiredSite, type DesiredZone, type DesiredDatabase, type DesiredDatabaseUser } from './desired-state/desired-state.reader.js';
+export {
+  DesiredStateReader,
+  type DesiredSite,
+  type DesiredZone,
+  type DesiredDatabase,
+  type DesiredDatabaseUser,
+  type DesiredMail,
+  type DesiredMailbox,
+  type DesiredAlias,
+  type DesiredMailDomain,
+} from './desired-state/desired-state.reader.js';
 export { ResourceOutcomes, noOutcomes, type Outcomes } from './desired-state/resource-outcomes.service.js';
 export { ArchivesService, type RestoreFrom, type ExpiredArchive } from './archives/archives.service.js';
 export type { ResourceState } from './desired-state/resource-state.js';
@@ -30,7 +40,9 @@ export { parseLocalAddress, parseExternalAddress, AddressError } from './names/m
 // The API's request schemas, for tests that check every value they accept renders on the servers.
 export { createRecordSchema } from './dns/dns-record.schemas.js';
 export { createSiteSchema } from './sites/site.schemas.js';
-export { createMailboxSchema, createAliasSchema } from './mail/mail.schemas.js';
+export { createMailboxSchema, updateMailboxSchema, createAliasSchema } from './mail/mail.schemas.js';
+export { DKIM_SELECTOR, dkimRecordName, dkimRecordValue, publicKeyOf } from './mail/dkim.js';
+export { dovecotPasswordHash } from './credentials/credential-hashes.js';
 export { createDatabaseSchema, createDatabaseUserSchema } from './databases/database.schemas.js';
 // What billing reads: plans, prices and usage over a period.
 export { BillingFactsService, type PlanSpan, type PeriodUsage } from './usage/billing-facts.service.js';

@@ -6,6 +6,7 @@ import { ConnectionPool } from './transports/connection-pool.service.js';
 import { DriverRegistry } from './drivers/driver-registry.js';
 import { NginxDriver } from './drivers/web/nginx.driver.js';
 import { KnotDriver } from './drivers/dns/knot.driver.js';
+import { MailDriver } from './drivers/mail/mail.driver.js';
 import { Reconciler } from './reconciler/reconciler.service.js';
 import { ServerRegistration } from './registration/server-registration.js';
 import { ProvisioningMetrics } from './operations/provisioning-metrics.js';
@@ -28,6 +29,7 @@ import { provisioningEn, provisioningFr } from './i18n/catalogues.js';
     ConnectionPool,
     NginxDriver,
     KnotDriver,
+    MailDriver,
     DriverRegistry,
     Reconciler,
     ServerRegistration,

@@ -32,6 +32,8 @@ interface MailboxDetails {
   localPart: string;
   passwordHash: string;
   quotaMb: number;
+  /** Archives made before forwards existed have none. */
+  forwards?: string[];
 }
 
 /** An archive waiting to be restored into a resource, as a driver reads it. */
@@ -120,7 +122,7 @@ export class ArchivesService {
       await this.state.insert(
         'mailbox',
         Mailbox,
-        { id: resourceId, organizationId: archive.organizationId, serverId: archive.serverId, domainId: details.domainId, localPart: details.localPart, address: archive.name, passwordHash: details.passwordHash, quotaMb: details.quotaMb, restoreArchiveId: archive.id },
+        { id: resourceId, organizationId: archive.organizationId, serverId: archive.serverId, domainId: details.domainId, localPart: details.localPart, address: archive.name, passwordHash: details.passwordHash, quotaMb: details.quotaMb, forwards: details.forwards ?? [], restoreArchiveId: archive.id },
         'mail',
         (mailbox) => ({ address: mailbox.address, restoredFrom: archive.id }),
       );
@@ -169,5 +171,5 @@ export class ArchivesService {
 }
 
 function mailboxDetails(mailbox: Mailbox): MailboxDetails {
-  return { domainId: mailbox.domainId, localPart: mailbox.localPart, passwordHash: mailbox.passwordHash, quotaMb: mailbox.quotaMb };
+  return { domainId: mailbox.domainId, localPart: mailbox.localPart, passwordHash: mailbox.passwordHash, quotaMb: mailbox.quotaMb, forwards: mailbox.forwards };
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionalConnection } from '@ruche/core';
+import { SecretBox, TransactionalConnection } from '@ruche/core';
+import { dkimRecordName, dkimRecordValue } from '../mail/dkim.js';
 import type { RecordType } from '../dns/record-rules.js';
 import type { Engine } from '../databases/database.entity.js';
 import { resourceStateOf, STATE_COLUMNS, type ResourceState, type StateRow } from './resource-state.js';
@@ -35,6 +36,38 @@ export interface DesiredDatabaseUser {
   databases: string[];
 }
 
+export interface DesiredMailbox {
+  state: ResourceState;
+  address: string;
+  /** In a scheme Dovecot reads (`{ARGON2ID}…`). */
+  passwordHash: string;
+  quotaMb: number;
+  /** Where a copy also goes (the mailbox keeps its own). */
+  forwards: string[];
+}
+
+export interface DesiredAlias {
+  state: ResourceState;
+  /** `*@domain` for a catch-all. */
+  address: string;
+  destinations: string[];
+}
+
+export interface DesiredMailDomain {
+  /** ASCII form. */
+  name: string;
+  /** Its DKIM key, opened: the private key goes to the mail server and nowhere else. */
+  dkim: { selector: string; privateKeyPem: string } | null;
+}
+
+/** Everything a mail server holds: its mailboxes and aliases, and the domains they are on. */
+export interface DesiredMail {
+  mailboxes: DesiredMailbox[];
+  aliases: DesiredAlias[];
+  /** Domains with at least one address on the server that is not being deleted. */
+  domains: DesiredMailDomain[];
+}
+
 /**
  * What provisioning reads of the desired state, one service of one server at a time, deleting
  * resources included (the driver removes them). Hosting owns these tables: this is the only
@@ -42,7 +75,10 @@ export interface DesiredDatabaseUser {
  */
 @Injectable()
 export class DesiredStateReader {
-  constructor(private readonly db: TransactionalConnection) {}
+  constructor(
+    private readonly db: TransactionalConnection,
+    private readonly secrets: SecretBox,
+  ) {}
 
   async sites(serverId: string): Promise<DesiredSite[]> {
     const rows = await this.db.query<StateRow & { document_root: string; redirect_to: string | null; https: boolean; prefix: string; hostnames: string[] }>(
@@ -62,15 +98,60 @@ export class DesiredStateReader {
     }));
   }
 
+  /** Zones with the client's records and, for a domain with mail, the DKIM key Ruche publishes. */
   async zones(serverId: string): Promise<DesiredZone[]> {
-    const rows = await this.db.query<StateRow & { name: string; serial: string; records: DesiredZone['records'] }>(
+    const rows = await this.db.query<StateRow & { name: string; serial: string; records: DesiredZone['records']; dkim: Array<{ selector: string; public_key: string }> }>(
       `SELECT ${STATE_COLUMNS}, r.name, r.serial,
               coalesce((SELECT json_agg(json_build_object('type', x.type, 'name', x.name, 'value', x.value, 'ttl', x.ttl, 'priority', x.priority))
-                          FROM dns_records x WHERE x.domain_id = r.id), '[]') AS records
+                          FROM dns_records x WHERE x.domain_id = r.id), '[]') AS records,
+              coalesce((SELECT json_agg(json_build_object('selector', k.selector, 'public_key', k.public_key))
+                          FROM dkim_keys k WHERE k.domain_id = r.id AND r.mail_enabled), '[]') AS dkim
          FROM domains r WHERE r.server_id = $1 ORDER BY r.name`,
       [serverId],
     );
-    return rows.map((row) => ({ state: resourceStateOf('domain', row, row.name), name: row.name, serial: Number(row.serial), records: row.records }));
+    return rows.map((row) => ({
+      state: resourceStateOf('domain', row, row.name),
+      name: row.name,
+      serial: Number(row.serial),
+      records: [
+        ...row.records,
+        ...row.dkim.map((key) => ({ type: 'TXT' as const, name: dkimRecordName(key.selector), value: dkimRecordValue(key.public_key), ttl: 3600, priority: null })),
+      ],
+    }));
+  }
+
+  /** The mail server's mailboxes and aliases (deleting ones included), and their domains with DKIM keys. */
+  async mail(serverId: string): Promise<DesiredMail> {
+    const mailboxes = await this.db.query<StateRow & { address: string; password_hash: string; quota_mb: number; forwards: string[] }>(
+      `SELECT ${STATE_COLUMNS}, r.address, r.password_hash, r.quota_mb, r.forwards FROM mailboxes r WHERE r.server_id = $1 ORDER BY r.address`,
+      [serverId],
+    );
+    const aliases = await this.db.query<StateRow & { address: string; destinations: string[] }>(
+      `SELECT ${STATE_COLUMNS}, r.address, r.destinations FROM mail_aliases r WHERE r.server_id = $1 ORDER BY r.address`,
+      [serverId],
+    );
+    const domains = await this.db.query<{ name: string; selector: string | null; private_key_sealed: string | null }>(
+      `SELECT d.name, k.selector, k.private_key_sealed
+         FROM domains d LEFT JOIN dkim_keys k ON k.domain_id = d.id
+        WHERE d.id IN (SELECT domain_id FROM mailboxes WHERE server_id = $1 AND phase <> 'deleting'
+                       UNION SELECT domain_id FROM mail_aliases WHERE server_id = $1 AND phase <> 'deleting')
+        ORDER BY d.name`,
+      [serverId],
+    );
+    return {
+      mailboxes: mailboxes.map((row) => ({
+        state: resourceStateOf('mailbox', row, row.address),
+        address: row.address,
+        passwordHash: row.password_hash,
+        quotaMb: row.quota_mb,
+        forwards: row.forwards,
+      })),
+      aliases: aliases.map((row) => ({ state: resourceStateOf('mail_alias', row, row.address), address: row.address, destinations: row.destinations })),
+      domains: domains.map((row) => ({
+        name: row.name,
+        dkim: row.selector && row.private_key_sealed ? { selector: row.selector, privateKeyPem: this.secrets.open(row.private_key_sealed) } : null,
+      })),
+    };
   }
 
   async databases(serverId: string, engine: Engine): Promise<DesiredDatabase[]> {

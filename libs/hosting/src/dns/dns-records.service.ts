@@ -7,6 +7,7 @@ import { DomainsService } from '../domains/domains.service.js';
 import { DnsRecord } from './dns-record.entity.js';
 import { normalizeRecord, RecordError, zoneConflict, type RecordInput, type NormalizedRecord } from './record-rules.js';
 import type { recordSchema } from './dns-record.schemas.js';
+import { dkimRecordName } from '../mail/dkim.js';
 
 const MAX_RECORDS_PER_ZONE = 1000;
 
@@ -58,6 +59,9 @@ export class DnsRecordsService {
     const existing = await this.db.getRepository(DnsRecord).find({ where: { domainId: zone.id }, select: { id: true, type: true, name: true, value: true } });
     const conflict = zoneConflict(record, existing, replacingId);
     if (conflict) throw new Conflict(conflict, { name: record.name });
+    // The domain's DKIM key is Ruche's to publish: a record beside it would make it ambiguous.
+    const keys = await this.db.query<{ selector: string }>(`SELECT selector FROM dkim_keys WHERE domain_id = $1`, [zone.id]);
+    if (keys.some((key) => record.name === dkimRecordName(key.selector))) throw new Conflict('record_reserved', { name: record.name });
     if (!replacingId && existing.length >= MAX_RECORDS_PER_ZONE) throw new Conflict('zone_full', { limit: MAX_RECORDS_PER_ZONE });
   }
 

@@ -6,12 +6,15 @@ import { createRecordSchema, recordSchema, updateRecordSchema } from '../dns/dns
 import { DnsRecordsService } from '../dns/dns-records.service.js';
 import { createDomainSchema, domainSchema, updateDomainSchema } from './domain.schemas.js';
 import { DomainsService, toDomainDto } from './domains.service.js';
+import { mailRecordsSchema } from '../mail/mail.schemas.js';
+import { MailDnsService } from '../mail/mail-dns.service.js';
 
 @Controller(apiPath('domains'))
 export class DomainsController {
   constructor(
     private readonly domains: DomainsService,
     private readonly records: DnsRecordsService,
+    private readonly mailDns: MailDnsService,
   ) {}
 
   @Post()
@@ -49,6 +52,17 @@ export class DomainsController {
   @Doc({ summary: 'Delete a domain (no site or mail may use it); it goes once its servers no longer have it', tags: ['domains'] })
   async remove(@IdParam() id: string): Promise<void> {
     await this.domains.remove(id);
+  }
+
+  @Get(':id/mail-records')
+  @Authorize('hosting:read')
+  @Doc({
+    summary: "The DNS records the domain's mail needs (MX, SPF, DMARC, DKIM): Ruche's zone has them; a domain whose DNS is served elsewhere adds them there",
+    tags: ['domains', 'mail'],
+    response: mailRecordsSchema,
+  })
+  async mailRecords(@IdParam() id: string) {
+    return this.mailDns.mailRecords(await this.domains.get(id));
   }
 
   @Post(':id/records')

@@ -19,6 +19,7 @@ import type { Server } from '../servers/server.entity.js';
 import { DnsRecord } from '../dns/dns-record.entity.js';
 import { DEFAULT_TTL } from '../dns/record-rules.js';
 import { Domain } from './domain.entity.js';
+import { defaultMailRecords } from '../mail/dkim.js';
 import type { domainSchema } from './domain.schemas.js';
 
 export type DomainDto = z.infer<typeof domainSchema>;
@@ -67,7 +68,7 @@ export class DomainsService {
       },
       'dns',
       (domain) => ({ name: domain.name, mailEnabled: domain.mailEnabled }),
-      (domain) => this.addDefaultRecords(domain.id, ascii, domain.organizationId, web, mail),
+      (domain) => this.addDefaultRecords(domain.id, ascii, domain.organizationId, web, input.mailEnabled ? mail : null, input.mailEnabled),
     );
   }
 
@@ -85,13 +86,17 @@ export class DomainsService {
     if (related.some((row) => row.exact || row.organization_id !== organizationId)) throw new Conflict('domain_taken', { name: ascii });
   }
 
-  /** A new zone points at the organisation's web and mail servers, when they have public addresses. */
-  private async addDefaultRecords(domainId: string, zone: string, organizationId: string, web: Server | null, mail: Server | null): Promise<void> {
+  /**
+   * A new zone points at the organisation's web and mail servers, when they have public
+   * addresses; a domain with mail also gets SPF and DMARC records the client may edit.
+   */
+  private async addDefaultRecords(domainId: string, zone: string, organizationId: string, web: Server | null, mail: Server | null, mailEnabled: boolean): Promise<void> {
     const records: Array<Pick<DnsRecord, 'type' | 'name' | 'value' | 'priority'>> = [];
     if (web?.publicIpv4) records.push({ type: 'A', name: '@', value: web.publicIpv4, priority: null });
     if (web?.publicIpv6) records.push({ type: 'AAAA', name: '@', value: web.publicIpv6, priority: null });
     if (web?.publicIpv4 || web?.publicIpv6) records.push({ type: 'CNAME', name: 'www', value: zone, priority: null });
     if (mail?.publicHostname) records.push({ type: 'MX', name: '@', value: mail.publicHostname, priority: 10 });
+    if (mailEnabled) records.push(...defaultMailRecords([]));
     if (records.length === 0) return;
     await this.db.getRepository(DnsRecord).insert(records.map((record) => ({ id: newId(), domainId, organizationId, ...record, ttl: DEFAULT_TTL })));
   }
@@ -110,6 +115,12 @@ export class DomainsService {
     if (changes.mailEnabled !== undefined && changes.mailEnabled !== domain.mailEnabled) {
       if (!changes.mailEnabled) await this.assertNoMail(domain.id);
       await this.db.getRepository(Domain).update({ id }, { mailEnabled: changes.mailEnabled });
+      // Mail turned on: SPF and DMARC defaults, unless the client wrote their own.
+      if (changes.mailEnabled) {
+        const existing = await this.db.getRepository(DnsRecord).find({ where: { domainId: id }, select: { type: true, name: true, value: true } });
+        const added = defaultMailRecords(existing);
+        if (added.length > 0) await this.db.getRepository(DnsRecord).insert(added.map((record) => ({ id: newId(), domainId: id, organizationId: domain.organizationId, ...record, ttl: DEFAULT_TTL })));
+      }
       await this.audit.record({
         action: 'domain.update',
         targetType: 'domain',

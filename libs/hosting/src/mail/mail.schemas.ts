@@ -20,28 +20,36 @@ const aliasAddress = addressField((value) => parseLocalAddress(value, { allowCat
 const destination = addressField((value) => parseExternalAddress(value)) as z.ZodType<string>;
 const quotaMb = z.number().int().min(1).max(1_048_576);
 
+const destinations = z
+  .array(destination)
+  .min(1)
+  .max(50)
+  .refine((list) => new Set(list).size === list.length, 'validation.duplicate_destination');
+
+/** Where a mailbox also sends a copy of what it receives (it keeps its own): none by default. */
+const forwards = z
+  .array(destination)
+  .max(50)
+  .refine((list) => new Set(list).size === list.length, 'validation.duplicate_destination');
+
 export const createMailboxSchema = z.strictObject({
   organizationId: z.uuid(),
   address: mailboxAddress,
   password: passwordField,
   quotaMb,
+  forwards: forwards.default([]),
   serverId: z.uuid().optional(),
 });
 
-export const updateMailboxSchema = z.strictObject({ password: passwordField.optional(), quotaMb: quotaMb.optional() });
+export const updateMailboxSchema = z.strictObject({ password: passwordField.optional(), quotaMb: quotaMb.optional(), forwards: forwards.optional() });
 
 export const mailboxSchema = resourceStateSchema.extend({
   address: z.string(),
   domainId: z.string(),
   quotaMb: z.number(),
   usedBytes: z.number(),
+  forwards: z.array(z.string()),
 });
-
-const destinations = z
-  .array(destination)
-  .min(1)
-  .max(50)
-  .refine((list) => new Set(list).size === list.length, 'validation.duplicate_destination');
 
 export const createAliasSchema = z.strictObject({
   organizationId: z.uuid(),
@@ -57,4 +65,23 @@ export const aliasSchema = resourceStateSchema.extend({
   domainId: z.string(),
   destinations: z.array(z.string()),
   catchAll: z.boolean(),
+});
+
+/** The DNS records a domain's mail needs, for a zone served elsewhere (and what Ruche's zone holds). */
+export const mailRecordsSchema = z.object({
+  domain: z.string(),
+  mailEnabled: z.boolean(),
+  records: z.array(
+    z.object({
+      purpose: z.enum(['mx', 'spf', 'dmarc', 'dkim']),
+      type: z.enum(['MX', 'TXT']),
+      /** Relative to the zone (`@` for the domain itself). */
+      name: z.string(),
+      fqdn: z.string(),
+      value: z.string(),
+      priority: z.number().nullable(),
+      /** Ruche's zone for the domain has it (as the client wrote it, for SPF and DMARC). */
+      inZone: z.boolean(),
+    }),
+  ),
 });

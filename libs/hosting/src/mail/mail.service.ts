@@ -10,10 +10,11 @@ import { QuotasService } from '../plans/quotas.service.js';
 import { ServersService } from '../servers/servers.service.js';
 import { Mailbox } from './mailbox.entity.js';
 import { MailAlias } from './mail-alias.entity.js';
+import { MailDnsService } from './mail-dns.service.js';
 import type { aliasSchema, mailboxSchema } from './mail.schemas.js';
 
 export function toMailboxDto(mailbox: Mailbox): z.infer<typeof mailboxSchema> {
-  return { ...resourceState(mailbox), address: mailbox.address, domainId: mailbox.domainId, quotaMb: mailbox.quotaMb, usedBytes: mailbox.usedBytes };
+  return { ...resourceState(mailbox), address: mailbox.address, domainId: mailbox.domainId, quotaMb: mailbox.quotaMb, usedBytes: mailbox.usedBytes, forwards: mailbox.forwards };
 }
 
 export function toAliasDto(alias: MailAlias): z.infer<typeof aliasSchema> {
@@ -29,6 +30,7 @@ export class MailService {
     private readonly quotas: QuotasService,
     private readonly servers: ServersService,
     private readonly audit: AuditService,
+    private readonly mailDns: MailDnsService,
   ) {}
 
   /** The organisation's domain an address belongs to; it must take mail. */
@@ -50,18 +52,22 @@ export class MailService {
 
   /**
    * What every new address needs, under the organisation's lock: a mail domain of the
-   * organisation's own, and an address no mailbox or alias holds yet.
+   * organisation's own, and an address no mailbox or alias holds yet. The domain's first
+   * address gives it its DKIM key.
    */
   private async claimAddress(organizationId: string, address: MailAddress): Promise<Domain> {
     assertOrganizationAccess('hosting:write', organizationId);
     await this.state.lockOrganization(organizationId);
     const domain = await this.mailDomain(organizationId, address);
     await this.assertAddressFree(address.address);
+    await this.mailDns.ensureKey(domain);
     return domain;
   }
 
-  async createMailbox(input: { organizationId: string; address: MailAddress; password: string; quotaMb: number; serverId?: string | undefined }) {
+  async createMailbox(input: { organizationId: string; address: MailAddress; password: string; quotaMb: number; forwards?: string[] | undefined; serverId?: string | undefined }) {
     const domain = await this.claimAddress(input.organizationId, input.address);
+    const forwards = input.forwards ?? [];
+    if (forwards.length > 0) await this.assertNoLoop(input.address.address, forwards, 'forwards');
     await this.quotas.assertRoom(input.organizationId, { mailboxes: 1, mail_storage_mb: input.quotaMb });
     const server = await this.servers.place(input.organizationId, 'mail', input.serverId);
     return this.state.insert(
@@ -76,9 +82,10 @@ export class MailService {
         address: input.address.address,
         passwordHash: await dovecotPasswordHash(input.password),
         quotaMb: input.quotaMb,
+        forwards,
       },
       'mail',
-      (mailbox) => ({ address: mailbox.address, quotaMb: mailbox.quotaMb }),
+      (mailbox) => ({ address: mailbox.address, quotaMb: mailbox.quotaMb, forwards: mailbox.forwards }),
     );
   }
 
@@ -90,7 +97,7 @@ export class MailService {
     return mapPage(await this.state.list(Mailbox, query), toMailboxDto);
   }
 
-  async updateMailbox(id: string, changes: { password?: string | undefined; quotaMb?: number | undefined }) {
+  async updateMailbox(id: string, changes: { password?: string | undefined; quotaMb?: number | undefined; forwards?: string[] | undefined }) {
     const mailbox = await this.state.visible(Mailbox, id, 'hosting:write', true);
     if (mailbox.phase === 'deleting') throw new Conflict('resource_deleting');
     const patch: Partial<Mailbox> = {};
@@ -100,6 +107,11 @@ export class MailService {
       patch.quotaMb = changes.quotaMb;
     }
     if (changes.password !== undefined) patch.passwordHash = await dovecotPasswordHash(changes.password);
+    if (changes.forwards !== undefined && changes.forwards.join(',') !== mailbox.forwards.join(',')) {
+      await this.state.lockOrganization(mailbox.organizationId);
+      if (changes.forwards.length > 0) await this.assertNoLoop(mailbox.address, changes.forwards, 'forwards');
+      patch.forwards = changes.forwards;
+    }
     if (Object.keys(patch).length === 0) return mailbox;
     await this.db.getRepository(Mailbox).update({ id }, patch);
     await this.audit.record({
@@ -107,8 +119,8 @@ export class MailService {
       targetType: 'mailbox',
       targetId: id,
       organizationId: mailbox.organizationId,
-      before: { quotaMb: mailbox.quotaMb },
-      after: { quotaMb: patch.quotaMb ?? mailbox.quotaMb, passwordChanged: changes.password !== undefined },
+      before: { quotaMb: mailbox.quotaMb, forwards: mailbox.forwards },
+      after: { quotaMb: patch.quotaMb ?? mailbox.quotaMb, forwards: patch.forwards ?? mailbox.forwards, passwordChanged: changes.password !== undefined },
     });
     await this.state.changed('mailbox', Mailbox, mailbox, 'mail');
     return this.db.getRepository(Mailbox).findOneByOrFail({ id });
@@ -121,22 +133,24 @@ export class MailService {
   // --- aliases --------------------------------------------------------------------------
 
   /**
-   * Refuses destinations that would make mail go round: following local aliases from the
-   * destinations must never come back to `address`.
+   * Refuses destinations that would make mail go round: following local aliases and
+   * mailboxes' forwards from the destinations must never come back to `address`.
    */
-  private async assertNoLoop(address: string, destinations: string[]): Promise<void> {
-    if (destinations.includes(address)) throw invalidFields({ field: 'destinations', code: 'alias_loop' });
+  private async assertNoLoop(address: string, destinations: string[], field: 'destinations' | 'forwards' = 'destinations'): Promise<void> {
+    if (destinations.includes(address)) throw invalidFields({ field, code: 'alias_loop' });
     const [row] = await this.db.query<{ loops: boolean }>(
       `WITH RECURSIVE reach(address, depth) AS (
          SELECT unnest($2::text[]), 0
          UNION
-         SELECT unnest(a.destinations), r.depth + 1
-           FROM reach r JOIN mail_aliases a ON a.address = r.address AND a.phase <> 'deleting'
+         SELECT unnest(n.next), r.depth + 1
+           FROM reach r JOIN (SELECT address, destinations AS next FROM mail_aliases WHERE phase <> 'deleting'
+                              UNION ALL
+                              SELECT address, forwards FROM mailboxes WHERE phase <> 'deleting' AND cardinality(forwards) > 0) n ON n.address = r.address
           WHERE r.depth < 50)
        SELECT EXISTS (SELECT 1 FROM reach WHERE address = $1) AS loops`,
       [address, destinations],
     );
-    if (row?.loops) throw invalidFields({ field: 'destinations', code: 'alias_loop' });
+    if (row?.loops) throw invalidFields({ field, code: 'alias_loop' });
   }
 
   async createAlias(input: { organizationId: string; address: MailAddress; destinations: string[]; serverId?: string | undefined }) {

@@ -10,6 +10,7 @@ import { Domain } from '../domains/domain.entity.js';
 @Index('mailboxes_server_idx', ['serverId'])
 @Check('mailboxes_phase_check', PHASE_CHECK)
 @Check('mailboxes_quota_check', `"quota_mb" BETWEEN 1 AND 1048576`)
+@Check('mailboxes_forwards_check', `cardinality("forwards") <= 50`)
 export class Mailbox extends HostedResource {
   @Column({ type: 'uuid' })
   domainId!: string;
@@ -30,6 +31,10 @@ export class Mailbox extends HostedResource {
 
   @Column({ type: 'integer' })
   quotaMb!: number;
+
+  /** Where a copy of each message also goes (the mailbox keeps its own): none by default. */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  forwards!: string[];
 
   @Column({ type: 'bigint', default: 0, transformer: bigintNumber })
   usedBytes!: number;

@@ -1,12 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { around, documentRoot, domain, recordInput, redirectUrl, zone } from '../../../../test/support/arbitraries.js';
+import { around, documentRoot, domain, externalAddress, mailAddress, quotaMb, recordInput, redirectUrl, zone } from '../../../../test/support/arbitraries.js';
 import {
   createAliasSchema,
   createDatabaseSchema,
   createDatabaseUserSchema,
   createMailboxSchema,
   createSiteSchema,
+  updateMailboxSchema,
+  dovecotPasswordHash,
   databaseFullName,
   normalizeRecord,
   prefixFromName,
@@ -15,7 +17,7 @@ import {
 } from '@ruche/hosting';
 import { renderZone } from './dns/zone-file.js';
 import { renderVhost } from './web/nginx-templates.js';
-import { destinationAddress, mapKey, renderMap } from './mail/postfix-maps.js';
+import { aliasFragment, domainsMap, mailboxFragment } from './mail/postfix-maps.js';
 import { mariadbIdentifier, postgresIdentifier } from './database/sql-identifiers.js';
 
 /**
@@ -93,17 +95,23 @@ describe('every site the API accepts renders into an nginx vhost', () => {
   });
 });
 
-describe('every mail address the API accepts renders into a Postfix map', () => {
-  const local = fc.oneof(fc.stringMatching(/^[a-z0-9][a-z0-9._+-]{0,20}$/), fc.constantFrom('info', 'first.last', 'a+tag', '*'));
-  const address = fc.tuple(local, domain).map(([l, d]) => `${l}@${d}`);
-  it('mailboxes', () => {
+describe('every mail address the API accepts renders into the mail server’s maps', () => {
+  const address = mailAddress;
+  const external = externalAddress;
+  const MAILBOX_ID = '01a20000-0000-7000-8000-0000000000bb';
+  it('mailboxes, their quotas and forwards (with the hash Ruche stores)', async () => {
+    const passwordHash = await dovecotPasswordHash('long-enough-password');
     let accepted = 0;
     fc.assert(
-      fc.property(around(address), (value) => {
-        const parsed = createMailboxSchema.safeParse({ organizationId: ORG, address: value, password: 'long-enough-password', quotaMb: 100 });
+      fc.property(around(address), quotaMb, fc.array(around(external), { maxLength: 3 }), (value, quota, forwards) => {
+        const parsed = createMailboxSchema.safeParse({ organizationId: ORG, address: value, password: 'long-enough-password', quotaMb: quota, forwards });
         if (!parsed.success) return;
         accepted++;
-        expect(() => renderMap([{ key: mapKey(parsed.data.address.address), value: parsed.data.address.address }])).not.toThrow();
+        const mailbox = { id: MAILBOX_ID, address: parsed.data.address.address, passwordHash, quotaMb: parsed.data.quotaMb, forwards: parsed.data.forwards };
+        expect(() => mailboxFragment(mailbox)).not.toThrow();
+        expect(() => domainsMap([parsed.data.address.domain])).not.toThrow();
+        const changed = updateMailboxSchema.safeParse({ forwards, quotaMb: quota });
+        if (changed.success) expect(() => mailboxFragment({ ...mailbox, ...changed.data, forwards: changed.data.forwards ?? [], quotaMb: changed.data.quotaMb ?? 1 })).not.toThrow();
       }),
       { numRuns: RUNS },
     );
@@ -112,13 +120,12 @@ describe('every mail address the API accepts renders into a Postfix map', () => 
 
   it('aliases, catch-alls and forwards', () => {
     let accepted = 0;
-    const external = fc.oneof(address, fc.emailAddress());
     fc.assert(
       fc.property(around(address), fc.array(around(external), { minLength: 1, maxLength: 4 }), (value, destinations) => {
         const parsed = createAliasSchema.safeParse({ organizationId: ORG, address: value, destinations });
         if (!parsed.success) return;
         accepted++;
-        expect(() => renderMap([{ key: mapKey(parsed.data.address.address), value: parsed.data.destinations.map(destinationAddress).join(',') }])).not.toThrow();
+        expect(() => aliasFragment({ address: parsed.data.address.address, destinations: parsed.data.destinations })).not.toThrow();
       }),
       { numRuns: RUNS },
     );
