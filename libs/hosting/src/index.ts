@@ -32,5 +32,7 @@ export { createRecordSchema } from './dns/dns-record.schemas.js';
 export { createSiteSchema } from './sites/site.schemas.js';
 export { createMailboxSchema, createAliasSchema } from './mail/mail.schemas.js';
 export { createDatabaseSchema, createDatabaseUserSchema } from './databases/database.schemas.js';
+// The verifiers hosting stores for database users, for tests that check the drivers take every one.
+export { databasePasswordVerifier } from './credentials/credential-hashes.js';
 // What billing reads: plans, prices and usage over a period.
 export { BillingFactsService, type PlanSpan, type PeriodUsage } from './usage/billing-facts.service.js';

@@ -6,6 +6,8 @@ import { ConnectionPool } from './transports/connection-pool.service.js';
 import { DriverRegistry } from './drivers/driver-registry.js';
 import { NginxDriver } from './drivers/web/nginx.driver.js';
 import { KnotDriver } from './drivers/dns/knot.driver.js';
+import { MariadbDriver } from './drivers/database/mariadb.driver.js';
+import { PostgresqlDriver } from './drivers/database/postgresql.driver.js';
 import { Reconciler } from './reconciler/reconciler.service.js';
 import { ServerRegistration } from './registration/server-registration.js';
 import { ProvisioningMetrics } from './operations/provisioning-metrics.js';
@@ -28,6 +30,8 @@ import { provisioningEn, provisioningFr } from './i18n/catalogues.js';
     ConnectionPool,
     NginxDriver,
     KnotDriver,
+    MariadbDriver,
+    PostgresqlDriver,
     DriverRegistry,
     Reconciler,
     ServerRegistration,
