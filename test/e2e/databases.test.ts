@@ -88,6 +88,25 @@ describe.each(ENGINES)('%s', (engine: Engine) => {
     expect((await a.caller.get(`/api/v1/database-users/${app.id}`)).body.phase).toBe('ready');
   });
 
+  it('leaves a database it did not make alone: refuses to take it over, and never drops it', async () => {
+    const [{ prefix }] = await fleet.api.db.query(`SELECT prefix FROM organization_hosting WHERE organization_id = $1`, [a.organization.id]);
+    const legacy = `${prefix}_legacy${engine === 'mariadb' ? 'm' : 'p'}`;
+    await asAdministrator(fleet.server, engine, `CREATE DATABASE ${legacy};`);
+    await asAdministrator(fleet.server, engine, engine === 'mariadb' ? `CREATE TABLE ${legacy}.kept (x integer);` : `\\connect ${legacy}\nCREATE TABLE kept (x integer);`);
+    const created = await a.caller.post('/api/v1/databases', { organizationId: a.organization.id, engine, name: legacy.slice(prefix.length + 1) });
+    expect(created.status).toBe(201);
+    const failed = await phaseOf(a.caller, `/api/v1/databases/${created.body.id}`, 'failed');
+    expect(failed.lastError).toMatch(/already exists on the server and was not made by Ruche/);
+
+    expect((await a.caller.delete(`/api/v1/databases/${created.body.id}`)).status).toBe(202);
+    await eventually(async () => (await a.caller.get(`/api/v1/databases/${created.body.id}`)).status === 404, 30_000, 'the row to go');
+    const still = engine === 'mariadb'
+      ? await fleet.server.exec(['mariadb', '--batch', '--skip-column-names', '-e', `SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${legacy}'`])
+      : await fleet.server.exec(['psql', '-X', '-At', '-d', legacy, '-c', 'SELECT COUNT(*) FROM kept'], { user: 'postgres' });
+    expect(still).toMatchObject({ exitCode: 0, stdout: engine === 'mariadb' ? '1\n' : '0\n' });
+    expect((await a.caller.get(`/api/v1/archives?organizationId=${a.organization.id}`)).body.data.map((archive: { name: string }) => archive.name)).not.toContain(legacy);
+  });
+
   it('archives a deleted database, and restoring the archive brings its rows back', async () => {
     const journal = await liveDatabase(a.caller, a.organization.id, engine, `journal${engine === 'mariadb' ? 'm' : 'p'}`);
     const app = await liveUser(a.caller, a.organization.id, engine, [journal.id]);
