@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => fleet?.close());
 afterEach(async () => {
   await fleet.server.start();
-  await fleet.server.exec(['rm', '-f', '/usr/local/sbin/mariadb', '/usr/local/bin/psql']);
+  await fleet.server.exec(['rm', '-f', '/usr/local/sbin/mariadb', '/usr/local/sbin/runuser']);
   if (!fleet.worker) await fleet.startWorker();
 });
 
@@ -31,7 +31,8 @@ afterEach(async () => {
  * restarts (/run is a tmpfs). Undone by removing the wrapper.
  */
 async function slowClient(engine: Engine, seconds: number, options: { untilRestart?: boolean } = {}): Promise<void> {
-  const [wrapper, real] = engine === 'mariadb' ? ['/usr/local/sbin/mariadb', '/usr/bin/mariadb'] : ['/usr/local/bin/psql', '/usr/bin/psql'];
+  // PostgreSQL's client is reached through runuser (as the postgres user).
+  const [wrapper, real] = engine === 'mariadb' ? ['/usr/local/sbin/mariadb', '/usr/bin/mariadb'] : ['/usr/local/sbin/runuser', '/usr/sbin/runuser'];
   const script = `#!/bin/sh\n${options.untilRestart ? '[ -e /run/ruche-slow-client ] && ' : ''}sleep ${seconds}\nexec ${real} "$@"\n`;
   const installed = await fleet.server.exec(['sh', '-c', 'touch /run/ruche-slow-client && cat > "$1" && chmod +x "$1"', 'install', wrapper], { input: script });
   expect(installed.exitCode, installed.stderr).toBe(0);
@@ -95,7 +96,7 @@ describe.each(ENGINES)('%s', (engine: Engine) => {
       const running = await fleet.admin.get(`/api/v1/jobs?status=running&serverId=${fleet.serverId}`);
       expect(running.body.data).toEqual([expect.objectContaining({ service: engine })]);
       first.kill('SIGKILL');
-      await fleet.server.exec(['rm', '-f', '/usr/local/sbin/mariadb', '/usr/local/bin/psql']);
+      await fleet.server.exec(['rm', '-f', '/usr/local/sbin/mariadb', '/usr/local/sbin/runuser']);
       spawnWorker();
       await phaseOf(client.caller, `/api/v1/databases/${database.id}`, 'ready', 90_000);
       await phaseOf(client.caller, `/api/v1/database-users/${user.id}`, 'ready', 60_000);
