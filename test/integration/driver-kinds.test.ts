@@ -54,7 +54,7 @@ class FakeFileDriver implements FileDriver {
 }
 
 /** The "engine" of the fake state driver: databases and the grants on them, in memory. */
-const engine = { reachable: true, databases: new Map<string, Set<string>>() };
+const engine = { reachable: true, databases: new Map<string, Set<string>>(), undroppable: new Set<string>() };
 
 type Step = { create: string } | { drop: string } | { revoke: { database: string; grantee: string } };
 type Observed = Map<string, Set<string>>;
@@ -104,6 +104,10 @@ class FakeStateDriver implements StateDriver<DesiredDatabase[], Observed, Step> 
     for (const change of changes) {
       if (change.resource.label.endsWith('_refused')) {
         results.set(change.resource.id, { ok: false, message: `the engine refuses ${change.resource.label}` });
+        continue;
+      }
+      if (change.steps.some((step) => 'drop' in step && engine.undroppable.has(step.drop))) {
+        results.set(change.resource.id, { ok: false, message: `${change.resource.label} could not be dumped, so it was not removed` });
         continue;
       }
       for (const step of change.steps) {
@@ -193,6 +197,28 @@ describe('a state driver added without touching the reconciler', () => {
     expect(engine.databases.has(doomed.name)).toBe(false);
   });
 
+  it('keeps a deletion the engine refuses: still deleting, with the engine’s words, tried again when staff retry it', async () => {
+    const kept = await database('kept');
+    await phaseOf(`/api/v1/databases/${kept.id}`, 'ready');
+    engine.undroppable.add(kept.name);
+    expect((await client.caller.delete(`/api/v1/databases/${kept.id}`)).status).toBe(202);
+    const refused = await eventually(async () => {
+      const now = (await client.caller.get(`/api/v1/databases/${kept.id}`)).body;
+      return now.lastError ? now : null;
+    }, 20_000, 'the refusal');
+    expect(refused).toMatchObject({ phase: 'deleting', lastError: `${kept.name} could not be dumped, so it was not removed`, attempts: 1 });
+    expect(engine.databases.has(kept.name)).toBe(true);
+    // It waits: no reconcile queued again and again behind it.
+    const server = (await admin.get('/api/v1/servers?limit=50')).body.data.find((s: { name: string }) => s.name === 'fake-db');
+    await eventually(async () => (await admin.get(`/api/v1/jobs?status=running&serverId=${server.id}`)).body.data.length === 0, 20_000, 'the run to end');
+    expect((await admin.get(`/api/v1/jobs?status=queued&serverId=${server.id}`)).body.data).toEqual([]);
+
+    engine.undroppable.delete(kept.name);
+    expect((await admin.post('/api/v1/jobs/retry', { resourceType: 'database', resourceId: kept.id })).status).toBe(202);
+    await eventually(async () => (await client.caller.get(`/api/v1/databases/${kept.id}`)).status === 404, 20_000, 'the row to go');
+    expect(engine.databases.has(kept.name)).toBe(false);
+  });
+
   it('fails and retries with backoff when the engine cannot be reached, and converges when it is back', async () => {
     engine.reachable = false;
     try {
@@ -200,8 +226,9 @@ describe('a state driver added without touching the reconciler', () => {
       const failed = await phaseOf(`/api/v1/databases/${late.id}`, 'failed');
       expect(failed.lastError).toMatch(/could not be reached; Ruche retries on its own/);
       expect(failed.nextAttemptAt).not.toBeNull();
-      const unreachable = await admin.get('/api/v1/server-events?kind=unreachable');
-      expect(unreachable.body.data[0]).toMatchObject({ service: 'mariadb', message: expect.stringContaining('the fake engine is down') });
+      // The event is written just after the resource's outcome.
+      const unreachable = await eventually(async () => (await admin.get('/api/v1/server-events?kind=unreachable')).body.data[0], 20_000, 'a server event');
+      expect(unreachable).toMatchObject({ service: 'mariadb', message: expect.stringContaining('the fake engine is down') });
       engine.reachable = true;
       await phaseOf(`/api/v1/databases/${late.id}`, 'ready');
       expect(engine.databases.has(late.name)).toBe(true);

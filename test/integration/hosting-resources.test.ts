@@ -286,6 +286,23 @@ describe('databases', () => {
     }
   });
 
+  it('tell who may log in to a database, and take a deleted database from its users, who are applied again (a change, not drift)', async () => {
+    const { organization, caller } = await makeHostingClient(api, admin, { name: 'Radio Ville' });
+    const shop = (await caller.post('/api/v1/databases', { organizationId: organization.id, engine: 'mariadb', name: 'shop' })).body;
+    const blog = (await caller.post('/api/v1/databases', { organizationId: organization.id, engine: 'mariadb', name: 'blog' })).body;
+    const app = (await caller.post('/api/v1/database-users', { organizationId: organization.id, engine: 'mariadb', name: 'app', databases: [shop.id, blog.id] })).body;
+    const reader = (await caller.post('/api/v1/database-users', { organizationId: organization.id, engine: 'mariadb', name: 'reader', databases: [shop.id] })).body;
+    const details = await caller.get(`/api/v1/databases/${shop.id}/connection`);
+    expect(details.body).toEqual({ engine: 'mariadb', host: expect.any(String), port: 3306, database: 'radiovil_shop', users: ['radiovil_app', 'radiovil_reader'] });
+    // As if applied: ready at generation 1.
+    await api.db.query(`UPDATE database_users SET phase = 'ready', observed_generation = generation WHERE id = ANY($1::uuid[])`, [[app.id, reader.id]]);
+
+    expect((await caller.delete(`/api/v1/databases/${shop.id}`)).status).toBe(202);
+    expect((await caller.get(`/api/v1/database-users/${app.id}`)).body).toMatchObject({ databases: [blog.id], phase: 'pending', generation: 2 });
+    expect((await caller.get(`/api/v1/database-users/${reader.id}`)).body).toMatchObject({ databases: [], phase: 'pending', generation: 2 });
+    expect((await caller.get(`/api/v1/databases/${blog.id}/connection`)).body.users).toEqual(['radiovil_app']);
+  });
+
   it('store a SCRAM verifier that PostgreSQL itself accepts for the password', async () => {
     const { organization, caller } = await makeHostingClient(api, admin);
     const user = await caller.post('/api/v1/database-users', { organizationId: organization.id, engine: 'postgresql', name: 'scram', password: 'the-client-password' });

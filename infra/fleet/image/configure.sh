@@ -22,11 +22,18 @@ chmod 0755 /usr/local/sbin/ruche-mail-setup
 /usr/local/sbin/ruche-mail-setup
 postconf -e 'defer_transports = smtp relay'
 
-# PostgreSQL: loopback only inside the container (Debian's 'localhost' also tries ::1), and no
-# JIT, whose LLVM libraries are a fifth of the image and are removed below.
+# PostgreSQL: clients log in over the network with their password (SCRAM), on the container's
+# IPv4 interfaces (tests reach it through a port published on 127.0.0.1); the administrator
+# (postgres) only through the unix socket. No JIT, whose LLVM libraries are a fifth of the image
+# and are removed below.
 for cluster in /etc/postgresql/*/main; do
   mkdir -p "$cluster/conf.d"
-  printf "# Ruche test server\nlisten_addresses = '127.0.0.1'\njit = off\n" >"$cluster/conf.d/ruche.conf"
+  printf "# Ruche test server\nlisten_addresses = '0.0.0.0'\npassword_encryption = 'scram-sha-256'\njit = off\n" >"$cluster/conf.d/ruche.conf"
+  cat >>"$cluster/pg_hba.conf" <<'HBA'
+# Ruche: database users log in from anywhere with their password; postgres never over the network.
+host    all             postgres        0.0.0.0/0               reject
+host    all             all             0.0.0.0/0               scram-sha-256
+HBA
 done
 rm -rf /usr/lib/postgresql/*/lib/llvmjit* /usr/lib/postgresql/*/lib/bitcode
 rm -f /usr/lib/x86_64-linux-gnu/libLLVM-*.so* /usr/lib/x86_64-linux-gnu/libz3.so*

@@ -11,6 +11,6 @@ export {
   type TestServer,
 } from './test-server.js';
 export { removeAllTestContainers, removeOrphanedTestContainers, testLabel, type RemovedTestResources } from './test-resources.js';
-export { httpGet, httpsGet, readBanner, type HttpAnswer } from './loopback-probes.js';
+export { httpGet, httpsGet, mariadbHandshake, postgresAnswers, readBanner, type HttpAnswer } from './loopback-probes.js';
 export { queryDns, type DnsQueryOptions, type DnsRecord, type DnsRecordType, type DnsResponse } from './dns-query.js';
 export { fleetScriptsDir, privateDockerSocket, repositoryRoot } from './paths.js';

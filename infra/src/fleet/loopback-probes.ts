@@ -86,3 +86,44 @@ function get(send: typeof http.get, port: number, options: GetOptions, tls: http
     request.once('error', reject);
   });
 }
+
+/**
+ * Connects to 127.0.0.1:port, optionally sends `hello`, and resolves with the first bytes the
+ * server sends (a MariaDB handshake, PostgreSQL's answer to an SSL request).
+ */
+function firstBytes(port: number, hello: Buffer | null, timeoutMs: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: loopback, port });
+    const finish = (error: Error | null, data?: Buffer) => {
+      socket.destroy();
+      if (error) reject(error);
+      else resolve(data!);
+    };
+    socket.setTimeout(timeoutMs, () => finish(new Error(`No answer from ${loopback}:${port} within ${timeoutMs} ms`)));
+    socket.once('connect', () => hello && socket.write(hello));
+    socket.once('data', (data: Buffer) => finish(null, data));
+    socket.once('error', (error) => finish(error));
+    socket.once('end', () => finish(new Error(`${loopback}:${port} closed the connection without a word`)));
+  });
+}
+
+/**
+ * What a MariaDB server first says on 127.0.0.1:port: its version in a handshake, or the error
+ * it answers a host no account may log in from (MariaDB speaks first, either way).
+ */
+export async function mariadbHandshake(port: number, timeoutMs = 5_000): Promise<string> {
+  const packet = await firstBytes(port, null, timeoutMs);
+  // 3-byte length, sequence number, then protocol version 10 and the version as a C string, or
+  // 0xff, a 2-byte error code and its message.
+  if (packet.length > 6 && packet[4] === 10) return packet.subarray(5, packet.indexOf(0, 5)).toString('latin1');
+  if (packet.length > 7 && packet[4] === 0xff) return `error ${packet.readUInt16LE(5)}: ${packet.subarray(7).toString('latin1')}`;
+  throw new Error(`not a MariaDB handshake: ${packet.subarray(0, 40).toString('latin1')}`);
+}
+
+/** True when a PostgreSQL server answers on 127.0.0.1:port (its answer to an SSL request: S or N). */
+export async function postgresAnswers(port: number, timeoutMs = 5_000): Promise<boolean> {
+  const sslRequest = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
+  const answer = await firstBytes(port, sslRequest, timeoutMs);
+  if (answer.length !== 1 || !'SN'.includes(answer.toString('latin1'))) throw new Error(`not a PostgreSQL answer: ${answer.toString('latin1')}`);
+  return true;
+}

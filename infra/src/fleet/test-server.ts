@@ -5,8 +5,8 @@ import type Docker from 'dockerode';
 import { dockerClient } from './docker-client.js';
 import { queryDns } from './dns-query.js';
 import { ensureFleetReady } from './fleet-ready.js';
-import { httpGet, loopback, readBanner } from './loopback-probes.js';
 import { createTestNetwork, type TestNetwork } from './test-network.js';
+import { httpGet, loopback, mariadbHandshake, postgresAnswers, readBanner } from './loopback-probes.js';
 import { ignoreStatus, testResourceLabels } from './test-resources.js';
 
 export type ServerService = 'web' | 'dns' | 'mail' | 'mariadb' | 'postgresql';
@@ -44,9 +44,9 @@ export interface PublishedPorts {
   submissions?: number;
   imap?: number;
   imaps?: number;
-  /** MariaDB listens on 127.0.0.1 inside the container: this port answers only once a test makes it listen on all addresses. */
+  /** MariaDB, for clients logging in as themselves (root logs in only through the unix socket inside). */
   mariadb?: number;
-  /** PostgreSQL listens on 127.0.0.1 inside the container: as for mariadb. */
+  /** PostgreSQL, for clients logging in with their password (SCRAM; postgres only through the unix socket inside). */
   postgresql?: number;
 }
 
@@ -310,6 +310,8 @@ class DockerTestServer implements TestServer {
       checks.push(['the SMTP banner', () => expectLine(readBanner(ports.smtp!), /^220 /)]);
       checks.push(['the IMAP banner', () => expectLine(readBanner(ports.imap!), /^\* OK/)]);
     }
+    if (this.services.includes('mariadb')) checks.push(['a MariaDB handshake', () => mariadbHandshake(ports.mariadb!)]);
+    if (this.services.includes('postgresql')) checks.push(['a PostgreSQL answer', () => postgresAnswers(ports.postgresql!)]);
     if (this.services.includes('dns')) {
       // Any response will do (REFUSED for the root zone): it proves both transports are published.
       checks.push(['a DNS answer over UDP', () => queryDns({ port: ports.dnsUdp!, name: '.', type: 'SOA', timeoutMs: 1_000 })]);

@@ -44,5 +44,7 @@ export { createMailboxSchema, updateMailboxSchema, createAliasSchema } from './m
 export { DKIM_SELECTOR, dkimRecordName, dkimRecordValue, publicKeyOf } from './mail/dkim.js';
 export { dovecotPasswordHash } from './credentials/credential-hashes.js';
 export { createDatabaseSchema, createDatabaseUserSchema } from './databases/database.schemas.js';
+// The verifiers hosting stores for database users, for tests that check the drivers take every one.
+export { databasePasswordVerifier } from './credentials/credential-hashes.js';
 // What billing reads: plans, prices and usage over a period.
 export { BillingFactsService, type PlanSpan, type PeriodUsage } from './usage/billing-facts.service.js';

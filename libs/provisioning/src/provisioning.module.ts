@@ -7,6 +7,8 @@ import { DriverRegistry } from './drivers/driver-registry.js';
 import { NginxDriver } from './drivers/web/nginx.driver.js';
 import { KnotDriver } from './drivers/dns/knot.driver.js';
 import { MailDriver } from './drivers/mail/mail.driver.js';
+import { MariadbDriver } from './drivers/database/mariadb.driver.js';
+import { PostgresqlDriver } from './drivers/database/postgresql.driver.js';
 import { Reconciler } from './reconciler/reconciler.service.js';
 import { ServerRegistration } from './registration/server-registration.js';
 import { ProvisioningMetrics } from './operations/provisioning-metrics.js';
@@ -30,6 +32,8 @@ import { provisioningEn, provisioningFr } from './i18n/catalogues.js';
     NginxDriver,
     KnotDriver,
     MailDriver,
+    MariadbDriver,
+    PostgresqlDriver,
     DriverRegistry,
     Reconciler,
     ServerRegistration,

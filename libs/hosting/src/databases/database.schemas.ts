@@ -49,4 +49,6 @@ export const databaseConnectionSchema = z.object({
   host: z.string(),
   port: z.number(),
   database: z.string(),
+  /** The database users granted it: each logs in with its own name and password. */
+  users: z.array(z.string()),
 });

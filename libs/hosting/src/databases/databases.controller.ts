@@ -40,7 +40,7 @@ export class DatabasesController {
 
   @Get(':id/connection')
   @Authorize('hosting:read')
-  @Doc({ summary: 'How to connect to a database: host, port, name', tags: ['databases'], response: databaseConnectionSchema })
+  @Doc({ summary: 'How to connect to a database: host, port, name, and the users who may log in to it', tags: ['databases'], response: databaseConnectionSchema })
   connection(@IdParam() id: string) {
     return this.databases.connection(id);
   }

@@ -67,18 +67,29 @@ export class DatabasesService {
     return this.state.visible(Database, id, 'hosting:read');
   }
 
-  /** Where the database's server answers: its public host name, else its public address, else the address Ruche uses. */
+  /**
+   * Where the database's server answers (its public host name, else its public address, else
+   * the address Ruche uses), and who may log in to it: each user with its own password.
+   */
   async connection(id: string): Promise<z.infer<typeof databaseConnectionSchema>> {
     const database = await this.getDatabase(id);
     const server = await this.db.getRepository(Server).findOneByOrFail({ id: database.serverId });
     const host = server.publicHostname ?? server.publicIpv4 ?? server.publicIpv6 ?? server.address;
-    return { engine: database.engine, host, port: DEFAULT_PORTS[database.engine], database: database.name };
+    const users = await this.db.query<{ name: string }>(
+      `SELECT u.name FROM database_grants g JOIN database_users u ON u.id = g.database_user_id WHERE g.database_id = $1 AND u.phase <> 'deleting' ORDER BY u.name`,
+      [database.id],
+    );
+    return { engine: database.engine, host, port: DEFAULT_PORTS[database.engine], database: database.name, users: users.map((user) => user.name) };
   }
 
   async listDatabases(query: ResourceListQuery) {
     return mapPage(await this.state.list(Database, query), toDatabaseDto);
   }
 
+  /**
+   * The users granted the database lose it: their grants go now (the driver revokes them
+   * before it drops the database) and each is applied again, a change asked for, not drift.
+   */
   removeDatabase(id: string): Promise<void> {
     return this.state.remove(
       'database',
@@ -86,7 +97,18 @@ export class DatabasesService {
       id,
       (database) => database.engine,
       (database) => ({ engine: database.engine, name: database.name }),
-      (database) => this.db.query(`DELETE FROM database_grants WHERE database_id = $1`, [database.id]).then(() => undefined),
+      async (database) => {
+        const granted = await this.db.query<{ database_user_id: string }>(`DELETE FROM database_grants WHERE database_id = $1 RETURNING database_user_id`, [database.id]);
+        if (granted.length === 0) return;
+        const users = await this.db
+          .getRepository(DatabaseUser)
+          .createQueryBuilder('u')
+          .setLock('pessimistic_write')
+          .where('u.id = ANY(:ids::uuid[])', { ids: granted.map((row) => row.database_user_id) })
+          .andWhere(`u.phase <> 'deleting'`)
+          .getMany();
+        for (const user of users) await this.state.changed('database_user', DatabaseUser, user, user.engine);
+      },
     );
   }
 

@@ -82,17 +82,20 @@ export class ResourceOutcomes {
         const was = new Map(rows.map((row) => [row.id, row.was]));
         for (const resource of group) if (was.has(resource.id)) events.push({ resource, kind: 'phase', from: was.get(resource.id)!, to: 'ready', message: null });
       }
+      // A deletion the server refused (a database that could not be dumped) stays a deletion:
+      // it is tried again at the next resync or when staff retry it, never dropped silently.
       for (const [type, group] of byType(outcomes.rejected)) {
         const rows = await this.db.query<{ id: string }>(
-          `UPDATE ${RESOURCE_KINDS[type].table} t SET observed_generation = u.generation, phase = 'failed', last_error = u.message, attempts = t.attempts + 1, next_attempt_at = NULL
+          `UPDATE ${RESOURCE_KINDS[type].table} t SET observed_generation = u.generation, phase = CASE WHEN t.phase = 'deleting' THEN 'deleting' ELSE 'failed' END,
+                  last_error = u.message, attempts = t.attempts + 1, next_attempt_at = NULL
              FROM unnest($1::uuid[], $2::int[], $3::text[]) AS u(id, generation, message)
-            WHERE t.id = u.id AND t.generation = u.generation AND (t.phase <> 'failed' OR t.last_error IS DISTINCT FROM u.message)
+            WHERE t.id = u.id AND t.generation = u.generation AND (t.phase NOT IN ('failed', 'deleting') OR t.last_error IS DISTINCT FROM u.message)
             RETURNING t.id`,
           [group.map((r) => r.resource.id), group.map((r) => r.resource.generation), group.map((r) => r.message)],
         );
         const changed = new Set(rows.map((row) => row.id));
         for (const { resource, message } of group) {
-          if (changed.has(resource.id)) events.push({ resource, kind: 'phase', from: resource.phase, to: 'failed', message });
+          if (changed.has(resource.id) && resource.phase !== 'deleting') events.push({ resource, kind: 'phase', from: resource.phase, to: 'failed', message });
         }
       }
       for (const [type, group] of byType(outcomes.unreachable)) {
@@ -132,10 +135,11 @@ export class ResourceOutcomes {
   /** True when a resource of the service on the server still waits for a reconcile (changed while one ran). */
   async hasPendingWork(serverId: string, service: Service): Promise<boolean> {
     for (const kind of kindsOf(service)) {
-      // Databases and their users are of one engine each: the engine is the service.
+      // Databases and their users are of one engine each: the engine is the service. A deletion
+      // that failed waits for its retry (next_attempt_at) or, refused, for the next resync.
       const engine = kind.services.length > 1 ? ' AND engine = $2' : '';
       const [row] = await this.db.query(
-        `SELECT 1 FROM ${kind.table} WHERE server_id = $1${engine} AND (phase = 'pending' OR (phase = 'deleting' AND next_attempt_at IS NULL)) LIMIT 1`,
+        `SELECT 1 FROM ${kind.table} WHERE server_id = $1${engine} AND (phase = 'pending' OR (phase = 'deleting' AND next_attempt_at IS NULL AND last_error IS NULL)) LIMIT 1`,
         kind.services.length > 1 ? [serverId, service] : [serverId],
       );
       if (row) return true;

@@ -10,6 +10,7 @@ import {
   updateMailboxSchema,
   dovecotPasswordHash,
   databaseFullName,
+  databasePasswordVerifier,
   normalizeRecord,
   prefixFromName,
   RecordError,
@@ -18,7 +19,7 @@ import {
 import { renderZone } from './dns/zone-file.js';
 import { renderVhost } from './web/nginx-templates.js';
 import { aliasFragment, domainsMap, mailboxFragment } from './mail/postfix-maps.js';
-import { mariadbIdentifier, postgresIdentifier } from './database/sql-identifiers.js';
+import { mariadbIdentifier, mariadbPasswordHash, postgresIdentifier, postgresPasswordVerifier } from './database/sql-identifiers.js';
 
 /**
  * The API and the renderers must agree: every value the API accepts is generated here (from
@@ -151,5 +152,24 @@ describe('every database and database-user name the API accepts goes into SQL', 
       { numRuns: RUNS },
     );
     expect(accepted).toBeGreaterThan(RUNS / 20);
+  });
+});
+
+describe('every database user password the API accepts gives a verifier the drivers put into SQL', () => {
+  it('as a mysql_native_password hash or a SCRAM-SHA-256 verifier, whatever its characters', () => {
+    let accepted = 0;
+    // A SCRAM verifier costs 4,096 PBKDF2 rounds: fewer runs.
+    const runs = Math.ceil(RUNS / 10);
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 300, unit: 'binary' }), fc.string({ minLength: 12, maxLength: 40 })), fc.constantFrom('mariadb', 'postgresql'), (password, engine) => {
+        const parsed = createDatabaseUserSchema.safeParse({ organizationId: ORG, engine, name: 'app', password });
+        if (!parsed.success) return;
+        accepted++;
+        const verifier = databasePasswordVerifier(parsed.data.engine, parsed.data.password!);
+        expect(() => (engine === 'mariadb' ? mariadbPasswordHash(verifier) : postgresPasswordVerifier(verifier))).not.toThrow();
+      }),
+      { numRuns: runs },
+    );
+    expect(accepted).toBeGreaterThan(runs / 20);
   });
 });
