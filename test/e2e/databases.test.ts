@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StorageMeter } from '@ruche/provisioning';
 import { makeHostingClient } from '../support/factories.js';
 import { eventually, startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
-import { asAdministrator, ENGINES, liveDatabase, liveUser, phaseOf, REFUSED, refusal, session, type Engine } from '../support/databases.js';
+import { asAdministrator, connect, ENGINES, liveDatabase, liveUser, phaseOf, REFUSED, refusal, session, type Engine } from '../support/databases.js';
 
 /**
  * Clients' databases on a real Debian server running MariaDB and PostgreSQL: made through the
@@ -60,8 +60,15 @@ describe.each(ENGINES)('%s', (engine: Engine) => {
     await session(fleet.server, engine, { user: first.name, password: first.password, database: shared.name }, (sql) => sql('CREATE TABLE made_by_first (x integer)'));
     await session(fleet.server, engine, { user: second.name, password: second.password, database: shared.name }, (sql) => sql('INSERT INTO made_by_first VALUES (7)'));
 
-    expect((await a.caller.patch(`/api/v1/database-users/${second.id}`, { databases: [] })).status).toBe(200);
-    await phaseOf(a.caller, `/api/v1/database-users/${second.id}`, 'ready');
+    // A session open when the grant goes loses it too (engines check privileges at login).
+    const open = await connect(fleet.server, engine, { user: second.name, password: second.password, database: shared.name });
+    try {
+      expect((await a.caller.patch(`/api/v1/database-users/${second.id}`, { databases: [] })).status).toBe(200);
+      await phaseOf(a.caller, `/api/v1/database-users/${second.id}`, 'ready');
+      await expect(open.sql('SELECT x FROM made_by_first')).rejects.toThrow();
+    } finally {
+      await open.end();
+    }
     expect(await refusal(fleet.server, engine, { user: second.name, password: second.password, database: shared.name })).toBe(REFUSED[engine].database);
     expect(await session(fleet.server, engine, { user: first.name, password: first.password, database: shared.name }, (sql) => sql('SELECT x FROM made_by_first'))).toEqual([{ x: 7 }]);
     // Asked for: no drift.
@@ -78,11 +85,17 @@ describe.each(ENGINES)('%s', (engine: Engine) => {
       engine,
       engine === 'mariadb' ? `GRANT ALL PRIVILEGES ON \`${theirs.name}\`.* TO '${app.name}'@'%';` : `GRANT "${theirs.name}-owner" TO "${app.name}";`,
     );
-    expect(await refusal(fleet.server, engine, intrusion)).toBeNull();
-
-    expect((await fleet.admin.post(`/api/v1/servers/${fleet.serverId}/resync`)).status).toBe(202);
-    const drift = await eventually(async () => (await events(app.id)).find((event) => event.kind === 'drift'), 30_000, 'a drift event');
-    expect(drift.message).toMatch(new RegExp(`by hand.*${theirs.name}`));
+    const intruder = await connect(fleet.server, engine, intrusion);
+    try {
+      await intruder.sql('CREATE TABLE planted (x integer)');
+      expect((await fleet.admin.post(`/api/v1/servers/${fleet.serverId}/resync`)).status).toBe(202);
+      const drift = await eventually(async () => (await events(app.id)).find((event) => event.kind === 'drift'), 30_000, 'a drift event');
+      expect(drift.message).toMatch(new RegExp(`by hand.*${theirs.name}`));
+      // The session the hand grant let in is ended with it.
+      await expect(intruder.sql('SELECT x FROM planted')).rejects.toThrow();
+    } finally {
+      await intruder.end();
+    }
     expect(await refusal(fleet.server, engine, intrusion)).toBe(REFUSED[engine].database);
     expect(await refusal(fleet.server, engine, { ...intrusion, database: mine.name })).toBeNull();
     expect((await a.caller.get(`/api/v1/database-users/${app.id}`)).body.phase).toBe('ready');

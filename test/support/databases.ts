@@ -21,26 +21,37 @@ export const REFUSED = {
   postgresql: { database: '42501', password: '28P01' },
 } as const;
 
+export interface OpenSession {
+  sql(text: string): Promise<Array<Record<string, unknown>>>;
+  end(): Promise<void>;
+}
+
 /**
  * A client program on the machine logs in to the server's engine through its port published on
- * 127.0.0.1, as the database user (mysql2, pg), and runs `work`.
+ * 127.0.0.1, as the database user (mysql2, pg).
  */
-export async function session<T>(server: TestServer, engine: Engine, login: Login, work: (sql: (text: string) => Promise<Array<Record<string, unknown>>>) => Promise<T>): Promise<T> {
+export async function connect(server: TestServer, engine: Engine, login: Login): Promise<OpenSession> {
   if (engine === 'mariadb') {
     const connection = await mysql.createConnection({ host: '127.0.0.1', port: server.ports.mariadb!, ...login, connectTimeout: 5_000 });
-    try {
-      return await work(async (text) => (await connection.query(text))[0] as Array<Record<string, unknown>>);
-    } finally {
-      await connection.end().catch(() => undefined);
-    }
+    connection.on('error', () => undefined);
+    return {
+      sql: async (text) => (await connection.query(text))[0] as Array<Record<string, unknown>>,
+      end: () => connection.end().catch(() => undefined),
+    };
   }
   const client = new pg.Client({ host: '127.0.0.1', port: server.ports.postgresql!, ...login, connectionTimeoutMillis: 5_000 });
   client.on('error', () => undefined);
   await client.connect();
+  return { sql: async (text) => (await client.query(text)).rows as Array<Record<string, unknown>>, end: () => client.end().catch(() => undefined) };
+}
+
+/** Logs in, runs `work`, logs out. */
+export async function session<T>(server: TestServer, engine: Engine, login: Login, work: (sql: OpenSession['sql']) => Promise<T>): Promise<T> {
+  const open = await connect(server, engine, login);
   try {
-    return await work(async (text) => (await client.query(text)).rows as Array<Record<string, unknown>>);
+    return await work(open.sql);
   } finally {
-    await client.end().catch(() => undefined);
+    await open.end();
   }
 }
 

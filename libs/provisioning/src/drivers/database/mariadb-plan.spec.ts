@@ -38,6 +38,9 @@ function engineWith(want: DesiredDatabases, extra: Partial<MariadbCatalogue> = {
 }
 
 const plan = (want: DesiredDatabases, engine: MariadbCatalogue | null) => planMariadb(want, engine, resourcesOf(want));
+/** What ends the sessions of a user who lost access (they keep the privileges they started with). */
+const endSessions = (where: string) =>
+  `BEGIN DECLARE CONTINUE HANDLER FOR 1094 BEGIN END; FOR s IN (SELECT ID FROM information_schema.PROCESSLIST WHERE ${where}) DO KILL CONNECTION s.ID; END FOR; END`;
 
 describe('planMariadb', () => {
   it('makes a new database and its user: bookkeeping first, the exact database granted (its _ escaped)', () => {
@@ -120,12 +123,12 @@ describe('planMariadb', () => {
     const narrowed = user('coop_app', ['coop_shop'], HASH, pending);
     const engine = engineWith(desired([shop, blog], [user('coop_app', ['coop_shop', 'coop_blog'], HASH)]));
     const asked = plan(desired([shop, blog], [narrowed]), engine);
-    expect(stepsOf(asked, narrowed)).toEqual(["REVOKE ALL PRIVILEGES ON `coop\\_blog`.* FROM 'coop_app'@'%'"]);
+    expect(stepsOf(asked, narrowed)).toEqual(["REVOKE ALL PRIVILEGES ON `coop\\_blog`.* FROM 'coop_app'@'%'", endSessions("USER = 'coop_app'")]);
     expect(driftOf(asked, narrowed)).toBeUndefined();
 
     const settledUser = user('coop_app', ['coop_shop'], HASH);
     const byHand = plan(desired([shop, blog], [settledUser]), engine);
-    expect(stepsOf(byHand, settledUser)).toEqual(["REVOKE ALL PRIVILEGES ON `coop\\_blog`.* FROM 'coop_app'@'%'"]);
+    expect(stepsOf(byHand, settledUser)).toEqual(["REVOKE ALL PRIVILEGES ON `coop\\_blog`.* FROM 'coop_app'@'%'", endSessions("USER = 'coop_app'")]);
     expect(driftOf(byHand, settledUser)).toBe('changed on the server by hand; put back: access to coop_blog revoked');
   });
 
@@ -138,6 +141,7 @@ describe('planMariadb', () => {
     expect(stepsOf(result, app)).toEqual([
       "GRANT ALL PRIVILEGES ON `coop\\_shop`.* TO 'coop_app'@'%'",
       "REVOKE GRANT OPTION ON `coop\\_shop`.* FROM 'coop_app'@'%'",
+      endSessions("USER = 'coop_app'"),
     ]);
     expect(driftOf(result, app)).toMatch(/privileges on coop_shop given back; grant option on coop_shop revoked/);
   });
@@ -155,6 +159,7 @@ describe('planMariadb', () => {
       "SET DEFAULT ROLE NONE FOR 'coop_app'@'%'",
       "REVOKE ALL PRIVILEGES, GRANT OPTION FROM 'coop_app'@'%'",
       "GRANT ALL PRIVILEGES ON `coop\\_shop`.* TO 'coop_app'@'%'",
+      endSessions("USER = 'coop_app'"),
     ]);
     expect(driftOf(result, app)).toMatch(/global privileges revoked; table or routine privileges revoked; role snoop revoked; default role snoop revoked; privileges on coop% revoked/);
   });
@@ -164,7 +169,11 @@ describe('planMariadb', () => {
     const engine = engineWith(desired([shop]));
     engine.grants.push({ pattern: 'coop_shop', user: "o'neil", host: 'localhost', privileges: 19, grantable: true });
     const result = plan(desired([shop]), engine);
-    expect(stepsOf(result, shop)).toEqual(["REVOKE ALL PRIVILEGES ON `coop_shop`.* FROM 'o\\'neil'@'localhost'", "REVOKE GRANT OPTION ON `coop_shop`.* FROM 'o\\'neil'@'localhost'"]);
+    expect(stepsOf(result, shop)).toEqual([
+      "REVOKE ALL PRIVILEGES ON `coop_shop`.* FROM 'o\\'neil'@'localhost'",
+      "REVOKE GRANT OPTION ON `coop_shop`.* FROM 'o\\'neil'@'localhost'",
+      endSessions("USER = 'o\\'neil' AND DB = 'coop_shop'"),
+    ]);
     expect(driftOf(result, shop)).toMatch(/access given to o'neil@localhost revoked/);
   });
 
@@ -197,7 +206,7 @@ describe('planMariadb', () => {
     engine.grants.push({ pattern: 'coop\\_old', user: 'backup', host: 'localhost', privileges: 19, grantable: false });
     const result = plan(desired([doomed, foreign], [app, gone]), engine);
     expect(result.changes.map((change) => change.resource.label)).toEqual(['coop_app', 'coop_was', 'coop_old']);
-    expect(stepsOf(result, gone)).toEqual(["DROP USER 'coop_was'@'%'", "DELETE FROM `ruche`.managed WHERE kind = 'user' AND name = 'coop_was'"]);
+    expect(stepsOf(result, gone)).toEqual(["DROP USER 'coop_was'@'%'", endSessions("USER = 'coop_was'"), "DELETE FROM `ruche`.managed WHERE kind = 'user' AND name = 'coop_was'"]);
     expect(stepsOf(result, doomed)).toEqual([
       { archive: { database: 'coop_old', path: `/var/backups/ruche/mariadb/coop_old-${doomed.state.id}.sql.gz` } },
       "REVOKE ALL PRIVILEGES ON `coop\\_old`.* FROM 'backup'@'localhost'",

@@ -25,6 +25,16 @@ const unmark = (kind: 'database' | 'user', name: string) => `DELETE FROM \`${BOO
 const grantAll = (database: string, account: string) => `GRANT ALL PRIVILEGES ON ${mariadbGrantTarget(database)} TO ${account}`;
 
 /**
+ * A session keeps the database privileges it started with (MariaDB reads them at USE), so a
+ * revoke or a drop ends the user's sessions (on `database` only, for an account Ruche did not
+ * make); one that ended meanwhile is no error.
+ */
+function endSessions(user: string, database?: string): string {
+  const where = `USER = ${mariadbString(user, 128)}${database ? ` AND DB = ${mariadbString(database)}` : ''}`;
+  return `BEGIN DECLARE CONTINUE HANDLER FOR 1094 BEGIN END; FOR s IN (SELECT ID FROM information_schema.PROCESSLIST WHERE ${where}) DO KILL CONNECTION s.ID; END FOR; END`;
+}
+
+/**
  * What MariaDB must run to have exactly the desired databases and users (pure). Ruche's users
  * are `'<name>'@'%'` with the stored mysql_native_password hash and ALL PRIVILEGES on each
  * granted database, nothing else; nobody else has privileges on Ruche's databases.
@@ -57,7 +67,7 @@ export function planMariadb(desired: DesiredDatabases, observed: MariadbCatalogu
         }
         const others = othersOn(name);
         if (others.length > 0) {
-          changes.steps.push(...sql(...revokeOthers(name)));
+          changes.steps.push(...sql(...revokeOthers(name), ...[...new Set(others.map((grant) => grant.user))].map((user) => endSessions(user, name))));
           changes.edits.push(...others.map((grant) => `access given to ${grant.user}@${grant.host} revoked`));
         }
         if (restoreFrom) changes.steps.push({ restore: { database: name, archiveId: restoreFrom.archiveId, path: restoreFrom.path } });
@@ -67,7 +77,7 @@ export function planMariadb(desired: DesiredDatabases, observed: MariadbCatalogu
         const found = account(user.name);
         return found ? userChanges(user, databases, found, observed) : newUser(user, databases, observed);
       },
-      leavingUser: (user) => sql(...(account(user.name) ? [`DROP USER ${mariadbAccount(user.name)}`] : []), unmark('user', user.name)),
+      leavingUser: (user) => sql(...(account(user.name) ? [`DROP USER ${mariadbAccount(user.name)}`, endSessions(user.name)] : []), unmark('user', user.name)),
       leavingDatabase({ name, state }) {
         const present = observed.databases.has(name);
         return [
@@ -122,7 +132,7 @@ function userChanges(user: DesiredDatabaseUser, databases: string[], found: Mari
       ...databases.map((database) => grantAll(database, account)),
     );
     edits.push(...oddities.map((oddity) => `${oddity} revoked`));
-    return { steps: sql(...statements), edits };
+    return { steps: sql(...statements, endSessions(user.name)), edits };
   }
 
   for (const grant of grants) {
@@ -144,5 +154,6 @@ function userChanges(user: DesiredDatabaseUser, databases: string[], found: Mari
     statements.push(grantAll(database, account));
     edits.push(`access to ${database} given back`);
   }
+  if (statements.some((statement) => statement.startsWith('REVOKE'))) statements.push(endSessions(user.name));
   return { steps: sql(...statements), edits };
 }

@@ -43,6 +43,8 @@ function clusterWith(want: DesiredDatabases, version = 150004): PostgresCatalogu
 }
 
 const plan = (want: DesiredDatabases, cluster: PostgresCatalogue | null) => planPostgres(want, cluster, resourcesOf(want));
+/** What ends the sessions of a role that lost access (CONNECT and SET ROLE are checked only at login). */
+const endSessions = (where: string) => `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE ${where}`;
 
 describe('planPostgres', () => {
   it('makes a database owned by its own role, closed to everyone else, and a user working as that role there', () => {
@@ -117,6 +119,7 @@ describe('planPostgres', () => {
       'DROP OWNED BY "coop_app"',
       '\\connect ruche',
       'ALTER ROLE "coop_app" IN DATABASE "coop_blog" RESET role',
+      endSessions("usename = 'coop_app'"),
     ]);
     expect(driftOf(result, narrowed)).toBeUndefined();
   });
@@ -136,6 +139,7 @@ describe('planPostgres', () => {
       'REVOKE "other_data-owner" FROM "coop_app"',
       'REVOKE "coop_app" FROM "other_app"',
       'REVOKE ALL ON DATABASE "other_data" FROM "coop_app"',
+      endSessions("usename = 'coop_app'"),
     ]);
     expect(driftOf(result, app)).toBe(
       'changed on the server by hand; put back: admin option on coop_shop-owner revoked; access to other_data revoked; other_app made a member of it; revoked; privileges on other_data revoked',
@@ -161,8 +165,10 @@ describe('planPostgres', () => {
       'ALTER DATABASE "coop_shop" WITH ALLOW_CONNECTIONS true CONNECTION LIMIT -1',
       'REVOKE ALL ON DATABASE "coop_shop" FROM PUBLIC',
       'REVOKE ALL ON DATABASE "coop_shop" FROM "we""ird"',
+      endSessions(`usename = 'we"ird' AND datname = 'coop_shop'`),
       'GRANT ALL ON DATABASE "coop_shop" TO "coop_shop-owner"',
       'REVOKE "coop_shop-owner" FROM "stranger"',
+      endSessions("usename = 'stranger' AND datname = 'coop_shop'"),
     ]);
     expect(driftOf(result, shop)).toMatch(/owner changed to postgres; connections limited; anyone could connect; privileges given to we"ird revoked; .* access given to stranger revoked/);
   });
@@ -191,6 +197,8 @@ describe('planPostgres', () => {
     const result = plan(desired([doomed], [gone]), cluster);
     expect(result.changes.map((change) => change.resource.label)).toEqual(['coop_was', 'coop_old']);
     expect(stepsOf(result, gone)).toEqual([
+      'ALTER ROLE "coop_was" NOLOGIN',
+      endSessions("usename = 'coop_was'"),
       '\\connect coop_old',
       'REASSIGN OWNED BY "coop_was" TO "coop_old-owner"',
       'DROP OWNED BY "coop_was"',

@@ -51,7 +51,8 @@ export function planPostgres(desired: DesiredDatabases, observed: PostgresCatalo
       },
       leavingUser(user) {
         const role = postgresIdentifier(user.name);
-        return sql(...(observed.roles.has(user.name) ? [...handOver(user.name), `DROP OWNED BY ${role}`, `DROP ROLE ${role}`] : []), unmark('user', user.name));
+        const present = observed.roles.has(user.name);
+        return sql(...(present ? [`ALTER ROLE ${role} NOLOGIN`, endSessions(user.name), ...handOver(user.name), `DROP OWNED BY ${role}`, `DROP ROLE ${role}`] : []), unmark('user', user.name));
       },
       leavingDatabase({ name, state }) {
         const present = observed.databases.has(name);
@@ -103,7 +104,7 @@ function databaseChanges({ name, state, restoreFrom }: DesiredDatabases['databas
       edits.push('anyone could connect');
     }
     for (const grantee of new Set((acl ?? []).map((entry) => entry.grantee).filter((grantee) => grantee !== '' && grantee !== postgresOwnerRole(name) && !planned.has(grantee)))) {
-      statements.push(`REVOKE ALL ON DATABASE ${postgresIdentifier(name)} FROM ${postgresAnyIdentifier(grantee)}`);
+      statements.push(`REVOKE ALL ON DATABASE ${postgresIdentifier(name)} FROM ${postgresAnyIdentifier(grantee)}`, endSessions(grantee, name));
       edits.push(`privileges given to ${grantee} revoked`);
     }
     const ownerEntries = (acl ?? []).filter((entry) => entry.grantee === postgresOwnerRole(name));
@@ -113,7 +114,7 @@ function databaseChanges({ name, state, restoreFrom }: DesiredDatabases['databas
     }
   }
   for (const stranger of observed.memberships.filter((membership) => membership.role === postgresOwnerRole(name) && !planned.has(membership.member))) {
-    statements.push(`REVOKE ${owner(name)} FROM ${postgresAnyIdentifier(stranger.member)}`);
+    statements.push(`REVOKE ${owner(name)} FROM ${postgresAnyIdentifier(stranger.member)}`, endSessions(stranger.member, name));
     edits.push(`access given to ${stranger.member} revoked`);
   }
   const steps = sql(...statements);
@@ -139,6 +140,14 @@ function joins(user: string, database: string): string[] {
 /** In a database, what `role` owns goes to the database's owner role and what it was granted goes. */
 function handOverIn(role: string, database: string): string[] {
   return [`\\connect ${databaseName(database)}`, `REASSIGN OWNED BY ${postgresAnyIdentifier(role)} TO ${owner(database)}`, `DROP OWNED BY ${postgresAnyIdentifier(role)}`, `\\connect ${BOOKKEEPING}`];
+}
+
+/**
+ * A session keeps the role it set at login and CONNECT is checked only then, so a revoke or a
+ * drop ends the role's sessions (in `database` only, for a role Ruche did not make).
+ */
+function endSessions(role: string, database?: string): string {
+  return `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = ${postgresString(role)}${database ? ` AND datname = ${postgresString(database)}` : ''}`;
 }
 
 const setRole = (user: string, database: string) =>
@@ -218,5 +227,6 @@ function userChanges(
     statements.push(`REVOKE ALL ON DATABASE ${postgresAnyIdentifier(database)} FROM ${role}`);
     edits.push(`privileges on ${database} revoked`);
   }
+  if (statements.some((statement) => statement.startsWith('REVOKE') || statement.endsWith('RESET role'))) statements.push(endSessions(name));
   return { statements, edits };
 }
