@@ -33,3 +33,10 @@ export async function approve(coordinator: Caller, ids: string[]) {
   expect(response.status, JSON.stringify(response.body)).toBe(200);
   return response.body as { approved: Array<{ id: string; billing: null | { state: string; lineId: string | null } }>; alreadyApproved: string[]; warnings: Array<{ code: string; message: string; percent: number }> };
 }
+
+/** A worker's account opened by staff (no sign-in needed: a coordinator records their time for them). */
+export async function makeWorkerAccount(admin: Caller, displayName: string, staffRoles: string[] = ['worker']) {
+  const response = await admin.post('/api/v1/users', { email: `${displayName.toLowerCase().normalize('NFD').replace(/[^a-z]/g, '')}-${Math.random().toString(36).slice(2, 8)}@koumbit.example`, displayName, staffRoles });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return { id: response.body.id as string, displayName };
+}
