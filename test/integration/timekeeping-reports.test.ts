@@ -136,6 +136,11 @@ describe('timekeeping reports', () => {
       else await meeting(worker.id, '2025-02-11', 'sysadmin', name === 'gabriel' ? 240 : 60);
     }
     await record(w.gabriel.id, '2025-01-21', 120, { category: 'committee_meeting', committeeId: committees.hiring });
+    // Nadia recorded nothing; Gaston left the co-op.
+    const nadia = await makeWorkerAccount(admin, 'Nadia');
+    const gaston = await makeWorkerAccount(admin, 'Gaston');
+    await record(gaston.id, '2025-01-15', 600);
+    expect((await coordinator.put(`/api/v1/workers/${gaston.id}`, { active: false })).body.active).toBe(false);
     // The work committee excused Félix for February; recorded by a coordinator, read by everyone.
     expect((await alice.caller.post('/api/v1/eligibility-exceptions', { workerId: w.felix.id, from: '2025-02-01', to: '2025-02-28', criteria: ['monthly_hours'], reason: 'x', grantedBy: 'x', decidedOn: '2025-02-04' })).status).toBe(403);
     const exception = await coordinator.post('/api/v1/eligibility-exceptions', { workerId: w.felix.id, from: '2025-02-01', to: '2025-02-28', criteria: ['monthly_hours'], reason: 'Congé parental', grantedBy: 'Comité de travail du 2025-02-04', decidedOn: '2025-02-04' });
@@ -163,6 +168,8 @@ describe('timekeeping reports', () => {
     expect(row(w.ariane).committees.committeeIds.map((id: string) => report.committees[id]).sort()).toEqual(['production', 'sysadmin']);
     expect(report.atRisk).toEqual(expect.arrayContaining([w.basile.id, w.gabriel.id]));
     expect(report.atRisk).not.toContain(w.felix.id);
+    expect(summary(nadia)).toEqual([0, 0, ['0.00', '0.00'], false, true]);
+    expect(row(gaston)).toBeUndefined();
 
     // The meeting of 2025-02-04 looks at December and January instead: Élise's December meeting counts then.
     const earlier = (await alice.caller.get('/api/v1/reports/eligibility?date=2025-02-04')).body;

@@ -110,8 +110,8 @@ export class ReportsService {
   }
 
   /**
-   * Eligibility for the work committee at a date (the monthly reflection meeting): every active
-   * worker, each criterion with its figure over the two calendar months before, exceptions honoured.
+   * Eligibility for the work committee at a date (the monthly reflection meeting): everyone who
+   * may record time (workers who left excepted), each criterion with its figure over the two calendar months before, exceptions honoured.
    */
   async eligibility(at?: string): Promise<{ date: string; from: string; to: string; months: [string, string]; workers: EligibilityRow[]; atRisk: string[]; committees: Record<string, string> }> {
     assertReader();
@@ -125,10 +125,12 @@ export class ReportsService {
                               FROM (SELECT worker_id, work_date FROM e WHERE category = 'reflection_meeting' GROUP BY 1, 2 HAVING sum(minutes) > 0) r GROUP BY 1),
             work AS (SELECT worker_id, coalesce(sum(minutes) FILTER (WHERE work_date < $3), 0)::int AS first_month, coalesce(sum(minutes) FILTER (WHERE work_date >= $3), 0)::int AS second_month
                        FROM e WHERE category IN ('work', 'training') GROUP BY 1)
-       SELECT w.id AS worker_id, w.status, coalesce(m.ids, '{}') AS committee_ids, coalesce(r.days, 0) AS reflections, coalesce(k.first_month, 0) AS first_month, coalesce(k.second_month, 0) AS second_month
-         FROM workers w LEFT JOIN meetings m ON m.worker_id = w.id LEFT JOIN reflections r ON r.worker_id = w.id LEFT JOIN work k ON k.worker_id = w.id
-        WHERE w.active ORDER BY w.id`,
-      [window.from, window.to, `${window.months[1]}-01`],
+       SELECT p.id AS worker_id, coalesce(w.status, 'member') AS status, coalesce(m.ids, '{}') AS committee_ids, coalesce(r.days, 0) AS reflections, coalesce(k.first_month, 0) AS first_month, coalesce(k.second_month, 0) AS second_month
+         FROM unnest($4::uuid[]) AS p(id) LEFT JOIN workers w ON w.id = p.id
+              LEFT JOIN meetings m ON m.worker_id = p.id LEFT JOIN reflections r ON r.worker_id = p.id LEFT JOIN work k ON k.worker_id = p.id
+        ORDER BY p.id`,
+      // Everyone who may record time, also those who recorded nothing yet (they are the first at risk).
+      [window.from, window.to, `${window.months[1]}-01`, await this.workers.currentWorkerIds()],
     );
     const exceptions = await this.db
       .getRepository(EligibilityExceptionRow)

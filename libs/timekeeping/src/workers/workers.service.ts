@@ -62,6 +62,19 @@ export class WorkersService {
     return (await this.views([after]))[0]!;
   }
 
+  /** Everyone who may record time now: users holding a recording role, not disabled, not marked as having left. */
+  async currentWorkerIds(): Promise<string[]> {
+    const users = await this.db
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .select('u.id')
+      .where('u.staffRoles && :roles::text[]', { roles: RECORDING_ROLES })
+      .andWhere('u.disabledAt IS NULL')
+      .getMany();
+    const left = new Set((await this.db.getRepository(Worker).find({ select: { id: true }, where: { active: false } })).map((worker) => worker.id));
+    return users.map((user) => user.id).filter((id) => !left.has(id));
+  }
+
   /** Names of users (workers, coordinators who approved), for answers and reports. */
   async names(ids: readonly string[]): Promise<Map<string, string>> {
     const unique = [...new Set(ids)];
