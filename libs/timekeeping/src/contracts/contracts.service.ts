@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { todayIn } from '../shared/dates.js';
+import { TIMEKEEPING_SETTINGS, type TimekeepingSettings } from '../timekeeping.settings.js';
 import { AuditService, Conflict, I18nService, newId, NotFound, Organization, paginate, TransactionalConnection, type Page, type PageQuery } from '@ruche/core';
 import { In } from 'typeorm';
 import { capLevel, capMinutesOf } from '../billing/billing-plan.js';
@@ -62,6 +64,7 @@ export class ContractsService {
     private readonly workers: WorkersService,
     private readonly billing: TimeBillingService,
     private readonly i18n: I18nService,
+    @Inject(TIMEKEEPING_SETTINGS.token) private readonly settings: TimekeepingSettings,
   ) {}
 
   async create(input: NewContract): Promise<ContractView> {
@@ -185,7 +188,7 @@ export class ContractsService {
       );
       for (const row of rows) usage.set(row.contract_id, { used: row.used, billed: row.billed });
     }
-    const today = new Date().toISOString().slice(0, 10);
+    const today = todayIn(this.settings.timeZone);
     return contracts.map((contract) => {
       const rate = rateOn(rates.get(contract.id) ?? [], today) ?? (rates.get(contract.id) ?? [])[0] ?? null;
       const capMinutes = capMinutesOf(contract.capHours);

@@ -228,6 +228,7 @@ export class ReportsService {
       [ids],
     );
     const rates = await this.rates.contractRates(ids);
+    const today = todayIn(this.settings.timeZone);
     return contracts.map((contract): ContractReport => {
       const h = hours.get(contract.id) ?? { recorded: 0, approved: 0, billable: 0, over_cap: 0 };
       const mine = lines.filter((line) => line.contract_id === contract.id);
@@ -235,7 +236,7 @@ export class ReportsService {
       const revenueCents = contract.kind === 'fixed_price' ? contract.fixedPriceCents! : mine.reduce((sum, line) => sum + lineAmountCents(line.billed_minutes, line.hourly_rate), 0);
       const wageCostCents = cost.filter((row) => row.contract_id === contract.id && row.hourly_rate !== null).reduce((sum, row) => sum + new Decimal(row.minutes).times(row.hourly_rate!).dividedBy(60).times(100).toDecimalPlaces(0).toNumber(), 0);
       const budgetHours = contract.kind === 'capped' ? contract.capHours : contract.budgetHours;
-      const rate = rateOn(rates.get(contract.id) ?? [], new Date().toISOString().slice(0, 10)) ?? (rates.get(contract.id) ?? [])[0] ?? null;
+      const rate = rateOn(rates.get(contract.id) ?? [], today) ?? (rates.get(contract.id) ?? [])[0] ?? null;
       const budgetCents = contract.kind === 'fixed_price' ? contract.fixedPriceCents : budgetHours !== null && rate ? new Decimal(budgetHours).times(rate.hourlyRate).times(100).toDecimalPlaces(0).toNumber() : null;
       const coopShareCents = contract.broughtById ? shareCents(revenueCents, contract.coopSharePercent) : revenueCents;
       return {
