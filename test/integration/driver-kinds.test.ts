@@ -200,8 +200,9 @@ describe('a state driver added without touching the reconciler', () => {
       const failed = await phaseOf(`/api/v1/databases/${late.id}`, 'failed');
       expect(failed.lastError).toMatch(/could not be reached; Ruche retries on its own/);
       expect(failed.nextAttemptAt).not.toBeNull();
-      const unreachable = await admin.get('/api/v1/server-events?kind=unreachable');
-      expect(unreachable.body.data[0]).toMatchObject({ service: 'mariadb', message: expect.stringContaining('the fake engine is down') });
+      // The event is written just after the resources' failure (not in its transaction): wait for it.
+      const unreachable = await eventually(async () => (await admin.get('/api/v1/server-events?kind=unreachable')).body.data[0], 20_000, 'the unreachable event');
+      expect(unreachable).toMatchObject({ service: 'mariadb', message: expect.stringContaining('the fake engine is down') });
       engine.reachable = true;
       await phaseOf(`/api/v1/databases/${late.id}`, 'ready');
       expect(engine.databases.has(late.name)).toBe(true);
