@@ -22,7 +22,7 @@ describe('sign-in', () => {
   it('sets an httpOnly SameSite session cookie and answers the user and a CSRF token', async () => {
     const response = await api.anonymous.post('/api/v1/auth/login', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
     expect(response.status).toBe(200);
-    expect(response.body.user).toMatchObject({ email: ADMIN_EMAIL, staffRoles: ['sysadmin', 'accountant', 'worker'] });
+    expect(response.body.user).toMatchObject({ email: ADMIN_EMAIL, staffRoles: ['sysadmin', 'accountant', 'worker', 'coordinator'] });
     expect(response.body.csrfToken).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     const cookie = String(response.headers['set-cookie']);
     expect(cookie).toMatch(/ruche_session=/);

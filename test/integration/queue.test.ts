@@ -88,6 +88,7 @@ describe('the job queue', () => {
 
   it('schedules the periodic jobs the features declare, at the configured intervals', async () => {
     expect((await startWorker()).get(QueueWorker).crontab().sort()).toEqual([
+      '*/10 * * * * timekeeping:sync-invoiced ?fill=1h {}',
       '*/15 * * * * provisioning:resync-all ?fill=1h {}',
       '0 2 1 * * billing:scheduled-run ?fill=1h {}',
       '17 * * * * core:housekeeping ?fill=1h {}',

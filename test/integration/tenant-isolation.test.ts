@@ -33,6 +33,11 @@ interface Target {
   entry: { id: string };
   account: { id: string };
   item: { id: string };
+  contractB: { id: string; tasks: Array<{ id: string }> };
+  timeEntryB: { id: string };
+  timer: { id: string };
+  committee: { id: string };
+  worker: { id: string };
 }
 
 type Attack = (t: Target) => { url: string; body?: unknown };
@@ -203,6 +208,43 @@ const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
   'get /api/v1/accounting/reports/receivables-aging': () => ({ url: '/api/v1/accounting/reports/receivables-aging' }),
   'get /api/v1/accounting/reports/sales-tax': () => ({ url: '/api/v1/accounting/reports/sales-tax?from=2024-01-01&to=2024-12-31' }),
   'get /api/v1/accounting/consistency': () => ({ url: '/api/v1/accounting/consistency' }),
+
+  // Timekeeping: the co-op's staff only. Time entries and timers do not exist for a client (404).
+  'get /api/v1/workers': () => ({ url: '/api/v1/workers' }),
+  'get /api/v1/workers/:id': (t) => ({ url: `/api/v1/workers/${t.worker.id}` }),
+  'put /api/v1/workers/:id': (t) => ({ url: `/api/v1/workers/${t.worker.id}`, body: { active: false } }),
+  'get /api/v1/committees': () => ({ url: '/api/v1/committees' }),
+  'post /api/v1/committees': () => ({ url: '/api/v1/committees', body: { code: 'intruders', nameFr: 'x', nameEn: 'x' } }),
+  'patch /api/v1/committees/:id': (t) => ({ url: `/api/v1/committees/${t.committee.id}`, body: { archived: true } }),
+  'get /api/v1/contracts': (t) => ({ url: `/api/v1/contracts?organizationId=${t.organizationB.id}` }),
+  'post /api/v1/contracts': (t) => ({ url: '/api/v1/contracts', body: { name: 'x', kind: 'hourly', organizationId: t.organizationB.id, hourlyRate: '1.00', startsOn: '2024-01-01' } }),
+  'get /api/v1/contracts/:id': (t) => ({ url: `/api/v1/contracts/${t.contractB.id}` }),
+  'patch /api/v1/contracts/:id': (t) => ({ url: `/api/v1/contracts/${t.contractB.id}`, body: { status: 'closed' } }),
+  'post /api/v1/contracts/:id/tasks': (t) => ({ url: `/api/v1/contracts/${t.contractB.id}/tasks`, body: { name: 'planted' } }),
+  'patch /api/v1/contracts/:id/tasks/:taskId': (t) => ({ url: `/api/v1/contracts/${t.contractB.id}/tasks/${t.contractB.tasks[0]!.id}`, body: { closed: true } }),
+  'get /api/v1/rates': () => ({ url: '/api/v1/rates' }),
+  'post /api/v1/rates': () => ({ url: '/api/v1/rates', body: { effectiveFrom: '2030-01-01', hourlyRate: '1.00' } }),
+  'get /api/v1/time-entries': (t) => ({ url: `/api/v1/time-entries?contractId=${t.contractB.id}` }),
+  'post /api/v1/time-entries': (t) => ({ url: '/api/v1/time-entries', body: { contractId: t.contractB.id, workDate: '2024-02-01', minutes: 60 } }),
+  'post /api/v1/time-entries/approve': (t) => ({ url: '/api/v1/time-entries/approve', body: { ids: [t.timeEntryB.id] } }),
+  'get /api/v1/time-entries/:id': (t) => ({ url: `/api/v1/time-entries/${t.timeEntryB.id}` }),
+  'patch /api/v1/time-entries/:id': (t) => ({ url: `/api/v1/time-entries/${t.timeEntryB.id}`, body: { minutes: 1 } }),
+  'delete /api/v1/time-entries/:id': (t) => ({ url: `/api/v1/time-entries/${t.timeEntryB.id}` }),
+  'post /api/v1/time-entries/:id/unapprove': (t) => ({ url: `/api/v1/time-entries/${t.timeEntryB.id}/unapprove` }),
+  'post /api/v1/time-entries/:id/adjustments': (t) => ({ url: `/api/v1/time-entries/${t.timeEntryB.id}/adjustments`, body: { minutes: 60, description: 'x' } }),
+  'get /api/v1/timers': () => ({ url: '/api/v1/timers' }),
+  'post /api/v1/timers': (t) => ({ url: '/api/v1/timers', body: { contractId: t.contractB.id } }),
+  'post /api/v1/timers/:id/stop': (t) => ({ url: `/api/v1/timers/${t.timer.id}/stop` }),
+  'delete /api/v1/timers/:id': (t) => ({ url: `/api/v1/timers/${t.timer.id}` }),
+  'get /api/v1/pay-runs': () => ({ url: '/api/v1/pay-runs' }),
+  'post /api/v1/pay-runs': () => ({ url: '/api/v1/pay-runs', body: { through: '2024-12-31', paidOn: '2025-01-05' } }),
+  'get /api/v1/eligibility-exceptions': () => ({ url: '/api/v1/eligibility-exceptions' }),
+  'post /api/v1/eligibility-exceptions': (t) => ({ url: '/api/v1/eligibility-exceptions', body: { workerId: t.worker.id, from: '2024-01-01', to: '2024-12-31', criteria: ['monthly_hours'], reason: 'x', grantedBy: 'x', decidedOn: '2024-01-01' } }),
+  'get /api/v1/reports/eligibility': () => ({ url: '/api/v1/reports/eligibility?date=2024-03-05' }),
+  'get /api/v1/reports/pay': () => ({ url: '/api/v1/reports/pay?from=2024-01-01&to=2024-12-31' }),
+  'get /api/v1/reports/hours': () => ({ url: '/api/v1/reports/hours?from=2024-01-01&to=2024-12-31' }),
+  'get /api/v1/reports/unpaid-hours': () => ({ url: '/api/v1/reports/unpaid-hours?from=2024-01-01&to=2024-12-31' }),
+  'get /api/v1/reports/contracts': (t) => ({ url: `/api/v1/reports/contracts?contractId=${t.contractB.id}` }),
 };
 
 /** Routes that answer A with a list (never holding anything of B's). */
@@ -288,6 +330,29 @@ const STAFF_ONLY = new Set([
   'get /api/v1/accounting/reports/receivables-aging',
   'get /api/v1/accounting/reports/sales-tax',
   'get /api/v1/accounting/consistency',
+  'get /api/v1/workers',
+  'get /api/v1/workers/:id',
+  'put /api/v1/workers/:id',
+  'get /api/v1/committees',
+  'post /api/v1/committees',
+  'patch /api/v1/committees/:id',
+  'get /api/v1/contracts',
+  'post /api/v1/contracts',
+  'get /api/v1/contracts/:id',
+  'patch /api/v1/contracts/:id',
+  'post /api/v1/contracts/:id/tasks',
+  'patch /api/v1/contracts/:id/tasks/:taskId',
+  'get /api/v1/rates',
+  'post /api/v1/rates',
+  'get /api/v1/pay-runs',
+  'post /api/v1/pay-runs',
+  'get /api/v1/eligibility-exceptions',
+  'post /api/v1/eligibility-exceptions',
+  'get /api/v1/reports/eligibility',
+  'get /api/v1/reports/pay',
+  'get /api/v1/reports/hours',
+  'get /api/v1/reports/unpaid-hours',
+  'get /api/v1/reports/contracts',
 ]);
 
 /** Routes a token may never use (tokens are managed from a signed-in session). */
@@ -334,7 +399,16 @@ async function snapshotB(): Promise<string> {
        'closed_periods', (SELECT json_agg(c ORDER BY c.month) FROM closed_periods c),
        'tax_rates', (SELECT json_agg(r ORDER BY r.id) FROM tax_rates r),
        'items', (SELECT json_agg(i ORDER BY i.id) FROM billing_item_prices i),
-       'runs', (SELECT json_agg(r ORDER BY r.id) FROM billing_runs r)) AS snapshot`,
+       'runs', (SELECT json_agg(r ORDER BY r.id) FROM billing_runs r),
+       'workers', (SELECT json_agg(w ORDER BY w.id) FROM workers w),
+       'committees', (SELECT json_agg(c ORDER BY c.id) FROM committees c),
+       'contracts', (SELECT json_agg(c ORDER BY c.id) FROM contracts c),
+       'tasks', (SELECT json_agg(t ORDER BY t.id) FROM contract_tasks t),
+       'rates', (SELECT json_agg(r ORDER BY r.id) FROM hourly_rates r),
+       'time_entries', (SELECT json_agg(e ORDER BY e.id) FROM time_entries e),
+       'timers', (SELECT json_agg(t ORDER BY t.id) FROM timers t),
+       'pay_runs', (SELECT json_agg(p ORDER BY p.id) FROM pay_runs p),
+       'exceptions', (SELECT json_agg(x ORDER BY x.id) FROM eligibility_exceptions x)) AS snapshot`,
     [target.organizationB.id, target.memberB.userId],
   );
   return JSON.stringify(rows[0].snapshot);
@@ -371,6 +445,12 @@ beforeAll(async () => {
   const entries = (await admin.get('/api/v1/accounting/journal')).body.data;
   const accounts = (await admin.get('/api/v1/accounting/accounts')).body.data;
   const items = (await admin.get('/api/v1/billing-items')).body.data;
+  // The first administrator holds every staff role: a worker and coordinator too.
+  const contractB = await created(admin.post('/api/v1/contracts', { name: 'Site de B', kind: 'hourly', organizationId: orgB.id, hourlyRate: '60.00', startsOn: '2024-01-01', tasks: ['Design'] }));
+  const timeEntryB = await created(admin.post('/api/v1/time-entries', { contractId: contractB.id, workDate: '2024-02-01', minutes: 60, billable: true }));
+  const timer = await created(admin.post('/api/v1/timers', { contractId: contractB.id }));
+  const committee = (await admin.get('/api/v1/committees')).body.data[0];
+  const me = (await admin.get('/api/v1/auth/me')).body.user;
   target = {
     organizationB: orgB,
     memberB: { userId: b.userId },
@@ -394,6 +474,11 @@ beforeAll(async () => {
     entry: entries[0],
     account: accounts[0],
     item: items[0],
+    contractB: contractB as { id: string; tasks: Array<{ id: string }> },
+    timeEntryB,
+    timer,
+    committee,
+    worker: { id: me.id },
   };
 });
 afterAll(() => api?.close());
@@ -450,7 +535,7 @@ describe('tenant isolation', () => {
           // Lists answer, but without anything of B's; plans are the co-op's catalogue, public to clients.
           expect(response.status, label).toBe(200);
           const text = JSON.stringify(response.body);
-          for (const thing of [target.organizationB, target.invitationB, target.archiveB, target.domainB, target.siteB, target.mailboxB, target.aliasB, target.databaseB, target.databaseUserB, target.recordB, target.invoiceB, target.draftB, target.paymentB]) {
+          for (const thing of [target.organizationB, target.invitationB, target.archiveB, target.domainB, target.siteB, target.mailboxB, target.aliasB, target.databaseB, target.databaseUserB, target.recordB, target.invoiceB, target.draftB, target.paymentB, target.contractB, target.timeEntryB]) {
             expect(text, label).not.toContain(thing.id);
           }
           expect(text, label).not.toContain(target.memberB.userId);

@@ -46,6 +46,15 @@ describe('boundaries between libs', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('timekeeping names none of billing’s or hosting’s tables in SQL: billable time reaches invoices through billing’s API', () => {
+    const billing = entitiesOf('billing');
+    expect(billing.map((entity) => entity.table)).toEqual(expect.arrayContaining(['invoices', 'invoice_lines', 'billable_lines']));
+    const offenders = sources('libs/timekeeping/src').flatMap(({ file, text }) => [...billing, ...hosting].filter(({ table }) => namesTable(text, table)).map(({ table }) => `${file}: ${table}`));
+    expect(offenders).toEqual([]);
+    const imports = sources('libs/timekeeping/src').flatMap(({ file, text }) => [...text.matchAll(/from '([^']+)'/g)].map((match) => `${file}: ${match[1]}`));
+    expect(imports.filter((line) => /libs\/(billing|hosting|accounting)|@ruche\/hosting/.test(line))).toEqual([]);
+  });
+
   it('no lib but core names the job queue’s schema', () => {
     const libs = readdirSync(path.join(root, 'libs')).filter((lib) => lib !== 'core');
     const offenders = [...libs.flatMap((lib) => sources(`libs/${lib}/src`)), ...readdirSync(path.join(root, 'apps')).flatMap((app) => sources(`apps/${app}/src`))]

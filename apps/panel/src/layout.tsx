@@ -171,7 +171,7 @@ export function AppLayout() {
   ];
   // Shown once their API exists (the typed client knows which operations the API has).
   const accountingItems: NavItem[] = roles.has('accountant') && apiHas('get /api/v1/billing-runs') ? [{ to: '/accounting', label: 'nav.accounting' }] : [];
-  const workerItems: NavItem[] = (roles.has('worker') || roles.has('accountant')) && apiHas('get /api/v1/time-entries') ? [{ to: '/worker', label: 'nav.timesheet' }] : [];
+  const workerItems: NavItem[] = (roles.has('worker') || roles.has('coordinator') || roles.has('accountant')) && apiHas('get /api/v1/time-entries') ? [{ to: '/worker', label: 'nav.timesheet' }] : [];
   const close = () => setMenuOpen(false);
   const orgList = organizations.data ?? [];
 

@@ -330,6 +330,7 @@ export const en = {
   'scope.accounting:write': 'Keep the books',
   'scope.timekeeping:read': 'Read time',
   'scope.timekeeping:write': 'Record time',
+  'scope.timekeeping:admin': 'Approve time and keep contracts and rates',
   'scope.users:admin': 'Manage accounts',
   'scope.audit:read': 'Read the audit log',
 

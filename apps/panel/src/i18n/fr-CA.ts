@@ -329,6 +329,7 @@ export const fr: Record<MessageId, string> = {
   'scope.accounting:write': 'Tenir les livres',
   'scope.timekeeping:read': 'Lire les heures',
   'scope.timekeeping:write': 'Saisir des heures',
+  'scope.timekeeping:admin': 'Approuver les heures, tenir les contrats et les taux',
   'scope.users:admin': 'Gérer les comptes',
   'scope.audit:read': 'Lire le journal d’audit',
 

@@ -1,6 +1,6 @@
 import type { Locale } from '../config/config.js';
 
-export const STAFF_ROLES = ['sysadmin', 'accountant', 'worker'] as const;
+export const STAFF_ROLES = ['sysadmin', 'accountant', 'worker', 'coordinator'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 export const ORGANIZATION_ROLES = ['owner', 'member'] as const;
@@ -16,6 +16,7 @@ export const SCOPES = [
   'accounting:write',
   'timekeeping:read',
   'timekeeping:write',
+  'timekeeping:admin',
   'organizations:admin',
   'users:admin',
   'audit:read',
@@ -49,6 +50,9 @@ const STAFF_GRANTS: Record<StaffRole, readonly Scope[]> = {
   ],
   // Every worker reads the co-op's financial data and keeps their own time.
   worker: ['accounting:read', 'timekeeping:read', 'timekeeping:write'],
+  // A worker the co-op charged with coordination: approves time and keeps contracts, rates,
+  // committees and eligibility exceptions (a role, so tokens and the guard can hold it apart).
+  coordinator: ['accounting:read', 'timekeeping:read', 'timekeeping:write', 'timekeeping:admin'],
 };
 
 /** What each client role may do, in its own organisation. */

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { RequestContext } from '../context/request-context.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { Forbidden, Unauthenticated } from '../errors/domain-error.js';
+import { Forbidden, NotFound, Unauthenticated } from '../errors/domain-error.js';
 import { safeEqual } from '../crypto/secrets.js';
 import { AUTH_METADATA, type AuthRequirement } from '../http/decorators.js';
 import { AuthService, SESSION_COOKIE } from './auth.service.js';
@@ -51,7 +51,10 @@ export class AuthGuard implements CanActivate {
     if (store) store.actor = actor;
     if (actor.mustEnrollTwoFactor && !requirement.allowPendingTwoFactor) throw new Forbidden('two_factor_enrollment_required');
     if (requirement.sessionOnly && actor.kind !== 'session') throw new Forbidden('session_required');
-    if (requirement.scope && !actor.grants.has(requirement.scope)) throw new Forbidden('missing_scope', { scope: requirement.scope });
+    if (requirement.scope && !actor.grants.has(requirement.scope)) {
+      if (requirement.conceal && !actor.grants.has(requirement.conceal)) throw new NotFound();
+      throw new Forbidden('missing_scope', { scope: requirement.scope });
+    }
     return true;
   }
 

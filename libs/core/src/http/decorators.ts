@@ -15,16 +15,18 @@ export const QUERY_SCHEMA_METADATA = 'ruche:query-schema';
 /** What a route needs. Every route declares one: the guard refuses routes that do not. */
 export type AuthRequirement =
   | { public: true }
-  | { public?: false; scope?: Scope; sessionOnly?: boolean; allowPendingTwoFactor?: boolean };
+  | { public?: false; scope?: Scope; sessionOnly?: boolean; allowPendingTwoFactor?: boolean; conceal?: Scope };
 
 export const Public = () => SetMetadata(AUTH_METADATA, { public: true } satisfies AuthRequirement);
 
 /**
  * `@Authorize('hosting:write')`: the caller holds that permission in at least one
  * organisation (services then check the organisation itself). `@Authorize()` alone: any
- * signed-in caller.
+ * signed-in caller. `conceal: 'x:read'`: a caller lacking the scope who does not even hold
+ * `x:read` is told the route's things do not exist (404, not 403): for what such a caller must
+ * not learn exists (time entries, for clients).
  */
-export const Authorize = (scope?: Scope, options: { sessionOnly?: boolean; allowPendingTwoFactor?: boolean } = {}) =>
+export const Authorize = (scope?: Scope, options: { sessionOnly?: boolean; allowPendingTwoFactor?: boolean; conceal?: Scope } = {}) =>
   SetMetadata(AUTH_METADATA, { scope, ...options } satisfies AuthRequirement);
 
 /** Creates that honour the Idempotency-Key header. */

@@ -5,7 +5,7 @@ import type { StaffRole } from '../auth/actor.js';
 @Entity('users')
 @Index('users_email_key', ['email'], { unique: true })
 @Check('users_locale_check', `"locale" IN ('fr', 'en')`)
-@Check('users_staff_roles_check', `"staff_roles" <@ ARRAY['sysadmin', 'accountant', 'worker']::text[]`)
+@Check('users_staff_roles_check', `"staff_roles" <@ ARRAY['sysadmin', 'accountant', 'worker', 'coordinator']::text[]`)
 @Check('users_email_lowercase_check', `"email" = lower("email")`)
 export class User {
   @PrimaryColumn({ type: 'uuid' })

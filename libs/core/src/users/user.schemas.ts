@@ -36,13 +36,13 @@ export const createUserSchema = z.strictObject({
   email: emailSchema,
   displayName: displayNameSchema.optional(),
   locale: localeSchema.optional(),
-  staffRoles: z.array(z.enum(STAFF_ROLES)).max(3).default([]),
+  staffRoles: z.array(z.enum(STAFF_ROLES)).max(STAFF_ROLES.length).default([]),
 });
 
 export const updateUserSchema = z.strictObject({
   displayName: displayNameSchema.optional(),
   locale: localeSchema.optional(),
-  staffRoles: z.array(z.enum(STAFF_ROLES)).max(3).optional(),
+  staffRoles: z.array(z.enum(STAFF_ROLES)).max(STAFF_ROLES.length).optional(),
   disabled: z.boolean().optional(),
 });
 

@@ -195,6 +195,7 @@ const SCOPES = [
   'accounting:write',
   'timekeeping:read',
   'timekeeping:write',
+  'timekeeping:admin',
   'users:admin',
   'audit:read',
 ] as const;
