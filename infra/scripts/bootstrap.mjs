@@ -38,7 +38,7 @@ export function build() {
   step('Generating the API clients\' types from the OpenAPI document');
   run('node', ['infra/scripts/generate-api-types.mjs']);
   step('Building the ruche command (tsc -b apps/cli)');
-  run('npx', ['tsc', '-b', 'apps/cli']);
+  run('npm', ['run', 'compile', '--silent', '-w', '@ruche/cli']);
   step('Building the panel (type check, Vite)');
   run('npm', ['run', 'bundle', '--silent', '-w', '@ruche/panel']);
 }

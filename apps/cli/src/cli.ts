@@ -71,6 +71,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     t,
     action: (handler) => async (...args) => {
       const command = args[args.length - 1] as Command;
+      // A group's default command (`ruche servers` lists) takes no words: one is a mistyped command.
+      if (command.registeredArguments.length === 0 && command.args.length > 0) throw new UsageError(t('usage.unknownCommand', { name: command.args[0]! }));
       const globals = command.optsWithGlobals<GlobalOptions>();
       const json = globals.json === true;
       const color = globals.color !== false && !json && io.stdout.isTTY === true && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
@@ -128,8 +130,8 @@ function report(error: unknown, out: Output, i18n: I18n, program: Command, argv:
   const { t } = i18n;
   if (error instanceof CommanderError) {
     if (['commander.helpDisplayed', 'commander.version'].includes(error.code)) return EXIT.ok;
-    // `ruche` or `ruche servers` alone: the help was written to standard error.
-    if (error.code === 'commander.help') return EXIT.usage;
+    // `ruche help jobs` asked for help (0); `ruche import` alone got it on standard error (2).
+    if (error.code === 'commander.help') return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     out.warn(`usage: ${usageMessage(error, t)}`);
     out.warn(t('usage.seeHelp', { command: commandPath(program, argv) }));
     return EXIT.usage;
@@ -143,6 +145,7 @@ function report(error: unknown, out: Output, i18n: I18n, program: Command, argv:
       if (error.requestId && error.status >= 500) lines.push(t('error.requestId', { id: error.requestId }));
     }
     out.warn(lines.join('\n'));
+    if (error instanceof UsageError) out.warn(t('usage.seeHelp', { command: commandPath(program, argv) }));
     return error.exitCode;
   }
   out.warn(`internal_error: ${(error as Error)?.stack ?? String(error)}`);

@@ -34,6 +34,8 @@ export interface WatchOptions {
   interval?: number;
   follow?: boolean;
   timeout?: number;
+  /** The API's time (ms) the watched work was queued at: its runs count even if they finished before the first look. */
+  since?: number;
 }
 
 export function intervalOption(t: I18n['t']): Option {
@@ -47,6 +49,7 @@ export function registerJobs(program: Command, app: App): void {
   withPages(
     jobs
       .command('list', { isDefault: true })
+    .allowExcessArguments(true)
       .description(t('cmd.jobs.list'))
       .addOption(choiceOption(t, '--status <status>', t('opt.jobs.status'), JOB_STATUSES))
       .option('--server <server>', t('opt.server'))
@@ -160,7 +163,7 @@ export async function watchQueue(context: Context, options: WatchOptions): Promi
     error: job.error ? job.error.replace(/\s+/g, ' ') : '__none',
   });
   context.io.catchInterrupts();
-  let state = emptyWatch();
+  let state = emptyWatch(options.since ?? null);
   let end: 'settled' | 'interrupted' | 'timeout' = 'interrupted';
   try {
     while (!io.interrupt.aborted) {

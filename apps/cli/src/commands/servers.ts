@@ -27,6 +27,7 @@ export function registerServers(program: Command, app: App): void {
 
   servers
     .command('list', { isDefault: true })
+    .allowExcessArguments(true)
     .description(t('cmd.servers.list'))
     .action(app.action(list));
 
@@ -76,6 +77,7 @@ export function registerServers(program: Command, app: App): void {
     .addOption(new Option('--all', t('opt.servers.resyncAll')))
     .addOption(new Option('--watch', t('opt.watchAfter')))
     .addOption(intervalOption(t))
+    .addOption(integerOption(t, '--timeout <seconds>', t('opt.timeout'), 1, 86_400))
     .action(app.action(resync));
 
   servers
@@ -196,12 +198,13 @@ async function resync(context: Context, reference: string | undefined, options: 
   if (reference && options.all) throw new UsageError(t('usage.conflictingOption', { name: '<server>', other: '--all' }));
   const api = await context.api();
   const server = reference ? await resolveServer(context, reference) : null;
-  const answer = server
-    ? await context.call(api.POST('/api/v1/servers/{id}/resync', { params: { path: { id: server.id } } }))
-    : await context.call(api.POST('/api/v1/jobs/resync'));
+  const request = server ? api.POST('/api/v1/servers/{id}/resync', { params: { path: { id: server.id } } }) : api.POST('/api/v1/jobs/resync');
+  const answer = await context.call(request);
   if (options.watch) {
     if (!context.json) out.line(t('servers.resyncQueued', { count: answer.queued, name: server?.name ?? '__all' }));
-    return watchQueue(context, { ...options, server: server?.id });
+    // The API's clock, less a second (its Date header has whole seconds): the runs this resync queued.
+    const date = Date.parse((await request).response.headers.get('date') ?? '');
+    return watchQueue(context, { ...options, server: server?.id, ...(Number.isNaN(date) ? {} : { since: date - 1000 }) });
   }
   if (context.json) return out.document({ queued: answer.queued, serverId: server?.id ?? null });
   out.line(t('servers.resyncQueued', { count: answer.queued, name: server?.name ?? '__all' }));

@@ -12,6 +12,11 @@ export interface WatchState {
   runs: ReadonlyMap<string, Job>;
   /** Consecutive looks that found nothing running and nothing due. */
   quietLooks: number;
+  /**
+   * Runs started from then on (the API's clock, ms) are the watch's even if they finished
+   * before its first look: the work a command queued just before watching.
+   */
+  since: number | null;
 }
 
 export type WatchEvent = { event: 'queued' | 'started' | 'finished'; job: Job };
@@ -23,7 +28,7 @@ export interface Snapshot {
   recent: readonly Job[];
 }
 
-export const emptyWatch = (): WatchState => ({ baseline: null, queued: new Map(), runs: new Map(), quietLooks: 0 });
+export const emptyWatch = (since: number | null = null): WatchState => ({ baseline: null, queued: new Map(), runs: new Map(), quietLooks: 0, since });
 
 const isDone = (job: Job) => job.status === 'succeeded' || job.status === 'failed' || job.status === 'skipped';
 /** A run that left resources failed failed for its watcher too, even if the release went out. */
@@ -31,7 +36,8 @@ export const hasFailed = (job: Job) => job.status === 'failed' || job.resourcesF
 
 export function observe(state: WatchState, snapshot: Snapshot, now: Date): { state: WatchState; events: WatchEvent[] } {
   const events: WatchEvent[] = [];
-  const baseline = state.baseline ?? new Set(snapshot.recent.filter(isDone).map((job) => job.id));
+  const before = (job: Job) => state.since === null || job.startedAt === null || Date.parse(job.startedAt) < state.since;
+  const baseline = state.baseline ?? new Set(snapshot.recent.filter((job) => isDone(job) && before(job)).map((job) => job.id));
   const queued = new Map(snapshot.queued.map((job) => [job.id, job]));
   for (const job of snapshot.queued) if (!state.queued.has(job.id)) events.push({ event: 'queued', job });
   const runs = new Map(state.runs);
@@ -46,7 +52,7 @@ export function observe(state: WatchState, snapshot: Snapshot, now: Date): { sta
     runs.set(job.id, job);
   }
   const quiet = ![...runs.values()].some((job) => !isDone(job)) && !snapshot.queued.some((job) => isDue(job, now));
-  return { state: { baseline, queued, runs, quietLooks: quiet ? state.quietLooks + 1 : 0 }, events };
+  return { state: { ...state, baseline, queued, runs, quietLooks: quiet ? state.quietLooks + 1 : 0 }, events };
 }
 
 const isDue = (job: Job, now: Date) => job.runAt === null || Date.parse(job.runAt) <= now.getTime();

@@ -1,4 +1,3 @@
-import { styleText } from 'node:util';
 import stringWidth from 'string-width';
 
 export type Style = 'green' | 'red' | 'yellow' | 'cyan' | 'dim' | 'bold';
@@ -38,8 +37,13 @@ export function pad(text: string, columns: number, align: 'left' | 'right' = 'le
   return align === 'right' ? fill + text : text + fill;
 }
 
+/** SGR codes (on, off). Whether to colour at all is decided once (a terminal, no NO_COLOR, no --json). */
+const SGR: Record<Style, [number, number]> = { green: [32, 39], red: [31, 39], yellow: [33, 39], cyan: [36, 39], dim: [2, 22], bold: [1, 22] };
+
 export function paint(text: string, style: Style | undefined, color: boolean): string {
-  return color && style && text ? styleText(style, text) : text;
+  if (!color || !style || !text) return text;
+  const [on, off] = SGR[style];
+  return `\u001b[${on}m${text}\u001b[${off}m`;
 }
 
 export interface Column {
