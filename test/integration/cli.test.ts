@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { createLogger } from '@ruche/core';
 import { createWorker, stopWorker } from '../../apps/worker/src/worker.js';
 import { eventually } from '../support/fleet-harness.js';
 import { freePort } from '../support/ports.js';
-import { makeClient, makeLocalServer, makeOrganization, makeStaff, makeToken } from '../support/factories.js';
+import { makeBrokenLocalServer, makeClient, makeLocalServer, makeOrganization, makeStaff, makeToken } from '../support/factories.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApi, type Caller, type TestApi } from '../support/test-api.js';
 
 /**
@@ -228,11 +228,7 @@ describe('ruche, for scripts and people', () => {
   });
 
   it('shows a resource that failed for real, retries it once repaired, and watches the queue until it settles', { timeout: 240_000 }, async () => {
-    // A `local` server whose folder cannot be written: a file stands where its folder goes.
-    const server = await makeLocalServer(admin, 'broken-web-cli', ['web']);
-    const folder = path.join(api.config.dataDir, 'servers', 'broken-web-cli');
-    await mkdir(path.dirname(folder), { recursive: true });
-    await writeFile(folder, 'not a folder');
+    const server = await makeBrokenLocalServer(api, admin, 'broken-web-cli', ['web']);
     const organization = await makeOrganization(admin, { name: 'Coop en panne' });
     expect((await admin.post('/api/v1/domains', { organizationId: organization.id, name: 'panne-cli.org' })).status).toBe(201);
     const site = await admin.post('/api/v1/sites', { organizationId: organization.id, hostnames: ['www.panne-cli.org'], serverId: server.id });
@@ -261,7 +257,7 @@ describe('ruche, for scripts and people', () => {
     expect(failureLines.at(-1).failed).toBeGreaterThan(0);
 
     // Repaired: the retry applies it, and the watched resync settles with nothing failed.
-    await rm(folder);
+    await server.repair();
     const retried = await ruche(['jobs', 'retry', 'site', site.body.id, '--wait', '--json', '--timeout', '30']);
     expect(retried.code, retried.stderr).toBe(0);
     expect(JSON.parse(retried.stdout)).toMatchObject({ retried: [{ type: 'site', id: site.body.id }], resource: { phase: 'ready' } });

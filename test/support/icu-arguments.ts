@@ -1,4 +1,4 @@
-import { TYPE, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
+import { parse, TYPE, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
 
 /**
  * The arguments an ICU message uses, with their kind (`count:plural`, `name:argument`…): two
@@ -15,4 +15,24 @@ export function argumentsOf(elements: MessageFormatElement[], found = new Set<st
     } else if (element.type === TYPE.tag) argumentsOf(element.children, found);
   }
   return found;
+}
+
+/**
+ * What keeps two catalogues from agreeing: keys only one has, messages that are not valid ICU,
+ * messages using other arguments in one language. Empty when they agree.
+ */
+export function catalogueDifferences(english: Record<string, string>, french: Record<string, string>): string[] {
+  const differences: string[] = [];
+  for (const key of Object.keys(english)) if (!(key in french)) differences.push(`${key}: missing in French`);
+  for (const key of Object.keys(french)) if (!(key in english)) differences.push(`${key}: missing in English`);
+  for (const key of Object.keys(english).filter((k) => k in french)) {
+    try {
+      const en = [...argumentsOf(parse(english[key]!))].sort().join(', ');
+      const fr = [...argumentsOf(parse(french[key]!))].sort().join(', ');
+      if (en !== fr) differences.push(`${key}: English uses ${en || 'nothing'}, French ${fr || 'nothing'}`);
+    } catch (error) {
+      differences.push(`${key}: ${(error as Error).message}`);
+    }
+  }
+  return differences;
 }

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { unwrap } from '../api/client.js';
 import type { App, Context } from '../cli.js';
 import { DEFAULT_URL, normalizeUrl, readLogin, removeLogin, writeLogin } from '../config.js';
 import { ApiError, CliError, EXIT, UsageError } from '../errors.js';
 import { ask, readAll } from '../ui/prompt.js';
-import { integerOption, listOption, type Scope } from './common.js';
+import { integerOption, type Scope } from './common.js';
 
 /**
  * What a sysadmin's token carries when the account holds it in every organisation: the
@@ -14,20 +14,6 @@ import { integerOption, listOption, type Scope } from './common.js';
  * people, the audit log). Nothing of billing or accounting.
  */
 export const SYSADMIN_SCOPES: readonly Scope[] = ['hosting:read', 'hosting:write', 'provisioning:admin', 'organizations:admin', 'users:admin', 'audit:read'];
-const ALL_SCOPES: readonly Scope[] = [
-  'hosting:read',
-  'hosting:write',
-  'provisioning:admin',
-  'billing:read',
-  'billing:write',
-  'accounting:read',
-  'accounting:write',
-  'timekeeping:read',
-  'timekeeping:write',
-  'organizations:admin',
-  'users:admin',
-  'audit:read',
-] satisfies readonly Scope[];
 
 interface LoginOptions {
   email?: string;
@@ -52,7 +38,7 @@ export function registerLogin(program: Command, app: App): void {
     .option('--recovery-code <code>', t('opt.login.recoveryCode'))
     .option('--name <name>', t('opt.login.name'))
     .addOption(integerOption(t, '--days <days>', t('opt.login.days'), 0, 3650))
-    .addOption(listOption(t, '--scopes <scopes>', t('opt.login.scopes'), ALL_SCOPES))
+    .addOption(new Option('--scopes <scopes>', t('opt.login.scopes')).argParser((value) => value.split(',').map((scope) => scope.trim() as Scope)))
     .addHelpText('after', `\n${t('help.login')}\n`)
     .action(app.action(login));
 

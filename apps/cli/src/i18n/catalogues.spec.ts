@@ -1,21 +1,12 @@
-import { parse } from '@formatjs/icu-messageformat-parser';
 import { describe, expect, it } from 'vitest';
-import { argumentsOf } from '../../../../test/support/icu-arguments.js';
+import { catalogueDifferences } from '../../../../test/support/icu-arguments.js';
 import { createI18n, pickLocale } from './i18n.js';
 import { en } from './messages.en.js';
 import { fr } from './messages.fr.js';
 
 describe('the ruche command’s message catalogues', () => {
-  it('have the same keys in French and English', () => {
-    expect(Object.keys(fr).sort()).toEqual(Object.keys(en).sort());
-  });
-
-  it('are valid ICU messages using the same arguments in both languages', () => {
-    for (const key of Object.keys(en) as Array<keyof typeof en>) {
-      const english = argumentsOf(parse(en[key]));
-      const french = argumentsOf(parse(fr[key]));
-      expect([...french].sort(), key).toEqual([...english].sort());
-    }
+  it('have the same keys in French and English, valid ICU messages using the same arguments in both', () => {
+    expect(catalogueDifferences(en, fr)).toEqual([]);
   });
 
   it('have no empty message, and no ASCII apostrophe in French but ICU quoting of braces', () => {
