@@ -5,6 +5,14 @@ import type { components, paths } from './generated/schema.js';
 export type { components, paths };
 export type Api = Client<paths>;
 
+/**
+ * A GET's query and a write's JSON body, from the OpenAPI document. openapi-fetch infers the
+ * options it is given, so TypeScript checks no extra keys there: calls add
+ * `satisfies Query<'/api/v1/jobs'>` (or `Body<…>`) so that a renamed parameter fails the build.
+ */
+export type Query<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } } ? NonNullable<Q> : never;
+export type Body<P extends keyof paths, M extends 'post' | 'patch' | 'put'> = paths[P] extends { [K in M]: { requestBody?: { content: { 'application/json': infer B } } } } ? B : never;
+
 /** The CLI's version, sent as its User-Agent (audit entries say what made a change). */
 export const CLI_VERSION = '0.1.0';
 

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { collect, type paths } from '../api/client.js';
+import { collect, type paths, type Query } from '../api/client.js';
 import type { Context } from '../cli.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import type { I18n } from '../i18n/i18n.js';
@@ -18,7 +18,6 @@ export type ResourceSummary = Item<'/api/v1/resources'>;
 export type ServerEvent = Item<'/api/v1/server-events'>;
 export type ResourceEvent = Item<'/api/v1/resource-events'>;
 
-type Query<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } } ? NonNullable<Q> : never;
 export type ResourceType = NonNullable<Query<'/api/v1/resources'>['type']>;
 export type Phase = NonNullable<Query<'/api/v1/resources'>['phase']>;
 export type JobStatus = NonNullable<Query<'/api/v1/jobs'>['status']>;
@@ -90,14 +89,23 @@ export interface PageOptions {
   cursor?: string;
 }
 
-/** Every server, by id (few: one page of 200 holds a co-op's fleet, and more pages are followed). */
-export async function allServers(context: Context): Promise<Server[]> {
-  const api = await context.api();
-  const page = await collect(
-    (cursor, limit) => context.call(api.GET('/api/v1/servers', { params: { query: { limit, ...(cursor ? { cursor } : {}) } } })),
-    { limit: Infinity, all: true },
-  );
-  return page.data;
+const serversOf = new WeakMap<Context, Promise<Server[]>>();
+
+/** Every server (few: one page of 200 holds a co-op's fleet, and more pages are followed), read once per command. */
+export function allServers(context: Context): Promise<Server[]> {
+  let servers = serversOf.get(context);
+  if (!servers) {
+    servers = (async () => {
+      const api = await context.api();
+      const page = await collect(
+        (cursor, limit) => context.call(api.GET('/api/v1/servers', { params: { query: { limit, cursor } satisfies Query<'/api/v1/servers'> } })),
+        { limit: Infinity, all: true },
+      );
+      return page.data;
+    })();
+    serversOf.set(context, servers);
+  }
+  return servers;
 }
 
 /** A server named by its id or its name (what people type). */

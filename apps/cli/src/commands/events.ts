@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Option, type Command } from 'commander';
-import { collect } from '../api/client.js';
+import { collect, type Query } from '../api/client.js';
 import type { App, Context } from '../cli.js';
 import { EXIT } from '../errors.js';
 import { formatTime } from '../ui/output.js';
@@ -30,12 +30,11 @@ async function events(context: Context, options: Options): Promise<void> {
   const { t, out } = context;
   const api = await context.api();
   const serverId = options.server ? (await resolveServer(context, options.server)).id : undefined;
-  const query = { ...(serverId ? { serverId } : {}), ...(options.kind ? { kind: options.kind } : {}) };
   const name = await serverNames(context);
   const columns = [{ header: t('col.when') }, { header: t('col.server') }, { header: t('col.service') }, { header: t('col.kind') }, { header: t('col.message'), shrink: true }];
   const row = (event: ServerEvent) => [formatTime(event.at), name(event.serverId), event.service, event.kind, event.message];
   const page = await collect(
-    (cursor, limit) => context.call(api.GET('/api/v1/server-events', { params: { query: { ...query, limit: Math.min(limit, 200), ...(cursor ? { cursor } : {}) } } })),
+    (cursor, limit) => context.call(api.GET('/api/v1/server-events', { params: { query: { serverId, kind: options.kind, limit: Math.min(limit, 200), cursor } satisfies Query<'/api/v1/server-events'> } })),
     { limit: options.limit ?? 20, all: options.all === true, cursor: options.cursor },
   );
   if (!options.follow) {
@@ -60,7 +59,7 @@ async function events(context: Context, options: Options): Promise<void> {
   while (!context.io.interrupt.aborted) {
     await sleep((options.interval ?? 2) * 1000, undefined, { signal: context.io.interrupt }).catch(() => undefined);
     if (context.io.interrupt.aborted) break;
-    print((await context.call(api.GET('/api/v1/server-events', { params: { query: { ...query, limit: 200 } } }))).data);
+    print((await context.call(api.GET('/api/v1/server-events', { params: { query: { serverId, kind: options.kind, limit: 200 } satisfies Query<'/api/v1/server-events'> } }))).data);
   }
   context.exit(EXIT.ok);
 }

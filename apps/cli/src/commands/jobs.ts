@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Option, type Command } from 'commander';
-import { collect } from '../api/client.js';
+import { collect, type Body, type Query } from '../api/client.js';
 import type { App, Context } from '../cli.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import type { I18n } from '../i18n/i18n.js';
@@ -124,7 +124,7 @@ async function list(context: Context, options: PageOptions & { status?: JobStatu
     (cursor, limit) =>
       context.call(
         api.GET('/api/v1/jobs', {
-          params: { query: { limit: Math.min(limit, 200), ...(cursor ? { cursor } : {}), ...(options.status ? { status: options.status } : {}), ...(serverId ? { serverId } : {}), ...(options.service ? { service: options.service } : {}) } },
+          params: { query: { limit: Math.min(limit, 200), cursor, status: options.status, serverId, service: options.service } satisfies Query<'/api/v1/jobs'> },
         }),
       ),
     { limit: options.limit ?? 20, all: options.all === true, cursor: options.cursor },
@@ -145,11 +145,10 @@ export async function watchQueue(context: Context, options: WatchOptions): Promi
   const { t, out, io } = context;
   const api = await context.api();
   const name = await serverNames(context);
-  const filters = { ...(options.server ? { serverId: options.server } : {}), ...(options.service ? { service: options.service } : {}) };
   const interval = (options.interval ?? 1) * 1000;
   const deadline = options.timeout ? Date.now() + options.timeout * 1000 : Infinity;
   const jobsWith = async (status: JobStatus | undefined) =>
-    (await context.call(api.GET('/api/v1/jobs', { params: { query: { limit: 200, ...filters, ...(status ? { status } : {}) } } }))).data;
+    (await context.call(api.GET('/api/v1/jobs', { params: { query: { limit: 200, serverId: options.server, service: options.service, status } satisfies Query<'/api/v1/jobs'> } }))).data;
   const progress = createProgress(out, context.i18n, t('watch.label'));
   const describe = (job: Job) => t('watch.line', {
     mark: hasFailed(job) ? '✗' : job.status === 'skipped' ? '–' : '✓',
@@ -216,7 +215,7 @@ async function retry(
   const type = choice(t, '<type>', RESOURCE_TYPES, typeArgument);
   const id = uuidArgument(t, '<id>', idArgument);
   const api = await context.api();
-  await context.call(api.POST('/api/v1/jobs/retry', { body: { resourceType: type, resourceId: id } }));
+  await context.call(api.POST('/api/v1/jobs/retry', { body: { resourceType: type, resourceId: id } satisfies Body<'/api/v1/jobs/retry', 'post'> }));
   if (!options.wait) {
     if (context.json) return out.document({ retried: [{ type, id }] });
     return out.line(t('retry.queued', { type: t('type', { type }), id }));
@@ -235,7 +234,7 @@ async function waitForResource(context: Context, type: ResourceType, id: string,
   const deadline = options.timeout ? Date.now() + options.timeout * 1000 : Infinity;
   context.io.catchInterrupts();
   for (;;) {
-    const [resource] = (await context.call(api.GET('/api/v1/resources', { params: { query: { type, id, limit: 1 } } }))).data;
+    const [resource] = (await context.call(api.GET('/api/v1/resources', { params: { query: { type, id, limit: 1 } satisfies Query<'/api/v1/resources'> } }))).data;
     if (!resource || resource.phase === 'ready' || resource.phase === 'failed') return resource ?? null;
     if (context.io.interrupt.aborted) throw new CliError('', EXIT.interrupted, 'interrupted');
     if (Date.now() >= deadline) throw new CliError(context.t('watch.timeoutError', { seconds: options.timeout ?? 0 }), EXIT.failed, 'timeout');
@@ -250,7 +249,7 @@ async function retryAllFailed(context: Context, type: ResourceType | undefined, 
   const serverId = options.server ? (await resolveServer(context, options.server)).id : undefined;
   const failed = await collect(
     (cursor, limit) =>
-      context.call(api.GET('/api/v1/resources', { params: { query: { phase: 'failed', limit, ...(type ? { type } : {}), ...(serverId ? { serverId } : {}), ...(cursor ? { cursor } : {}) } } })),
+      context.call(api.GET('/api/v1/resources', { params: { query: { phase: 'failed', limit, type, serverId, cursor } satisfies Query<'/api/v1/resources'> } })),
     { limit: Infinity, all: true },
   );
   context.io.catchInterrupts();
@@ -259,7 +258,7 @@ async function retryAllFailed(context: Context, type: ResourceType | undefined, 
   try {
     for (const resource of failed.data) {
       if (context.io.interrupt.aborted) break;
-      await context.call(api.POST('/api/v1/jobs/retry', { body: { resourceType: resource.type, resourceId: resource.id } }));
+      await context.call(api.POST('/api/v1/jobs/retry', { body: { resourceType: resource.type, resourceId: resource.id } satisfies Body<'/api/v1/jobs/retry', 'post'> }));
       retried.push({ type: resource.type, id: resource.id, name: resource.name });
       progress.update(retried.length, failed.data.length);
     }

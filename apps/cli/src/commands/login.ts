@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Option, type Command } from 'commander';
-import { unwrap } from '../api/client.js';
+import { unwrap, type Body } from '../api/client.js';
 import type { App, Context } from '../cli.js';
 import { DEFAULT_URL, normalizeUrl, readLogin, removeLogin, writeLogin } from '../config.js';
 import { ApiError, CliError, EXIT, UsageError } from '../errors.js';
@@ -68,7 +68,7 @@ async function login(context: Context, options: LoginOptions): Promise<void> {
   const api = context.anonymousApi(url);
   const unreachable = (reason: string) => t('error.unreachable', { url, reason });
   const signIn = async (second: { otp?: string; recoveryCode?: string }) => {
-    const call = api.POST('/api/v1/auth/login', { body: { email, password, ...second } });
+    const call = api.POST('/api/v1/auth/login', { body: { email, password, otp: second.otp, recoveryCode: second.recoveryCode } satisfies Body<'/api/v1/auth/login', 'post'> });
     const session = await unwrap(call, unreachable);
     const answer = await call;
     const cookie = answer.response.headers
@@ -98,7 +98,7 @@ async function login(context: Context, options: LoginOptions): Promise<void> {
     const name = options.name ?? t('login.tokenName', { host: os.hostname(), user: os.userInfo().username });
     const created = await unwrap(
       api.POST('/api/v1/tokens', {
-        body: { name: name.slice(0, 100), scopes, ...(days > 0 ? { expiresAt: new Date(Date.now() + days * 86_400_000).toISOString() } : {}) },
+        body: { name: name.slice(0, 100), scopes, expiresAt: days > 0 ? new Date(Date.now() + days * 86_400_000).toISOString() : undefined } satisfies Body<'/api/v1/tokens', 'post'>,
         headers: { ...headers, 'idempotency-key': randomUUID() },
       }),
       unreachable,
@@ -129,7 +129,11 @@ async function login(context: Context, options: LoginOptions): Promise<void> {
 
 async function logout(context: Context): Promise<void> {
   const { t, out } = context;
-  const stored = await readLogin(context.configFile).catch(() => null);
+  // A file that cannot be read holds nothing usable: it goes, and there is no token to revoke.
+  const stored = await readLogin(context.configFile).catch(async () => {
+    await removeLogin(context.configFile);
+    return null;
+  });
   if (!stored) {
     if (context.json) out.document({ signedOut: false, revoked: false, configFile: context.configFile });
     else out.line(t('logout.notSignedIn', { file: context.configFile }));

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { collect } from '../api/client.js';
+import { collect, type Query } from '../api/client.js';
 import type { App, Context } from '../cli.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatTime, orDash } from '../ui/output.js';
@@ -61,12 +61,12 @@ async function find(context: Context, name: string, options: PageOptions & { typ
             query: {
               q: name,
               limit: Math.min(limit, 200),
-              ...(cursor ? { cursor } : {}),
-              ...(options.type ? { type: options.type } : {}),
-              ...(options.phase ? { phase: options.phase } : {}),
-              ...(options.organization ? { organizationId: options.organization.toLowerCase() } : {}),
-              ...(serverId ? { serverId } : {}),
-            },
+              cursor,
+              type: options.type,
+              phase: options.phase,
+              organizationId: options.organization?.toLowerCase(),
+              serverId,
+            } satisfies Query<'/api/v1/resources'>,
           },
         }),
       ),
@@ -97,8 +97,8 @@ async function show(context: Context, typeArgument: string, idArgument: string, 
   const id = uuidArgument(t, '<id>', idArgument);
   const api = await context.api();
   const [found, events] = await Promise.all([
-    context.call(api.GET('/api/v1/resources', { params: { query: { type, id, limit: 1 } } })),
-    context.call(api.GET('/api/v1/resource-events', { params: { query: { resourceType: type, resourceId: id, limit: options.limit ?? 20 } } })),
+    context.call(api.GET('/api/v1/resources', { params: { query: { type, id, limit: 1 } satisfies Query<'/api/v1/resources'> } })),
+    context.call(api.GET('/api/v1/resource-events', { params: { query: { resourceType: type, resourceId: id, limit: options.limit ?? 20 } satisfies Query<'/api/v1/resource-events'> } })),
   ]);
   const resource = found.data[0];
   if (!resource) throw new CliError(t('error.noSuchResource', { type: t('type', { type }), id }), EXIT.failed, 'not_found');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Option, type Command } from 'commander';
+import type { Body, Query } from '../api/client.js';
 import type { App, Context } from '../cli.js';
 import { UsageError } from '../errors.js';
 import { formatTime, orDash } from '../ui/output.js';
@@ -116,8 +117,8 @@ async function show(context: Context, reference: string): Promise<void> {
   const found = await resolveServer(context, reference);
   const [server, jobs, events] = await Promise.all([
     context.call(api.GET('/api/v1/servers/{id}', { params: { path: { id: found.id } } })),
-    context.call(api.GET('/api/v1/jobs', { params: { query: { serverId: found.id, limit: 5 } } })),
-    context.call(api.GET('/api/v1/server-events', { params: { query: { serverId: found.id, limit: 5 } } })),
+    context.call(api.GET('/api/v1/jobs', { params: { query: { serverId: found.id, limit: 5 } satisfies Query<'/api/v1/jobs'> } })),
+    context.call(api.GET('/api/v1/server-events', { params: { query: { serverId: found.id, limit: 5 } satisfies Query<'/api/v1/server-events'> } })),
   ]);
   if (context.json) return out.document({ server, recentJobs: jobs.data, recentEvents: events.data });
   out.details([
@@ -157,13 +158,14 @@ async function add(context: Context, name: string, options: AddOptions): Promise
         address: options.address,
         transport,
         services: options.services,
-        ...(options.port !== undefined ? { port: options.port } : {}),
-        ...(options.sshUser !== undefined ? { sshUser: options.sshUser } : {}),
-        ...(options.fingerprint !== undefined ? { hostKeyFingerprint: options.fingerprint } : {}),
-        ...(options.ipv4 !== undefined ? { publicIpv4: options.ipv4 } : {}),
-        ...(options.ipv6 !== undefined ? { publicIpv6: options.ipv6 } : {}),
-        ...(options.hostname !== undefined ? { publicHostname: options.hostname } : {}),
-      },
+        // Left out of the JSON when not given: the API's defaults apply (port 22, root).
+        port: options.port,
+        sshUser: options.sshUser,
+        hostKeyFingerprint: options.fingerprint,
+        publicIpv4: options.ipv4,
+        publicIpv6: options.ipv6,
+        publicHostname: options.hostname,
+      } satisfies Body<'/api/v1/servers', 'post'>,
       headers: { 'idempotency-key': randomUUID() },
     }),
   );
@@ -187,7 +189,7 @@ async function setStatus(context: Context, reference: string, status: 'paused' |
   const { t, out } = context;
   const api = await context.api();
   const found = await resolveServer(context, reference);
-  const server = await context.call(api.PATCH('/api/v1/servers/{id}', { params: { path: { id: found.id } }, body: { status } }));
+  const server = await context.call(api.PATCH('/api/v1/servers/{id}', { params: { path: { id: found.id } }, body: { status } satisfies Body<'/api/v1/servers/{id}', 'patch'> }));
   if (context.json) return out.document(server);
   out.line(t(status === 'paused' ? 'servers.paused' : 'servers.resumed', { name: server.name }));
 }

@@ -51,7 +51,9 @@ export function createProgress(out: Output, i18n: I18n, label: string): Progress
       bar.update(done, { rate: rate(done), note: note ? ` · ${note}` : '' });
     },
     log(line) {
-      bars.log(`${line}\n`);
+      // Above the bar when both share the terminal; into the pipe when standard output is one.
+      if (out.stdout.isTTY) bars.log(`${line}\n`);
+      else out.line(line);
     },
     stop() {
       bars.stop();
