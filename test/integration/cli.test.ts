@@ -108,11 +108,18 @@ describe('ruche login and logout', () => {
     expect(servers.data.map((s: { name: string }) => s.name)).toContain('dns-cli');
     expect((await ruche(['servers'], { env: { ...env, RUCHE_URL: '', RUCHE_TOKEN: 'rch_not-a-token' } })).code).toBe(3);
 
+    // Signing in again replaces the token, and the one it replaces is revoked.
+    const again = await ruche(['login', '--email', ADMIN_EMAIL, '--password-stdin'], { env, input: ADMIN_PASSWORD });
+    expect(again.code, again.stderr).toBe(0);
+    expect((await ruche(['servers'], { env: { RUCHE_TOKEN: stored.token } })).code).toBe(3);
+    const replaced = JSON.parse(await readFile(file, 'utf8'));
+    expect(replaced.token).not.toBe(stored.token);
+
     const logout = await ruche(['logout'], { env: { ...env, RUCHE_URL: '' } });
     expect(logout.code, logout.stderr).toBe(0);
     expect(logout.stdout).toContain('the token was revoked');
     await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
-    const revoked = await ruche(['servers'], { env: { RUCHE_TOKEN: stored.token } });
+    const revoked = await ruche(['servers'], { env: { RUCHE_TOKEN: replaced.token } });
     expect(revoked.code).toBe(3);
     const notSignedIn = await ruche(['servers'], { env: { ...env, RUCHE_URL: '' } });
     expect(notSignedIn).toMatchObject({ code: 3, stderr: expect.stringContaining('ruche login') });

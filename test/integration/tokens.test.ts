@@ -74,7 +74,8 @@ describe('API tokens', () => {
   });
 
   it('may carry what /auth/me says their owner holds in every organisation', async () => {
-    const me = await admin.get('/api/v1/auth/me');
+    const sysadmin = await makeStaff(api, admin, ['sysadmin']);
+    const me = await sysadmin.caller.get('/api/v1/auth/me');
     expect(me.body.scopes).toEqual(expect.arrayContaining(['hosting:read', 'provisioning:admin', 'users:admin']));
     expect(me.body.scopes).not.toContain('accounting:write');
     const organization = await makeOrganization(admin);

@@ -63,7 +63,7 @@ async function login(context: Context, options: LoginOptions): Promise<void> {
   const email = options.email ?? (interactive ? await ask(terminal, t('login.askEmail'), { initial: target.stored?.email }) : missing('--email'));
   const password =
     options.password ?? (options.passwordStdin ? await readAll(io.stdin) : interactive ? await ask(terminal, t('login.askPassword'), { hidden: true }) : missing('--password-stdin'));
-  if (!email || !password) throw new UsageError(t('usage.needsTerminal', { name: email ? '--password' : '--email' }));
+  if (!email || !password) throw new UsageError(t('usage.missingMandatoryOption', { name: email ? '--password' : '--email' }));
 
   const api = context.anonymousApi(url);
   const unreachable = (reason: string) => t('error.unreachable', { url, reason });
@@ -119,6 +119,11 @@ async function login(context: Context, options: LoginOptions): Promise<void> {
       out.line(t('login.done', { url, email: me.user.email }));
       out.line(t('login.stored', { name: created.name, scopes: created.scopes.join(', '), file: context.configFile, expires: created.expiresAt ? created.expiresAt.slice(0, 10) : 'never' }));
       if (lacking.length > 0) out.line(t('login.without', { scopes: lacking.join(', ') }));
+    }
+    // The token this replaces is of no more use to anyone: revoked, so tokens do not pile up.
+    const previous = target.stored;
+    if (previous && previous.token !== created.token && normalizeUrl(previous.url) === url) {
+      await api.DELETE('/api/v1/tokens/current', { headers: { authorization: `Bearer ${previous.token}` } }).catch(() => undefined);
     }
     if (io.env.RUCHE_TOKEN) out.warn(t('warn.envTokenWins'));
   } finally {
