@@ -57,7 +57,7 @@ async function events(context: Context, options: Options): Promise<void> {
   };
   print(page.data);
   while (!context.io.interrupt.aborted) {
-    await sleep((options.interval ?? 2) * 1000, undefined, { signal: context.io.interrupt }).catch(() => undefined);
+    await sleep((options.interval ?? 1) * 1000, undefined, { signal: context.io.interrupt }).catch(() => undefined);
     if (context.io.interrupt.aborted) break;
     print((await context.call(api.GET('/api/v1/server-events', { params: { query: { serverId, kind: options.kind, limit: 200 } satisfies Query<'/api/v1/server-events'> } }))).data);
   }
