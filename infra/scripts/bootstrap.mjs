@@ -33,7 +33,12 @@ export function installDependencies() {
 export function build() {
   step('Building (tsc -b)');
   run('npx', ['tsc', '-b']);
-  // The panel's typed client is generated from the API just built: a changed endpoint fails here.
-  step('Building the panel (API client from the OpenAPI document, type check, Vite)');
-  run('npm', ['run', 'build', '--silent', '-w', '@ruche/panel']);
+  // The panel's and the CLI's typed clients are generated from the API just built: a changed
+  // endpoint fails here, not in front of a user.
+  step('Generating the API clients\' types from the OpenAPI document');
+  run('node', ['infra/scripts/generate-api-types.mjs']);
+  step('Building the ruche command (tsc -b apps/cli)');
+  run('npm', ['run', 'compile', '--silent', '-w', '@ruche/cli']);
+  step('Building the panel (type check, Vite)');
+  run('npm', ['run', 'bundle', '--silent', '-w', '@ruche/panel']);
 }

@@ -95,5 +95,10 @@ describe('reads made for the panel', () => {
     expect(next.body.data.map((r: { id: string }) => r.id)).not.toContain(paged.body.data[0].id);
     expect((await admin.get('/api/v1/resources?cursor=bogus')).body.error.code).toBe('validation_failed');
     expect((await admin.get('/api/v1/resources?phase=failed&q=search')).body.data).toEqual([]);
+    // One resource by its id, in the same shape (what `ruche resources show` reads); not another client's.
+    const byId = await admin.get(`/api/v1/resources?type=site&id=${site.body.id}`);
+    expect(byId.body.data).toMatchObject([{ type: 'site', id: site.body.id, name: `www.${domain.name}`, organizationName: 'Première coop' }]);
+    expect((await admin.get(`/api/v1/resources?type=domain&id=${site.body.id}`)).body.data).toEqual([]);
+    expect((await second.caller.get(`/api/v1/resources?id=${domain.id}`)).body.data).toEqual([]);
   });
 });

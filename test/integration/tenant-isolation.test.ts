@@ -66,6 +66,8 @@ const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
   'post /api/v1/auth/2fa/enable': 'self-only',
   'post /api/v1/auth/2fa/disable': 'self-only',
   'get /api/v1/tokens': 'self-only',
+  // The token making the request, and only it.
+  'delete /api/v1/tokens/current': 'self-only',
 
   'post /api/v1/tokens': (t) => ({ url: '/api/v1/tokens', body: { name: 'x', scopes: ['hosting:read'], organizationId: t.organizationB.id } }),
   'delete /api/v1/tokens/:id': (t) => ({ url: `/api/v1/tokens/${t.tokenB.id}` }),

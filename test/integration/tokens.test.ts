@@ -64,6 +64,25 @@ describe('API tokens', () => {
     expect(listed.body.data.find((token: { id: string }) => token.id === id).revokedAt).not.toBeNull();
   });
 
+  it('revoke themselves (a command line signing out), which a session cannot do that way', async () => {
+    const { id, caller } = await makeToken(api, admin, { scopes: ['hosting:read'] });
+    expect((await caller.delete('/api/v1/tokens/current')).status).toBe(204);
+    expect((await caller.get('/api/v1/organizations')).status).toBe(401);
+    expect((await admin.get('/api/v1/tokens')).body.data.find((token: { id: string }) => token.id === id).revokedAt).not.toBeNull();
+    const bySession = await admin.delete('/api/v1/tokens/current');
+    expect([bySession.status, bySession.body.error.code]).toEqual([403, 'token_required']);
+  });
+
+  it('may carry what /auth/me says their owner holds in every organisation', async () => {
+    const sysadmin = await makeStaff(api, admin, ['sysadmin']);
+    const me = await sysadmin.caller.get('/api/v1/auth/me');
+    expect(me.body.scopes).toEqual(expect.arrayContaining(['hosting:read', 'provisioning:admin', 'users:admin']));
+    expect(me.body.scopes).not.toContain('accounting:write');
+    const organization = await makeOrganization(admin);
+    const client = await makeClient(api, admin, organization.id);
+    expect((await client.caller.get('/api/v1/auth/me')).body.scopes).toEqual([]);
+  });
+
   it('stop working when expired', async () => {
     const expiresAt = new Date(Date.now() + 60_000).toISOString();
     const { id, caller } = await makeToken(api, admin, { scopes: ['hosting:read'], expiresAt });

@@ -1,7 +1,5 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeLocalServer, makeOrganization } from '../support/factories.js';
+import { makeBrokenLocalServer, makeOrganization } from '../support/factories.js';
 import { eventually } from '../support/fleet-harness.js';
 import { expectOnlyLanguage, phaseOf, signIn, panelHarnessForFile } from './harness.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/test-api.js';
@@ -11,11 +9,7 @@ const panel = panelHarnessForFile();
 describe('a sysadmin in the panel', () => {
   it('sees a job fail for real with its reason, pauses the server, retries the resource once repaired, and watches it go live', async () => {
     const { admin, api } = panel();
-    // A `local` server whose folder cannot be written: a file stands where its folder goes.
-    const server = await makeLocalServer(admin, 'broken-web', ['web']);
-    const folder = path.join(api.config.dataDir, 'servers', 'broken-web');
-    await mkdir(path.dirname(folder), { recursive: true });
-    await writeFile(folder, 'not a folder');
+    const server = await makeBrokenLocalServer(api, admin, 'broken-web', ['web']);
     const organization = await makeOrganization(admin, { name: 'Coop en panne' });
     expect((await admin.post('/api/v1/domains', { organizationId: organization.id, name: 'panne-coop.org' })).status).toBe(201);
     const site = await admin.post('/api/v1/sites', { organizationId: organization.id, hostnames: ['www.panne-coop.org'], serverId: server.id });
@@ -38,7 +32,7 @@ describe('a sysadmin in the panel', () => {
     // Hold the server while it is repaired, then retry the resource and let the server go.
     await page.getByRole('button', { name: 'Mettre en pause broken-web' }).click();
     await page.getByRole('button', { name: 'Reprendre broken-web' }).waitFor();
-    await rm(folder);
+    await server.repair();
     await row.getByRole('button', { name: 'Réessayer www.panne-coop.org' }).click();
     await row.waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Reprendre broken-web' }).click();

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { expect } from 'vitest';
 import type { Caller, TestApi } from './test-api.js';
 import { bearer } from './test-api.js';
@@ -58,6 +60,18 @@ export async function makeLocalServer(admin: Caller, name: string, services: str
   const response = await admin.post('/api/v1/servers', { name, address: '127.0.0.1', port: 22, transport: 'local', services, ...extra });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body as { id: string; name: string };
+}
+
+/**
+ * A `local` server whose folder cannot be written (a file stands where its folder goes): its
+ * reconciles fail for real, as a broken server's do, until `repair()`.
+ */
+export async function makeBrokenLocalServer(api: TestApi, admin: Caller, name: string, services: string[]) {
+  const server = await makeLocalServer(admin, name, services);
+  const folder = path.join(api.config.dataDir, 'servers', name);
+  await mkdir(path.dirname(folder), { recursive: true });
+  await writeFile(folder, 'not a folder');
+  return { ...server, repair: () => rm(folder) };
 }
 
 export async function makeServers(admin: Caller, prefix = unique()) {

@@ -8,6 +8,7 @@ import { Membership } from '../organizations/membership.entity.js';
 import { UsersService, toUserDto } from '../users/users.service.js';
 import { updateProfileSchema, userSchema } from '../users/user.schemas.js';
 import { requireActor } from './access.js';
+import { SCOPES } from './actor.js';
 import { AuthService, SESSION_COOKIE, type ClientInfo } from './auth.service.js';
 import { SessionCookies } from './session-cookies.js';
 import {
@@ -90,6 +91,7 @@ export class AuthController {
       memberships: visible.map((m) => ({ organizationId: m.organizationId, role: m.role })),
       csrfToken: actor.kind === 'session' ? (csrfTokenOf(request) ?? null) : null,
       twoFactorEnrollmentRequired: actor.mustEnrollTwoFactor,
+      scopes: SCOPES.filter((scope) => actor.grants.get(scope) === 'all'),
     };
   }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { emailSchema, passwordSchema, userSchema } from '../users/user.schemas.js';
+import { SCOPES } from './actor.js';
 
 export const loginSchema = z.strictObject({
   email: z.string().trim().min(1).max(254),
@@ -16,6 +17,8 @@ export const meSchema = z.object({
   /** For a browser session: the value to send in X-CSRF-Token. Null for bearer tokens. */
   csrfToken: z.string().nullable(),
   twoFactorEnrollmentRequired: z.boolean(),
+  /** The permissions held in every organisation (staff roles): what a token not limited to one organisation may carry. */
+  scopes: z.array(z.enum(SCOPES)),
 });
 
 export const sessionSchema = z.object({ user: userSchema, csrfToken: z.string() });

@@ -26,6 +26,15 @@ export class TokensController {
     return this.tokens.list(query);
   }
 
+  /** A token ends itself (a command line signing out); tokens still never mint or list tokens. */
+  @Delete('current')
+  @HttpCode(204)
+  @Authorize()
+  @Doc({ summary: 'Revoke the API token this request is authenticated with (signing a command line out)', tags: ['tokens'] })
+  async revokeCurrent(): Promise<void> {
+    await this.tokens.revokeCurrent();
+  }
+
   @Delete(':id')
   @HttpCode(204)
   @Authorize(undefined, { sessionOnly: true })

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TransactionalConnection } from '../database/transactional-connection.js';
 import { newId } from '../database/ids.js';
 import { randomToken, sha256 } from '../crypto/secrets.js';
-import { DomainError, NotFound } from '../errors/domain-error.js';
+import { DomainError, Forbidden, NotFound } from '../errors/domain-error.js';
 import { AuditService } from '../audit/audit.service.js';
 import { mapPage, paginate, type Page, type PageQuery } from '../http/pagination.js';
 import { requireActor } from './access.js';
@@ -75,6 +75,13 @@ export class TokensService {
     const actor = requireActor();
     const qb = this.db.getRepository(ApiToken).createQueryBuilder('t').where('t.userId = :userId', { userId: actor.userId });
     return mapPage(await paginate(qb, page), toTokenDto);
+  }
+
+  /** The caller's own token, revoked by itself: only a request made with a token may. */
+  async revokeCurrent(): Promise<void> {
+    const actor = requireActor();
+    if (actor.kind !== 'token' || !actor.tokenId) throw new Forbidden('token_required');
+    await this.revoke(actor.tokenId);
   }
 
   async revoke(id: string): Promise<void> {

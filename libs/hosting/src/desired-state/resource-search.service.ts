@@ -56,9 +56,9 @@ export class ResourceSearchService {
           AND ($2::text IS NULL OR r.type = $2) AND ($3::text IS NULL OR r.phase = $3)
           AND ($4::uuid IS NULL OR r.organization_id = $4) AND ($5::uuid IS NULL OR r.server_id = $5)
           AND ($6::text IS NULL OR strpos(lower(r.name), lower($6)) > 0 OR strpos(lower(r.ascii_name), lower($6)) > 0)
-          AND ($7::uuid IS NULL OR r.id < $7)
+          AND ($7::uuid IS NULL OR r.id < $7) AND ($9::uuid IS NULL OR r.id = $9)
         ORDER BY r.id DESC LIMIT $8`,
-      [visible === 'all' ? null : visible, query.type ?? null, query.phase ?? null, query.organizationId ?? null, query.serverId ?? null, query.q?.trim() || null, after, query.limit + 1],
+      [visible === 'all' ? null : visible, query.type ?? null, query.phase ?? null, query.organizationId ?? null, query.serverId ?? null, query.q?.trim() || null, after, query.limit + 1, query.id ?? null],
     );
     const hasMore = rows.length > query.limit;
     const page = hasMore ? rows.slice(0, query.limit) : rows;

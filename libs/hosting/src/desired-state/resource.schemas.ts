@@ -51,6 +51,8 @@ export const resourceSearchSchema = z.object({
   phase: z.enum(PHASES).optional(),
   organizationId: z.uuid().optional(),
   serverId: z.uuid().optional(),
+  /** One resource by its id (with `type`, one answer at most): its state and names in the same shape. */
+  id: z.uuid().optional(),
 });
 
 export const resourceSummarySchema = z.object({

@@ -14,6 +14,7 @@ export const enCA = {
     forbidden: 'You are not allowed to do this.',
     missing_scope: 'This credential lacks the "{{scope}}" permission.',
     session_required: 'This action needs a signed-in session, not an API token.',
+    token_required: 'Only an API token can revoke itself this way; sign out of a session instead.',
     csrf_token_invalid: 'Missing or wrong X-CSRF-Token header.',
     not_found: 'No such resource.',
     too_many_requests: 'Too many attempts. Try again in {{seconds}} seconds.',

@@ -16,6 +16,7 @@ export const frCA: Catalogue = {
     forbidden: 'Vous n’avez pas le droit de faire ceci.',
     missing_scope: 'Cet accès n’a pas la permission « {{scope}} ».',
     session_required: 'Cette action exige une session ouverte, pas un jeton d’API.',
+    token_required: 'Seul un jeton d’API peut se révoquer ainsi ; pour une session, déconnectez-vous.',
     csrf_token_invalid: 'En-tête X-CSRF-Token absent ou incorrect.',
     not_found: 'Cette ressource n’existe pas.',
     too_many_requests: 'Trop de tentatives. Réessayez dans {{seconds}} secondes.',
