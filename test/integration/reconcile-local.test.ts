@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -38,5 +38,36 @@ describe('a server’s set-up', () => {
     expect(prepares()).toBe(1);
     expect((await admin.post(`/api/v1/servers/${web.id}/resync`)).status).toBe(202);
     await eventually(async () => prepares() === 2, 20_000, 'the resync to set the server up again');
+  });
+});
+
+describe('a change-triggered reconcile', () => {
+  it('starts from the tree its last run left instead of reading every file again; the resync reads them all and repairs a hand edit', async () => {
+    const { organization, caller } = await makeHostingClient(api, admin);
+    await caller.post('/api/v1/domains', { organizationId: organization.id, name: 'observed-tree.org' });
+    const ready = (id: string, what: string) => eventually(async () => (await caller.get(`/api/v1/sites/${id}`)).body.phase === 'ready', 20_000, what);
+    const first = await caller.post('/api/v1/sites', { organizationId: organization.id, hostnames: ['one.observed-tree.org'] });
+    await ready(first.body.id, 'the first site');
+    const server = (await admin.get(`/api/v1/servers/${first.body.serverId}`)).body as { name: string; id: string };
+    const file = path.join(api.config.dataDir, 'servers', server.name, 'etc/nginx/ruche/sites', `${first.body.id}.conf`);
+    const original = readFileSync(file, 'utf8');
+    // By hand, as `sed -i` would: a new file in place of the old one.
+    const edited = original.replace('index index.html', 'index hacked.html');
+    expect(edited).not.toBe(original);
+    rmSync(file);
+    writeFileSync(file, edited);
+
+    // Placed by a sysadmin on the same server (placement would pick the least loaded one).
+    const second = await admin.post('/api/v1/sites', { organizationId: organization.id, hostnames: ['two.observed-tree.org'], serverId: server.id });
+    expect(second.status, JSON.stringify(second.body)).toBe(201);
+    await ready(second.body.id, 'the second site');
+    // The run for the second site trusted what the first one left: it did not read the first site's file.
+    expect(readFileSync(file, 'utf8')).toBe(edited);
+    const driftOf = async () => ((await admin.get(`/api/v1/resource-events?resourceId=${first.body.id}`)).body.data as Array<{ kind: string; message: string }>).find((event) => event.kind === 'drift');
+    expect(await driftOf()).toBeUndefined();
+
+    expect((await admin.post(`/api/v1/servers/${server.id}/resync`)).status).toBe(202);
+    await eventually(async () => readFileSync(file, 'utf8') === original, 20_000, 'the resync to restore the file');
+    expect((await eventually(driftOf, 20_000, 'a drift event'))!.message).toMatch(/changed on the server by hand/);
   });
 });

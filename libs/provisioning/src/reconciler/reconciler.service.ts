@@ -14,7 +14,7 @@ import {
 } from '@ruche/hosting';
 import { DriverRegistry } from '../drivers/driver-registry.js';
 import type { FileDriver, ServiceDriver, StateDriver } from '../drivers/driver.js';
-import { CommandFailed, TransportError, type ServerConnection } from '../transports/connection.js';
+import { CommandFailed, sha256Hex, TransportError, type ServerConnection } from '../transports/connection.js';
 import { ConnectionPool } from '../transports/connection-pool.service.js';
 import { ProvisioningMetrics } from '../operations/provisioning-metrics.js';
 import { ServerEvent } from '../operations/server-event.entity.js';
@@ -43,6 +43,8 @@ const RELEASES_KEPT = 3;
 const PAUSED_RECHECK_MS = 60_000;
 const SKIPPED: ReconcileSummary = { status: 'skipped', filesChanged: 0, applied: 0, failed: 0, reloads: 0, drift: false, error: null };
 
+const observedKey = (server: Server, driver: ServiceDriver) => `${server.id}/${driver.service}`;
+
 /** Where the time goes, step by step, for the log line of each run. */
 function stepTimer(timings: Record<string, number>) {
   let mark = performance.now();
@@ -66,6 +68,15 @@ function stepTimer(timings: Record<string, number>) {
 export class Reconciler {
   /** The services prepared on each server since its connection was last dropped. */
   private readonly prepared = new Map<string, Set<Service>>();
+  /**
+   * The live tree (path → SHA-256) each (server, service) holds after this process's last run
+   * there, and that run's id: the next change-triggered run starts from it instead of hashing
+   * every file on the server again. A resync always hashes the server (hand edits are found and
+   * repaired there); a run by another worker in between, or a failure, makes it stale. Runs are
+   * ordered by their ids (UUIDv7, time-ordered): workers' clocks agree far closer than the
+   * length of a run.
+   */
+  private readonly observed = new Map<string, { runId: string; tree: Map<string, string> }>();
 
   constructor(
     private readonly db: TransactionalConnection,
@@ -162,7 +173,7 @@ export class Reconciler {
       const rendered = render();
       outcomes.rejected.push(...rendered.refused.map(({ resource, message }) => ({ resource, message })));
       step('render');
-      const live = await connection.hashTree(driver.liveLink);
+      const live = await this.liveTree(connection, driver, trigger, runId);
       step('observe');
       let plan = planRelease({ rendered, live, resources });
 
@@ -175,6 +186,7 @@ export class Reconciler {
           await connection.run(activation.argv, { timeoutMs: 300_000, ...(activation.input !== undefined ? { input: activation.input } : {}) });
           reloads = 1;
         }
+        this.observed.set(observedKey(server, driver), { runId, tree: live });
         outcomes.applied.push(...plan.included.map((unit) => unit.resource));
         outcomes.deleted.push(...deleting);
         await this.outcomes.record(outcomes);
@@ -194,6 +206,11 @@ export class Reconciler {
         check: check?.argv ?? null,
       });
       step('stage');
+      // What the release holds, kept in step with every change made to it below (a checker's
+      // own files are gone once it has run).
+      const tree = new Map(live);
+      for (const file of plan.removed) tree.delete(file);
+      for (const [file, content] of plan.changed) tree.set(file, sha256Hex(content));
 
       // Per-resource isolation: what the checker pins on a resource is left out (its last
       // good files kept), the rest goes live. Each round removes at least one resource, so
@@ -210,12 +227,16 @@ export class Reconciler {
           refusedNow.add(unit.resource.id);
           const files = [...unit.files.keys()];
           await connection.removeFiles(release, files);
-          await connection.restoreFiles(driver.liveLink, release, files.filter((file) => live.has(file)));
+          const restored = files.filter((file) => live.has(file));
+          await connection.restoreFiles(driver.liveLink, release, restored);
+          for (const file of files) tree.delete(file);
+          for (const file of restored) tree.set(file, live.get(file)!);
         }
         plan = planRelease({ rendered, live, resources, refusedNow });
         // The shared files (the zone list) are rewritten for what is left, whatever the live tree has.
         const again = driver.check(release, plan.included);
         await connection.writeFiles(release, new Map([...plan.shared, ...(again?.files ?? [])]));
+        for (const [file, content] of plan.shared) tree.set(file, sha256Hex(content));
         result = again ? await connection.run(again.argv, { allowFailure: true, timeoutMs: 300_000 }) : null;
       }
       step('validate');
@@ -237,6 +258,7 @@ export class Reconciler {
         keep: RELEASES_KEPT,
       });
       step('activate');
+      this.observed.set(observedKey(server, driver), { runId, tree });
       outcomes.applied.push(...plan.included.map((unit) => unit.resource));
       outcomes.deleted.push(...deleting);
       outcomes.drifted.push(...plan.drifted.map((unit) => ({ resource: unit.resource, message: 'configuration changed on the server by hand; restored' })));
@@ -245,8 +267,28 @@ export class Reconciler {
       const filesChanged = plan.changed.size + plan.removed.length;
       return this.summary(outcomes.rejected.length > 0 ? 'failed' : 'succeeded', outcomes, filesChanged, 1, drift, outcomes.rejected[0]?.message ?? null);
     } catch (error) {
+      this.observed.delete(observedKey(server, driver));
       return this.failed(server, driver, waiting, outcomes, error, runId, drift);
     }
+  }
+
+  /**
+   * The server's live tree: what this process's previous run left there when that run was the
+   * last one on this (server, service) and nothing asks for a full look; otherwise hashed on the
+   * server (every file read once).
+   */
+  private async liveTree(connection: ServerConnection, driver: FileDriver, trigger: ReconcileTrigger, runId: string): Promise<Map<string, string>> {
+    const key = observedKey(connection.server, driver);
+    const known = this.observed.get(key);
+    this.observed.delete(key);
+    if (known && trigger !== 'resync') {
+      const [previous] = await this.db.query<{ id: string }>(
+        'SELECT id FROM reconcile_runs WHERE server_id = $1 AND service = $2 AND id < $3 ORDER BY id DESC LIMIT 1',
+        [connection.server.id, driver.service, runId],
+      );
+      if (previous?.id === known.runId) return known.tree;
+    }
+    return connection.hashTree(driver.liveLink);
   }
 
   private async runState(server: Server, driver: StateDriver, trigger: ReconcileTrigger, timings: Record<string, number>, runId: string): Promise<ReconcileSummary> {
