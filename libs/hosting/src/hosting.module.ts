@@ -63,6 +63,8 @@ import { parseOrThrow } from '@ruche/core';
     UsageService,
     BillingFactsService,
     ArchivesService,
+    DnsRecordsService,
+    ResourceSearchService,
   ],
   exports: [
     DesiredStateService,
@@ -78,6 +80,8 @@ import { parseOrThrow } from '@ruche/core';
     UsageService,
     BillingFactsService,
     ArchivesService,
+    DnsRecordsService,
+    ResourceSearchService,
   ],
 })
 export class HostingModule implements OnModuleInit {

@@ -1,0 +1,4 @@
+import { Import } from './imports/import.entity.js';
+import { ImportItem } from './imports/import-item.entity.js';
+
+export const movingEntities: Function[] = [Import, ImportItem];
