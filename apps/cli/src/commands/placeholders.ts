@@ -5,7 +5,7 @@ import type { MessageKey } from '../i18n/messages.en.js';
 import { SERVICES, type Service } from './common.js';
 
 /**
- * Operations whose API is not there yet: the commands exist with their arguments (checked),
+ * Operations whose API is not there yet (and `import alternc --final`): the commands exist with their arguments (checked),
  * and say so with exit 6, so scripts and sysadmins learn the shape now. Wiring one means
  * replacing its `notAvailableYet` call with the API call (see `servers resync --watch` for
  * following the work, and `createProgress` for a bar with counts and rates).
@@ -23,23 +23,6 @@ export async function notAvailableYet(context: Context, operation: keyof typeof 
 
 export function registerPlaceholders(program: Command, app: App): void {
   const { t } = app;
-  const imports = program.command('import').description(t('cmd.import'));
-  imports
-    .command('alternc')
-    .description(t('cmd.import.alternc'))
-    .argument('<database-url>', t('arg.alterncDatabase'))
-    .requiredOption('--from <server>', t('opt.import.from'))
-    .option('--account <logins>', t('opt.import.account'))
-    .option('--dry-run', t('opt.dryRun'))
-    .option('--final', t('opt.import.final'))
-    .addHelpText('after', `\n${t('help.import.alternc')}\n`)
-    .action(
-      app.action(async (context, databaseUrl: string) => {
-        if (!/^(mysql|mariadb):\/\/[^/]/.test(databaseUrl)) throw new UsageError(t('usage.invalidDatabaseUrl', { value: databaseUrl.replace(/\/\/[^@/]*@/, '//…@') }));
-        await notAvailableYet(context, 'import-alternc');
-      }),
-    );
-
   program
     .command('move')
     .description(t('cmd.move'))

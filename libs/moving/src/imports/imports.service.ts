@@ -328,6 +328,11 @@ export class ImportsService {
     }
     try {
       await this.db.withTransaction(async () => {
+        // Two runs of one import (a crashed worker's job let go, and the run started again)
+        // take each item in turn: the second finds it done.
+        await this.db.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`moving:${row.sourceServerId}:${item.key}`]);
+        const now = await items.findOneBy({ sourceServerId: row.sourceServerId, key: item.key });
+        if (now?.status === 'done') return;
         const targetId = await this.make(row, item);
         await record({ status: 'done', targetId, carriedBy: row.id });
       });
@@ -335,7 +340,8 @@ export class ImportsService {
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       const detail = (error.details as Array<{ code?: string }> | undefined)?.[0]?.code;
-      await record({ status: 'failed', reason: detail ?? error.code });
+      const now = await items.findOneBy({ sourceServerId: row.sourceServerId, key: item.key });
+      if (now?.status !== 'done') await record({ status: 'failed', reason: detail ?? error.code });
     }
   }
 
