@@ -56,3 +56,4 @@ export { MailService } from './mail/mail.service.js';
 export { DatabasesService } from './databases/databases.service.js';
 export { PlansService } from './plans/plans.service.js';
 export { ResourceSearchService, type ResourcePhase } from './desired-state/resource-search.service.js';
+export { RelocationService, type PlacedResource } from './desired-state/relocation.service.js';

@@ -11,6 +11,9 @@ export const movingEn = {
     alternc_login_invalid: 'An AlternC login is 1 to 14 lowercase letters and digits.',
     alternc_database_url_invalid: 'Give the panel database as mysql://user:password@host:port/alternc.',
     peer_address_invalid: 'Give a host name or an IP address.',
+    service_not_movable: 'Only web and dns resources can be moved yet.',
+    drain_server_unknown: 'No server is registered with this id.',
+    drain_onto_itself: 'A server cannot be drained onto itself.',
   },
   moving: {
     reasons: {
@@ -31,6 +34,8 @@ export const movingEn = {
       panel_user: 'AlternC’s own phpMyAdmin user.',
       login_invalid: 'The account’s login is not one AlternC makes.',
       account_not_carried: 'Its account is not carried.',
+      service_not_movable_yet: 'Moving this service’s resources is not available yet (mail and databases stay on the server).',
+      no_server_for_service: 'No other active server offers this service.',
       other: 'Refused: {{reason}}.',
     },
   },
@@ -48,6 +53,9 @@ export const movingFr: typeof movingEn = {
     alternc_login_invalid: 'Un identifiant AlternC compte de 1 à 14 lettres minuscules et chiffres.',
     alternc_database_url_invalid: 'Donnez la base de données du panneau sous la forme mysql://utilisateur:motdepasse@hôte:port/alternc.',
     peer_address_invalid: 'Donnez un nom d’hôte ou une adresse IP.',
+    service_not_movable: 'Seules les ressources web et dns peuvent être déplacées pour l’instant.',
+    drain_server_unknown: 'Aucun serveur n’est enregistré sous cet identifiant.',
+    drain_onto_itself: 'Un serveur ne peut pas être vidé sur lui-même.',
   },
   moving: {
     reasons: {
@@ -68,6 +76,8 @@ export const movingFr: typeof movingEn = {
       panel_user: 'L’utilisateur phpMyAdmin propre à AlternC.',
       login_invalid: 'L’identifiant du compte n’est pas de ceux qu’AlternC fait.',
       account_not_carried: 'Son compte n’est pas repris.',
+      service_not_movable_yet: 'Le déplacement des ressources de ce service n’est pas encore offert (courriel et bases restent sur le serveur).',
+      no_server_for_service: 'Aucun autre serveur actif n’offre ce service.',
       other: 'Refusé : {{reason}}.',
     },
   },

@@ -12,12 +12,10 @@ import {
   RequestContext,
   requireActor,
   SecretBox,
-  SCOPES,
   TransactionalConnection,
   UsersService,
   defineJob,
   JobHandler,
-  type Actor,
   type Config,
   type JobPayload,
 } from '@ruche/core';
@@ -41,6 +39,7 @@ import { readAlterncDatabase, AlterncUnreachable } from '../alternc/alternc-read
 import { ITEM_KINDS, planAlterncImport, type ItemKind, type MailboxSpec, type PlannedItem } from '../alternc/alternc-plan.js';
 import { accountRoot, ZONE_FILE_DIR, type AlterncSnapshot } from '../alternc/alternc-snapshot.js';
 import { ServerTransfer } from '../transfer/server-transfer.js';
+import { importActor } from './import-actor.js';
 import { Import } from './import.entity.js';
 import { ImportItem } from './import-item.entity.js';
 import type { CreateImport, ImportDto } from './import.schemas.js';
@@ -52,23 +51,6 @@ export const RUN_IMPORT_JOB = defineJob('moving:run-import', z.strictObject({ im
 const APPLIED: readonly ItemKind[] = ['domain', 'site', 'mailbox', 'mail_alias', 'database', 'database_user'];
 const KIND_ORDER = new Map(ITEM_KINDS.map((kind, index) => [kind, index]));
 const WAIT_SECONDS = 2;
-
-/** The permissions an import acts with, on behalf of the sysadmin who asked (their id in the audit log). */
-function importActor(userId: string): Actor {
-  const staff = new Set(['hosting:read', 'hosting:write', 'organizations:admin', 'users:admin', 'provisioning:admin']);
-  return {
-    kind: 'token',
-    userId,
-    email: '',
-    locale: 'en',
-    staffRoles: ['sysadmin'],
-    grants: new Map(SCOPES.filter((scope) => staff.has(scope)).map((scope) => [scope, 'all' as const])),
-    sessionId: null,
-    tokenId: null,
-    tokenOrganizationId: null,
-    mustEnrollTwoFactor: false,
-  };
-}
 
 /**
  * Imports from an AlternC server: reads its panel database (read only) and zone files, makes

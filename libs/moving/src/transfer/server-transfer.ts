@@ -27,8 +27,11 @@ export function peerHost(host: string): string {
 
 /** A copy from one server to another, pulled by the receiving server with a key made for this transfer only. */
 export interface PeerCopy {
-  /** Mirrors `from/` (on the sending server) into `to/` (on the receiving one), files owned by `owner`. */
-  mirror(from: string, to: string, owner: string): Promise<void>;
+  /**
+   * Copies `from/` (on the sending server) into `to/` (on the receiving one), files owned by
+   * `owner`; `mirror` also deletes what the sender no longer has.
+   */
+  mirror(from: string, to: string, owner: string, options?: { mirror?: boolean }): Promise<void>;
   /** Dumps a MariaDB database on the sending server and loads it into `into` on the receiving one. */
   copyMariadb(from: string, into: string): Promise<void>;
 }
@@ -71,15 +74,15 @@ export class ServerTransfer {
     const ssh = `ssh -i ${key} -p ${endpoint.port} -o UserKnownHostsFile=${key}.known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes`;
     const remote = (path: string) => `root@${net.isIPv6(host) ? `[${host}]` : host}:${path}`;
     const rsync = async (source: string, destination: string, extra: string[]) => {
-      await to.run(['rsync', '-a', '--delete', '--protect-args', '--mkpath', ...extra, '-e', ssh, remote(source), destination], { timeoutMs: 3_600_000 });
+      await to.run(['rsync', '-a', '--protect-args', '--mkpath', ...extra, '-e', ssh, remote(source), destination], { timeoutMs: 3_600_000 });
     };
     const copy: PeerCopy = {
-      mirror: async (fromPath, toPath, owner) => {
+      mirror: async (fromPath, toPath, owner, options = {}) => {
         if (!SYSTEM_USER.test(owner)) throw new Error('unsafe owner');
         // The source may not exist yet (an empty account): copy nothing rather than fail.
         const exists = await from.run(['test', '-d', checkPath(fromPath)], { allowFailure: true });
         if (exists.exitCode !== 0) return;
-        await rsync(`${checkPath(fromPath)}/`, `${checkPath(toPath)}/`, [`--chown=${owner}:${owner}`]);
+        await rsync(`${checkPath(fromPath)}/`, `${checkPath(toPath)}/`, [`--chown=${owner}:${owner}`, ...(options.mirror === false ? [] : ['--delete'])]);
       },
       copyMariadb: async (fromName, intoName) => {
         if (!DATABASE.test(fromName) || !DATABASE.test(intoName)) throw new Error('unsafe database name');
