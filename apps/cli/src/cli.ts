@@ -11,8 +11,8 @@ import { registerServers } from './commands/servers.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerResources } from './commands/resources.js';
 import { registerEvents } from './commands/events.js';
-import { registerPlaceholders } from './commands/placeholders.js';
 import { registerImports } from './commands/imports.js';
+import { registerMoves } from './commands/moves.js';
 import { CLI_VERSION } from './api/client.js';
 
 /** What the command runs in: its arguments, environment and streams (a test passes its own). */
@@ -225,6 +225,6 @@ export function buildProgram(app: App, io: Pick<Io, 'stdout' | 'stderr'>): Comma
   registerResources(program, app);
   registerEvents(program, app);
   registerImports(program, app);
-  registerPlaceholders(program, app);
+  registerMoves(program, app);
   return program;
 }

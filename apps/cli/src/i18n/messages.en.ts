@@ -210,6 +210,24 @@ export const en = {
   'usage.invalidLogin': 'an AlternC login is 1 to 14 lowercase letters and digits, not “{value}”',
   'usage.invalidPeerAddress': '--peer-address must be a host or address, with an optional :port, not “{value}”',
 
+  'opt.move.peerAddress': 'where the new server reaches the old one over SSH (default: its public IPv4, port 22)',
+  'help.move':
+    'Moves the organisation’s web sites (or its zones, with dns) to the server given: the new server copies the files from the old one first (rsync over SSH, with a key made for the move), then the resources name the new server (they show applying, then ready), then what changed meanwhile is copied, then the old copy is archived under the old server’s archive folder and removed. Mail and databases cannot be moved yet (exit 6). Exit 1 when the move failed; run it again to resume.',
+  'help.drain':
+    'Marks the server draining (nothing new goes there), then moves every organisation’s resources off it, one move per organisation and service, onto --to or the least loaded active servers. Exit 1 when a move failed or something could not be moved (mail and databases cannot be moved yet); --dry-run lists what would move and what would stay.',
+  'move.label': 'moving',
+  'move.step': '{step, select, copying {copying data} switching {switching over} waiting {waiting for the server} final_copy {copying what changed} archiving {archiving the old copy} other {done}}',
+  'move.wouldMove': '{count, plural, =0 {Nothing to move} one {# resource would move} other {# resources would move}} to {server}.',
+  'move.done': 'Moved to {server}; the old copy is archived.',
+  'move.failed': 'The move to {server} failed: {error} Run it again to resume.',
+  'move.interrupted': 'Stopped watching; the move goes on.',
+  'drain.wouldMove': 'would move',
+  'drain.wouldStay': 'would stay',
+  'drain.summary': '{moving} would move, {staying} would stay.',
+  'drain.started': 'Draining {name}: {count, plural, =0 {nothing to move} one {# move} other {# moves}}.',
+  'drain.notMoved': 'not moved: {service} of {organization}: {message}',
+  'drain.done': '{name}: {moved} moved, {failed} failed, {left} left in place.',
+
   'op.importAlternc': 'Importing from AlternC',
   'op.move': 'Moving resources between servers',
   'op.drain': 'Draining a server',

@@ -208,6 +208,24 @@ export const fr: Record<MessageKey, string> = {
   'usage.invalidLogin': 'un identifiant AlternC compte de 1 à 14 lettres minuscules et chiffres, pas « {value} »',
   'usage.invalidPeerAddress': '--peer-address doit être un hôte ou une adresse, avec :port au besoin, pas « {value} »',
 
+  'opt.move.peerAddress': 'où le nouveau serveur joint l’ancien en SSH (par défaut : son IPv4 publique, port 22)',
+  'help.move':
+    'Déplace les sites web de l’organisation (ou ses zones, avec dns) vers le serveur donné : le nouveau serveur copie d’abord les fichiers depuis l’ancien (rsync par SSH, avec une clé faite pour le déplacement), puis les ressources nomment le nouveau serveur (elles passent en application, puis prêtes), puis ce qui a changé entretemps est copié, puis l’ancienne copie est archivée dans le dossier d’archives de l’ancien serveur et retirée. Le courriel et les bases ne se déplacent pas encore (code 6). Code 1 si le déplacement a échoué ; relancez-le pour le reprendre.',
+  'help.drain':
+    'Met le serveur en vidange (plus rien de neuf n’y va), puis en déplace les ressources de chaque organisation, un déplacement par organisation et service, vers --to ou les serveurs actifs les moins chargés. Code 1 si un déplacement a échoué ou si quelque chose n’a pas pu être déplacé (courriel et bases ne se déplacent pas encore) ; --dry-run liste ce qui partirait et ce qui resterait.',
+  'move.label': 'déplacement',
+  'move.step': '{step, select, copying {copie des données} switching {bascule} waiting {attente du serveur} final_copy {copie de ce qui a changé} archiving {archivage de l’ancienne copie} other {terminé}}',
+  'move.wouldMove': '{count, plural, =0 {Rien à déplacer} one {# ressource serait déplacée} other {# ressources seraient déplacées}} vers {server}.',
+  'move.done': 'Déplacé vers {server} ; l’ancienne copie est archivée.',
+  'move.failed': 'Le déplacement vers {server} a échoué : {error} Relancez-le pour le reprendre.',
+  'move.interrupted': 'Suivi arrêté ; le déplacement continue.',
+  'drain.wouldMove': 'partirait',
+  'drain.wouldStay': 'resterait',
+  'drain.summary': '{moving} partiraient, {staying} resteraient.',
+  'drain.started': 'Vidange de {name} : {count, plural, =0 {rien à déplacer} one {# déplacement} other {# déplacements}}.',
+  'drain.notMoved': 'non déplacé : {service} de {organization} : {message}',
+  'drain.done': '{name} : {moved} déplacés, {failed} en échec, {left} laissés en place.',
+
   'op.importAlternc': 'L’importation depuis AlternC',
   'op.move': 'Le déplacement de ressources entre serveurs',
   'op.drain': 'La vidange d’un serveur',

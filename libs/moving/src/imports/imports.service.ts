@@ -418,7 +418,7 @@ export class ImportsService {
     for (const [serverId, list] of tasks) {
       const target = await this.servers.byId(serverId);
       if (!target) continue;
-      await this.transfer.between(source, target, { host: row.peerHost, port: row.peerPort }, `imp-${row.id.slice(0, 8)}-${serverId.slice(0, 8)}`, async (copy) => {
+      await this.transfer.between(source, target, { host: row.peerHost, port: row.peerPort }, `imp-${row.id.replace(/-/g, '')}-${serverId.replace(/-/g, '').slice(-12)}`, async (copy) => {
         for (const task of list) await task(copy);
       });
     }

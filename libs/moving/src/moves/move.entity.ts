@@ -47,6 +47,10 @@ export class Move {
   @Column({ type: 'integer', default: 0 })
   resources!: number;
 
+  /** When desired state named the new server: the old servers have let go once they reconciled after it. */
+  @Column({ type: 'timestamptz', nullable: true })
+  switchedAt!: Date | null;
+
   @Column({ type: 'text', nullable: true })
   lastError!: string | null;
 

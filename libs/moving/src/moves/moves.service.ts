@@ -15,7 +15,7 @@ import {
   type JobPayload,
 } from '@ruche/core';
 import { ORGANIZATION_PREFIX, PlansService, RelocationService, ResourceSearchService, ServersService, type Server, type Service } from '@ruche/hosting';
-import { ConnectionPool, PROVISIONING_SETTINGS, type ProvisioningSettings } from '@ruche/provisioning';
+import { ConnectionPool, OperationsService, PROVISIONING_SETTINGS, type ProvisioningSettings } from '@ruche/provisioning';
 import { z } from 'zod';
 import { importActor } from '../imports/import-actor.js';
 import { ServerTransfer } from '../transfer/server-transfer.js';
@@ -67,6 +67,7 @@ export class MovesService {
     private readonly plans: PlansService,
     private readonly transfer: ServerTransfer,
     private readonly pool: ConnectionPool,
+    private readonly operations: OperationsService,
     @Inject(PROVISIONING_SETTINGS.token) private readonly provisioning: ProvisioningSettings,
   ) {}
 
@@ -182,7 +183,8 @@ export class MovesService {
     if (!ORGANIZATION_PREFIX.test(prefix)) throw new Error('unexpected organisation prefix');
     const space = `${WEB_ROOT}/${prefix}`;
     const endpoint = (server: Server) => ({ host: move.peerHost ?? server.publicIpv4 ?? server.address, port: move.peerPort });
-    const tag = (server: Server) => `mov-${move.id.slice(0, 8)}-${server.id.slice(0, 8)}`;
+    // Ids are UUIDv7: their first characters are the time, alike for moves asked together.
+    const tag = (server: Server) => `mov-${move.id.replace(/-/g, '')}-${server.id.replace(/-/g, '').slice(-12)}`;
 
     if (move.step === 'copying') {
       // Data first, while the old server still serves it: owned by root until the new server has the organisation's user.
@@ -190,7 +192,11 @@ export class MovesService {
       await this.step(move, 'switching');
     }
     if (move.step === 'switching') {
-      await this.db.withTransaction(() => this.relocation.relocate(move.organizationId, service, target.id));
+      await this.db.withTransaction(async () => {
+        await this.relocation.relocate(move.organizationId, service, target.id);
+        await this.db.getRepository(Move).update({ id: move.id }, { switchedAt: new Date() });
+      });
+      move.switchedAt = new Date();
       await this.step(move, 'waiting');
     }
     if (move.step === 'waiting') {
@@ -198,7 +204,7 @@ export class MovesService {
       const phases = await this.search.phases(resources.map((resource) => resource.id));
       const failed = [...phases.values()].find((phase) => phase.phase === 'failed');
       if (failed) throw new Error(`${failed.type} ${failed.id} failed on the new server: ${failed.lastError ?? ''}`);
-      if ([...phases.values()].some((phase) => phase.phase !== 'ready' && phase.phase !== 'deleting')) {
+      if ([...phases.values()].some((phase) => phase.phase !== 'ready' && phase.phase !== 'deleting') || !(await this.oldServersLetGo(move, service, sources))) {
         await this.queue.enqueue(RUN_MOVE_JOB, { moveId: move.id }, { runAt: new Date(Date.now() + WAIT_SECONDS * 1000), maxAttempts: 1 });
         return;
       }
@@ -216,6 +222,22 @@ export class MovesService {
       }
       await this.db.getRepository(Move).update({ id: move.id }, { step: 'finished', status: 'done', finishedAt: new Date() });
     }
+  }
+
+  /**
+   * Each old server has reconciled the service since the switch (so it serves none of the
+   * moved resources any more), and has nothing of it still waiting.
+   */
+  private async oldServersLetGo(move: Move, service: Service, sources: Server[]): Promise<boolean> {
+    const since = (await this.db.getRepository(Move).findOneByOrFail({ id: move.id })).switchedAt;
+    if (!since) return false;
+    for (const source of sources) {
+      const waiting = await this.operations.list({ status: 'queued', serverId: source.id, service, limit: 1 });
+      if (waiting.data.length > 0) return false;
+      const [latest] = (await this.operations.list({ serverId: source.id, service, limit: 1 })).data;
+      if (!latest || latest.status !== 'succeeded' || !latest.startedAt || new Date(latest.startedAt) < since) return false;
+    }
+    return true;
   }
 
   /** The old server keeps only an archive of the organisation's web space (under the archive folder), not the space, its certificates or its user. */
@@ -238,7 +260,7 @@ userdel -- "ruche-$prefix" 2>/dev/null || true`,
         this.provisioning.archiveDir,
         WEB_ROOT,
         prefix,
-        move.id.slice(0, 8),
+        move.id.replace(/-/g, ''),
         ...certificates,
       ],
       { timeoutMs: 3_600_000 },

@@ -70,7 +70,8 @@ export class ServerTransfer {
     const known = hostKeys.map((line) => `${endpoint.port === 22 ? host : `[${host}]:${endpoint.port}`} ${line}\n`).join('');
     await to.run(['sh', '-c', 'umask 077; cat > "$1"', 'ruche-move-known-hosts', `${key}.known_hosts`], { input: known });
     const authorized = `restrict ${publicKey}`;
-    await from.run(['sh', '-c', 'set -e; umask 077; mkdir -p /root/.ssh; key=$(cat); touch /root/.ssh/authorized_keys; grep -qxF -- "$key" /root/.ssh/authorized_keys || printf "%s\\n" "$key" >> /root/.ssh/authorized_keys', 'ruche-move-authorize'], { input: authorized });
+    // Transfers running at once each add and remove their own line: one at a time (flock).
+    await from.run(['sh', '-c', 'set -e; umask 077; mkdir -p /root/.ssh; exec 9>/root/.ssh/.ruche-move.lock; flock 9; key=$(cat); touch /root/.ssh/authorized_keys; grep -qxF -- "$key" /root/.ssh/authorized_keys || printf "%s\\n" "$key" >> /root/.ssh/authorized_keys', 'ruche-move-authorize'], { input: authorized });
     const ssh = `ssh -i ${key} -p ${endpoint.port} -o UserKnownHostsFile=${key}.known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes`;
     const remote = (path: string) => `root@${net.isIPv6(host) ? `[${host}]` : host}:${path}`;
     const rsync = async (source: string, destination: string, extra: string[]) => {
@@ -103,7 +104,7 @@ export class ServerTransfer {
   /** The transfer's key stops working on the sender and is deleted on the receiver. */
   private async forget(from: ServerConnection, to: ServerConnection, key: string, authorized: string): Promise<void> {
     await from
-      .run(['sh', '-c', 'key=$(cat); f=/root/.ssh/authorized_keys; [ -f "$f" ] || exit 0; grep -vxF -- "$key" "$f" > "$f.ruche-move" || true; cat "$f.ruche-move" > "$f"; rm -f "$f.ruche-move"', 'ruche-move-revoke'], { input: authorized })
+      .run(['sh', '-c', 'exec 9>/root/.ssh/.ruche-move.lock; flock 9; key=$(cat); f=/root/.ssh/authorized_keys; [ -f "$f" ] || exit 0; grep -vxF -- "$key" "$f" > "$f.ruche-move" || true; cat "$f.ruche-move" > "$f"; rm -f "$f.ruche-move"', 'ruche-move-revoke'], { input: authorized })
       .catch(() => undefined);
     await to.run(['rm', '-rf', '--', key, `${key}.pub`, `${key}.known_hosts`, `${key}.d`]).catch(() => undefined);
   }
