@@ -23,7 +23,7 @@ SUITE=bookworm
 # The entrypoint also uses ss (iproute2) and runuser (util-linux, in minbase).
 PACKAGES=(
   openssh-server nginx-light knot knot-dnsutils postfix dovecot-imapd dovecot-lmtpd opendkim opendkim-tools
-  mariadb-server postgresql ca-certificates procps iproute2 openssl sudo
+  mariadb-server postgresql ca-certificates procps iproute2 openssl sudo rsync
 )
 
 log() { printf 'build-image: %s\n' "$*" >&2; }

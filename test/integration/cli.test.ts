@@ -309,16 +309,21 @@ describe('ruche, for scripts and people', () => {
     }
   });
 
-  it('has the import, move and drain commands, which say they are not available yet', { timeout: 60_000 }, async () => {
-    const importRun = await ruche(['import', 'alternc', 'mysql://alternc:secret@db.example/alternc', '--from', 'alternc1', '--dry-run']);
+  it('says what is not available yet: the import’s last pass, moving mail and databases', { timeout: 60_000 }, async () => {
+    const importRun = await ruche(['import', 'alternc', 'mysql://alternc:secret@db.example/alternc', '--from', 'alternc1', '--final']);
     expect(importRun).toMatchObject({ code: 6, stderr: expect.stringContaining(`not_available: Importing from AlternC is not available yet on this Ruche server (${url}).`) });
     expect(await ruche(['import', 'alternc', 'http://nope', '--from', 'x'])).toMatchObject({ code: 2 });
-    expect(await ruche(['move', '01a20000-0000-7000-8000-000000000000', 'web', '--to', 'web2'], { env: { LANG: 'fr_CA.UTF-8' } })).toMatchObject({
+    expect(await ruche(['move', '01a20000-0000-7000-8000-000000000000', 'mail', '--to', 'web2'], { env: { LANG: 'fr_CA.UTF-8' } })).toMatchObject({
       code: 6,
       stderr: expect.stringContaining('Le déplacement de ressources entre serveurs n’est pas encore offert par ce serveur Ruche'),
     });
     expect(await ruche(['move', '01a20000-0000-7000-8000-000000000000', 'ftp', '--to', 'web2'])).toMatchObject({ code: 2 });
-    expect(await ruche(['servers', 'drain', 'dns-cli', '--json'])).toMatchObject({ code: 6, stdout: '' });
+    expect(await ruche(['move', 'not-an-id', 'web', '--to', 'web2'])).toMatchObject({ code: 2 });
+    // A drain's dry run lists what would move and changes nothing.
+    const dryRun = await ruche(['servers', 'drain', 'dns-cli', '--dry-run', '--json']);
+    expect(dryRun.code, dryRun.stderr).toBe(0);
+    expect(JSON.parse(dryRun.stdout)).toMatchObject({ resources: expect.any(Array) });
+    expect((await ruche(['servers', 'show', 'dns-cli', '--json'])).stdout).toContain('"status": "active"');
   });
 });
 

@@ -161,6 +161,11 @@ const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
   'get /api/v1/servers/ssh-public-key': () => ({ url: '/api/v1/servers/ssh-public-key' }),
   'post /api/v1/servers/:id/resync': (t) => ({ url: `/api/v1/servers/${t.server.id}/resync` }),
 
+  // Imports from other panels: sysadmins only.
+  'post /api/v1/imports/dry-run': (t) => ({ url: '/api/v1/imports/dry-run', body: { databaseUrl: 'mysql://alternc:secret@127.0.0.1:1/alternc', fromServerId: t.server.id } }),
+  'post /api/v1/imports': (t) => ({ url: '/api/v1/imports', body: { databaseUrl: 'mysql://alternc:secret@127.0.0.1:1/alternc', fromServerId: t.server.id } }),
+  'get /api/v1/imports/:id': () => ({ url: '/api/v1/imports/01a20000-0000-7000-8000-000000000000' }),
+
   // Billing: clients read their own invoices, payments and statement; everything else is for staff.
   'post /api/v1/billing-runs': () => ({ url: '/api/v1/billing-runs', body: { period: '2024-01' } }),
   'get /api/v1/billing-runs': () => ({ url: '/api/v1/billing-runs' }),
@@ -291,6 +296,9 @@ const STAFF_ONLY = new Set([
   'delete /api/v1/servers/:id',
   'get /api/v1/servers/ssh-public-key',
   'post /api/v1/servers/:id/resync',
+  'post /api/v1/imports/dry-run',
+  'post /api/v1/imports',
+  'get /api/v1/imports/:id',
   'get /api/v1/jobs',
   'get /api/v1/server-events',
   'post /api/v1/jobs/retry',

@@ -55,6 +55,12 @@ describe('boundaries between libs', () => {
     expect(imports.filter((line) => /libs\/(billing|hosting|accounting)|@ruche\/hosting/.test(line))).toEqual([]);
   });
 
+  it('moving names none of hosting’s or provisioning’s tables in SQL: it makes resources through their services', () => {
+    const others = [...hosting, ...entitiesOf('provisioning')];
+    const offenders = sources('libs/moving/src').flatMap(({ file, text }) => others.filter(({ table }) => namesTable(text, table)).map(({ table }) => `${file}: ${table}`));
+    expect(offenders).toEqual([]);
+  });
+
   it('no lib but core names the job queue’s schema', () => {
     const libs = readdirSync(path.join(root, 'libs')).filter((lib) => lib !== 'core');
     const offenders = [...libs.flatMap((lib) => sources(`libs/${lib}/src`)), ...readdirSync(path.join(root, 'apps')).flatMap((app) => sources(`apps/${app}/src`))]

@@ -11,7 +11,8 @@ import { registerServers } from './commands/servers.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerResources } from './commands/resources.js';
 import { registerEvents } from './commands/events.js';
-import { registerPlaceholders } from './commands/placeholders.js';
+import { registerImports } from './commands/imports.js';
+import { registerMoves } from './commands/moves.js';
 import { CLI_VERSION } from './api/client.js';
 
 /** What the command runs in: its arguments, environment and streams (a test passes its own). */
@@ -223,6 +224,7 @@ export function buildProgram(app: App, io: Pick<Io, 'stdout' | 'stderr'>): Comma
   registerJobs(program, app);
   registerResources(program, app);
   registerEvents(program, app);
-  registerPlaceholders(program, app);
+  registerImports(program, app);
+  registerMoves(program, app);
   return program;
 }

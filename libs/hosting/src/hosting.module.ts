@@ -8,6 +8,7 @@ import { ArchivesController } from './archives/archives.controller.js';
 import { ResourceEventsController } from './desired-state/resource-events.controller.js';
 import { ResourcesController } from './desired-state/resources.controller.js';
 import { ResourceSearchService } from './desired-state/resource-search.service.js';
+import { RelocationService } from './desired-state/relocation.service.js';
 import { ServersService } from './servers/servers.service.js';
 import { ServersController } from './servers/servers.controller.js';
 import { PlansService } from './plans/plans.service.js';
@@ -48,6 +49,7 @@ import { parseOrThrow } from '@ruche/core';
   ],
   providers: [
     ResourceSearchService,
+    RelocationService,
     DesiredStateService,
     DesiredStateReader,
     ResourceOutcomes,
@@ -78,6 +80,9 @@ import { parseOrThrow } from '@ruche/core';
     UsageService,
     BillingFactsService,
     ArchivesService,
+    DnsRecordsService,
+    ResourceSearchService,
+    RelocationService,
   ],
 })
 export class HostingModule implements OnModuleInit {

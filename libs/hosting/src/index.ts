@@ -48,3 +48,12 @@ export { createDatabaseSchema, createDatabaseUserSchema } from './databases/data
 export { databasePasswordVerifier } from './credentials/credential-hashes.js';
 // What billing reads: plans, prices and usage over a period.
 export { BillingFactsService, type PlanSpan, type PeriodUsage } from './usage/billing-facts.service.js';
+// What an import or a move uses to make resources on an organisation's behalf (each checks access and quotas as the API does).
+export { DomainsService } from './domains/domains.service.js';
+export { DnsRecordsService } from './dns/dns-records.service.js';
+export { SitesService } from './sites/sites.service.js';
+export { MailService } from './mail/mail.service.js';
+export { DatabasesService } from './databases/databases.service.js';
+export { PlansService } from './plans/plans.service.js';
+export { ResourceSearchService, type ResourcePhase } from './desired-state/resource-search.service.js';
+export { RelocationService, type PlacedResource } from './desired-state/relocation.service.js';

@@ -1,11 +1,10 @@
-import type { Command } from 'commander';
-import type { App, Context } from '../cli.js';
-import { CliError, EXIT, UsageError } from '../errors.js';
+import type { Context } from '../cli.js';
+import { CliError, EXIT } from '../errors.js';
 import type { MessageKey } from '../i18n/messages.en.js';
-import { SERVICES, type Service } from './common.js';
 
 /**
- * Operations whose API is not there yet: the commands exist with their arguments (checked),
+ * Operations whose API is not there yet: `import alternc --final`, and moving the services a move
+ * does not carry yet (mail, databases): the commands exist with their arguments (checked),
  * and say so with exit 6, so scripts and sysadmins learn the shape now. Wiring one means
  * replacing its `notAvailableYet` call with the API call (see `servers resync --watch` for
  * following the work, and `createProgress` for a bar with counts and rates).
@@ -19,39 +18,4 @@ const OPERATIONS = {
 export async function notAvailableYet(context: Context, operation: keyof typeof OPERATIONS): Promise<never> {
   const { url } = await context.target();
   throw new CliError(context.t('error.notAvailable', { operation: context.t(OPERATIONS[operation]), url }), EXIT.unavailable, 'not_available');
-}
-
-export function registerPlaceholders(program: Command, app: App): void {
-  const { t } = app;
-  const imports = program.command('import').description(t('cmd.import'));
-  imports
-    .command('alternc')
-    .description(t('cmd.import.alternc'))
-    .argument('<database-url>', t('arg.alterncDatabase'))
-    .requiredOption('--from <server>', t('opt.import.from'))
-    .option('--account <logins>', t('opt.import.account'))
-    .option('--dry-run', t('opt.dryRun'))
-    .option('--final', t('opt.import.final'))
-    .addHelpText('after', `\n${t('help.import.alternc')}\n`)
-    .action(
-      app.action(async (context, databaseUrl: string) => {
-        if (!/^(mysql|mariadb):\/\/[^/]/.test(databaseUrl)) throw new UsageError(t('usage.invalidDatabaseUrl', { value: databaseUrl.replace(/\/\/[^@/]*@/, '//…@') }));
-        await notAvailableYet(context, 'import-alternc');
-      }),
-    );
-
-  program
-    .command('move')
-    .description(t('cmd.move'))
-    .argument('<organization>', t('arg.organization'))
-    .argument('<service>', t('arg.service', { services: SERVICES.join(', ') }))
-    .requiredOption('--to <server>', t('opt.move.to'))
-    .option('--dry-run', t('opt.dryRun'))
-    .action(
-      app.action(async (context, _organization: string, service: string) => {
-        if (!(SERVICES as readonly string[]).includes(service)) throw new UsageError(t('usage.invalidChoice', { name: '<service>', value: service, choices: SERVICES.join(', ') }));
-        void (service as Service);
-        await notAvailableYet(context, 'move');
-      }),
-    );
 }

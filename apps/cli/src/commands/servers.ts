@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { formatTime, orDash } from '../ui/output.js';
 import { allServers, choiceOption, integerOption, listOption, resolveServer, SERVICES, stateCell, TRANSPORTS, type Server, type Service, type Transport } from './common.js';
 import { intervalOption, jobColumns, jobRow, watchQueue, type WatchOptions } from './jobs.js';
-import { notAvailableYet } from './placeholders.js';
+import { registerDrain } from './moves.js';
 
 interface AddOptions {
   address: string;
@@ -81,13 +81,7 @@ export function registerServers(program: Command, app: App): void {
     .addOption(integerOption(t, '--timeout <seconds>', t('opt.timeout'), 1, 86_400))
     .action(app.action(resync));
 
-  servers
-    .command('drain')
-    .description(t('cmd.servers.drain'))
-    .argument('<server>', t('arg.server'))
-    .option('--to <servers>', t('opt.servers.drainTo'))
-    .option('--dry-run', t('opt.dryRun'))
-    .action(app.action(async (context) => notAvailableYet(context, 'drain')));
+  registerDrain(servers, app);
 
   servers
     .command('remove')

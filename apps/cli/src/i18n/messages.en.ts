@@ -19,7 +19,7 @@ export const en = {
   'help.jobs.watch':
     'Stops when nothing is running or due (a job waiting for a later retry does not hold it), or at Ctrl-C; --follow goes on until Ctrl-C. Exit 1 when a reconcile failed or left resources failed. --json: one JSON object per line (\'{"event":"queued"|"started"|"finished","job":…}\', then \'{"event":"settled"|"interrupted"|"timeout",…}\').',
   'help.import.alternc':
-    'Reads the AlternC panel database (read-only) and the AlternC server’s files over SSH; --dry-run lists what would be created and what cannot be carried, --final runs the last pass with the AlternC accounts locked.',
+    'Register the AlternC server first (ruche servers add, with Ruche’s key in root’s authorized_keys) and pause it (ruche servers pause). The import reads the AlternC panel database (read-only) and zone files, makes organisations, domains, records, sites, mailboxes and databases, then the new servers copy the files, mail and database dumps straight from the AlternC server (rsync over SSH, with a key made for the transfer and removed after). --dry-run lists what would be created and every item that cannot be carried, and why. Running again resumes and copies only what changed. --final (the last pass with the AlternC accounts locked) is not available yet. Exit 1 when an item failed.',
 
   'cmd.help': 'show help for a command',
   'cmd.login': 'sign in to a Ruche API and store a token for this machine',
@@ -193,6 +193,40 @@ export const en = {
   'retry.gone': 'The {type} {id} is gone (its deletion finished).',
   'retry.label': 'retries',
   'retry.all': '{count, plural, =0 {No failed resource to retry.} one {# failed resource will be applied again now.} other {# failed resources will be applied again now.}}',
+
+  'import.started': 'Import {id} from {server} started.',
+  'import.label': 'import',
+  'import.step': '{step, select, resources {making resources} waiting {waiting for servers} copying {copying data} other {done}}',
+  'import.interrupted': 'Stopped watching; import {id} goes on (run the same command again to resume or to follow it).',
+  'import.failed': 'The import stopped: {error}. Run the same command again to resume.',
+  'import.nothing': 'Nothing to import.',
+  'import.outcome': '{outcome, select, create {to create} already_imported {already imported} cannot_carry {cannot carry} done {imported} other {failed}}',
+  'import.note': '({note, select, renamed {renamed} hand_made {hand-made record} quota_unlimited {unlimited quota: 10 GB} zone_served_elsewhere {zone served elsewhere} password_not_carried {password not carried} other {{note}}})',
+  'import.summary': '{create} to create, {done} imported, {already} already imported, {cannot} cannot be carried, {failed} failed.',
+  'col.account': 'ACCOUNT',
+  'col.outcome': 'OUTCOME',
+  'col.why': 'WHY',
+  'opt.import.peerAddress': 'where the new servers reach the AlternC server over SSH (default: its public IPv4, port 22)',
+  'usage.invalidLogin': 'an AlternC login is 1 to 14 lowercase letters and digits, not “{value}”',
+  'usage.invalidPeerAddress': '--peer-address must be a host or address, with an optional :port, not “{value}”',
+
+  'opt.move.peerAddress': 'where the new server reaches the old one over SSH (default: its public IPv4, port 22)',
+  'help.move':
+    'Moves the organisation’s web sites (or its zones, with dns) to the server given: the new server copies the files from the old one first (rsync over SSH, with a key made for the move), then the resources name the new server (they show applying, then ready), then what changed meanwhile is copied, then the old copy is archived under the old server’s archive folder and removed. Mail and databases cannot be moved yet (exit 6). Exit 1 when the move failed; run it again to resume.',
+  'help.drain':
+    'Marks the server draining (nothing new goes there), then moves every organisation’s resources off it, one move per organisation and service, onto --to or the least loaded active servers. Exit 1 when a move failed or something could not be moved (mail and databases cannot be moved yet); --dry-run lists what would move and what would stay.',
+  'move.label': 'moving',
+  'move.step': '{step, select, copying {copying data} switching {switching over} waiting {waiting for the server} final_copy {copying what changed} archiving {archiving the old copy} other {done}}',
+  'move.wouldMove': '{count, plural, =0 {Nothing to move} one {# resource would move} other {# resources would move}} to {server}.',
+  'move.done': 'Moved to {server}; the old copy is archived.',
+  'move.failed': 'The move to {server} failed: {error} Run it again to resume.',
+  'move.interrupted': 'Stopped watching; the move goes on.',
+  'drain.wouldMove': 'would move',
+  'drain.wouldStay': 'would stay',
+  'drain.summary': '{moving} would move, {staying} would stay.',
+  'drain.started': 'Draining {name}: {count, plural, =0 {nothing to move} one {# move} other {# moves}}.',
+  'drain.notMoved': 'not moved: {service} of {organization}: {message}',
+  'drain.done': '{name}: {moved} moved, {failed} failed, {left} left in place.',
 
   'op.importAlternc': 'Importing from AlternC',
   'op.move': 'Moving resources between servers',

@@ -17,7 +17,7 @@ export const fr: Record<MessageKey, string> = {
   'help.jobs.watch':
     'S’arrête quand plus rien ne tourne ni n’est dû (une tâche qui attend une nouvelle tentative plus tard ne le retient pas), ou à Ctrl-C ; --follow continue jusqu’à Ctrl-C. Sortie 1 si une réconciliation a échoué ou laissé des ressources en échec. --json : un objet JSON par ligne (\'{"event":"queued"|"started"|"finished","job":…}\', puis \'{"event":"settled"|"interrupted"|"timeout",…}\').',
   'help.import.alternc':
-    'Lit la base du panneau AlternC (en lecture seule) et les fichiers du serveur AlternC par SSH ; --dry-run liste ce qui serait créé et ce qui ne peut pas être repris, --final fait la dernière passe, comptes AlternC verrouillés.',
+    'Déclarez d’abord le serveur AlternC (ruche servers add, avec la clé de Ruche dans les authorized_keys de root) et mettez-le en pause (ruche servers pause). L’import lit la base du panneau AlternC (en lecture seule) et les fichiers de zone, crée organisations, domaines, enregistrements, sites, boîtes et bases, puis les nouveaux serveurs copient fichiers, courriel et copies des bases directement depuis le serveur AlternC (rsync par SSH, avec une clé faite pour le transfert et retirée après). --dry-run liste ce qui serait créé et chaque élément non repris, avec la raison. Relancer reprend et ne copie que ce qui a changé. --final (la dernière passe, comptes AlternC verrouillés) n’est pas encore disponible. Code 1 quand un élément a échoué.',
 
   'cmd.help': 'afficher l’aide d’une commande',
   'cmd.login': 'se connecter à une API Ruche et enregistrer un jeton pour cette machine',
@@ -191,6 +191,40 @@ export const fr: Record<MessageKey, string> = {
   'retry.gone': 'La ressource ({type}) {id} n’existe plus (sa suppression est terminée).',
   'retry.label': 'relances',
   'retry.all': '{count, plural, =0 {Aucune ressource en échec à relancer.} one {# ressource en échec va être appliquée de nouveau.} other {# ressources en échec vont être appliquées de nouveau.}}',
+
+  'import.started': 'Import {id} depuis {server} lancé.',
+  'import.label': 'import',
+  'import.step': '{step, select, resources {création des ressources} waiting {attente des serveurs} copying {copie des données} other {terminé}}',
+  'import.interrupted': 'Suivi arrêté ; l’import {id} continue (relancez la même commande pour le reprendre ou le suivre).',
+  'import.failed': 'L’import s’est arrêté : {error}. Relancez la même commande pour le reprendre.',
+  'import.nothing': 'Rien à importer.',
+  'import.outcome': '{outcome, select, create {à créer} already_imported {déjà importé} cannot_carry {non repris} done {importé} other {échec}}',
+  'import.note': '({note, select, renamed {renommé} hand_made {enregistrement fait à la main} quota_unlimited {quota illimité : 10 Go} zone_served_elsewhere {zone servie ailleurs} password_not_carried {mot de passe non repris} other {{note}}})',
+  'import.summary': '{create} à créer, {done} importés, {already} déjà importés, {cannot} non repris, {failed} en échec.',
+  'col.account': 'COMPTE',
+  'col.outcome': 'RÉSULTAT',
+  'col.why': 'POURQUOI',
+  'opt.import.peerAddress': 'où les nouveaux serveurs joignent le serveur AlternC en SSH (par défaut : son IPv4 publique, port 22)',
+  'usage.invalidLogin': 'un identifiant AlternC compte de 1 à 14 lettres minuscules et chiffres, pas « {value} »',
+  'usage.invalidPeerAddress': '--peer-address doit être un hôte ou une adresse, avec :port au besoin, pas « {value} »',
+
+  'opt.move.peerAddress': 'où le nouveau serveur joint l’ancien en SSH (par défaut : son IPv4 publique, port 22)',
+  'help.move':
+    'Déplace les sites web de l’organisation (ou ses zones, avec dns) vers le serveur donné : le nouveau serveur copie d’abord les fichiers depuis l’ancien (rsync par SSH, avec une clé faite pour le déplacement), puis les ressources nomment le nouveau serveur (elles passent en application, puis prêtes), puis ce qui a changé entretemps est copié, puis l’ancienne copie est archivée dans le dossier d’archives de l’ancien serveur et retirée. Le courriel et les bases ne se déplacent pas encore (code 6). Code 1 si le déplacement a échoué ; relancez-le pour le reprendre.',
+  'help.drain':
+    'Met le serveur en vidange (plus rien de neuf n’y va), puis en déplace les ressources de chaque organisation, un déplacement par organisation et service, vers --to ou les serveurs actifs les moins chargés. Code 1 si un déplacement a échoué ou si quelque chose n’a pas pu être déplacé (courriel et bases ne se déplacent pas encore) ; --dry-run liste ce qui partirait et ce qui resterait.',
+  'move.label': 'déplacement',
+  'move.step': '{step, select, copying {copie des données} switching {bascule} waiting {attente du serveur} final_copy {copie de ce qui a changé} archiving {archivage de l’ancienne copie} other {terminé}}',
+  'move.wouldMove': '{count, plural, =0 {Rien à déplacer} one {# ressource serait déplacée} other {# ressources seraient déplacées}} vers {server}.',
+  'move.done': 'Déplacé vers {server} ; l’ancienne copie est archivée.',
+  'move.failed': 'Le déplacement vers {server} a échoué : {error} Relancez-le pour le reprendre.',
+  'move.interrupted': 'Suivi arrêté ; le déplacement continue.',
+  'drain.wouldMove': 'partirait',
+  'drain.wouldStay': 'resterait',
+  'drain.summary': '{moving} partiraient, {staying} resteraient.',
+  'drain.started': 'Vidange de {name} : {count, plural, =0 {rien à déplacer} one {# déplacement} other {# déplacements}}.',
+  'drain.notMoved': 'non déplacé : {service} de {organization} : {message}',
+  'drain.done': '{name} : {moved} déplacés, {failed} en échec, {left} laissés en place.',
 
   'op.importAlternc': 'L’importation depuis AlternC',
   'op.move': 'Le déplacement de ressources entre serveurs',

@@ -74,6 +74,36 @@ export class UsersService {
     return user;
   }
 
+  /**
+   * An account carried over from another panel with the password hash it had there (bcrypt,
+   * sha-crypt or md5-crypt: sign-in accepts them and rehashes to argon2id at the first
+   * success). No invitation mail: the person signs in with the password they know. An
+   * address that already has an account keeps it as it is.
+   */
+  async adopt(input: { email: string; displayName?: string | undefined; locale?: Locale | undefined; passwordHash: string | null }): Promise<User> {
+    const existing = await this.findByEmail(input.email);
+    if (existing) return existing;
+    const id = newId();
+    await this.db
+      .getRepository(User)
+      .createQueryBuilder()
+      .insert()
+      .values({
+        id,
+        email: input.email,
+        displayName: input.displayName ?? input.email.split('@')[0]!,
+        locale: input.locale ?? this.config.defaultLocale,
+        passwordHash: input.passwordHash,
+        staffRoles: [],
+      })
+      .orIgnore()
+      .execute();
+    const user = await this.findByEmail(input.email);
+    if (!user) throw new Conflict('email_taken');
+    if (user.id === id) await this.audit.record({ action: 'user.adopt', targetType: 'user', targetId: id, after: auditView(user) });
+    return user;
+  }
+
   async findByEmail(email: string): Promise<User | null> {
     return this.db.getRepository(User).findOneBy({ email });
   }

@@ -47,6 +47,17 @@ export class ResourceSearchService {
     private readonly organizations: OrganizationsService,
   ) {}
 
+  /** The phase of each of these resources the caller may see, whatever their type. */
+  async phases(ids: readonly string[]): Promise<Map<string, ResourcePhase>> {
+    if (ids.length === 0) return new Map();
+    const visible = visibleOrganizationIds('hosting:read');
+    const rows = await this.db.query<Row>(
+      `SELECT * FROM (${ALL_RESOURCES}) r WHERE r.id = ANY($1::uuid[]) AND ($2::uuid[] IS NULL OR r.organization_id = ANY($2::uuid[]))`,
+      [ids, visible === 'all' ? null : visible],
+    );
+    return new Map(rows.map((row) => [row.id, { type: row.type, id: row.id, serverId: row.server_id, phase: row.phase, lastError: row.last_error }]));
+  }
+
   async search(query: Query): Promise<Page<Summary>> {
     const visible = visibleOrganizationIds('hosting:read');
     const after = query.cursor ? decodeCursor(query.cursor) : null;
@@ -82,6 +93,15 @@ export class ResourceSearchService {
       nextCursor: hasMore ? Buffer.from(`v1:${page[page.length - 1]!.id}`).toString('base64url') : null,
     };
   }
+}
+
+/** Where a resource stands, for another lib following resources it asked for (an import waiting for what it made). */
+export interface ResourcePhase {
+  type: Summary['type'];
+  id: string;
+  serverId: string;
+  phase: Summary['phase'];
+  lastError: string | null;
 }
 
 /** The same cursors as every other list (`v1:<id>`, base64url). */

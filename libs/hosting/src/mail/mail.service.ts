@@ -13,6 +13,9 @@ import { MailAlias } from './mail-alias.entity.js';
 import { MailDnsService } from './mail-dns.service.js';
 import type { aliasSchema, mailboxSchema } from './mail.schemas.js';
 
+/** Crypt hashes Dovecot verifies, in its `{SCHEME}` form: what a carried mailbox password may be. */
+const CARRIED_HASH = /^\{(SHA512-CRYPT|SHA256-CRYPT|MD5-CRYPT|BLF-CRYPT)\}\$[0-9a-z]{1,2}\$[./A-Za-z0-9$=]{1,500}$/;
+
 export function toMailboxDto(mailbox: Mailbox): z.infer<typeof mailboxSchema> {
   return { ...resourceState(mailbox), address: mailbox.address, domainId: mailbox.domainId, quotaMb: mailbox.quotaMb, usedBytes: mailbox.usedBytes, forwards: mailbox.forwards };
 }
@@ -64,7 +67,12 @@ export class MailService {
     return domain;
   }
 
-  async createMailbox(input: { organizationId: string; address: MailAddress; password: string; quotaMb: number; forwards?: string[] | undefined; serverId?: string | undefined }) {
+  /**
+   * `passwordHash` instead of `password` carries a hash made elsewhere (an import from another
+   * panel: `{SHA512-CRYPT}$6$…`, `{MD5-CRYPT}$1$…`), which Dovecot checks as it is.
+   */
+  async createMailbox(input: { organizationId: string; address: MailAddress; password?: string | undefined; passwordHash?: string | undefined; quotaMb: number; forwards?: string[] | undefined; serverId?: string | undefined }) {
+    if (input.password === undefined && !(input.passwordHash && CARRIED_HASH.test(input.passwordHash))) throw invalidFields({ field: 'password', code: 'password_hash_invalid' });
     const domain = await this.claimAddress(input.organizationId, input.address);
     const forwards = input.forwards ?? [];
     if (forwards.length > 0) await this.assertNoLoop(input.address.address, forwards, 'forwards');
@@ -80,7 +88,7 @@ export class MailService {
         domainId: domain.id,
         localPart: input.address.localPart,
         address: input.address.address,
-        passwordHash: await dovecotPasswordHash(input.password),
+        passwordHash: input.password !== undefined ? await dovecotPasswordHash(input.password) : input.passwordHash!,
         quotaMb: input.quotaMb,
         forwards,
       },

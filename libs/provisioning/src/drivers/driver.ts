@@ -74,6 +74,8 @@ export interface ActivationChange {
   added: RenderedUnit[];
   /** Shared files changed (e.g. the zone list): a full reload is needed. */
   sharedChanged: boolean;
+  /** Which shared files changed (a zone leaving the server without being deleted changes only the zone list). */
+  sharedFilesChanged?: readonly string[];
   /** Units removed from the tree (deleted resources). */
   removed: ResourceState[];
   /** Reload everything and wait until it is served, whatever changed (a retry after a failed reload). */

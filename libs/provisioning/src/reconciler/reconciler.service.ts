@@ -251,6 +251,7 @@ export class Reconciler {
           changed,
           added: changed.filter((unit) => !liveFiles(unit)),
           sharedChanged: [...plan.shared.keys()].some((file) => plan.changed.has(file)),
+          sharedFilesChanged: [...plan.shared.keys()].filter((file) => plan.changed.has(file)),
           removed: deleting,
           force: false,
         }),

@@ -89,7 +89,8 @@ export class KnotDriver implements FileDriver {
   activation(change: ActivationChange): Activation {
     const added = new Set(change.added);
     const zones = change.changed.filter((unit) => !added.has(unit)).map((unit) => (unit.data as ZoneData).name);
-    const listChanged = change.force || change.added.length > 0 || change.removed.length > 0;
+    // The zone list also changes when a zone leaves without being deleted (it moved to another server).
+    const listChanged = change.force || change.added.length > 0 || change.removed.length > 0 || (change.sharedFilesChanged ?? []).includes('knot.conf');
     const scope = change.force || zones.length > 1000 ? 'all' : 'listed';
     return { argv: ['sh', '-c', ACTIVATE, 'ruche-knot-activate', INCLUDE_LINE, listChanged ? 'reload' : 'keep', scope, ...(scope === 'listed' ? zones : [])] };
   }

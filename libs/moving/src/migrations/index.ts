@@ -1,0 +1,4 @@
+import { Moving1796069010921 } from './1796069010921-moving.js';
+import { MovesAndDrains1796070769826 } from './1796070769826-moves-and-drains.js';
+
+export const movingMigrations: Function[] = [Moving1796069010921, MovesAndDrains1796070769826];

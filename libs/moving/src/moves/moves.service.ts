@@ -1,0 +1,269 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  assertStaffScope,
+  defineJob,
+  DomainError,
+  I18nService,
+  invalidFields,
+  JobHandler,
+  newId,
+  NotFound,
+  QueueService,
+  RequestContext,
+  requireActor,
+  TransactionalConnection,
+  type JobPayload,
+} from '@ruche/core';
+import { ORGANIZATION_PREFIX, PlansService, RelocationService, ResourceSearchService, ServersService, type Server, type Service } from '@ruche/hosting';
+import { ConnectionPool, OperationsService, PROVISIONING_SETTINGS, type ProvisioningSettings } from '@ruche/provisioning';
+import { z } from 'zod';
+import { importActor } from '../imports/import-actor.js';
+import { ServerTransfer } from '../transfer/server-transfer.js';
+import { Drain, Move } from './move.entity.js';
+import { MOVABLE_SERVICES, type CreateDrain, type CreateMove } from './move.schemas.js';
+
+export const RUN_MOVE_JOB = defineJob('moving:run-move', z.strictObject({ moveId: z.uuid() }));
+
+const WAIT_SECONDS = 2;
+const WEB_ROOT = '/srv/ruche';
+const CERT_DIR = '/etc/ruche/certs';
+
+export type MoveDto = ReturnType<typeof toMoveDto>;
+
+function toMoveDto(move: Move) {
+  return {
+    id: move.id,
+    organizationId: move.organizationId,
+    service: move.service,
+    toServerId: move.toServerId,
+    fromServerIds: move.fromServerIds,
+    drainId: move.drainId,
+    status: move.status,
+    step: move.step,
+    resources: move.resources,
+    lastError: move.lastError,
+    createdAt: move.createdAt.toISOString(),
+    finishedAt: move.finishedAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * Moves an organisation's resources of one service to another server: the new server copies
+ * the data from the old one first (web spaces; zones have none), then desired state names the
+ * new server (resources go pending, then applying there), then a second pass copies what
+ * changed meanwhile, then the old copy is archived on the old server and removed. Each step is
+ * recorded, so a move resumes where it stopped; a drain is one move per organisation and
+ * service its server holds.
+ */
+@Injectable()
+export class MovesService {
+  constructor(
+    private readonly db: TransactionalConnection,
+    private readonly queue: QueueService,
+    private readonly i18n: I18nService,
+    private readonly servers: ServersService,
+    private readonly relocation: RelocationService,
+    private readonly search: ResourceSearchService,
+    private readonly plans: PlansService,
+    private readonly transfer: ServerTransfer,
+    private readonly pool: ConnectionPool,
+    private readonly operations: OperationsService,
+    @Inject(PROVISIONING_SETTINGS.token) private readonly provisioning: ProvisioningSettings,
+  ) {}
+
+  async requestMove(input: CreateMove, drainId: string | null = null): Promise<MoveDto> {
+    assertStaffScope('provisioning:admin');
+    const target = await this.servers.byId(input.toServerId);
+    if (!target || !target.services.includes(input.service) || target.status !== 'active') throw invalidFields({ field: 'toServerId', code: 'server_unsuitable' });
+    const resources = await this.relocation.resourcesOf(input.organizationId, input.service);
+    const from = [...new Set(resources.filter((resource) => resource.serverId !== target.id && resource.phase !== 'deleting').map((resource) => resource.serverId))];
+    const move = this.db.getRepository(Move).create({
+      id: newId(),
+      organizationId: input.organizationId,
+      service: input.service,
+      toServerId: target.id,
+      fromServerIds: from,
+      peerHost: input.peerAddress ?? null,
+      peerPort: input.peerPort ?? 22,
+      drainId,
+      status: 'queued',
+      step: 'copying',
+      resources: resources.length,
+      lastError: null,
+      requestedBy: requireActor().userId,
+      finishedAt: null,
+    });
+    await this.db.getRepository(Move).insert(move);
+    await this.queue.enqueue(RUN_MOVE_JOB, { moveId: move.id }, { jobKey: `moving-move-${move.id}`, maxAttempts: 1 });
+    return this.get(move.id);
+  }
+
+  async get(id: string): Promise<MoveDto> {
+    assertStaffScope('provisioning:admin');
+    const move = await this.db.getRepository(Move).findOneBy({ id });
+    if (!move) throw new NotFound();
+    return toMoveDto(move);
+  }
+
+  async requestDrain(input: CreateDrain) {
+    assertStaffScope('provisioning:admin');
+    const source = await this.servers.byId(input.serverId);
+    if (!source) throw invalidFields({ field: 'serverId', code: 'drain_server_unknown' });
+    if (input.toServerIds.includes(source.id)) throw invalidFields({ field: 'toServerIds', code: 'drain_onto_itself' });
+    // Draining: nothing new is placed there from now on.
+    if (source.status !== 'draining') await this.servers.update(source.id, { status: 'draining' });
+    const active = (await this.servers.withStatus(['active'])).filter((server) => server.id !== source.id);
+    const targets = input.toServerIds.length > 0 ? active.filter((server) => input.toServerIds.includes(server.id)) : active;
+    const drain = this.db.getRepository(Drain).create({ id: newId(), serverId: source.id, notMoved: [], requestedBy: requireActor().userId });
+    const turn = new Map<string, number>();
+    for (const holder of await this.relocation.holdersOn(source.id)) {
+      if (!(MOVABLE_SERVICES as readonly string[]).includes(holder.service)) {
+        drain.notMoved.push({ ...holder, reason: 'service_not_movable_yet' });
+        continue;
+      }
+      const candidates = targets.filter((server) => server.services.includes(holder.service));
+      if (candidates.length === 0) {
+        drain.notMoved.push({ ...holder, reason: 'no_server_for_service' });
+        continue;
+      }
+      const index = turn.get(holder.service) ?? 0;
+      turn.set(holder.service, index + 1);
+      await this.db.getRepository(Drain).save(drain);
+      await this.requestMove({ organizationId: holder.organizationId, service: holder.service as CreateMove['service'], toServerId: candidates[index % candidates.length]!.id, peerAddress: input.peerAddress, peerPort: input.peerPort }, drain.id);
+    }
+    await this.db.getRepository(Drain).save(drain);
+    return this.getDrain(drain.id);
+  }
+
+  async getDrain(id: string) {
+    assertStaffScope('provisioning:admin');
+    const drain = await this.db.getRepository(Drain).findOneBy({ id });
+    if (!drain) throw new NotFound();
+    const moves = await this.db.getRepository(Move).find({ where: { drainId: id }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const status = moves.some((move) => move.status === 'failed') ? 'failed' : moves.every((move) => move.status === 'done') ? 'done' : moves.some((move) => move.status !== 'queued') ? 'running' : 'queued';
+    return {
+      id: drain.id,
+      serverId: drain.serverId,
+      status,
+      moves: moves.map(toMoveDto),
+      notMoved: drain.notMoved.map((entry) => ({ ...entry, message: this.i18n.t(`moving.reasons.${entry.reason}`) })),
+      createdAt: drain.createdAt.toISOString(),
+    } as const;
+  }
+
+  // --- running -----------------------------------------------------------------------------
+
+  @JobHandler(RUN_MOVE_JOB)
+  async runJob(payload: JobPayload<typeof RUN_MOVE_JOB>): Promise<void> {
+    const move = await this.db.getRepository(Move).findOneBy({ id: payload.moveId });
+    if (!move || move.status === 'done' || move.status === 'failed') return;
+    await RequestContext.run({ requestId: `move-${move.id}`, ip: null, headerLocale: null, actor: importActor(move.requestedBy) }, async () => {
+      try {
+        await this.run(move);
+      } catch (error) {
+        const message = error instanceof DomainError ? error.code : (error as Error).message;
+        await this.db.getRepository(Move).update({ id: move.id }, { status: 'failed', lastError: message.slice(0, 2000), finishedAt: new Date() });
+        throw error;
+      }
+    });
+  }
+
+  private async step(move: Move, step: Move['step']): Promise<void> {
+    await this.db.getRepository(Move).update({ id: move.id }, { step });
+    move.step = step;
+  }
+
+  private async run(move: Move): Promise<void> {
+    await this.db.getRepository(Move).update({ id: move.id }, { status: 'running' });
+    const service = move.service as Service;
+    const target = await this.servers.byId(move.toServerId);
+    if (!target) throw new Error('the target server is no longer registered');
+    const sources = (await Promise.all(move.fromServerIds.map((id) => this.servers.byId(id)))).filter((server): server is Server => server !== null);
+    const prefix = await this.plans.prefixOf(move.organizationId);
+    if (!ORGANIZATION_PREFIX.test(prefix)) throw new Error('unexpected organisation prefix');
+    const space = `${WEB_ROOT}/${prefix}`;
+    const endpoint = (server: Server) => ({ host: move.peerHost ?? server.publicIpv4 ?? server.address, port: move.peerPort });
+    // Ids are UUIDv7: their first characters are the time, alike for moves asked together.
+    const tag = (server: Server) => `mov-${move.id.replace(/-/g, '')}-${server.id.replace(/-/g, '').slice(-12)}`;
+
+    if (move.step === 'copying') {
+      // Data first, while the old server still serves it: owned by root until the new server has the organisation's user.
+      if (service === 'web') for (const source of sources) await this.transfer.between(source, target, endpoint(source), tag(source), (copy) => copy.mirror(space, space, 'root', { mirror: false }));
+      await this.step(move, 'switching');
+    }
+    if (move.step === 'switching') {
+      await this.db.withTransaction(async () => {
+        await this.relocation.relocate(move.organizationId, service, target.id);
+        await this.db.getRepository(Move).update({ id: move.id }, { switchedAt: new Date() });
+      });
+      move.switchedAt = new Date();
+      await this.step(move, 'waiting');
+    }
+    if (move.step === 'waiting') {
+      const resources = await this.relocation.resourcesOf(move.organizationId, service);
+      const phases = await this.search.phases(resources.map((resource) => resource.id));
+      const failed = [...phases.values()].find((phase) => phase.phase === 'failed');
+      if (failed) throw new Error(`${failed.type} ${failed.id} failed on the new server: ${failed.lastError ?? ''}`);
+      if ([...phases.values()].some((phase) => phase.phase !== 'ready' && phase.phase !== 'deleting') || !(await this.oldServersLetGo(move, service, sources))) {
+        await this.queue.enqueue(RUN_MOVE_JOB, { moveId: move.id }, { runAt: new Date(Date.now() + WAIT_SECONDS * 1000), maxAttempts: 1 });
+        return;
+      }
+      await this.step(move, 'final_copy');
+    }
+    if (move.step === 'final_copy') {
+      // What changed on the old server meanwhile, and the files given to the organisation's user.
+      if (service === 'web') for (const source of sources) await this.transfer.between(source, target, endpoint(source), tag(source), (copy) => copy.mirror(space, space, `ruche-${prefix}`, { mirror: false }));
+      await this.step(move, 'archiving');
+    }
+    if (move.step === 'archiving') {
+      if (service === 'web') {
+        const sites = (await this.relocation.resourcesOf(move.organizationId, 'web')).filter((resource) => resource.type === 'site').map((resource) => `${CERT_DIR}/${resource.id}`);
+        for (const source of sources) await this.archiveWebSpace(source, prefix, move, sites);
+      }
+      await this.db.getRepository(Move).update({ id: move.id }, { step: 'finished', status: 'done', finishedAt: new Date() });
+    }
+  }
+
+  /**
+   * Each old server has reconciled the service since the switch (so it serves none of the
+   * moved resources any more), and has nothing of it still waiting.
+   */
+  private async oldServersLetGo(move: Move, service: Service, sources: Server[]): Promise<boolean> {
+    const since = (await this.db.getRepository(Move).findOneByOrFail({ id: move.id })).switchedAt;
+    if (!since) return false;
+    for (const source of sources) {
+      const waiting = await this.operations.list({ status: 'queued', serverId: source.id, service, limit: 1 });
+      if (waiting.data.length > 0) return false;
+      const [latest] = (await this.operations.list({ serverId: source.id, service, limit: 1 })).data;
+      if (!latest || latest.status !== 'succeeded' || !latest.startedAt || new Date(latest.startedAt) < since) return false;
+    }
+    return true;
+  }
+
+  /** The old server keeps only an archive of the organisation's web space (under the archive folder), not the space, its certificates or its user. */
+  private async archiveWebSpace(source: Server, prefix: string, move: Move, certificates: string[]): Promise<void> {
+    const connection = await this.pool.get(source);
+    await connection.run(
+      [
+        'sh',
+        '-c',
+        `set -e; umask 077; archive="$1/web"; root=$2; prefix=$3; name="$prefix-$4.tar.gz"; shift 4
+mkdir -p -- "$archive"
+if [ -d "$root/$prefix" ]; then
+  tar -C "$root" -czf "$archive/$name.tmp" -- "$prefix"
+  mv -f -- "$archive/$name.tmp" "$archive/$name"
+  rm -rf -- "$root/$prefix"
+fi
+for certificate; do rm -f -- "$certificate.crt" "$certificate.key"; done
+userdel -- "ruche-$prefix" 2>/dev/null || true`,
+        'ruche-move-archive',
+        this.provisioning.archiveDir,
+        WEB_ROOT,
+        prefix,
+        move.id.replace(/-/g, ''),
+        ...certificates,
+      ],
+      { timeoutMs: 3_600_000 },
+    );
+  }
+}

@@ -1,0 +1,111 @@
+import net from 'node:net';
+import { Injectable } from '@nestjs/common';
+import type { Server } from '@ruche/hosting';
+import { ConnectionPool, type ServerConnection } from '@ruche/provisioning';
+
+/** Where the receiving server reaches the sending one over SSH (its address seen from the fleet, not from Ruche). */
+export interface PeerEndpoint {
+  host: string;
+  port: number;
+}
+
+const WORK_DIR = '/root/.ruche-move';
+const TAG = /^[a-z0-9-]{1,64}$/;
+const SAFE_PATH = /^\/[A-Za-z0-9._/@+-]+$/;
+const SYSTEM_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
+const DATABASE = /^[a-z0-9][a-z0-9_]{0,63}$/;
+
+function checkPath(path: string): string {
+  if (!SAFE_PATH.test(path) || path.split('/').includes('..')) throw new Error(`unsafe path ${JSON.stringify(path)}`);
+  return path;
+}
+
+export function peerHost(host: string): string {
+  if (net.isIP(host) || /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(host)) return host;
+  throw new Error(`unsafe host ${JSON.stringify(host)}`);
+}
+
+/** A copy from one server to another, pulled by the receiving server with a key made for this transfer only. */
+export interface PeerCopy {
+  /**
+   * Copies `from/` (on the sending server) into `to/` (on the receiving one), files owned by
+   * `owner`; `mirror` also deletes what the sender no longer has.
+   */
+  mirror(from: string, to: string, owner: string, options?: { mirror?: boolean }): Promise<void>;
+  /** Dumps a MariaDB database on the sending server and loads it into `into` on the receiving one. */
+  copyMariadb(from: string, into: string): Promise<void>;
+}
+
+/**
+ * Data goes server to server, never through Ruche: the receiving server gets a key pair of
+ * its own for the transfer, the sending server accepts it (`restrict`: no forwarding, no
+ * terminal) until the transfer ends, and rsync checks the sender's host key, read through the
+ * connection Ruche pinned at registration. Every path and name is checked and passed as an
+ * argument, never inside a script.
+ */
+@Injectable()
+export class ServerTransfer {
+  constructor(private readonly pool: ConnectionPool) {}
+
+  async between<T>(source: Server, target: Server, endpoint: PeerEndpoint, tag: string, work: (copy: PeerCopy) => Promise<T>): Promise<T> {
+    if (!TAG.test(tag)) throw new Error('bad transfer tag');
+    const host = peerHost(endpoint.host);
+    const from = await this.pool.get(source);
+    const to = await this.pool.get(target);
+    const key = `${WORK_DIR}/${tag}`;
+    const made = await to.run([
+      'sh',
+      '-c',
+      'set -e; umask 077; mkdir -p -- "$1" "$1/$2.d"; [ -f "$1/$2" ] || ssh-keygen -q -t ed25519 -N "" -C "ruche-move-$2" -f "$1/$2"; cat -- "$1/$2.pub"',
+      'ruche-move-key',
+      WORK_DIR,
+      tag,
+    ]);
+    const publicKey = made.stdout.trim();
+    if (!/^ssh-ed25519 [A-Za-z0-9+/=]+ ruche-move-[a-z0-9-]+$/.test(publicKey)) throw new Error('the receiving server made no usable key');
+    const hostKeys = (await from.run(['sh', '-c', 'cat /etc/ssh/ssh_host_*_key.pub'])).stdout
+      .split('\n')
+      .filter((line) => /^[a-z0-9-]+ [A-Za-z0-9+/=]+/.test(line))
+      .map((line) => line.split(' ').slice(0, 2).join(' '));
+    const known = hostKeys.map((line) => `${endpoint.port === 22 ? host : `[${host}]:${endpoint.port}`} ${line}\n`).join('');
+    await to.run(['sh', '-c', 'umask 077; cat > "$1"', 'ruche-move-known-hosts', `${key}.known_hosts`], { input: known });
+    const authorized = `restrict ${publicKey}`;
+    // Transfers running at once each add and remove their own line: one at a time (flock).
+    await from.run(['sh', '-c', 'set -e; umask 077; mkdir -p /root/.ssh; exec 9>/root/.ssh/.ruche-move.lock; flock 9; key=$(cat); touch /root/.ssh/authorized_keys; grep -qxF -- "$key" /root/.ssh/authorized_keys || printf "%s\\n" "$key" >> /root/.ssh/authorized_keys', 'ruche-move-authorize'], { input: authorized });
+    const ssh = `ssh -i ${key} -p ${endpoint.port} -o UserKnownHostsFile=${key}.known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes`;
+    const remote = (path: string) => `root@${net.isIPv6(host) ? `[${host}]` : host}:${path}`;
+    const rsync = async (source: string, destination: string, extra: string[]) => {
+      await to.run(['rsync', '-a', '--protect-args', '--mkpath', ...extra, '-e', ssh, remote(source), destination], { timeoutMs: 3_600_000 });
+    };
+    const copy: PeerCopy = {
+      mirror: async (fromPath, toPath, owner, options = {}) => {
+        if (!SYSTEM_USER.test(owner)) throw new Error('unsafe owner');
+        // The source may not exist yet (an empty account): copy nothing rather than fail.
+        const exists = await from.run(['test', '-d', checkPath(fromPath)], { allowFailure: true });
+        if (exists.exitCode !== 0) return;
+        await rsync(`${checkPath(fromPath)}/`, `${checkPath(toPath)}/`, [`--chown=${owner}:${owner}`, ...(options.mirror === false ? [] : ['--delete'])]);
+      },
+      copyMariadb: async (fromName, intoName) => {
+        if (!DATABASE.test(fromName) || !DATABASE.test(intoName)) throw new Error('unsafe database name');
+        const dump = `${key}.d/${fromName}.sql`;
+        await from.run(['sh', '-c', 'set -e; umask 077; mkdir -p -- "${2%/*}"; mariadb-dump --single-transaction --routines --triggers --events -- "$1" > "$2.tmp"; mv -f -- "$2.tmp" "$2"', 'ruche-move-dump', fromName, dump], { timeoutMs: 3_600_000 });
+        await to.run(['rsync', '-a', '--protect-args', '--mkpath', '-e', ssh, remote(dump), dump], { timeoutMs: 3_600_000 });
+        await to.run(['sh', '-c', 'mariadb -- "$1" < "$2"', 'ruche-move-restore', intoName, dump], { timeoutMs: 3_600_000 });
+        await Promise.all([from.run(['rm', '-f', '--', dump]), to.run(['rm', '-f', '--', dump])]);
+      },
+    };
+    try {
+      return await work(copy);
+    } finally {
+      await this.forget(from, to, key, authorized);
+    }
+  }
+
+  /** The transfer's key stops working on the sender and is deleted on the receiver. */
+  private async forget(from: ServerConnection, to: ServerConnection, key: string, authorized: string): Promise<void> {
+    await from
+      .run(['sh', '-c', 'exec 9>/root/.ssh/.ruche-move.lock; flock 9; key=$(cat); f=/root/.ssh/authorized_keys; [ -f "$f" ] || exit 0; grep -vxF -- "$key" "$f" > "$f.ruche-move" || true; cat "$f.ruche-move" > "$f"; rm -f "$f.ruche-move"', 'ruche-move-revoke'], { input: authorized })
+      .catch(() => undefined);
+    await to.run(['rm', '-rf', '--', key, `${key}.pub`, `${key}.known_hosts`, `${key}.d`]).catch(() => undefined);
+  }
+}
