@@ -83,6 +83,8 @@ export function useFormat() {
       day: (iso: string, style: 'medium' | 'long' | 'full' = 'medium') => intl.formatDate(`${iso.slice(0, 10)}T12:00:00`, { dateStyle: style }),
       /** A month ("2026-11") spelled out: "November 2026", "novembre 2026". */
       month: (period: string, month: 'long' | 'short' = 'long') => intl.formatDate(`${period.slice(0, 7)}-15T12:00:00`, { month, year: 'numeric' }),
+      /** A month's short name alone ("nov."), under a chart's bar. */
+      monthName: (period: string) => intl.formatDate(`${period.slice(0, 7)}-15T12:00:00`, { month: 'short' }),
       /** Hours as the API writes them ("7.50"). */
       hours: (text: string) => intl.formatNumber(decimalToCents(text) / 100, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
       /** A share of a whole, already in percent (82 → "82 %"). */

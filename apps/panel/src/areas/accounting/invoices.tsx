@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { api, unwrap, type Item } from '../../api/client';
+import { decimalToCents } from '../../api/money';
 import { usePagedList } from '../../api/lists';
 import { ConfirmButton, Empty, Field, FormError, formValues, MoreButton, Notice, Page, QueryState, Section, SelectField, TableWrap } from '../../components/ui';
 import { useFormat, useT } from '../../i18n/i18n';
@@ -224,8 +225,8 @@ export function InvoicePage() {
         </p>
       </Page>
     );
-  const mayVoid = data.kind === 'invoice' && data.status === 'posted' && data.paid === '0.00' && data.credited === '0.00';
-  const mayCredit = data.kind === 'invoice' && (data.status === 'posted' || data.status === 'paid') && data.credited !== data.total;
+  const mayVoid = data.kind === 'invoice' && data.status === 'posted' && decimalToCents(data.paid) === 0 && decimalToCents(data.credited) === 0;
+  const mayCredit = data.kind === 'invoice' && (data.status === 'posted' || data.status === 'paid') && decimalToCents(data.credited) < decimalToCents(data.total);
   return (
     <Page title={title} actions={data.status !== 'draft' ? <PdfLink invoice={data} /> : null}>
       <p>

@@ -32,7 +32,7 @@ export function RevenueByMonth() {
     <Section title={t('reports.revenue')}>
       <BarChart
         title={t('reports.revenueChart')}
-        bars={rows.map(({ month, statement }) => ({ key: month, label: format.month(month, 'short'), value: decimalToCents(statement.totalRevenue), valueText: format.amount(statement.totalRevenue) }))}
+        bars={rows.map(({ month, statement }) => ({ key: month, label: format.monthName(month), value: decimalToCents(statement.totalRevenue), valueText: format.amount(statement.totalRevenue) }))}
       />
       <TableWrap>
         <table>
@@ -67,6 +67,14 @@ export function RevenueByMonth() {
 }
 
 const BUCKETS = ['current', 'days1to30', 'days31to60', 'days61to90', 'over90'] as const;
+// Under the chart's bars, where room is short; the table has the long names.
+const BUCKET_SHORT: Record<(typeof BUCKETS)[number], MessageId> = {
+  current: 'aging.short.current',
+  days1to30: 'aging.short.days1to30',
+  days31to60: 'aging.short.days31to60',
+  days61to90: 'aging.short.days61to90',
+  over90: 'aging.short.over90',
+};
 const BUCKET_LABELS: Record<(typeof BUCKETS)[number], MessageId> = {
   current: 'aging.current',
   days1to30: 'aging.days1to30',
@@ -95,9 +103,9 @@ export function ReceivablesAging() {
             title={t('reports.agingChart', { date: format.day(aging.data.at) })}
             bars={BUCKETS.map((bucket, index) => ({
               key: bucket,
-              label: t(BUCKET_LABELS[bucket]),
+              label: t(BUCKET_SHORT[bucket]),
               value: decimalToCents(aging.data.totals[bucket]),
-              valueText: format.amount(aging.data.totals[bucket]),
+              valueText: `${t(BUCKET_LABELS[bucket])} · ${format.amount(aging.data.totals[bucket])}`,
               parts: [{ key: bucket, value: decimalToCents(aging.data.totals[bucket]), tone: index }],
             }))}
           />

@@ -33,6 +33,8 @@ export function ClientInvoicesPage() {
     queryFn: () => unwrap(api.GET('/api/v1/organizations/{id}/statement', { params: { path: { id: organization.id }, query: { format: 'json' } } })),
   });
   const balance = statement.data ? decimalToCents(statement.data.closingBalance) : 0;
+  // Staff looking at the organisation also see its drafts: those are not the customer's yet.
+  const issued = invoices.items.filter((invoice) => invoice.status !== 'draft');
   return (
     <Page title={t('billing.title')}>
       <Section title={t('statement.title')}>
@@ -86,7 +88,7 @@ export function ClientInvoicesPage() {
       <Section title={t('billing.invoices')}>
         {invoices.isPending || invoices.error ? (
           <QueryState error={invoices.error} isPending={invoices.isPending} />
-        ) : invoices.items.length === 0 ? (
+        ) : issued.length === 0 ? (
           <Empty>{t('billing.noInvoices')}</Empty>
         ) : (
           <TableWrap>
@@ -109,7 +111,7 @@ export function ClientInvoicesPage() {
                 </tr>
               </thead>
               <tbody>
-                {invoices.items.map((invoice) => (
+                {issued.map((invoice) => (
                   <tr key={invoice.id} data-invoice={invoice.number ?? invoice.id}>
                     <th scope="row">
                       {invoice.number}

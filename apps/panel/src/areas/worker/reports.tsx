@@ -45,7 +45,7 @@ export function MyHoursPage() {
                 const meetings = hoursToMinutes(row?.meetingHours);
                 return {
                   key: month,
-                  label: format.month(month, 'short'),
+                  label: format.monthName(month),
                   value: work + meetings,
                   valueText: t('hours.barText', { work: format.hours(row?.workHours ?? '0'), meetings: format.hours(row?.meetingHours ?? '0') }),
                   parts: [
