@@ -102,4 +102,47 @@ describe('an accountant and a client in the panel', () => {
     await page.locator('[data-status="paid"]').first().waitFor();
     expect(await page.locator('[data-balance]').textContent()).toMatch(/0,00\s\$/);
   });
+
+  it('matches a bank deposit to the invoice it names, credits one invoice and voids another', async () => {
+    const { api, admin } = panel();
+    const accountant = await makeStaff(api, admin, ['accountant']);
+    const organization = await makeOrganization(admin, { name: 'Coop Rapprochée', locale: 'fr' });
+    const post = async (price: string) => {
+      const draft = await accountant.caller.post('/api/v1/invoices', { organizationId: organization.id, lines: [{ description: 'Soutien', quantity: '1', unitPrice: price, taxCode: 'exempt' }] });
+      expect(draft.status, JSON.stringify(draft.body)).toBe(201);
+      const posted = await accountant.caller.post(`/api/v1/invoices/${draft.body.id}/post`, {});
+      expect(posted.status, JSON.stringify(posted.body)).toBe(200);
+      return posted.body as { id: string; number: string };
+    };
+    const [deposited, credited, voided] = [await post('80.00'), await post('60.00'), await post('40.00')];
+
+    const page = await panel().newPage('fr-CA');
+    await signIn(page, accountant.email, accountant.password);
+    await page.getByRole('link', { name: 'Paiements' }).click();
+    await page.getByLabel('Lignes du relevé (CSV)').fill(`date,montant,description\n2026-11-27,80.00,Virement Coop Rapprochée ${deposited.number}\n`);
+    await page.getByRole('button', { name: 'Importer le relevé' }).click();
+    await page.getByText('1 ligne importée').waitFor();
+    const line = page.locator('li[data-bank-line]', { hasText: deposited.number });
+    await line.getByText(`Nomme la facture ${deposited.number} (Coop Rapprochée).`).waitFor();
+    await expectOnlyLanguage(page, 'fr', 'bank statement');
+    await line.getByRole('button', { name: 'Confirmer le paiement' }).click();
+    await line.waitFor({ state: 'detached' });
+    expect((await accountant.caller.get(`/api/v1/invoices/${deposited.id}`)).body).toMatchObject({ status: 'paid', balance: '0.00' });
+
+    // A credit note for the second: the invoice owes nothing more, and links to its note.
+    await page.goto(`/accounting/invoices/${credited.id}`);
+    await page.getByLabel('Motif de la note de crédit').fill('Panne de novembre');
+    await page.getByRole('button', { name: 'Émettre une note de crédit' }).click();
+    await page.getByText(/^Note de crédit AV-\d{4}-\d{5} émise\.$/).waitFor();
+    await page.getByRole('link', { name: /^Note de crédit AV-/ }).waitFor();
+    expect(await page.locator('[data-balance]').textContent()).toMatch(/^0,00\s\$$/);
+
+    // The third is voided: nothing was paid on it or credited to it.
+    await page.goto(`/accounting/invoices/${voided.id}`);
+    await page.getByRole('button', { name: 'Annuler la facture' }).click();
+    await page.getByRole('button', { name: `Confirmer l’annulation de ${voided.number} (son écriture est contrepassée)` }).click();
+    await page.locator('[data-status="void"]').first().waitFor();
+    await expectOnlyLanguage(page, 'fr', 'void invoice');
+    expect((await accountant.caller.get('/api/v1/accounting/consistency')).body.ok).toBe(true);
+  });
 });

@@ -124,7 +124,7 @@ const ACCOUNTING_PAGES: PageCheck[] = [
   { name: 'accounting-runs', url: () => '/accounting/runs', ready: (page) => page.locator('tr[data-period="2026-10"] [data-status="completed"]').waitFor() },
   { name: 'accounting-invoices', url: () => '/accounting/invoices', ready: (page) => page.getByRole('link', { name: invoice.number }).waitFor() },
   { name: 'accounting-invoice', url: () => `/accounting/invoices/${invoice.id}`, ready: (page) => page.locator('[data-balance]').waitFor() },
-  { name: 'accounting-payments', url: () => '/accounting/payments', ready: (page) => page.getByRole('rowheader', { name: `Dépôt ${invoice.number}` }).waitFor() },
+  { name: 'accounting-payments', url: () => '/accounting/payments', ready: (page) => page.getByRole('heading', { name: `Dépôt ${invoice.number}` }).waitFor() },
   { name: 'accounting-reports', url: () => '/accounting/reports', ready: (page) => page.locator('tr[data-month]').first().waitFor() },
   { name: 'accounting-periods', url: () => '/accounting/periods', ready: (page) => page.locator('li[data-month="2020-01"]').waitFor() },
 ];

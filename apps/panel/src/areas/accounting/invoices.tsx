@@ -232,6 +232,7 @@ export function InvoicePage() {
       <p>
         <Link to="/accounting/invoices">{t('invoice.back')}</Link>
       </p>
+      {credit.data ? <Notice tone="success">{t('invoice.creditDone', { number: credit.data.number ?? '' })}</Notice> : null}
       <Section title={t('invoice.summary')}>
         <dl className="details">
           <dt>{t('invoices.customer')}</dt>
@@ -337,7 +338,6 @@ export function InvoicePage() {
               <button type="submit" disabled={credit.isPending}>
                 {t('invoice.credit')}
               </button>
-              {credit.data ? <Notice tone="success">{t('invoice.creditDone', { number: credit.data.number ?? '' })}</Notice> : null}
             </form>
           ) : null}
         </Section>

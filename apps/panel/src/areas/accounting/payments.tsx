@@ -254,70 +254,52 @@ function BankStatement({ invoices, onDone }: { invoices: InvoiceRow[]; onDone: (
         </button>
         {importCsv.data ? <Notice tone="success">{t('bank.imported', { count: importCsv.data.data.length })}</Notice> : null}
       </form>
-      <h3>{t('bank.toMatch')}</h3>
+      <h3 className="subheading">{t('bank.toMatch')}</h3>
       <FormError error={confirm.error ?? ignore.error} />
       {lines.isPending || lines.error ? (
         <QueryState error={lines.error} isPending={lines.isPending} />
       ) : pending.length === 0 ? (
         <Empty>{t('bank.empty')}</Empty>
       ) : (
-        <TableWrap>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('bank.date')}</th>
-                <th scope="col">{t('bank.description')}</th>
-                <th scope="col" className="num">
-                  {t('payments.amount')}
-                </th>
-                <th scope="col">{t('bank.match')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {pending.map((line) => {
-                const proposed = line.proposedInvoiceId ? byId.get(line.proposedInvoiceId) : undefined;
-                return (
-                  <tr key={line.id}>
-                    <td>{format.day(line.date)}</td>
-                    <th scope="row" className="wrap">
-                      {line.description}
-                    </th>
-                    <td className="num">{format.amount(line.amount)}</td>
-                    <td>
-                      <span className="badge">{t(BANK_STATUS[line.status])}</span>
-                      {proposed ? (
-                        <p>
-                          {t(line.matchReason === 'number' ? 'bank.byNumber' : 'bank.byAmount', { number: proposed.number ?? '', customer: proposed.customerName })}
-                        </p>
-                      ) : null}
-                      <form
-                        className="inline-form"
-                        onSubmit={(event) => {
-                          event.preventDefault();
-                          const invoiceId = formValues(event.currentTarget).invoiceId;
-                          confirm.mutate({ id: line.id, ...(invoiceId ? { invoiceId } : {}) });
-                        }}
-                      >
-                        <SelectField
-                          label={t('bank.invoiceFor', { description: line.description })}
-                          name="invoiceId"
-                          defaultValue={proposed?.id ?? ''}
-                          options={[...(proposed ? [] : [{ value: '', label: t('bank.chooseInvoice') }]), ...invoices.map((invoice) => invoiceOption(invoice, format, t))]}
-                        />
-                        <button type="submit" disabled={confirm.isPending}>
-                          {t('bank.confirm')}
-                        </button>
-                        <button type="button" onClick={() => ignore.mutate(line.id)} disabled={ignore.isPending}>
-                          {t('bank.ignore')}
-                        </button>
-                      </form>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </TableWrap>
+        <ul className="cards">
+          {pending.map((line) => {
+            const proposed = line.proposedInvoiceId ? byId.get(line.proposedInvoiceId) : undefined;
+            return (
+              <li key={line.id} className="resource-card" data-bank-line={line.id}>
+                <div className="resource-head">
+                  <h4 className="wrap">{line.description}</h4>
+                  <strong>{format.amount(line.amount)}</strong>
+                </div>
+                <p className="hint">
+                  {t('bank.dated', { date: format.day(line.date) })} · <span className="badge">{t(BANK_STATUS[line.status])}</span>
+                </p>
+                {proposed ? <p>{t(line.matchReason === 'number' ? 'bank.byNumber' : 'bank.byAmount', { number: proposed.number ?? '', customer: proposed.customerName })}</p> : null}
+                <form
+                  onSubmit={(event) => {
+                    event.preventDefault();
+                    const invoiceId = formValues(event.currentTarget).invoiceId;
+                    confirm.mutate({ id: line.id, ...(invoiceId ? { invoiceId } : {}) });
+                  }}
+                >
+                  <SelectField
+                    label={t('bank.invoiceFor', { description: line.description })}
+                    name="invoiceId"
+                    defaultValue={proposed?.id ?? ''}
+                    options={[...(proposed ? [] : [{ value: '', label: t('bank.chooseInvoice') }]), ...invoices.map((invoice) => invoiceOption(invoice, format, t))]}
+                  />
+                  <div className="actions">
+                    <button type="submit" className="primary" disabled={confirm.isPending}>
+                      {t('bank.confirm')}
+                    </button>
+                    <button type="button" onClick={() => ignore.mutate(line.id)} disabled={ignore.isPending}>
+                      {t('bank.ignore')}
+                    </button>
+                  </div>
+                </form>
+              </li>
+            );
+          })}
+        </ul>
       )}
       <MoreButton hasMore={lines.hasNextPage} loading={lines.isFetchingNextPage} onClick={() => lines.fetchNextPage()} />
     </Section>
