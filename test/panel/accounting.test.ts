@@ -44,6 +44,8 @@ describe('an accountant and a client in the panel', () => {
     await page.getByRole('heading', { level: 1, name: 'Brouillon pour Coop Facturée' }).waitFor();
     const lines = await page.locator('table').first().innerText();
     expect(lines).toContain('Forfait panneau');
+    expect(lines).toMatch(/TPS \(5\s%\)\s+1,50\s\$/);
+    expect(lines).toMatch(/TVQ \(9,975\s%\)\s+2,99\s\$/);
     expect(lines).toMatch(/Total\s+34,49\s\$/);
     await page.getByRole('button', { name: 'Comptabiliser la facture' }).click();
     const title = page.getByRole('heading', { level: 1, name: /^Facture \d{4}-\d{5}$/ });

@@ -87,8 +87,8 @@ export function useFormat() {
       monthName: (period: string) => intl.formatDate(`${period.slice(0, 7)}-15T12:00:00`, { month: 'short' }),
       /** Hours as the API writes them ("7.50"). */
       hours: (text: string) => intl.formatNumber(decimalToCents(text) / 100, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
-      /** A share of a whole, already in percent (82 → "82 %"). */
-      percentOf: (value: number) => intl.formatNumber(value / 100, { style: 'percent', maximumFractionDigits: 0 }),
+      /** A tax rate as the API writes it, a fraction ("0.099750" → "9,975 %"). */
+      rate: (fraction: string) => intl.formatNumber(Number(fraction), { style: 'percent', maximumFractionDigits: 3 }),
       megabytes: (mb: number) =>
         mb >= 1024
           ? intl.formatNumber(mb / 1024, { style: 'unit', unit: 'gigabyte', maximumFractionDigits: 1 })

@@ -157,7 +157,7 @@ export function InvoiceBody({ invoice }: { invoice: Invoice }) {
             <tr key={tax.tax}>
               <th scope="row" colSpan={3}>
                 {t(tax.tax === 'gst' ? 'invoice.gst' : 'invoice.qst')}
-                {tax.rate ? ` (${format.percentOf(Number(tax.rate))})` : ''}
+                {tax.rate ? ` (${format.rate(tax.rate)})` : ''}
               </th>
               <td className="num">{format.amount(tax.amount)}</td>
             </tr>
