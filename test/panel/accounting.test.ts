@@ -6,11 +6,17 @@ import { expectOnlyLanguage, expectFitsPhone, panelHarnessForFile, signIn } from
 
 const panel = panelHarnessForFile();
 
+// The month that just ended, as the API and a French reader write it.
+const now = new Date();
+const lastMonth = new Date(now.getFullYear(), now.getMonth() - 1, 15);
+const PERIOD = `${lastMonth.getFullYear()}-${String(lastMonth.getMonth() + 1).padStart(2, '0')}`;
+const PERIOD_FR = new Intl.DateTimeFormat('fr-CA', { month: 'long', year: 'numeric' }).format(lastMonth);
+
 describe('an accountant and a client in the panel', () => {
   it('the accountant bills a month and posts the invoice; the client reads their statement and downloads the invoice’s PDF', async () => {
     const { api, admin } = panel();
     const accountant = await makeStaff(api, admin, ['accountant']);
-    // A plan of 30.00 a month, and an organisation on it since January: October bills one whole month.
+    // A plan of 30.00 a month, and an organisation on it for years: last month bills one whole month.
     const plan = await accountant.caller.post('/api/v1/plans', {
       code: 'panel-billing',
       nameFr: 'Forfait panneau',
@@ -21,17 +27,17 @@ describe('an accountant and a client in the panel', () => {
     });
     expect(plan.status, JSON.stringify(plan.body)).toBe(201);
     const organization = await makeOrganization(admin, { name: 'Coop Facturée', locale: 'fr' });
-    expect((await admin.put(`/api/v1/organizations/${organization.id}/subscription`, { planId: plan.body.id, startsOn: '2026-01-01' })).status).toBe(204);
+    expect((await admin.put(`/api/v1/organizations/${organization.id}/subscription`, { planId: plan.body.id, startsOn: '2024-01-01' })).status).toBe(204);
     const client = await makeClient(api, admin, organization.id, { role: 'owner', locale: 'fr' });
 
-    // The accountant lands in the accounting area and bills October.
+    // The accountant lands in the accounting area and bills last month (what the form proposes).
     const page = await panel().newPage('fr-CA');
     await signIn(page, accountant.email, accountant.password);
     await page.getByRole('heading', { level: 1, name: 'Facturations' }).waitFor();
-    await page.getByLabel('Mois', { exact: true }).fill('2026-10');
+    expect(await page.getByLabel('Mois', { exact: true }).inputValue()).toBe(PERIOD);
     await page.getByRole('button', { name: 'Lancer la facturation' }).click();
-    await page.getByText('Facturation lancée pour octobre 2026.', { exact: false }).waitFor();
-    const run = page.locator('tr[data-period="2026-10"]');
+    await page.getByText(`Facturation lancée pour ${PERIOD_FR}.`, { exact: false }).waitFor();
+    const run = page.locator(`tr[data-period="${PERIOD}"]`);
     // The run works in the background; the page follows it without a reload.
     await run.locator('[data-status="completed"]').waitFor();
     expect(await run.textContent()).toContain('1 nouveau brouillon');
@@ -39,7 +45,7 @@ describe('an accountant and a client in the panel', () => {
     await expectFitsPhone(page, 'billing runs');
 
     // Its draft, opened from the run's invoices, then posted.
-    await run.getByRole('link', { name: 'Ses factures octobre 2026' }).click();
+    await run.getByRole('link', { name: `Ses factures ${PERIOD_FR}` }).click();
     await page.getByRole('link', { name: 'Brouillon pour Coop Facturée' }).click();
     await page.getByRole('heading', { level: 1, name: 'Brouillon pour Coop Facturée' }).waitFor();
     const lines = await page.locator('table').first().innerText();
@@ -56,6 +62,11 @@ describe('an accountant and a client in the panel', () => {
     await expectOnlyLanguage(page, 'fr', 'posted invoice');
     const posted = (await accountant.caller.get(`/api/v1/invoices?organizationId=${organization.id}`)).body.data;
     expect(posted.map((invoice: { number: string; status: string }) => [invoice.number, invoice.status])).toEqual([[number, 'posted']]);
+
+    // The month's revenue (taxes apart) in the reports, on the chart and in its table.
+    await page.getByRole('link', { name: 'Rapports', exact: true }).click();
+    await page.getByRole('img', { name: 'Revenus des douze derniers mois' }).waitFor();
+    expect(await page.locator(`tr[data-month="${PERIOD}"]`).innerText()).toMatch(new RegExp(`^${PERIOD_FR}\\s+30,00\\s\\$\\s+0,00\\s\\$\\s+30,00\\s\\$$`));
 
     // The client finds it under their invoices, with what they owe, and downloads its PDF.
     const clientPage = await panel().newPage('fr-CA');

@@ -110,6 +110,11 @@ export function InvoicesPage() {
           </TableWrap>
         )}
         <MoreButton hasMore={invoices.hasNextPage} loading={invoices.isFetchingNextPage} onClick={() => invoices.fetchNextPage()} />
+        <p>
+          <a href={`/api/v1/invoices?${new URLSearchParams({ ...query, format: 'csv' }).toString()}`} download>
+            {t('invoices.csv')}
+          </a>
+        </p>
       </Section>
     </Page>
   );

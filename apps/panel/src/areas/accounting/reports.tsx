@@ -1,38 +1,36 @@
-import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { decimalToCents } from '../../api/money';
 import { BarChart } from '../../components/charts';
-import { monthOf, monthSpan, monthsUpTo, previousMonth, todayIso } from '../../components/dates';
+import { monthOf, monthsUpTo, previousMonth, todayIso } from '../../components/dates';
 import { ConfirmButton, Empty, Field, FormError, Notice, Page, QueryState, Section, SelectField, TableWrap } from '../../components/ui';
 import { useFormat, useT, type MessageId } from '../../i18n/i18n';
 
-/** Revenue, expenses and surplus of each of the last twelve months, from the journal (one income statement per month). */
+/** Revenue, expenses and surplus of each of the last twelve months, from the journal. */
 export function RevenueByMonth() {
   const t = useT();
   const format = useFormat();
   const months = monthsUpTo(monthOf(new Date()));
-  const statements = useQueries({
-    queries: months.map((month) => ({
-      queryKey: ['income-statement', monthSpan(month)],
-      queryFn: () => unwrap(api.GET('/api/v1/accounting/reports/income-statement', { params: { query: { ...monthSpan(month), format: 'json' as const } } })),
-      staleTime: 60_000,
-    })),
+  const span = { from: months[0]!, to: months[months.length - 1]! };
+  const report = useQuery({
+    queryKey: ['income-by-month', span],
+    queryFn: () => unwrap(api.GET('/api/v1/accounting/reports/income-by-month', { params: { query: { ...span, format: 'json' } } })),
+    staleTime: 60_000,
   });
-  const failed = statements.find((statement) => statement.error);
-  if (failed || statements.some((statement) => statement.isPending)) {
+  if (!report.data) {
     return (
       <Section title={t('reports.revenue')}>
-        <QueryState error={failed?.error} isPending={!failed} />
+        <QueryState error={report.error} isPending={report.isPending} />
       </Section>
     );
   }
-  const rows = months.map((month, index) => ({ month, statement: statements[index]!.data! }));
+  const rows = report.data.months;
   return (
     <Section title={t('reports.revenue')}>
       <BarChart
         title={t('reports.revenueChart')}
-        bars={rows.map(({ month, statement }) => ({ key: month, label: format.monthName(month), value: decimalToCents(statement.totalRevenue), valueText: format.amount(statement.totalRevenue) }))}
+        bars={rows.map((row) => ({ key: row.month, label: format.monthName(row.month), value: decimalToCents(row.revenue), valueText: format.amount(row.revenue) }))}
       />
       <TableWrap>
         <table>
@@ -51,17 +49,30 @@ export function RevenueByMonth() {
             </tr>
           </thead>
           <tbody>
-            {rows.map(({ month, statement }) => (
-              <tr key={month} data-month={month}>
-                <th scope="row">{format.month(month)}</th>
-                <td className="num">{format.amount(statement.totalRevenue)}</td>
-                <td className="num">{format.amount(statement.totalExpenses)}</td>
-                <td className="num">{format.amount(statement.surplus)}</td>
+            {rows.map((row) => (
+              <tr key={row.month} data-month={row.month}>
+                <th scope="row">{format.month(row.month)}</th>
+                <td className="num">{format.amount(row.revenue)}</td>
+                <td className="num">{format.amount(row.expenses)}</td>
+                <td className="num">{format.amount(row.surplus)}</td>
               </tr>
             ))}
           </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row">{t('invoice.total')}</th>
+              <td className="num">{format.amount(report.data.totals.revenue)}</td>
+              <td className="num">{format.amount(report.data.totals.expenses)}</td>
+              <td className="num">{format.amount(report.data.totals.surplus)}</td>
+            </tr>
+          </tfoot>
         </table>
       </TableWrap>
+      <p>
+        <a href={`/api/v1/accounting/reports/income-by-month?from=${span.from}&to=${span.to}&format=csv`} download>
+          {t('reports.csv')}
+        </a>
+      </p>
     </Section>
   );
 }
@@ -350,6 +361,11 @@ export function ReportsPage() {
   return (
     <Page title={t('reports.title')}>
       <Consistency />
+      <p>
+        <a href="/api/v1/accounting/journal?format=ledger" download="ruche.journal">
+          {t('reports.journal')}
+        </a>
+      </p>
       <RevenueByMonth />
       <ReceivablesAging />
       <div className="grid">
