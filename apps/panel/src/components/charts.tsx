@@ -15,14 +15,14 @@ export interface Bar {
 const WIDTH = 640;
 const HEIGHT = 220;
 const AXIS = 24;
-const TOP = 8;
+const TOP = 22;
 
 /**
  * A bar chart drawn as SVG (no chart library to load): an image with a text alternative that
  * says every figure, and the figures themselves are in a table beside it for whoever reads them.
  * Bars are told apart by position and label; parts (by colour) also have their figures in the table.
  */
-export function BarChart({ title, bars, legend }: { title: string; bars: Bar[]; legend?: Array<{ tone: number; label: string }> }) {
+export function BarChart({ title, bars, legend, scale: scaleText }: { title: string; bars: Bar[]; legend?: Array<{ tone: number; label: string }>; /** The top of the scale in words (the tallest bar's value). */ scale?: (max: number) => string }) {
   const id = useId();
   const max = Math.max(1, ...bars.map((bar) => Math.abs(bar.value)));
   const slot = (WIDTH - 8) / Math.max(bars.length, 1);
@@ -35,6 +35,14 @@ export function BarChart({ title, bars, legend }: { title: string; bars: Bar[]; 
         <title id={`${id}-title`}>{title}</title>
         <desc id={`${id}-desc`}>{description}</desc>
         <line x1="0" x2={WIDTH} y1={HEIGHT - AXIS} y2={HEIGHT - AXIS} className="chart-axis" />
+        {scaleText && bars.some((bar) => bar.value > 0) ? (
+          <g aria-hidden="true">
+            <line x1="0" x2={WIDTH} y1={TOP} y2={TOP} className="chart-grid" />
+            <text x="2" y={TOP - 6} className="chart-label">
+              {scaleText(max)}
+            </text>
+          </g>
+        ) : null}
         {bars.map((bar, index) => {
           const x = 4 + index * slot + (slot - barWidth) / 2;
           let bottom = HEIGHT - AXIS;

@@ -30,6 +30,7 @@ export function RevenueByMonth() {
     <Section title={t('reports.revenue')}>
       <BarChart
         title={t('reports.revenueChart')}
+        scale={(max) => format.money(max)}
         bars={rows.map((row) => ({ key: row.month, label: format.monthName(row.month), value: decimalToCents(row.revenue), valueText: format.amount(row.revenue) }))}
       />
       <TableWrap>
@@ -112,6 +113,7 @@ export function ReceivablesAging() {
         <>
           <BarChart
             title={t('reports.agingChart', { date: format.day(aging.data.at) })}
+            scale={(max) => format.money(max)}
             bars={BUCKETS.map((bucket, index) => ({
               key: bucket,
               label: t(BUCKET_SHORT[bucket]),

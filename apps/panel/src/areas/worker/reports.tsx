@@ -35,6 +35,7 @@ export function MyHoursPage() {
           <>
             <BarChart
               title={t('hours.chart', { year })}
+              scale={(max) => t('timesheet.hours', { hours: format.hours((max / 60).toFixed(2)) })}
               legend={[
                 { tone: 0, label: t('hours.work') },
                 { tone: 2, label: t('hours.meetings') },

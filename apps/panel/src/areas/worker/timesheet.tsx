@@ -143,7 +143,8 @@ function TimerSection({ contracts, committees, onRecorded }: { contracts: Contra
   }, [running]);
   const start = useMutation({
     mutationFn: (target: Target) => unwrap(api.POST('/api/v1/timers', { body: target })),
-    onSuccess: () => {
+    // Started or refused (one runs already, from another tab): either way, show the one that runs.
+    onSettled: () => {
       setNow(Date.now());
       return client.invalidateQueries({ queryKey: ['timers'] });
     },
