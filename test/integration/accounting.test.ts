@@ -143,6 +143,21 @@ describe('reports', () => {
 
     const income = (await worker.get('/api/v1/accounting/reports/income-statement?from=2019-01-01&to=2019-12-31')).body;
     expect(income).toMatchObject({ totalRevenue: '150.00', totalExpenses: '0.00', surplus: '150.00' });
+    // Month by month, in one answer: the same revenue, where each invoice was dated; months without entries at zero.
+    const byMonth = (await worker.get('/api/v1/accounting/reports/income-by-month?from=2018-12&to=2019-04')).body;
+    expect(byMonth.months.map((m: { month: string; revenue: string }) => [m.month, m.revenue])).toEqual([
+      ['2018-12', '0.00'],
+      ['2019-01', '100.00'],
+      ['2019-02', '0.00'],
+      ['2019-03', '50.00'],
+      ['2019-04', '0.00'],
+    ]);
+    expect(byMonth.totals).toEqual({ revenue: '150.00', expenses: '0.00', surplus: '150.00' });
+    const byMonthCsv = await worker.get('/api/v1/accounting/reports/income-by-month?from=2019-01&to=2019-01&format=csv');
+    expect((byMonthCsv.body as string).split('\r\n').slice(0, 2)).toEqual(['month,revenue,expenses,surplus', '2019-01,100.00,0.00,100.00']);
+    expect((await worker.get('/api/v1/accounting/reports/income-by-month')).body.months).toHaveLength(12);
+    expect((await worker.get('/api/v1/accounting/reports/income-by-month?from=2019-05&to=2019-01')).status).toBe(422);
+    expect((await worker.get('/api/v1/accounting/reports/income-by-month?from=2000-01&to=2019-01')).status).toBe(422);
     const sheet = (await worker.get('/api/v1/accounting/reports/balance-sheet?at=2019-12-31')).body;
     expect(sheet.totalAssets).toBe(sheet.totalLiabilitiesAndEquity);
 

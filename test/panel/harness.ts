@@ -209,3 +209,13 @@ export async function auditPage(page: Page, name: string): Promise<void> {
   }
   await page.setViewportSize(DESKTOP);
 }
+
+/** At phone width nothing is wider than the screen (wide tables scroll inside their own region). */
+export async function expectFitsPhone(page: Page, where: string): Promise<void> {
+  await page.setViewportSize(PHONE);
+  try {
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), `${where} at phone width`).toBeLessThanOrEqual(PHONE.width);
+  } finally {
+    await page.setViewportSize(DESKTOP);
+  }
+}

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeClient, makeOrganization } from '../support/factories.js';
+import { makePostedInvoice } from '../support/billing.js';
+import { makeClient, makeOrganization, makeStaff } from '../support/factories.js';
+import { makeContract, recordTime } from '../support/timekeeping.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/test-api.js';
 import { ARTEFACTS, auditPage, DESKTOP, expectOnlyLanguage, PHONE, signIn, mailedLink, panelHarnessForFile } from './harness.js';
 
@@ -13,6 +15,9 @@ let organizationId: string;
 let domainId: string;
 let invitationLink: string;
 let resetLink: string;
+let accountant: Awaited<ReturnType<typeof makeStaff>>;
+let worker: Awaited<ReturnType<typeof makeStaff>>;
+let invoice: Awaited<ReturnType<typeof makePostedInvoice>>;
 
 beforeAll(async () => {
   const harness = panel();
@@ -38,6 +43,26 @@ beforeAll(async () => {
   invitationLink = await mailedLink(harness.api, 'invitee@example.org', '/invitation');
   expect((await harness.api.anonymous.post('/api/v1/auth/password-reset', { email: client.email })).status).toBe(202);
   resetLink = await mailedLink(harness.api, client.email, '/reset-password');
+
+  // The co-op's side: a billing run, a posted invoice partly paid, a deposit to match, a closed
+  // month, and a worker's time on a contract.
+  accountant = await makeStaff(harness.api, harness.admin, ['accountant']);
+  const staff = async (caller: typeof accountant.caller, url: string, body: unknown) => {
+    const response = await caller.post(url, body);
+    expect(response.status, `${url} ${JSON.stringify(response.body)}`).toBeLessThan(300);
+    return response.body;
+  };
+  await staff(accountant.caller, '/api/v1/billing-runs', { period: '2026-10' });
+  invoice = await makePostedInvoice(accountant.caller, organizationId);
+  await staff(accountant.caller, '/api/v1/payments', { organizationId, method: 'transfer', reference: 'Virement 88', amount: '50.00', receivedOn: invoice.issueDate, allocations: [{ invoiceId: invoice.id, amount: '50.00' }] });
+  await staff(accountant.caller, '/api/v1/bank-statements', { csv: `${invoice.issueDate},20.00,Dépôt ${invoice.number}\n` });
+  await staff(accountant.caller, '/api/v1/accounting/closed-periods', { month: '2020-01' });
+  const coordinator = await makeStaff(harness.api, harness.admin, ['coordinator']);
+  const contract = await makeContract(coordinator.caller, { name: 'Refonte Vitrine', organizationId, tasks: ['Maquettes'] });
+  worker = await makeStaff(harness.api, harness.admin, ['worker']);
+  const now = new Date();
+  const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+  await recordTime(worker.caller, { workDate: today, minutes: 90, contractId: contract.id, taskId: contract.tasks[0]!.id, billable: true, description: 'Maquettes de la boutique' });
 });
 
 interface PageCheck {
@@ -83,6 +108,7 @@ const CLIENT_PAGES: PageCheck[] = [
       await page.locator('.qr svg').waitFor();
     },
   },
+  { name: 'client-invoices', url: () => `/o/${organizationId}/invoices`, ready: (page) => page.locator(`tr[data-invoice="${invoice.number}"]`).waitFor() },
   { name: 'account-tokens', url: () => '/account/tokens', ready: (page) => page.getByText('Déploiement').first().waitFor() },
   { name: 'not-found', url: () => '/no-such-page', ready: heading('Page introuvable', 'Page not found') },
 ];
@@ -92,6 +118,22 @@ const SYSADMIN_PAGES: PageCheck[] = [
   { name: 'sysadmin-servers', url: () => '/admin/servers', ready: (page) => page.getByRole('heading', { level: 3, name: 'local' }).waitFor() },
   { name: 'sysadmin-resources', url: () => '/admin/resources?q=vitrine', ready: (page) => page.getByRole('link', { name: 'bonjour@vitrine-coop.org' }).waitFor() },
   { name: 'sysadmin-audit', url: () => '/admin/audit', ready: (page) => page.locator('tbody tr').first().waitFor() },
+];
+
+const ACCOUNTING_PAGES: PageCheck[] = [
+  { name: 'accounting-runs', url: () => '/accounting/runs', ready: (page) => page.locator('tr[data-period="2026-10"] [data-status="completed"]').waitFor() },
+  { name: 'accounting-invoices', url: () => '/accounting/invoices', ready: (page) => page.getByRole('link', { name: invoice.number }).waitFor() },
+  { name: 'accounting-invoice', url: () => `/accounting/invoices/${invoice.id}`, ready: (page) => page.locator('[data-balance]').waitFor() },
+  { name: 'accounting-payments', url: () => '/accounting/payments', ready: (page) => page.getByRole('heading', { name: `Dépôt ${invoice.number}` }).waitFor() },
+  { name: 'accounting-reports', url: () => '/accounting/reports', ready: (page) => page.locator('tr[data-month]').first().waitFor() },
+  { name: 'accounting-periods', url: () => '/accounting/periods', ready: (page) => page.locator('li[data-month="2020-01"]').waitFor() },
+];
+
+const WORKER_PAGES: PageCheck[] = [
+  { name: 'worker-timesheet', url: () => '/worker/timesheet', ready: (page) => page.locator('li[data-entry]').first().waitFor() },
+  { name: 'worker-hours', url: () => '/worker/hours', ready: (page) => page.locator('tbody tr').first().waitFor() },
+  { name: 'worker-eligibility', url: () => '/worker/eligibility', ready: (page) => page.locator('tr[data-worker]').first().waitFor() },
+  { name: 'worker-finances', url: () => '/worker/finances', ready: (page) => page.locator('tr[data-month]').first().waitFor() },
 ];
 
 async function visitAll(page: Page, pages: PageCheck[], locale: 'fr' | 'en', audit: boolean) {
@@ -121,7 +163,19 @@ describe('every page', () => {
     await visitAll(page, SYSADMIN_PAGES, 'fr', true);
   });
 
-  it('is in English only once English is chosen', async () => {
+  it('accounting pages, likewise', { timeout: 300_000 }, async () => {
+    const page = await panel().newPage('fr-CA');
+    await signIn(page, accountant.email, accountant.password);
+    await visitAll(page, ACCOUNTING_PAGES, 'fr', true);
+  });
+
+  it('worker pages, likewise', { timeout: 200_000 }, async () => {
+    const page = await panel().newPage('fr-CA');
+    await signIn(page, worker.email, worker.password);
+    await visitAll(page, WORKER_PAGES, 'fr', true);
+  });
+
+  it('is in English only once English is chosen', { timeout: 300_000 }, async () => {
     const anonymous = await panel().newPage('en-CA');
     await visitAll(anonymous, PUBLIC_PAGES.filter((check) => check.name !== 'invitation' && check.name !== 'reset-password'), 'en', false);
     const clientPage = await panel().newPage('fr-CA');
@@ -132,12 +186,25 @@ describe('every page', () => {
     await signIn(sysadmin, ADMIN_EMAIL, ADMIN_PASSWORD);
     await sysadmin.getByRole('button', { name: 'Switch to English' }).click();
     await sysadmin.locator('html[lang="en-CA"]').waitFor();
+    const staffInEnglish = async (person: typeof accountant) => {
+      const page = await panel().newPage('fr-CA');
+      await signIn(page, person.email, person.password);
+      await page.getByRole('button', { name: 'Switch to English' }).click();
+      await page.locator('html[lang="en-CA"]').waitFor();
+      return page;
+    };
+    const accountantPage = await staffInEnglish(accountant);
+    const workerPage = await staffInEnglish(worker);
     try {
       await visitAll(clientPage, CLIENT_PAGES.filter((check) => check.name !== 'account-profile'), 'en', false);
       await visitAll(sysadmin, SYSADMIN_PAGES, 'en', false);
+      await visitAll(accountantPage, ACCOUNTING_PAGES, 'en', false);
+      await visitAll(workerPage, WORKER_PAGES, 'en', false);
     } finally {
       await panel().admin.patch('/api/v1/auth/me', { locale: 'fr' });
       await client.caller.patch('/api/v1/auth/me', { locale: 'fr' });
+      await accountant.caller.patch('/api/v1/auth/me', { locale: 'fr' });
+      await worker.caller.patch('/api/v1/auth/me', { locale: 'fr' });
     }
   });
 

@@ -96,6 +96,8 @@ export function HomeRedirect() {
   if (orgs.length > 0) return <Navigate to={`/o/${last && orgs.includes(last) ? last : orgs[0]}`} replace />;
   const roles = staffRoles(me);
   if (roles.has('sysadmin')) return <Navigate to="/admin/queue" replace />;
+  if (roles.has('accountant')) return <Navigate to="/accounting/runs" replace />;
+  if (roles.has('worker') || roles.has('coordinator')) return <Navigate to="/worker/timesheet" replace />;
   return <Navigate to="/account/profile" replace />;
 }
 
@@ -157,6 +159,7 @@ export function AppLayout() {
         { to: `${org}/aliases`, label: 'nav.aliases' },
         { to: `${org}/databases`, label: 'nav.databases' },
         { to: `${org}/members`, label: 'nav.members' },
+        ...(apiHas('get /api/v1/organizations/{id}/statement') ? [{ to: `${org}/invoices`, label: 'nav.invoices' } as NavItem] : []),
       ]
     : [];
   const sysadminItems: NavItem[] = [
@@ -170,8 +173,34 @@ export function AppLayout() {
     ...(roles.has('sysadmin') || roles.has('accountant') ? [{ to: '/admin/audit', label: 'nav.audit' } as NavItem] : []),
   ];
   // Shown once their API exists (the typed client knows which operations the API has).
-  const accountingItems: NavItem[] = roles.has('accountant') && apiHas('get /api/v1/billing-runs') ? [{ to: '/accounting', label: 'nav.accounting' }] : [];
-  const workerItems: NavItem[] = (roles.has('worker') || roles.has('coordinator') || roles.has('accountant')) && apiHas('get /api/v1/time-entries') ? [{ to: '/worker', label: 'nav.timesheet' }] : [];
+  const accountingItems: NavItem[] =
+    roles.has('accountant') && apiHas('get /api/v1/billing-runs')
+      ? [
+          { to: '/accounting/runs', label: 'nav.billingRuns' },
+          { to: '/accounting/invoices', label: 'nav.invoicesStaff' },
+          { to: '/accounting/payments', label: 'nav.payments' },
+          { to: '/accounting/reports', label: 'nav.reports' },
+          { to: '/accounting/periods', label: 'nav.periods' },
+        ]
+      : [];
+  // Workers keep their time; every worker (and the accountant) reads eligibility and the co-op's books.
+  const recordsTime = roles.has('worker') || roles.has('coordinator');
+  const workerItems: NavItem[] = apiHas('get /api/v1/time-entries')
+    ? [
+        ...(recordsTime
+          ? ([
+              { to: '/worker/timesheet', label: 'nav.timesheet' },
+              { to: '/worker/hours', label: 'nav.myHours' },
+            ] satisfies NavItem[])
+          : []),
+        ...(recordsTime || roles.has('accountant')
+          ? ([
+              { to: '/worker/eligibility', label: 'nav.eligibility' },
+              { to: '/worker/finances', label: 'nav.finances' },
+            ] satisfies NavItem[])
+          : []),
+      ]
+    : [];
   const close = () => setMenuOpen(false);
   const orgList = organizations.data ?? [];
 

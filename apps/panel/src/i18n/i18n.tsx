@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { IntlProvider, useIntl } from 'react-intl';
 import { setRequestLanguage } from '../api/client';
+import { decimalToCents } from '../api/money';
 import { en, type MessageId } from './en-CA';
 import { fr } from './fr-CA';
 
@@ -76,6 +77,18 @@ export function useFormat() {
       number: (value: number) => intl.formatNumber(value),
       percent: (ratio: number) => intl.formatNumber(ratio, { style: 'percent', maximumFractionDigits: 0 }),
       money: (cents: number, currency = 'CAD') => intl.formatNumber(cents / 100, { style: 'currency', currency }),
+      /** Money as the API writes it ("247.20"). */
+      amount: (text: string | null | undefined, currency = 'CAD') => intl.formatNumber(decimalToCents(text) / 100, { style: 'currency', currency }),
+      /** A calendar day as the API writes it ("2026-11-30"), never shifted by the browser's time zone. */
+      day: (iso: string, style: 'medium' | 'long' | 'full' = 'medium') => intl.formatDate(`${iso.slice(0, 10)}T12:00:00`, { dateStyle: style }),
+      /** A month ("2026-11") spelled out: "November 2026", "novembre 2026". */
+      month: (period: string, month: 'long' | 'short' = 'long') => intl.formatDate(`${period.slice(0, 7)}-15T12:00:00`, { month, year: 'numeric' }),
+      /** A month's short name alone ("nov."), under a chart's bar. */
+      monthName: (period: string) => intl.formatDate(`${period.slice(0, 7)}-15T12:00:00`, { month: 'short' }),
+      /** Hours as the API writes them ("7.50"). */
+      hours: (text: string) => intl.formatNumber(decimalToCents(text) / 100, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+      /** A tax rate as the API writes it, a fraction ("0.099750" → "9,975 %"). */
+      rate: (fraction: string) => intl.formatNumber(Number(fraction), { style: 'percent', maximumFractionDigits: 3 }),
       megabytes: (mb: number) =>
         mb >= 1024
           ? intl.formatNumber(mb / 1024, { style: 'unit', unit: 'gigabyte', maximumFractionDigits: 1 })

@@ -12,6 +12,7 @@ export const accountingEn = {
     account_code_invalid: 'An account code is 4 to 6 digits.',
     line_amount: 'Give a debit or a credit (a positive amount), not both.',
     month_invalid: 'Give a month as YYYY-MM.',
+    month_span_invalid: 'Give a first month before the last, at most ten years apart.',
   },
   accounting: {
     types: { asset: 'Assets', liability: 'Liabilities', equity: 'Equity', revenue: 'Revenue', expense: 'Expenses' },
@@ -32,6 +33,7 @@ export const accountingFr: typeof accountingEn = {
     account_code_invalid: 'Un numéro de compte compte de 4 à 6 chiffres.',
     line_amount: 'Indiquez un débit ou un crédit (montant positif), pas les deux.',
     month_invalid: 'Indiquez un mois sous la forme AAAA-MM.',
+    month_span_invalid: 'Indiquez un premier mois avant le dernier, à dix ans d’écart au plus.',
   },
   accounting: {
     types: { asset: 'Actifs', liability: 'Passifs', equity: 'Avoir', revenue: 'Produits', expense: 'Charges' },

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { ConsistencyService } from '../consistency/consistency.service.js';
 import { toCsv } from '../shared/csv.js';
 import { centsToDecimal, withDecimals } from '../shared/money.js';
-import { atQuerySchema, balanceSheetSchema, consistencySchema, generalLedgerQuerySchema, generalLedgerSchema, incomeStatementSchema, spanQuerySchema, trialBalanceSchema } from './reports.schemas.js';
+import { atQuerySchema, balanceSheetSchema, byMonthQuerySchema, incomeByMonthSchema, consistencySchema, generalLedgerQuerySchema, generalLedgerSchema, incomeStatementSchema, spanQuerySchema, trialBalanceSchema } from './reports.schemas.js';
 import { ReportsService } from './reports.service.js';
 
 /** Sends CSV when asked (`format=csv`), with a file name; else the JSON answer. */
@@ -16,6 +16,13 @@ export function csvOr<T>(reply: FastifyReply, format: 'json' | 'csv', name: stri
 }
 
 const money = centsToDecimal;
+
+/** "2026-11" moved by `delta` months ("2026-11", -11 → "2025-12"). */
+function shiftMonth(month: string, delta: number): string {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  const index = year * 12 + (m - 1) + delta;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
 
 /** Every worker reads these (the co-op's transparency); figures come from the journal only. */
 @Controller(apiPath('accounting'))
@@ -46,6 +53,18 @@ export class ReportsController {
         ...report.expenses.map((a) => ['expenses', a.code, a.name, money(a.amountCents)]),
         ['surplus', '', '', money(report.surplusCents)],
       ]),
+    );
+  }
+
+  @Get('reports/income-by-month')
+  @Authorize('accounting:read')
+  @Doc({ summary: 'Revenue, expenses and surplus month by month (the twelve months to this one unless from and to say otherwise; JSON or CSV)', tags: ['reports'], response: incomeByMonthSchema })
+  async incomeByMonth(@ValidQuery(byMonthQuerySchema) query: z.infer<typeof byMonthQuerySchema>, @Res({ passthrough: true }) reply: FastifyReply) {
+    const to = query.to ?? (query.from ? shiftMonth(query.from, 11) : new Date().toISOString().slice(0, 7));
+    const from = query.from ?? shiftMonth(to, -11);
+    const report = await this.reports.incomeByMonth(from, to);
+    return csvOr(reply, query.format, `income-by-month-${from}-${to}`, () => withDecimals(report), () =>
+      toCsv(['month', 'revenue', 'expenses', 'surplus'], report.months.map((m) => [m.month, money(m.revenueCents), money(m.expensesCents), money(m.surplusCents)])),
     );
   }
 

@@ -5,6 +5,20 @@ const format = z.enum(['json', 'csv']).default('json');
 
 export const spanQuerySchema = z.object({ from: day.optional(), to: day.optional(), format });
 export const atQuerySchema = z.object({ at: day.optional(), format });
+const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'validation.month_invalid');
+/** Twelve months to the current one by default; at most ten years, so one answer stays small. */
+export const byMonthQuerySchema = z
+  .strictObject({ from: month.optional(), to: month.optional(), format })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'validation.month_span_invalid', path: ['to'] })
+  .refine((q) => !q.from || !q.to || monthsBetween(q.from, q.to) <= 120, { message: 'validation.month_span_invalid', path: ['from'] });
+
+/** How many months from `from` to `to` ("2026-01" to "2026-12": 12). */
+export function monthsBetween(from: string, to: string): number {
+  const [fy, fm] = from.split('-').map(Number) as [number, number];
+  const [ty, tm] = to.split('-').map(Number) as [number, number];
+  return (ty - fy) * 12 + (tm - fm) + 1;
+}
+
 export const generalLedgerQuerySchema = z.object({ account: z.string().regex(/^[0-9]{4,6}$/, 'validation.account_code_invalid'), from: day.optional(), to: day.optional(), format });
 
 const money = z.string().describe('decimal, two places');
@@ -25,6 +39,13 @@ export const incomeStatementSchema = z.object({
   totalRevenue: money,
   totalExpenses: money,
   surplus: money,
+});
+
+export const incomeByMonthSchema = z.object({
+  from: z.string().describe('first month, YYYY-MM'),
+  to: z.string().describe('last month, YYYY-MM'),
+  months: z.array(z.object({ month: z.string(), revenue: money, expenses: money, surplus: money })).describe('every month of the span, oldest first, months without entries at zero'),
+  totals: z.object({ revenue: money, expenses: money, surplus: money }),
 });
 
 export const balanceSheetSchema = z.object({

@@ -71,6 +71,26 @@ export class ReportsService {
     return { from: from ?? null, to: to ?? null, revenue, expenses, totalRevenueCents, totalExpensesCents, surplusCents: totalRevenueCents - totalExpensesCents };
   }
 
+  /** Revenue, expenses and surplus of each month from `from` to `to` (YYYY-MM, both inclusive), from journal lines, in one query. */
+  async incomeByMonth(from: string, to: string) {
+    assertStaffScope('accounting:read');
+    const rows = await this.db.query<{ month: string; revenue: string; expenses: string }>(
+      `SELECT to_char(m.month, 'YYYY-MM') AS month,
+              coalesce(sum(CASE WHEN a.type = 'revenue' THEN l.credit_cents - l.debit_cents END), 0) AS revenue,
+              coalesce(sum(CASE WHEN a.type = 'expense' THEN l.debit_cents - l.credit_cents END), 0) AS expenses
+         FROM generate_series($1::date, $2::date, interval '1 month') AS m(month)
+         LEFT JOIN journal_entries e ON e.entry_date >= m.month AND e.entry_date < m.month + interval '1 month'
+         LEFT JOIN journal_lines l ON l.entry_id = e.id
+         LEFT JOIN accounts a ON a.id = l.account_id
+        GROUP BY m.month
+        ORDER BY m.month`,
+      [`${from}-01`, `${to}-01`],
+    );
+    const months = rows.map((row) => ({ month: row.month, revenueCents: Number(row.revenue), expensesCents: Number(row.expenses), surplusCents: Number(row.revenue) - Number(row.expenses) }));
+    const total = (field: 'revenueCents' | 'expensesCents' | 'surplusCents') => months.reduce((sum, month) => sum + month[field], 0);
+    return { from, to, months, totals: { revenueCents: total('revenueCents'), expensesCents: total('expensesCents'), surplusCents: total('surplusCents') } };
+  }
+
   /** Assets, liabilities and equity at a date; the surplus to date sits in equity until it is closed into it. */
   async balanceSheet(at?: string) {
     const { accounts } = await this.trialBalance(undefined, at);

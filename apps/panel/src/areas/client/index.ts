@@ -6,3 +6,4 @@ export { SitesPage } from './sites';
 export { MailboxesPage, AliasesPage } from './mail';
 export { DatabasesPage } from './databases';
 export { MembersPage } from './members';
+export { ClientInvoicesPage } from './invoices';

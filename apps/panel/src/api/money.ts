@@ -1,0 +1,18 @@
+/**
+ * The API answers money as decimal text ("247.20", "-15.00"): read into integer cents, never
+ * through a float, so a sum or a comparison is exact. Anything else is 0 (the API sends no such).
+ */
+export function decimalToCents(text: string | null | undefined): number {
+  const match = /^(-)?(\d+)(?:\.(\d{1,4}))?$/.exec((text ?? '').trim());
+  if (!match) return 0;
+  const [, minus, whole, fraction = ''] = match;
+  // Two places are money's; a third or fourth (a unit price) rounds half up, as the API does.
+  const padded = fraction.padEnd(4, '0');
+  const cents = Number(whole) * 100 + Number(padded.slice(0, 2)) + (Number(padded.slice(2)) >= 50 ? 1 : 0);
+  return minus ? -cents : cents;
+}
+
+/** Hours as decimal text ("7.50") into minutes. */
+export function hoursToMinutes(text: string | null | undefined): number {
+  return Math.round(decimalToCents(text) * 0.6);
+}

@@ -1,0 +1,161 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { pdfText } from '../support/billing.js';
+import { makeClient, makeOrganization, makeStaff } from '../support/factories.js';
+import { expectOnlyLanguage, expectFitsPhone, panelHarnessForFile, signIn } from './harness.js';
+
+const panel = panelHarnessForFile();
+
+// The month that just ended, as the API and a French reader write it.
+const now = new Date();
+const lastMonth = new Date(now.getFullYear(), now.getMonth() - 1, 15);
+const PERIOD = `${lastMonth.getFullYear()}-${String(lastMonth.getMonth() + 1).padStart(2, '0')}`;
+const PERIOD_FR = new Intl.DateTimeFormat('fr-CA', { month: 'long', year: 'numeric' }).format(lastMonth);
+
+describe('an accountant and a client in the panel', () => {
+  it('the accountant bills a month and posts the invoice; the client reads their statement and downloads the invoice’s PDF', async () => {
+    const { api, admin } = panel();
+    const accountant = await makeStaff(api, admin, ['accountant']);
+    // A plan of 30.00 a month, and an organisation on it for years: last month bills one whole month.
+    const plan = await accountant.caller.post('/api/v1/plans', {
+      code: 'panel-billing',
+      nameFr: 'Forfait panneau',
+      nameEn: 'Panel plan',
+      quotas: { domains: 10, sites: 10, mailboxes: 10, mail_storage_mb: 1000, databases: 5, database_storage_mb: 1000, web_storage_mb: 1000 },
+      monthlyPriceCents: 3000,
+      effectiveFrom: '2020-01-01',
+    });
+    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
+    const organization = await makeOrganization(admin, { name: 'Coop Facturée', locale: 'fr' });
+    expect((await admin.put(`/api/v1/organizations/${organization.id}/subscription`, { planId: plan.body.id, startsOn: '2024-01-01' })).status).toBe(204);
+    const client = await makeClient(api, admin, organization.id, { role: 'owner', locale: 'fr' });
+
+    // The accountant lands in the accounting area and bills last month (what the form proposes).
+    const page = await panel().newPage('fr-CA');
+    await signIn(page, accountant.email, accountant.password);
+    await page.getByRole('heading', { level: 1, name: 'Facturations' }).waitFor();
+    expect(await page.getByLabel('Mois', { exact: true }).inputValue()).toBe(PERIOD);
+    await page.getByRole('button', { name: 'Lancer la facturation' }).click();
+    await page.getByText(`Facturation lancée pour ${PERIOD_FR}.`, { exact: false }).waitFor();
+    const run = page.locator(`tr[data-period="${PERIOD}"]`);
+    // The run works in the background; the page follows it without a reload.
+    await run.locator('[data-status="completed"]').waitFor();
+    expect(await run.textContent()).toContain('1 nouveau brouillon');
+    await expectOnlyLanguage(page, 'fr', 'billing runs');
+    await expectFitsPhone(page, 'billing runs');
+
+    // Its draft, opened from the run's invoices, then posted.
+    await run.getByRole('link', { name: `Ses factures ${PERIOD_FR}` }).click();
+    await page.getByRole('link', { name: 'Brouillon pour Coop Facturée' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Brouillon pour Coop Facturée' }).waitFor();
+    const lines = await page.locator('table').first().innerText();
+    expect(lines).toContain('Forfait panneau');
+    expect(lines).toMatch(/TPS \(5\s%\)\s+1,50\s\$/);
+    expect(lines).toMatch(/TVQ \(9,975\s%\)\s+2,99\s\$/);
+    expect(lines).toMatch(/Total\s+34,49\s\$/);
+    await page.getByRole('button', { name: 'Comptabiliser la facture' }).click();
+    const title = page.getByRole('heading', { level: 1, name: /^Facture \d{4}-\d{5}$/ });
+    await title.waitFor();
+    const number = (await title.textContent())!.replace('Facture ', '');
+    await page.locator('[data-status="posted"]').first().waitFor();
+    expect(await page.locator('[data-balance]').textContent()).toMatch(/34,49\s\$/);
+    await expectOnlyLanguage(page, 'fr', 'posted invoice');
+    const posted = (await accountant.caller.get(`/api/v1/invoices?organizationId=${organization.id}`)).body.data;
+    expect(posted.map((invoice: { number: string; status: string }) => [invoice.number, invoice.status])).toEqual([[number, 'posted']]);
+
+    // The month's revenue (taxes apart) in the reports, on the chart and in its table.
+    await page.getByRole('link', { name: 'Rapports', exact: true }).click();
+    await page.getByRole('img', { name: 'Revenus des douze derniers mois' }).waitFor();
+    expect(await page.locator(`tr[data-month="${PERIOD}"]`).innerText()).toMatch(new RegExp(`^${PERIOD_FR}\\s+30,00\\s\\$\\s+0,00\\s\\$\\s+30,00\\s\\$$`));
+
+    // The client finds it under their invoices, with what they owe, and downloads its PDF.
+    const clientPage = await panel().newPage('fr-CA');
+    await signIn(clientPage, client.email, client.password);
+    await clientPage.getByRole('link', { name: 'Factures et relevé' }).click();
+    await clientPage.getByRole('heading', { level: 1, name: 'Factures et relevé' }).waitFor();
+    const row = clientPage.locator(`tr[data-invoice="${number}"]`);
+    await row.waitFor();
+    expect(await row.innerText()).toMatch(/Comptabilisée[\s\S]*34,49\s\$/);
+    expect(await clientPage.locator('[data-balance]').textContent()).toMatch(/34,49\s\$/);
+    await expectOnlyLanguage(clientPage, 'fr', 'client invoices');
+    const [download] = await Promise.all([clientPage.waitForEvent('download'), row.getByRole('link', { name: `PDF ${number}` }).click()]);
+    expect(download.suggestedFilename()).toMatch(/\.pdf$/);
+    const pdf = await readFile((await download.path())!);
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(pdfText(pdf)).toContain(number);
+    expect(pdfText(pdf)).toContain('Coop Facturée');
+  });
+
+  it('records a payment against the invoice it settles', async () => {
+    const { api, admin } = panel();
+    const accountant = await makeStaff(api, admin, ['accountant']);
+    const organization = await makeOrganization(admin, { name: 'Coop Payeuse', locale: 'fr' });
+    const draft = await accountant.caller.post('/api/v1/invoices', { organizationId: organization.id, lines: [{ description: 'Soutien', quantity: '2', unitPrice: '50.00', taxCode: 'exempt' }] });
+    expect(draft.status, JSON.stringify(draft.body)).toBe(201);
+    const invoice = (await accountant.caller.post(`/api/v1/invoices/${draft.body.id}/post`, {})).body;
+
+    const page = await panel().newPage('fr-CA');
+    await signIn(page, accountant.email, accountant.password);
+    await page.getByRole('link', { name: 'Paiements' }).click();
+    await page.getByLabel('Client', { exact: true }).selectOption({ label: 'Coop Payeuse' });
+    await page.getByLabel('Mode de paiement').selectOption({ label: 'Chèque' });
+    await page.getByLabel('Référence').fill('Chèque 1042');
+    await page.getByLabel('Montant').fill('100,00');
+    const applyTo = page.getByLabel('Appliquer à', { exact: true });
+    // Its customer's open invoices, each with what is left to pay.
+    expect(await applyTo.locator('option').allInnerTexts()).toEqual(['Aucune facture (garder en crédit)', expect.stringMatching(new RegExp(`^${invoice.number} · Coop Payeuse · 100,00\\s\\$ dû$`))]);
+    await applyTo.selectOption(invoice.id);
+    await page.getByRole('button', { name: 'Inscrire le paiement' }).click();
+    await page.getByText(/Paiement de 100,00\s\$ inscrit; 0,00\s\$ reste en crédit\./).waitFor();
+    const row = page.locator('tr', { hasText: 'Chèque 1042' });
+    await row.getByRole('link', { name: invoice.number }).waitFor();
+    await expectOnlyLanguage(page, 'fr', 'payments');
+
+    await row.getByRole('link', { name: invoice.number }).click();
+    await page.locator('[data-status="paid"]').first().waitFor();
+    expect(await page.locator('[data-balance]').textContent()).toMatch(/0,00\s\$/);
+  });
+
+  it('matches a bank deposit to the invoice it names, credits one invoice and voids another', async () => {
+    const { api, admin } = panel();
+    const accountant = await makeStaff(api, admin, ['accountant']);
+    const organization = await makeOrganization(admin, { name: 'Coop Rapprochée', locale: 'fr' });
+    const post = async (price: string) => {
+      const draft = await accountant.caller.post('/api/v1/invoices', { organizationId: organization.id, lines: [{ description: 'Soutien', quantity: '1', unitPrice: price, taxCode: 'exempt' }] });
+      expect(draft.status, JSON.stringify(draft.body)).toBe(201);
+      const posted = await accountant.caller.post(`/api/v1/invoices/${draft.body.id}/post`, {});
+      expect(posted.status, JSON.stringify(posted.body)).toBe(200);
+      return posted.body as { id: string; number: string };
+    };
+    const [deposited, credited, voided] = [await post('80.00'), await post('60.00'), await post('40.00')];
+
+    const page = await panel().newPage('fr-CA');
+    await signIn(page, accountant.email, accountant.password);
+    await page.getByRole('link', { name: 'Paiements' }).click();
+    await page.getByLabel('Lignes du relevé (CSV)').fill(`date,montant,description\n2026-11-27,80.00,Virement Coop Rapprochée ${deposited.number}\n`);
+    await page.getByRole('button', { name: 'Importer le relevé' }).click();
+    await page.getByText('1 ligne importée').waitFor();
+    const line = page.locator('li[data-bank-line]', { hasText: deposited.number });
+    await line.getByText(`Nomme la facture ${deposited.number} (Coop Rapprochée).`).waitFor();
+    await expectOnlyLanguage(page, 'fr', 'bank statement');
+    await line.getByRole('button', { name: 'Confirmer le paiement' }).click();
+    await line.waitFor({ state: 'detached' });
+    expect((await accountant.caller.get(`/api/v1/invoices/${deposited.id}`)).body).toMatchObject({ status: 'paid', balance: '0.00' });
+
+    // A credit note for the second: the invoice owes nothing more, and links to its note.
+    await page.goto(`/accounting/invoices/${credited.id}`);
+    await page.getByLabel('Motif de la note de crédit').fill('Panne de novembre');
+    await page.getByRole('button', { name: 'Émettre une note de crédit' }).click();
+    await page.getByText(/^Note de crédit AV-\d{4}-\d{5} émise\.$/).waitFor();
+    await page.getByRole('link', { name: /^Note de crédit AV-/ }).waitFor();
+    expect(await page.locator('[data-balance]').textContent()).toMatch(/^0,00\s\$$/);
+
+    // The third is voided: nothing was paid on it or credited to it.
+    await page.goto(`/accounting/invoices/${voided.id}`);
+    await page.getByRole('button', { name: 'Annuler la facture' }).click();
+    await page.getByRole('button', { name: `Confirmer l’annulation de ${voided.number} (son écriture est contrepassée)` }).click();
+    await page.locator('[data-status="void"]').first().waitFor();
+    await expectOnlyLanguage(page, 'fr', 'void invoice');
+    expect((await accountant.caller.get('/api/v1/accounting/consistency')).body.ok).toBe(true);
+  });
+});
