@@ -165,6 +165,10 @@ const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
   'post /api/v1/imports/dry-run': (t) => ({ url: '/api/v1/imports/dry-run', body: { databaseUrl: 'mysql://alternc:secret@127.0.0.1:1/alternc', fromServerId: t.server.id } }),
   'post /api/v1/imports': (t) => ({ url: '/api/v1/imports', body: { databaseUrl: 'mysql://alternc:secret@127.0.0.1:1/alternc', fromServerId: t.server.id } }),
   'get /api/v1/imports/:id': () => ({ url: '/api/v1/imports/01a20000-0000-7000-8000-000000000000' }),
+  'post /api/v1/moves': (t) => ({ url: '/api/v1/moves', body: { organizationId: t.organizationB.id, service: 'web', toServerId: t.server.id } }),
+  'get /api/v1/moves/:id': () => ({ url: '/api/v1/moves/01a20000-0000-7000-8000-000000000000' }),
+  'post /api/v1/drains': (t) => ({ url: '/api/v1/drains', body: { serverId: t.server.id } }),
+  'get /api/v1/drains/:id': () => ({ url: '/api/v1/drains/01a20000-0000-7000-8000-000000000000' }),
 
   // Billing: clients read their own invoices, payments and statement; everything else is for staff.
   'post /api/v1/billing-runs': () => ({ url: '/api/v1/billing-runs', body: { period: '2024-01' } }),
@@ -299,6 +303,10 @@ const STAFF_ONLY = new Set([
   'post /api/v1/imports/dry-run',
   'post /api/v1/imports',
   'get /api/v1/imports/:id',
+  'post /api/v1/moves',
+  'get /api/v1/moves/:id',
+  'post /api/v1/drains',
+  'get /api/v1/drains/:id',
   'get /api/v1/jobs',
   'get /api/v1/server-events',
   'post /api/v1/jobs/retry',
