@@ -149,6 +149,14 @@ describe('ruche import alternc', () => {
       expect(['done', 'already_imported'], key).toContain(itemOf(done, key)?.outcome);
     }
 
+    // The organisation is on the nearest plan, with overrides where it falls short of the AlternC quotas.
+    const profile = (await fleet.admin.get(`/api/v1/organizations/${itemOf(done, 'organization:radio').targetId}/hosting`)).body;
+    expect(profile.plan).not.toBeNull();
+    const limit = (meter: string) => profile.quotaOverrides[meter] ?? profile.plan.quotas[meter];
+    expect(limit('domains')).toBeGreaterThanOrEqual(5);
+    expect(limit('mailboxes')).toBeGreaterThanOrEqual(20);
+    expect(limit('databases')).toBeGreaterThanOrEqual(3);
+
     // Sites answer with their files.
     const web = fleet.server.ports.http!;
     expect((await httpGet(web, { host: 'radio-cv.org' })).body).toContain('archives depuis 1998');

@@ -165,7 +165,6 @@ const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
   'post /api/v1/imports/dry-run': (t) => ({ url: '/api/v1/imports/dry-run', body: { databaseUrl: 'mysql://alternc:secret@127.0.0.1:1/alternc', fromServerId: t.server.id } }),
   'post /api/v1/imports': (t) => ({ url: '/api/v1/imports', body: { databaseUrl: 'mysql://alternc:secret@127.0.0.1:1/alternc', fromServerId: t.server.id } }),
   'get /api/v1/imports/:id': () => ({ url: '/api/v1/imports/01a20000-0000-7000-8000-000000000000' }),
-  // Moves and drains between servers: sysadmins only.
   'post /api/v1/moves': (t) => ({ url: '/api/v1/moves', body: { organizationId: t.organizationB.id, service: 'web', toServerId: t.server.id } }),
   'get /api/v1/moves/:id': () => ({ url: '/api/v1/moves/01a20000-0000-7000-8000-000000000000' }),
   'post /api/v1/drains': (t) => ({ url: '/api/v1/drains', body: { serverId: t.server.id } }),
@@ -216,7 +215,6 @@ const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
   'get /api/v1/accounting/reports/trial-balance': () => ({ url: '/api/v1/accounting/reports/trial-balance' }),
   'get /api/v1/accounting/reports/income-statement': () => ({ url: '/api/v1/accounting/reports/income-statement' }),
   'get /api/v1/accounting/reports/balance-sheet': () => ({ url: '/api/v1/accounting/reports/balance-sheet' }),
-  'get /api/v1/accounting/reports/income-by-month': () => ({ url: '/api/v1/accounting/reports/income-by-month' }),
   'get /api/v1/accounting/reports/general-ledger': () => ({ url: '/api/v1/accounting/reports/general-ledger?account=1100' }),
   'get /api/v1/accounting/reports/receivables-aging': () => ({ url: '/api/v1/accounting/reports/receivables-aging' }),
   'get /api/v1/accounting/reports/sales-tax': () => ({ url: '/api/v1/accounting/reports/sales-tax?from=2024-01-01&to=2024-12-31' }),
@@ -346,7 +344,6 @@ const STAFF_ONLY = new Set([
   'get /api/v1/accounting/reports/trial-balance',
   'get /api/v1/accounting/reports/income-statement',
   'get /api/v1/accounting/reports/balance-sheet',
-  'get /api/v1/accounting/reports/income-by-month',
   'get /api/v1/accounting/reports/general-ledger',
   'get /api/v1/accounting/reports/receivables-aging',
   'get /api/v1/accounting/reports/sales-tax',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dovecotSchemeOf, handMadeLines, parseZoneLine, planAlterncImport } from './alternc-plan.js';
+import { dovecotSchemeOf, handMadeLines, nearestPlan, parseZoneLine, planAlterncImport } from './alternc-plan.js';
 import type { AlterncSnapshot } from './alternc-snapshot.js';
 
 const snapshot = (): AlterncSnapshot => ({
@@ -106,5 +106,24 @@ describe('zone files and hashes', () => {
     expect(dovecotSchemeOf('{PLAIN}secret')).toBeNull();
     expect(dovecotSchemeOf('secret')).toBeNull();
     expect(dovecotSchemeOf(null)).toBeNull();
+  });
+});
+
+describe('nearestPlan', () => {
+  const small = { id: 'small', active: true, quotas: { domains: 1, mailboxes: 5, databases: 1 } };
+  const medium = { id: 'medium', active: true, quotas: { domains: 5, mailboxes: 20, databases: 3 } };
+  const large = { id: 'large', active: true, quotas: { domains: 50, mailboxes: 200, databases: 30 } };
+  const retired = { id: 'retired', active: false, quotas: { domains: 5, mailboxes: 20, databases: 3 } };
+
+  it('takes the smallest plan that holds everything, with no override', () => {
+    expect(nearestPlan({ domains: 3, mailboxes: 10, databases: 2 }, [large, small, medium, retired])).toEqual({ plan: medium, overrides: {} });
+  });
+
+  it('takes the plan short on the fewest meters, and overrides those', () => {
+    expect(nearestPlan({ domains: 3, mailboxes: 10, databases: 99 }, [small, medium])).toEqual({ plan: medium, overrides: { databases: 99 } });
+  });
+
+  it('overrides everything when no plan is offered', () => {
+    expect(nearestPlan({ domains: 2 }, [retired])).toEqual({ plan: null, overrides: { domains: 2 } });
   });
 });

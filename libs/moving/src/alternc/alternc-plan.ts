@@ -419,3 +419,21 @@ function shortNameOf(name: string, login: string, prefix: string, fallback: stri
 }
 
 export { accountRoot };
+
+export interface PlanChoice {
+  id: string;
+  active: boolean;
+  quotas: Readonly<Record<string, number>>;
+}
+
+/**
+ * The nearest plan for what an account needs: the one short on the fewest meters, then the
+ * smallest (least room in all); the meters it is short on become quota overrides.
+ */
+export function nearestPlan<P extends PlanChoice>(needs: Readonly<Record<string, number>>, plans: readonly P[]): { plan: P | null; overrides: Record<string, number> } {
+  const shortOf = (plan: P) => Object.entries(needs).filter(([meter, need]) => (plan.quotas[meter] ?? 0) < need);
+  const size = (plan: P) => Object.keys(needs).reduce((sum, meter) => sum + (plan.quotas[meter] ?? 0), 0);
+  const ranked = plans.filter((plan) => plan.active).sort((a, b) => shortOf(a).length - shortOf(b).length || size(a) - size(b));
+  const plan = ranked[0] ?? null;
+  return { plan, overrides: Object.fromEntries(plan ? shortOf(plan) : Object.entries(needs)) };
+}

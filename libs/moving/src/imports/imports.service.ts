@@ -36,7 +36,7 @@ import {
 import { ConnectionPool } from '@ruche/provisioning';
 import { z } from 'zod';
 import { readAlterncDatabase, AlterncUnreachable } from '../alternc/alternc-reader.js';
-import { ITEM_KINDS, planAlterncImport, type ItemKind, type MailboxSpec, type PlannedItem } from '../alternc/alternc-plan.js';
+import { ITEM_KINDS, nearestPlan, planAlterncImport, type ItemKind, type MailboxSpec, type PlannedItem } from '../alternc/alternc-plan.js';
 import { accountRoot, ZONE_FILE_DIR, type AlterncSnapshot } from '../alternc/alternc-snapshot.js';
 import { ServerTransfer } from '../transfer/server-transfer.js';
 import { importActor } from './import-actor.js';
@@ -346,7 +346,11 @@ export class ImportsService {
         const organization = await this.organizations.create({ name: spec.name, locale: this.config.defaultLocale });
         await this.users.adopt({ email: spec.email, displayName: spec.displayName, passwordHash: spec.passwordHash || null });
         await this.organizations.invite(organization.id, { email: spec.email, role: 'owner' });
-        await this.plans.setQuotaOverrides(organization.id, spec.quotas as never);
+        // The nearest plan, and overrides for what it is short of.
+        const plans = await Promise.all((await this.plans.list()).map((plan) => this.plans.toDto(plan)));
+        const { plan, overrides } = nearestPlan(spec.quotas, plans);
+        if (plan) await this.plans.subscribe(organization.id, plan.id);
+        if (Object.keys(overrides).length > 0) await this.plans.setQuotaOverrides(organization.id, overrides as never);
         return organization.id;
       }
       case 'domain':
