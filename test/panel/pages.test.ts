@@ -211,6 +211,9 @@ describe('every page', () => {
   it('works at phone width: the navigation opens from its menu button', async () => {
     const page = await panel().newPage('fr-CA', PHONE);
     await signIn(page, client.email, client.password);
+    // The home page sends a client on to their organisation's dashboard, and a change of page
+    // closes the menu: open it once there.
+    await page.waitForURL(/\/o\/[^/]+$/);
     const menu = page.getByRole('button', { name: 'Menu' });
     expect(await page.getByRole('link', { name: 'Sites web' }).isVisible()).toBe(false);
     await menu.click();
