@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { MOVE_STATUSES, MOVE_STEPS } from './move.entity.js';
 
-/** The services a move carries today: their data is files (web, mail) or none (dns). */
-export const MOVABLE_SERVICES = ['web', 'dns', 'mail'] as const;
+/** The services a move carries today: their data is files (web) or none (dns). */
+export const MOVABLE_SERVICES = ['web', 'dns'] as const;
 
 const peerHost = z.string().regex(/^(?:[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$|^[0-9a-fA-F:]+$/, 'validation.peer_address_invalid');
 
