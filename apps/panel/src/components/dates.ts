@@ -38,3 +38,9 @@ export function mondayOf(day: string): string {
   const weekday = (new Date(year, month - 1, date, 12).getDay() + 6) % 7;
   return addDays(day, -weekday);
 }
+
+/** This year and the four before it, newest first, as choices for a year field. */
+export function recentYears(now = new Date()): Array<{ value: string; label: string }> {
+  const current = now.getFullYear();
+  return Array.from({ length: 5 }, (_, index) => String(current - index)).map((year) => ({ value: year, label: year }));
+}

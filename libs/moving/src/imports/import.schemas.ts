@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ITEM_KINDS } from '../alternc/alternc-plan.js';
 import { IMPORT_STATUSES, IMPORT_STEPS } from './import.entity.js';
+import { peerAddressSchema } from '../transfer/peer-address.js';
 
 const login = z.string().regex(/^[a-z0-9]{1,14}$/, 'validation.alternc_login_invalid');
 /** `mysql://user:password@host:port/alternc` (or `mariadb://`): read only. */
@@ -15,7 +16,6 @@ const databaseUrl = z
       return false;
     }
   }, 'validation.alternc_database_url_invalid');
-const peerHost = z.string().regex(/^(?:[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$|^[0-9a-fA-F:]+$/, 'validation.peer_address_invalid');
 
 export const createImportSchema = z.strictObject({
   databaseUrl,
@@ -25,7 +25,7 @@ export const createImportSchema = z.strictObject({
    * Where the receiving servers reach the AlternC server over SSH, when not at its public
    * IPv4 (else its address) on port 22.
    */
-  peerAddress: peerHost.optional(),
+  peerAddress: peerAddressSchema.optional(),
   peerPort: z.number().int().min(1).max(65535).optional(),
   accounts: z.array(login).max(10_000).default([]),
 });

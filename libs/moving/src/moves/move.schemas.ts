@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import { MOVE_STATUSES, MOVE_STEPS } from './move.entity.js';
+import { peerAddressSchema } from '../transfer/peer-address.js';
 
 /** The services a move carries today: their data is files (web) or none (dns). */
 export const MOVABLE_SERVICES = ['web', 'dns'] as const;
 
-const peerHost = z.string().regex(/^(?:[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$|^[0-9a-fA-F:]+$/, 'validation.peer_address_invalid');
 
 export const createMoveSchema = z.strictObject({
   organizationId: z.uuid(),
   service: z.enum(MOVABLE_SERVICES, { error: 'validation.service_not_movable' }),
   toServerId: z.uuid(),
   /** Where the new server reaches the old one over SSH, when not at its public IPv4 on port 22. */
-  peerAddress: peerHost.optional(),
+  peerAddress: peerAddressSchema.optional(),
   peerPort: z.number().int().min(1).max(65535).optional(),
 });
 export type CreateMove = z.infer<typeof createMoveSchema>;
@@ -20,7 +20,7 @@ export const createDrainSchema = z.strictObject({
   serverId: z.uuid(),
   /** Where its resources go (round robin by organisation); by default each service's least loaded active server. */
   toServerIds: z.array(z.uuid()).max(100).default([]),
-  peerAddress: peerHost.optional(),
+  peerAddress: peerAddressSchema.optional(),
   peerPort: z.number().int().min(1).max(65535).optional(),
 });
 export type CreateDrain = z.infer<typeof createDrainSchema>;

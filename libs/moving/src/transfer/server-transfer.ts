@@ -2,6 +2,7 @@ import net from 'node:net';
 import { Injectable } from '@nestjs/common';
 import type { Server } from '@ruche/hosting';
 import { ConnectionPool, type ServerConnection } from '@ruche/provisioning';
+import { isPeerHost } from './peer-address.js';
 
 /** Where the receiving server reaches the sending one over SSH (its address seen from the fleet, not from Ruche). */
 export interface PeerEndpoint {
@@ -21,7 +22,7 @@ function checkPath(path: string): string {
 }
 
 export function peerHost(host: string): string {
-  if (net.isIP(host) || /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(host)) return host;
+  if (isPeerHost(host)) return host;
   throw new Error(`unsafe host ${JSON.stringify(host)}`);
 }
 

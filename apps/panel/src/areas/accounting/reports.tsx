@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { decimalToCents } from '../../api/money';
 import { BarChart } from '../../components/charts';
-import { monthOf, monthsUpTo, previousMonth, todayIso } from '../../components/dates';
+import { monthOf, monthsUpTo, previousMonth, todayIso, recentYears } from '../../components/dates';
 import { ConfirmButton, Empty, Field, FormError, Notice, Page, QueryState, Section, SelectField, TableWrap } from '../../components/ui';
 import { useFormat, useT, type MessageId } from '../../i18n/i18n';
 
@@ -180,11 +180,6 @@ export function ReceivablesAging() {
   );
 }
 
-function years(): Array<{ value: string; label: string }> {
-  const current = new Date().getFullYear();
-  return Array.from({ length: 5 }, (_, index) => String(current - index)).map((year) => ({ value: year, label: year }));
-}
-
 /** Revenue and expenses by account over a year, and the surplus. */
 export function IncomeStatement() {
   const t = useT();
@@ -196,7 +191,7 @@ export function IncomeStatement() {
   });
   return (
     <Section title={t('reports.incomeStatement')}>
-      <SelectField label={t('reports.year')} name="year" value={year} onChange={(event) => setYear(event.target.value)} options={years()} />
+      <SelectField label={t('reports.year')} name="year" value={year} onChange={(event) => setYear(event.target.value)} options={recentYears()} />
       {statement.data ? (
         <TableWrap>
           <table>
@@ -316,7 +311,7 @@ function SalesTax() {
   });
   return (
     <Section title={t('reports.salesTax')}>
-      <SelectField label={t('reports.year')} name="tax-year" value={year} onChange={(event) => setYear(event.target.value)} options={years()} />
+      <SelectField label={t('reports.year')} name="tax-year" value={year} onChange={(event) => setYear(event.target.value)} options={recentYears()} />
       {report.data ? (
         <dl className="figures">
           <div>

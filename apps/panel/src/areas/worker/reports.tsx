@@ -3,16 +3,11 @@ import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { hoursToMinutes } from '../../api/money';
 import { BarChart } from '../../components/charts';
-import { todayIso } from '../../components/dates';
+import { todayIso, recentYears } from '../../components/dates';
 import { Empty, Field, Page, QueryState, Section, SelectField, TableWrap } from '../../components/ui';
 import { useFormat, useT } from '../../i18n/i18n';
 import { useMe } from '../../session';
 import { BalanceSheet, IncomeStatement, ReceivablesAging, RevenueByMonth } from '../accounting/reports';
-
-function years(): Array<{ value: string; label: string }> {
-  const current = new Date().getFullYear();
-  return Array.from({ length: 5 }, (_, index) => String(current - index)).map((year) => ({ value: year, label: year }));
-}
 
 /** My hours month by month over a year: work and meetings apart, billable and volunteer among them. */
 export function MyHoursPage() {
@@ -30,7 +25,7 @@ export function MyHoursPage() {
   return (
     <Page title={t('hours.title')}>
       <Section title={t('hours.year', { year })}>
-        <SelectField label={t('reports.year')} name="year" value={year} onChange={(event) => setYear(event.target.value)} options={years()} />
+        <SelectField label={t('reports.year')} name="year" value={year} onChange={(event) => setYear(event.target.value)} options={recentYears()} />
         {hours.data ? (
           <>
             <BarChart
