@@ -98,6 +98,19 @@ describe('the job queue', () => {
     ]);
   });
 
+  it('runs a scheduled job with the payload graphile-worker’s crontab gives it (its `_cron` mark included)', async () => {
+    await startWorker();
+    const organization = await makeOrganization(admin);
+    const today = new Date().toISOString().slice(0, 10);
+    // What the crontab line `5 0 * * * hosting:sample-usage` enqueues when it is due.
+    await api.db.query(`SELECT graphile_worker.add_job('hosting:sample-usage', json_build_object('_cron', json_build_object('ts', now(), 'backfilled', false)))`);
+    const samples = await waitFor(async () => {
+      const rows = await api.db.query(`SELECT meter FROM usage_samples WHERE organization_id = $1 AND day = $2`, [organization.id, today]);
+      return rows.length > 0 ? rows : null;
+    }, 30_000);
+    expect(samples.map((row: { meter: string }) => row.meter)).toContain('domains');
+  });
+
   it('coalesces jobs that share a key', async () => {
     const queue = api.app.get(QueueService);
     const db = api.app.get(TransactionalConnection);

@@ -160,7 +160,7 @@ export class QueueWorker implements BeforeApplicationShutdown {
         const started = performance.now();
         // A payload that does not fit its job's schema would fail the same way at every retry:
         // the job ends there, said in an error line and a metric, and the handler never sees it.
-        const checked = definition.schema.safeParse(payload ?? {});
+        const checked = definition.schema.safeParse(withoutCronMark(payload));
         if (!checked.success) {
           const reason = checked.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
           this.logger.error({ task, jobId: job.id, reason }, 'job refused: its payload does not fit the job');
@@ -184,4 +184,16 @@ export class QueueWorker implements BeforeApplicationShutdown {
       this.logger[method]({ queue: scope, ...(meta ?? {}) }, message);
     });
   }
+}
+
+/**
+ * graphile-worker's crontab adds `_cron` (when the run was due, whether it was back-filled) to
+ * the payload of every scheduled job: its bookkeeping, not the job's, so the job's schema never
+ * sees it.
+ */
+function withoutCronMark(payload: unknown): unknown {
+  if (payload === null || payload === undefined) return {};
+  if (typeof payload !== 'object' || Array.isArray(payload) || !('_cron' in payload)) return payload;
+  const { _cron: _mark, ...own } = payload as Record<string, unknown>;
+  return own;
 }
