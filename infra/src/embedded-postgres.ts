@@ -150,6 +150,13 @@ export class EmbeddedPostgres {
     // The password stays beside the folder asked for, readable by the launcher only.
     const passwordFile = path.join(path.dirname(wanted), `${path.basename(wanted)}.password`);
     const dataDir = await reachableDataDir(wanted, owner, notice);
+    if (existsSync(path.join(dataDir, 'PG_VERSION')) && !existsSync(passwordFile)) {
+      // A cluster whose password is gone cannot be signed in to: the one a removed checkout left
+      // under /var/lib/ruche (a new clone at the same path finds it). Kept aside, never deleted.
+      const aside = `${dataDir}.without-password-${new Date().toISOString().replace(/[-:.]/g, '')}`;
+      await rename(dataDir, aside);
+      notice(`The database cluster in ${dataDir} has no password file (${passwordFile}): it was moved to ${aside}, and a new one is made.`);
+    }
     if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
       await rm(dataDir, { recursive: true, force: true });
       await mkdir(dataDir, { recursive: true, mode: 0o700 });

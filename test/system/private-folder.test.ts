@@ -43,12 +43,9 @@ afterAll(async () => {
 });
 
 describe('a checkout in a folder the postgres user cannot enter', () => {
-  it('starts with no configuration, says where the database went, and gets ready', async () => {
-    const postgres = spawnSync('id', ['-u', 'postgres']);
-    if (postgres.status === 0) {
-      // The premise: the server's user really cannot enter the folder.
-      expect(spawnSync('test', ['-x', checkout], { uid: Number(postgres.stdout), gid: Number(postgres.stdout) }).status).not.toBe(0);
-    }
+  /** Starts the launcher in the checkout with nothing set but its ports, and waits until it is ready. */
+  async function launch(): Promise<void> {
+    output = '';
     const port = await freePort();
     child = spawn(process.execPath, [path.join(checkout, 'infra/dist/run-all.js')], {
       cwd: checkout,
@@ -66,12 +63,39 @@ describe('a checkout in a folder the postgres user cannot enter', () => {
       if (Date.now() > deadline) throw new Error(`not ready in 90 s:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+  }
+
+  async function stop(): Promise<void> {
+    child!.kill('SIGTERM');
+    expect(await new Promise((resolve) => child!.once('exit', resolve))).toBe(0);
+  }
+
+  it('starts with no configuration, says where the database went, and gets ready', async () => {
+    const postgres = spawnSync('id', ['-u', 'postgres']);
+    if (postgres.status === 0) {
+      // The premise: the server's user really cannot enter the folder.
+      expect(spawnSync('test', ['-x', checkout], { uid: Number(postgres.stdout), gid: Number(postgres.stdout) }).status).not.toBe(0);
+    }
+    await launch();
     const location = readFileSync(path.join(checkout, 'var/postgres.location'), 'utf8').trim();
     expect(location).toMatch(/^\/var\/lib\/ruche\/cluster-[0-9a-f]{16}\/postgres$/);
     expect(existsSync(path.join(location, 'PG_VERSION'))).toBe(true);
     expect(output).toContain(`the embedded database lives in ${location}`);
     expect(output).toMatch(/Password \(shown once\)/);
-    child.kill('SIGTERM');
-    expect(await new Promise((resolve) => child!.once('exit', resolve))).toBe(0);
+    await stop();
+  });
+
+  it('starts afresh in a new clone at the same path, the old clone’s database kept aside', async () => {
+    const location = readFileSync(path.join(checkout, 'var/postgres.location'), 'utf8').trim();
+    // The clone is removed and made again where it was: its ./var goes, the relocated cluster stays.
+    await rm(path.join(checkout, 'var'), { recursive: true, force: true });
+    await launch();
+    expect(readFileSync(path.join(checkout, 'var/postgres.location'), 'utf8').trim()).toBe(location);
+    expect(output).toMatch(/Password \(shown once\)/);
+    expect(output).toContain('has no password file');
+    const kept = readdirSync(path.dirname(location)).filter((name) => name.startsWith('postgres.without-password-'));
+    expect(kept).toHaveLength(1);
+    expect(existsSync(path.join(path.dirname(location), kept[0]!, 'PG_VERSION'))).toBe(true);
+    await stop();
   });
 });
