@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet, queryDns, startServer, type TestServer } from '@ruche/infra/fleet';
 import { loadSshIdentity, PROVISIONING_SETTINGS } from '@ruche/provisioning';
 import { makeClient, makeOrganization, makeToken } from '../support/factories.js';
+import { readInbox, sendMail } from '../support/mail-client.js';
 import { eventually, startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
 import type { Caller } from '../support/test-api.js';
 
@@ -32,13 +33,14 @@ interface Client {
   prefix: string;
   domain: string;
   siteId: string;
+  mailbox: { id: string; address: string; password: string };
 }
 const clients: Client[] = [];
 
 const phaseOf = (caller: Caller, path: string, phase: string) => eventually(async () => ((await caller.get(path)).body.phase === phase ? (await caller.get(path)).body : null), 60_000, `${path} to be ${phase}`);
 
 beforeAll(async () => {
-  fleet = await startFleetHarness({ services: ['web', 'dns'], env: { RUCHE_QUEUE_POLL_INTERVAL_MS: '250' } });
+  fleet = await startFleetHarness({ services: ['web', 'dns', 'mail'], env: { RUCHE_QUEUE_POLL_INTERVAL_MS: '250' } });
   for (const name of ['Radio Centre-Ville', 'Café Solidaire']) {
     const organization = await makeOrganization(fleet.admin, { name });
     const caller = (await makeClient(fleet.api, fleet.admin, organization.id)).caller;
@@ -53,12 +55,23 @@ beforeAll(async () => {
     // What the client put in its web space on A (as its own user, as its SFTP would).
     const written = await fleet.server.exec(['sh', '-c', 'printf "%s\\n" "$3" > "/srv/ruche/$1/sites/$2/hello.txt" && chown "ruche-$1:ruche-$1" "/srv/ruche/$1/sites/$2/hello.txt"', 'put', prefix, domain, `bonjour de ${name}`]);
     expect(written.exitCode, written.stderr).toBe(0);
-    clients.push({ caller, organizationId: organization.id, prefix, domain, siteId: site.body.id });
+    const address = `info@${domain}`;
+    const password = `pw-${randomBytes(6).toString('hex')}`;
+    const mailbox = await caller.post('/api/v1/mailboxes', { organizationId: organization.id, address, password, quotaMb: 50 });
+    expect(mailbox.status, JSON.stringify(mailbox.body)).toBe(201);
+    const alias = await caller.post('/api/v1/aliases', { organizationId: organization.id, address: `contact@${domain}`, destinations: [address] });
+    expect(alias.status, JSON.stringify(alias.body)).toBe(201);
+    await phaseOf(caller, `/api/v1/mailboxes/${mailbox.body.id}`, 'ready');
+    await phaseOf(caller, `/api/v1/aliases/${alias.body.id}`, 'ready');
+    // Mail already there before the drain.
+    expect(await sendMail(fleet.server.ports.smtp!, { from: 'auditeur@exemple.org', to: `contact@${domain}`, subject: 'Avant le déménagement', text: 'bonjour' })).toMatch(/^250 /);
+    await eventually(async () => (await readInbox({ port: fleet.server.ports.imap!, user: address, pass: password })).some((m) => m.subject === 'Avant le déménagement'), 20_000, 'the first message');
+    clients.push({ caller, organizationId: organization.id, prefix, domain, siteId: site.body.id, mailbox: { id: mailbox.body.id, address, password } });
   }
   // Server B, on A's network, registered once A holds everything.
   const identity = loadSshIdentity(PROVISIONING_SETTINGS.of(fleet.api.config));
-  second = await startServer({ services: ['web', 'dns'], authorizedKey: identity.publicKey, network: fleet.server.name });
-  const registered = await fleet.admin.post('/api/v1/servers', { name: second.name, address: '127.0.0.1', port: second.ports.ssh, transport: 'ssh', services: ['web', 'dns'], publicIpv4: '192.0.2.11' });
+  second = await startServer({ services: ['web', 'dns', 'mail'], authorizedKey: identity.publicKey, network: fleet.server.name });
+  const registered = await fleet.admin.post('/api/v1/servers', { name: second.name, address: '127.0.0.1', port: second.ports.ssh, transport: 'ssh', services: ['web', 'dns', 'mail'], publicIpv4: '192.0.2.11', publicHostname: 'mail2.coop.example' });
   expect(registered.status, JSON.stringify(registered.body)).toBe(201);
   secondId = registered.body.id;
   await fleet.api.app.listen({ host: '127.0.0.1', port: 0 });
@@ -71,6 +84,10 @@ afterAll(async () => {
   await fleet?.close();
   if (home) await rm(home, { recursive: true, force: true });
 });
+
+async function dnsData(server: TestServer, name: string, type: 'A' | 'MX'): Promise<string[]> {
+  return (await queryDns({ port: server.ports.dnsTcp!, name, type, transport: 'tcp' })).answers.filter((answer) => answer.type === type).map((answer) => answer.data);
+}
 
 function ruche(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(RUCHE_|LC_|LANG|LANGUAGE$|XDG_CONFIG_HOME$|NO_COLOR$)/.test(key)));
@@ -86,22 +103,59 @@ function ruche(args: string[], env: Record<string, string> = {}): Promise<{ code
 }
 
 describe('ruche servers drain', () => {
-  it('moves every site and zone onto the other server, data first; everything answers from there and the old server keeps only archives', async () => {
+  it('moves every site, zone and mailbox onto the other server, data first; everything answers from there, mail sent meanwhile arrives, and the old server keeps only archives', async () => {
     const peer = await fleet.server.addressOn(fleet.server.name);
     const dryRun = await ruche(['servers', 'drain', fleet.server.name, '--to', second.name, '--dry-run', '--json']);
     expect(dryRun.code, dryRun.stderr).toBe(0);
-    expect(JSON.parse(dryRun.stdout).resources.filter((resource: any) => resource.movable)).toHaveLength(4);
+    expect(JSON.parse(dryRun.stdout).resources.filter((resource: any) => resource.movable)).toHaveLength(8);
     expect((await fleet.admin.get(`/api/v1/servers/${fleet.serverId}`)).body.status).toBe('active');
 
+    // Mail keeps coming while the server drains: to the old server, and to the new one once it
+    // has the mailboxes. Every message a server takes (250) must end up in the mailbox.
+    const accepted: Array<{ client: Client; subject: string }> = [];
+    let draining = true;
+    const sender = (async () => {
+      for (let n = 0; draining; n++) {
+        for (const client of clients) {
+          for (const [port, where] of [[fleet.server.ports.smtp!, 'A'], [second.ports.smtp!, 'B']] as const) {
+            const subject = `Pendant le déménagement ${where} ${n}`;
+            const answer = await sendMail(port, { from: 'auditeur@exemple.org', to: `contact@${client.domain}`, subject, text: 'toujours là?' }).catch(() => null);
+            if (answer?.startsWith('250')) accepted.push({ client, subject });
+          }
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
     const run = await ruche(['servers', 'drain', fleet.server.name, '--to', second.name, '--peer-address', peer, '--interval', '1', '--json']);
+    draining = false;
+    await sender;
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     const drain = JSON.parse(run.stdout);
     expect(drain).toMatchObject({ status: 'done', notMoved: [] });
-    expect(drain.moves).toHaveLength(4);
+    expect(drain.moves).toHaveLength(6);
     expect(drain.moves.every((move: any) => move.status === 'done' && move.toServerId === secondId)).toBe(true);
     expect((await fleet.admin.get(`/api/v1/servers/${fleet.serverId}`)).body.status).toBe('draining');
 
+    expect(accepted.some((message) => message.subject.includes(' A '))).toBe(true);
     for (const client of clients) {
+      // The mailbox answers from B with its password: the old message, and every one a server took during the drain.
+      const inbox = { port: second.ports.imap!, user: client.mailbox.address, pass: client.mailbox.password };
+      const expected = ['Avant le déménagement', ...accepted.filter((message) => message.client === client).map((message) => message.subject)];
+      await eventually(async () => {
+        const subjects = new Set((await readInbox(inbox)).map((m) => m.subject));
+        return expected.every((subject) => subjects.has(subject));
+      }, 30_000, `every accepted message in ${client.mailbox.address}`).catch(async (error) => {
+        const subjects = new Set((await readInbox(inbox)).map((m) => m.subject));
+        throw new Error(`${(error as Error).message}; missing: ${expected.filter((subject) => !subjects.has(subject)).join(', ')}`);
+      });
+      // Once each: the final pass brought only what arrived on A after the first.
+      const subjects = (await readInbox(inbox)).map((m) => m.subject);
+      expect(subjects.length).toBe(new Set(subjects).size);
+      expect(await dnsData(second, client.domain, 'MX')).toEqual(['10 mail2.coop.example.']);
+      expect((await fleet.server.exec(['test', '-e', `/var/mail/ruche/${client.mailbox.id}`])).exitCode).not.toBe(0);
+      expect((await fleet.server.exec(['sh', '-c', `ls /var/backups/ruche/mail/ | grep -c '^${client.mailbox.id}-'`])).stdout.trim()).toBe('1');
+      await expect(readInbox({ ...inbox, port: fleet.server.ports.imap! })).rejects.toThrow();
+
       // From B: the site with the client's file, the zone naming B's address.
       expect((await httpGet(second.ports.http!, { host: client.domain, path: '/hello.txt' })).body).toMatch(/^bonjour de /);
       expect((await httpGet(second.ports.http!, { host: `www.${client.domain}`, path: '/hello.txt' })).status).toBe(200);
@@ -135,7 +189,7 @@ describe('ruche servers drain', () => {
   it('refuses a bad argument and a server that cannot take the service, with a message and a non-zero exit', async () => {
     expect((await ruche(['move', 'not-an-id', 'web', '--to', second.name])).code).toBe(2);
     expect((await ruche(['move', clients[0]!.organizationId, 'web', '--to', 'no-such-server', '--json'])).code).toBe(1);
-    const bad = await fleet.admin.post('/api/v1/moves', { organizationId: clients[0]!.organizationId, service: 'mail', toServerId: secondId });
+    const bad = await fleet.admin.post('/api/v1/moves', { organizationId: clients[0]!.organizationId, service: 'mariadb', toServerId: secondId });
     expect(bad.status).toBe(422);
     expect(bad.body.error.details[0]).toMatchObject({ field: 'service' });
     const badToken = await ruche(['servers', 'drain', second.name, '--json'], { RUCHE_TOKEN: 'rch_nope' });

@@ -12,7 +12,7 @@ import { notAvailableYet } from './placeholders.js';
 type MoveAnswer = Answer<'/api/v1/moves/{id}', 'get'>;
 type DrainAnswer = Answer<'/api/v1/drains/{id}', 'get'>;
 /** What a move carries today; the other services say so (exit 6). */
-const MOVABLE: readonly Service[] = ['web', 'dns'];
+const MOVABLE: readonly Service[] = ['web', 'dns', 'mail'];
 const PEER = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])(?::(\d{1,5}))?$/;
 
 interface WaitOptions {

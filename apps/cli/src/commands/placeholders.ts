@@ -4,7 +4,7 @@ import type { MessageKey } from '../i18n/messages.en.js';
 
 /**
  * Operations whose API is not there yet: `import alternc --final`, and moving the services a move
- * does not carry yet (mail, databases): the commands exist with their arguments (checked),
+ * does not carry yet (databases): the commands exist with their arguments (checked),
  * and say so with exit 6, so scripts and sysadmins learn the shape now. Wiring one means
  * replacing its `notAvailableYet` call with the API call (see `servers resync --watch` for
  * following the work, and `createProgress` for a bar with counts and rates).

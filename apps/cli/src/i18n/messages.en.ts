@@ -212,9 +212,9 @@ export const en = {
 
   'opt.move.peerAddress': 'where the new server reaches the old one over SSH (default: its public IPv4, port 22)',
   'help.move':
-    'Moves the organisation’s web sites (or its zones, with dns) to the server given: the new server copies the files from the old one first (rsync over SSH, with a key made for the move), then the resources name the new server (they show applying, then ready), then what changed meanwhile is copied, then the old copy is archived under the old server’s archive folder and removed. Mail and databases cannot be moved yet (exit 6). Exit 1 when the move failed; run it again to resume.',
+    'Moves the organisation’s web sites, zones (dns) or mailboxes and aliases (mail) to the server given: the new server copies the files and mail from the old one first (rsync over SSH, with a key made for the move), then the resources name the new server (they show applying, then ready) and the records that named the old server name the new one, then, once the old server let go, what changed or arrived meanwhile is copied, then the old copy is archived under the old server’s archive folder and removed. Databases cannot be moved yet (exit 6). Exit 1 when the move failed; run it again to resume.',
   'help.drain':
-    'Marks the server draining (nothing new goes there), then moves every organisation’s resources off it, one move per organisation and service, onto --to or the least loaded active servers. Exit 1 when a move failed or something could not be moved (mail and databases cannot be moved yet); --dry-run lists what would move and what would stay.',
+    'Marks the server draining (nothing new goes there), then moves every organisation’s resources off it, one move per organisation and service, onto --to or the least loaded active servers. Exit 1 when a move failed or something could not be moved (databases cannot be moved yet); --dry-run lists what would move and what would stay.',
   'move.label': 'moving',
   'move.step': '{step, select, copying {copying data} switching {switching over} waiting {waiting for the server} final_copy {copying what changed} archiving {archiving the old copy} other {done}}',
   'move.wouldMove': '{count, plural, =0 {Nothing to move} one {# resource would move} other {# resources would move}} to {server}.',

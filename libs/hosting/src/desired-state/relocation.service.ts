@@ -11,9 +11,13 @@ import { RESOURCE_KINDS, type ResourceType } from './resource-kinds.js';
 export interface PlacedResource {
   type: ResourceType;
   id: string;
+  /** What people call it: the domain, address or database name (null for a site: its host names are elsewhere). */
+  name: string | null;
   serverId: string;
   phase: Phase;
 }
+
+const NAME_COLUMN: Record<ResourceType, string> = { domain: 'name', site: 'NULL', mailbox: 'address', mail_alias: 'address', database: 'name', database_user: 'name' };
 
 /**
  * Moving an organisation's resources of one service to another server is a change of desired
@@ -40,11 +44,11 @@ export class RelocationService {
     assertOrganizationAccess('hosting:read', organizationId);
     const found: PlacedResource[] = [];
     for (const kind of this.kindsOf(service)) {
-      const rows = await this.db.query<{ id: string; server_id: string; phase: Phase }>(
-        `SELECT id, server_id, phase FROM ${kind.table} WHERE organization_id = $1 ${kind.type === 'database' || kind.type === 'database_user' ? 'AND engine = $2' : 'AND $2::text IS NOT NULL'} ORDER BY id`,
+      const rows = await this.db.query<{ id: string; name: string | null; server_id: string; phase: Phase }>(
+        `SELECT id, ${NAME_COLUMN[kind.type]} AS name, server_id, phase FROM ${kind.table} WHERE organization_id = $1 ${kind.type === 'database' || kind.type === 'database_user' ? 'AND engine = $2' : 'AND $2::text IS NOT NULL'} ORDER BY id`,
         [organizationId, service],
       );
-      found.push(...rows.map((row) => ({ type: kind.type, id: row.id, serverId: row.server_id, phase: row.phase })));
+      found.push(...rows.map((row) => ({ type: kind.type, id: row.id, name: row.name, serverId: row.server_id, phase: row.phase })));
     }
     return found;
   }
@@ -87,20 +91,27 @@ export class RelocationService {
         await this.state.changed(kind.type, kind.entity, { ...row, serverId: toServerId } as HostedResource, service);
         await this.audit.record({ action: `${kind.type}.relocate`, targetType: kind.type, targetId: row.id, organizationId, before: { serverId: fromServerId }, after: { serverId: toServerId } });
         left.add(fromServerId);
-        moved.push({ type: kind.type, id: row.id, serverId: toServerId, phase: 'pending', fromServerId });
+        moved.push({ type: kind.type, id: row.id, name: null, serverId: toServerId, phase: 'pending', fromServerId });
       }
     }
     for (const serverId of left) await this.state.enqueueReconcile(serverId, service);
-    if (service === 'web') await this.pointRecordsAt(organizationId, [...left], target);
+    if (service === 'web' || service === 'mail') await this.pointRecordsAt(organizationId, service, [...left], target);
     await this.servers.setPlacement(organizationId, { [service]: toServerId });
     return moved;
   }
 
-  /** The organisation's A and AAAA records that named an old web server's address now name the new one's. */
-  private async pointRecordsAt(organizationId: string, fromServerIds: string[], target: Server): Promise<void> {
+  /**
+   * The organisation's records that named an old server now name the new one: A and AAAA for
+   * a web move, MX for a mail move.
+   */
+  private async pointRecordsAt(organizationId: string, service: 'web' | 'mail', fromServerIds: string[], target: Server): Promise<void> {
     const changed = new Set<string>();
     for (const from of await this.db.getRepository(Server).findBy(fromServerIds.map((id) => ({ id })))) {
-      for (const [type, oldAddress, newAddress] of [['A', from.publicIpv4, target.publicIpv4], ['AAAA', from.publicIpv6, target.publicIpv6]] as const) {
+      const pairs =
+        service === 'web'
+          ? ([['A', from.publicIpv4, target.publicIpv4], ['AAAA', from.publicIpv6, target.publicIpv6]] as const)
+          : ([['MX', from.publicHostname, target.publicHostname]] as const);
+      for (const [type, oldAddress, newAddress] of pairs) {
         if (!oldAddress || !newAddress || oldAddress === newAddress) continue;
         const rows = await this.db.query<{ domain_id: string }>(
           `UPDATE dns_records SET value = $4 WHERE organization_id = $1 AND type = $2 AND value = $3 RETURNING domain_id`,

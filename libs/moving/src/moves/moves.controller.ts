@@ -10,7 +10,7 @@ export class MovesController {
   @Post()
   @Authorize('provisioning:admin')
   @Idempotent()
-  @Doc({ summary: 'Move an organisation’s resources of one service (web, dns) to another server: data first, then desired state, then the old copy archived', tags: ['moves'], response: moveSchema, status: 201 })
+  @Doc({ summary: 'Move an organisation’s resources of one service (web, dns, mail) to another server: data first, then desired state, then the old copy archived', tags: ['moves'], response: moveSchema, status: 201 })
   create(@ValidBody(createMoveSchema) body: CreateMove) {
     return this.moves.requestMove(body);
   }

@@ -27,6 +27,34 @@ export const RUN_MOVE_JOB = defineJob('moving:run-move', z.strictObject({ moveId
 const WAIT_SECONDS = 2;
 const WEB_ROOT = '/srv/ruche';
 const CERT_DIR = '/etc/ruche/certs';
+const MAILDIR_ROOT = '/var/mail/ruche';
+/** Files a maildir holds only while Dovecot works (deliveries in progress, locks): never copied. */
+const MAILDIR_TRANSIENT = ['Maildir/tmp/*', '*.lock'];
+/** The old server's list of domains whose mail waits (ruche-mail-setup makes Postfix read it). */
+const MOVING_LIST = '/var/lib/ruche/mail/moving';
+const MAIL_DOMAIN = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+/** Standard arguments: the list, `hold` or `release`, the domains (checked: no space, no quote). */
+const HOLD_MAIL = `set -e; list=$1; action=$2; shift 2
+exec 9>"$list.lock"; flock 9
+[ -f "$list" ] || : > "$list"
+awk -v drop="$*" 'BEGIN { n = split(drop, d, " "); for (i = 1; i <= n; i++) skip[d[i]] = 1 } !($1 in skip)' "$list" > "$list.new"
+if [ "$action" = hold ]; then for domain; do printf '%s 450 4.2.1 This mailbox is moving to another server: try again shortly\\n' "$domain" >> "$list.new"; done; fi
+chgrp --reference="$list" -- "$list.new"; chmod --reference="$list" -- "$list.new"
+mv -f -- "$list.new" "$list"
+postfix reload >/dev/null 2>&1
+[ "$action" = hold ] || exit 0
+sleep 1
+i=0
+while [ $i -lt 600 ]; do
+  pending=0
+  for domain; do if postqueue -j 2>/dev/null | grep -q -F "@$domain\\""; then pending=1; fi; done
+  [ $pending -eq 0 ] && exit 0
+  postqueue -f >/dev/null 2>&1 || true
+  sleep 0.1; i=$((i + 1))
+done
+echo "mail for $* is still queued on this server" >&2
+exit 1`;
 
 export type MoveDto = ReturnType<typeof toMoveDto>;
 
@@ -189,6 +217,21 @@ export class MovesService {
     if (move.step === 'copying') {
       // Data first, while the old server still serves it: owned by root until the new server has the organisation's user.
       if (service === 'web') for (const source of sources) await this.transfer.between(source, target, endpoint(source), tag(source), (copy) => copy.mirror(space, space, 'root', { mirror: false }));
+      if (service === 'mail') {
+        const homes = await this.mailboxHomes(move);
+        for (const source of sources) {
+          await this.transfer.between(source, target, endpoint(source), tag(source), async (copy) => {
+            // The mark first: whatever arrives from now on is copied again by the final pass.
+            for (const { id, home } of homes) {
+              await copy.mark(id);
+              await copy.mirror(home, home, 'vmail', { mirror: false, exclude: MAILDIR_TRANSIENT });
+            }
+          });
+          // From now until the old server lets go, its mail for these domains waits with the
+          // senders (450, try again shortly); what it already took is delivered before the switch.
+          await this.holdMail(source, await this.mailDomains(move), 'hold');
+        }
+      }
       await this.step(move, 'switching');
     }
     if (move.step === 'switching') {
@@ -213,12 +256,28 @@ export class MovesService {
     if (move.step === 'final_copy') {
       // What changed on the old server meanwhile, and the files given to the organisation's user.
       if (service === 'web') for (const source of sources) await this.transfer.between(source, target, endpoint(source), tag(source), (copy) => copy.mirror(space, space, `ruche-${prefix}`, { mirror: false }));
+      if (service === 'mail') {
+        // Mail the old server took until it held it back.
+        const homes = await this.mailboxHomes(move);
+        for (const source of sources) {
+          await this.transfer.between(source, target, endpoint(source), tag(source), async (copy) => {
+            for (const { id, home } of homes) await copy.copyNewer(home, home, 'vmail', id, { exclude: MAILDIR_TRANSIENT });
+          });
+        }
+      }
       await this.step(move, 'archiving');
     }
     if (move.step === 'archiving') {
       if (service === 'web') {
         const sites = (await this.relocation.resourcesOf(move.organizationId, 'web')).filter((resource) => resource.type === 'site').map((resource) => `${CERT_DIR}/${resource.id}`);
         for (const source of sources) await this.archiveWebSpace(source, prefix, move, sites);
+      }
+      if (service === 'mail') {
+        const homes = await this.mailboxHomes(move);
+        for (const source of sources) {
+          await this.archiveMailboxes(source, move, homes, tag(source));
+          await this.holdMail(source, await this.mailDomains(move), 'release');
+        }
       }
       await this.db.getRepository(Move).update({ id: move.id }, { step: 'finished', status: 'done', finishedAt: new Date() });
     }
@@ -238,6 +297,57 @@ export class MovesService {
       if (!latest || latest.status !== 'succeeded' || !latest.startedAt || new Date(latest.startedAt) < since) return false;
     }
     return true;
+  }
+
+  /** The domains of the organisation's addresses. */
+  private async mailDomains(move: Move): Promise<string[]> {
+    const resources = await this.relocation.resourcesOf(move.organizationId, 'mail');
+    return [...new Set(resources.flatMap((resource) => (resource.name ? [resource.name.slice(resource.name.lastIndexOf('@') + 1)] : [])))].filter((domain) => MAIL_DOMAIN.test(domain)).sort();
+  }
+
+  /**
+   * `hold`: the old server answers 450 for these domains (senders try again, by then at the
+   * new server), then waits until its queue holds nothing more for them (delivered into the
+   * maildirs the final pass copies). `release`: the domains leave that list.
+   */
+  private async holdMail(source: Server, domains: string[], action: 'hold' | 'release'): Promise<void> {
+    if (domains.length === 0) return;
+    const connection = await this.pool.get(source);
+    await connection.run(['sh', '-c', HOLD_MAIL, 'ruche-move-hold-mail', MOVING_LIST, action, ...domains], { timeoutMs: 120_000 });
+  }
+
+  /** The organisation's mailboxes and their folders (the same path on every server). */
+  private async mailboxHomes(move: Move): Promise<Array<{ id: string; home: string }>> {
+    const resources = await this.relocation.resourcesOf(move.organizationId, 'mail');
+    return resources.filter((resource) => resource.type === 'mailbox' && /^[0-9a-f-]{36}$/.test(resource.id)).map((resource) => ({ id: resource.id, home: `${MAILDIR_ROOT}/${resource.id}` }));
+  }
+
+  /** The old server keeps only an archive of each mailbox's folder, as it does for a deleted mailbox. */
+  private async archiveMailboxes(source: Server, move: Move, homes: Array<{ id: string; home: string }>, transferTag: string): Promise<void> {
+    const connection = await this.pool.get(source);
+    await connection.run(
+      [
+        'sh',
+        '-c',
+        `set -e; umask 077; archive="$1/mail"; suffix=$2; marks=$3; shift 3
+mkdir -p -- "$archive"
+for home; do
+  if [ -d "$home" ]; then
+    name="\${home##*/}-$suffix.tar.gz"
+    tar -C "$home" -czf "$archive/$name.tmp" .
+    mv -f -- "$archive/$name.tmp" "$archive/$name"
+    rm -rf -- "$home"
+  fi
+done
+rm -rf -- "$marks"`,
+        'ruche-move-archive-mail',
+        this.provisioning.archiveDir,
+        move.id.replace(/-/g, ''),
+        `/root/.ruche-move/${transferTag}.d`,
+        ...homes.map((entry) => entry.home),
+      ],
+      { timeoutMs: 3_600_000 },
+    );
   }
 
   /** The old server keeps only an archive of the organisation's web space (under the archive folder), not the space, its certificates or its user. */

@@ -16,6 +16,12 @@ const SAFE_PATH = /^\/[A-Za-z0-9._/@+-]+$/;
 const SYSTEM_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 const DATABASE = /^[a-z0-9][a-z0-9_]{0,63}$/;
 
+const PATTERN = /^[A-Za-z0-9._*/-]{1,100}$/;
+const excludes = (patterns: readonly string[] = []) => patterns.map((pattern) => {
+  if (!PATTERN.test(pattern)) throw new Error('unsafe exclude pattern');
+  return `--exclude=${pattern}`;
+});
+
 function checkPath(path: string): string {
   if (!SAFE_PATH.test(path) || path.split('/').includes('..')) throw new Error(`unsafe path ${JSON.stringify(path)}`);
   return path;
@@ -32,7 +38,15 @@ export interface PeerCopy {
    * Copies `from/` (on the sending server) into `to/` (on the receiving one), files owned by
    * `owner`; `mirror` also deletes what the sender no longer has.
    */
-  mirror(from: string, to: string, owner: string, options?: { mirror?: boolean }): Promise<void>;
+  mirror(from: string, to: string, owner: string, options?: { mirror?: boolean; exclude?: readonly string[] }): Promise<void>;
+  /** Notes the time on the sending server under `name`, for `copyNewer`. */
+  mark(name: string): Promise<void>;
+  /**
+   * Copies the files under `from/` changed since the mark `name` into `to/` (owned by
+   * `owner`), deleting nothing: what arrived on the sending server meanwhile, without
+   * bringing back what the receiving one has since moved or deleted.
+   */
+  copyNewer(from: string, to: string, owner: string, name: string, options?: { exclude?: readonly string[] }): Promise<void>;
   /** Dumps a MariaDB database on the sending server and loads it into `into` on the receiving one. */
   copyMariadb(from: string, into: string): Promise<void>;
 }
@@ -76,7 +90,9 @@ export class ServerTransfer {
     const ssh = `ssh -i ${key} -p ${endpoint.port} -o UserKnownHostsFile=${key}.known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes`;
     const remote = (path: string) => `root@${net.isIPv6(host) ? `[${host}]` : host}:${path}`;
     const rsync = async (source: string, destination: string, extra: string[]) => {
-      await to.run(['rsync', '-a', '--protect-args', '--mkpath', ...extra, '-e', ssh, remote(source), destination], { timeoutMs: 3_600_000 });
+      const result = await to.run(['rsync', '-a', '--protect-args', '--mkpath', ...extra, '-e', ssh, remote(source), destination], { timeoutMs: 3_600_000, allowFailure: true });
+      // 24: files vanished while copying (live maildirs: tmp files, locks): the next pass takes what is left.
+      if (result.exitCode !== 0 && result.exitCode !== 24) throw new Error(`rsync exited with ${result.exitCode}: ${(result.stderr || result.stdout).trim().slice(0, 2000)}`);
     };
     const copy: PeerCopy = {
       mirror: async (fromPath, toPath, owner, options = {}) => {
@@ -84,7 +100,20 @@ export class ServerTransfer {
         // The source may not exist yet (an empty account): copy nothing rather than fail.
         const exists = await from.run(['test', '-d', checkPath(fromPath)], { allowFailure: true });
         if (exists.exitCode !== 0) return;
-        await rsync(`${checkPath(fromPath)}/`, `${checkPath(toPath)}/`, [`--chown=${owner}:${owner}`, ...(options.mirror === false ? [] : ['--delete'])]);
+        await rsync(`${checkPath(fromPath)}/`, `${checkPath(toPath)}/`, [`--chown=${owner}:${owner}`, ...(options.mirror === false ? [] : ['--delete']), ...excludes(options.exclude)]);
+      },
+      mark: async (name) => {
+        if (!TAG.test(name)) throw new Error('bad mark name');
+        await from.run(['sh', '-c', 'set -e; umask 077; mkdir -p -- "$1"; touch -- "$1/$2.mark"', 'ruche-move-mark', `${key}.d`, name]);
+      },
+      copyNewer: async (fromPath, toPath, owner, name, options = {}) => {
+        if (!TAG.test(name) || !SYSTEM_USER.test(owner)) throw new Error('bad mark name or owner');
+        const list = `${key}.d/${name}.list`;
+        const listed = await from.run(
+          ['sh', '-c', 'cd -- "$1" 2>/dev/null || { : > "$3"; exit 0; }; find . -type f -newer "$2" -print > "$3"; wc -l < "$3"', 'ruche-move-changed', checkPath(fromPath), `${key}.d/${name}.mark`, list],
+        );
+        if (Number(listed.stdout.trim() || '0') === 0) return;
+        await rsync(`${checkPath(fromPath)}/`, `${checkPath(toPath)}/`, [`--files-from=:${list}`, `--chown=${owner}:${owner}`, ...excludes(options.exclude)]);
       },
       copyMariadb: async (fromName, intoName) => {
         if (!DATABASE.test(fromName) || !DATABASE.test(intoName)) throw new Error('unsafe database name');
