@@ -8,15 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet, queryDns, startServer, type TestServer } from '@ruche/infra/fleet';
 import { loadSshIdentity, PROVISIONING_SETTINGS } from '@ruche/provisioning';
 import { makeClient, makeOrganization, makeToken } from '../support/factories.js';
-import { readInbox, sendMail } from '../support/mail-client.js';
+import { markInboxRead, readInbox, sendMail, smtpConversation } from '../support/mail-client.js';
+import { ENGINES, liveDatabase, liveUser, refusal, session, type Engine, type Login } from '../support/databases.js';
 import { eventually, startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
 import type { Caller } from '../support/test-api.js';
 
 /**
  * Draining a server with the `ruche` command: two organisations' sites (with files a client put
- * there) and zones live on server A; `ruche servers drain A --to B` moves them, the data first,
- * then desired state, then the old copy archived. Everything answers from B afterwards, and A
- * holds nothing of the clients but archives.
+ * there), zones, mailboxes (with mail), and MariaDB and PostgreSQL databases (with rows) live on
+ * server A; `ruche servers drain A --to B` moves them, the data first, then desired state, then
+ * the old copy archived. Everything answers from B afterwards, and A holds nothing of the
+ * clients but archives.
  */
 const cli = path.resolve(import.meta.dirname, '../../apps/cli/dist/main.js');
 
@@ -34,13 +36,14 @@ interface Client {
   domain: string;
   siteId: string;
   mailbox: { id: string; address: string; password: string };
+  databases: Array<{ engine: Engine; id: string; login: Login }>;
 }
 const clients: Client[] = [];
 
 const phaseOf = (caller: Caller, path: string, phase: string) => eventually(async () => ((await caller.get(path)).body.phase === phase ? (await caller.get(path)).body : null), 60_000, `${path} to be ${phase}`);
 
 beforeAll(async () => {
-  fleet = await startFleetHarness({ services: ['web', 'dns', 'mail'], env: { RUCHE_QUEUE_POLL_INTERVAL_MS: '250' } });
+  fleet = await startFleetHarness({ services: ['web', 'dns', 'mail', 'mariadb', 'postgresql'], env: { RUCHE_QUEUE_POLL_INTERVAL_MS: '250' } });
   for (const name of ['Radio Centre-Ville', 'Café Solidaire']) {
     const organization = await makeOrganization(fleet.admin, { name });
     const caller = (await makeClient(fleet.api, fleet.admin, organization.id)).caller;
@@ -66,12 +69,24 @@ beforeAll(async () => {
     // Mail already there before the drain.
     expect(await sendMail(fleet.server.ports.smtp!, { from: 'auditeur@exemple.org', to: `contact@${domain}`, subject: 'Avant le déménagement', text: 'bonjour' })).toMatch(/^250 /);
     await eventually(async () => (await readInbox({ port: fleet.server.ports.imap!, user: address, pass: password })).some((m) => m.subject === 'Avant le déménagement'), 20_000, 'the first message');
-    clients.push({ caller, organizationId: organization.id, prefix, domain, siteId: site.body.id, mailbox: { id: mailbox.body.id, address, password } });
+    // A database of each engine, with a user and the rows it wrote.
+    const databases: Client['databases'] = [];
+    for (const engine of ENGINES) {
+      const database = await liveDatabase(caller, organization.id, engine);
+      const user = await liveUser(caller, organization.id, engine, [database.id]);
+      const login = { user: user.name, password: user.password, database: database.name };
+      await session(fleet.server, engine, login, async (sql) => {
+        await sql('CREATE TABLE notes (id integer PRIMARY KEY, body text)');
+        await sql(`INSERT INTO notes VALUES (1, 'bonjour'), (2, '${name.replace(/'/g, "''")}')`);
+      });
+      databases.push({ engine, id: database.id, login });
+    }
+    clients.push({ caller, organizationId: organization.id, prefix, domain, siteId: site.body.id, mailbox: { id: mailbox.body.id, address, password }, databases });
   }
   // Server B, on A's network, registered once A holds everything.
   const identity = loadSshIdentity(PROVISIONING_SETTINGS.of(fleet.api.config));
-  second = await startServer({ services: ['web', 'dns', 'mail'], authorizedKey: identity.publicKey, network: fleet.server.name });
-  const registered = await fleet.admin.post('/api/v1/servers', { name: second.name, address: '127.0.0.1', port: second.ports.ssh, transport: 'ssh', services: ['web', 'dns', 'mail'], publicIpv4: '192.0.2.11', publicHostname: 'mail2.coop.example' });
+  second = await startServer({ services: ['web', 'dns', 'mail', 'mariadb', 'postgresql'], authorizedKey: identity.publicKey, network: fleet.server.name });
+  const registered = await fleet.admin.post('/api/v1/servers', { name: second.name, address: '127.0.0.1', port: second.ports.ssh, transport: 'ssh', services: ['web', 'dns', 'mail', 'mariadb', 'postgresql'], publicIpv4: '192.0.2.11', publicHostname: 'mail2.coop.example' });
   expect(registered.status, JSON.stringify(registered.body)).toBe(201);
   secondId = registered.body.id;
   await fleet.api.app.listen({ host: '127.0.0.1', port: 0 });
@@ -103,11 +118,11 @@ function ruche(args: string[], env: Record<string, string> = {}): Promise<{ code
 }
 
 describe('ruche servers drain', () => {
-  it('moves every site, zone and mailbox onto the other server, data first; everything answers from there, mail sent meanwhile arrives, and the old server keeps only archives', async () => {
+  it('moves every site, zone, mailbox and database onto the other server, data first; everything answers from there, mail sent meanwhile arrives, and the old server keeps only archives', async () => {
     const peer = await fleet.server.addressOn(fleet.server.name);
     const dryRun = await ruche(['servers', 'drain', fleet.server.name, '--to', second.name, '--dry-run', '--json']);
     expect(dryRun.code, dryRun.stderr).toBe(0);
-    expect(JSON.parse(dryRun.stdout).resources.filter((resource: any) => resource.movable)).toHaveLength(8);
+    expect(JSON.parse(dryRun.stdout).resources.filter((resource: any) => resource.movable)).toHaveLength(16);
     expect((await fleet.admin.get(`/api/v1/servers/${fleet.serverId}`)).body.status).toBe('active');
 
     // Mail keeps coming while the server drains: to the old server, and to the new one once it
@@ -122,6 +137,9 @@ describe('ruche servers drain', () => {
             const answer = await sendMail(port, { from: 'auditeur@exemple.org', to: `contact@${client.domain}`, subject, text: 'toujours là?' }).catch(() => null);
             if (answer?.startsWith('250')) accepted.push({ client, subject });
           }
+          // The client reads its mail on A meanwhile: messages move to cur/ with a flag, a new
+          // name for the same message, which must not arrive twice on B.
+          await markInboxRead({ port: fleet.server.ports.imap!, user: client.mailbox.address, pass: client.mailbox.password }).catch(() => undefined);
         }
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
@@ -132,7 +150,7 @@ describe('ruche servers drain', () => {
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     const drain = JSON.parse(run.stdout);
     expect(drain).toMatchObject({ status: 'done', notMoved: [] });
-    expect(drain.moves).toHaveLength(6);
+    expect(drain.moves).toHaveLength(10);
     expect(drain.moves.every((move: any) => move.status === 'done' && move.toServerId === secondId)).toBe(true);
     expect((await fleet.admin.get(`/api/v1/servers/${fleet.serverId}`)).body.status).toBe('draining');
 
@@ -152,9 +170,26 @@ describe('ruche servers drain', () => {
       const subjects = (await readInbox(inbox)).map((m) => m.subject);
       expect(subjects.length).toBe(new Set(subjects).size);
       expect(await dnsData(second, client.domain, 'MX')).toEqual(['10 mail2.coop.example.']);
+      // A sender still using the old MX is told to try again later (450), not refused for good.
+      const late = await smtpConversation(fleet.server.ports.smtp!, ['EHLO tester.example', 'MAIL FROM:<auditeur@exemple.org>', `RCPT TO:<contact@${client.domain}>`]);
+      expect(late[2]).toMatchObject({ code: 450 });
       expect((await fleet.server.exec(['test', '-e', `/var/mail/ruche/${client.mailbox.id}`])).exitCode).not.toBe(0);
       expect((await fleet.server.exec(['sh', '-c', `ls /var/backups/ruche/mail/ | grep -c '^${client.mailbox.id}-'`])).stdout.trim()).toBe('1');
       await expect(readInbox({ ...inbox, port: fleet.server.ports.imap! })).rejects.toThrow();
+
+      // Each database user logs in to B with its password and reads its rows; A has neither the
+      // user nor the database any more, only the dump the move made.
+      for (const database of client.databases) {
+        expect(await session(second, database.engine, database.login, (sql) => sql('SELECT body FROM notes ORDER BY id'))).toEqual([{ body: 'bonjour' }, { body: expect.stringMatching(/^(Radio|Café)/) }]);
+        expect(await refusal(fleet.server, database.engine, database.login)).not.toBeNull();
+        expect((await client.caller.get(`/api/v1/databases/${database.id}`)).body).toMatchObject({ phase: 'ready', serverId: secondId });
+        const name = database.login.database;
+        const present = database.engine === 'mariadb'
+          ? await fleet.server.exec(['mariadb', '--batch', '--skip-column-names', '-e', `SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '${name}'`])
+          : await fleet.server.exec(['psql', '-X', '-tA', '-c', `SELECT COUNT(*) FROM pg_database WHERE datname = '${name}'`], { user: 'postgres' });
+        expect(present.stdout.trim()).toBe('0');
+        expect((await fleet.server.exec(['sh', '-c', `ls /var/backups/ruche/${database.engine}/ | grep -c '^${name}-${database.id}-move-'`])).stdout.trim()).toBe('1');
+      }
 
       // From B: the site with the client's file, the zone naming B's address.
       expect((await httpGet(second.ports.http!, { host: client.domain, path: '/hello.txt' })).body).toMatch(/^bonjour de /);
@@ -189,9 +224,13 @@ describe('ruche servers drain', () => {
   it('refuses a bad argument and a server that cannot take the service, with a message and a non-zero exit', async () => {
     expect((await ruche(['move', 'not-an-id', 'web', '--to', second.name])).code).toBe(2);
     expect((await ruche(['move', clients[0]!.organizationId, 'web', '--to', 'no-such-server', '--json'])).code).toBe(1);
-    const bad = await fleet.admin.post('/api/v1/moves', { organizationId: clients[0]!.organizationId, service: 'mariadb', toServerId: secondId });
+    const bad = await fleet.admin.post('/api/v1/moves', { organizationId: clients[0]!.organizationId, service: 'ftp', toServerId: secondId });
     expect(bad.status).toBe(422);
     expect(bad.body.error.details[0]).toMatchObject({ field: 'service' });
+    // The drained server takes nothing.
+    const onto = await fleet.admin.post('/api/v1/moves', { organizationId: clients[0]!.organizationId, service: 'mariadb', toServerId: fleet.serverId });
+    expect(onto.status).toBe(422);
+    expect(onto.body.error.details[0]).toMatchObject({ field: 'toServerId', code: 'server_unsuitable' });
     const badToken = await ruche(['servers', 'drain', second.name, '--json'], { RUCHE_TOKEN: 'rch_nope' });
     expect(badToken.code).toBe(3);
   });

@@ -49,6 +49,22 @@ export async function readInbox(login: ImapLogin): Promise<Message[]> {
   }
 }
 
+/** Marks every message in the inbox read, as a mail program does once it shows them (maildir: the files move to cur/ and take a flag). */
+export async function markInboxRead(login: ImapLogin): Promise<void> {
+  const client = new ImapFlow({ host: '127.0.0.1', port: login.port, secure: login.secure ?? false, auth: { user: login.user, pass: login.pass }, tls, logger: false, doSTARTTLS: login.secure ? undefined : true });
+  await client.connect();
+  try {
+    const lock = await client.getMailboxLock('INBOX');
+    try {
+      if (client.mailbox && client.mailbox.exists) await client.messageFlagsAdd('1:*', ['\\Seen']);
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await client.logout().catch(() => undefined);
+  }
+}
+
 export interface Sent {
   from: string;
   to: string | string[];

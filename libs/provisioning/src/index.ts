@@ -19,6 +19,7 @@ export { ConnectionPool } from './transports/connection-pool.service.js';
 export { OperationsService } from './operations/operations.service.js';
 export { StorageMeter, type StorageMeasurement } from './usage/storage-meter.js';
 export { ArchivePurge } from './operations/archive-purge.js';
+export { DatabaseHandover } from './drivers/database/database-handover.js';
 export type { ServiceDriver, FileDriver, StateDriver, StatePlan, StateChange, StateResult, RenderedUnit, Rendered, Activation, ActivationChange, ReleaseCheck, CheckVerdict } from './drivers/driver.js';
 export { RENDER_TEST_HOOK, renderEach, MANAGED_HEADER, type RenderTestHook } from './drivers/driver.js';
 export { Driver } from './drivers/driver-registry.js';

@@ -9,6 +9,7 @@ import { KnotDriver } from './drivers/dns/knot.driver.js';
 import { MailDriver } from './drivers/mail/mail.driver.js';
 import { MariadbDriver } from './drivers/database/mariadb.driver.js';
 import { PostgresqlDriver } from './drivers/database/postgresql.driver.js';
+import { DatabaseHandover } from './drivers/database/database-handover.js';
 import { Reconciler } from './reconciler/reconciler.service.js';
 import { ServerRegistration } from './registration/server-registration.js';
 import { ProvisioningMetrics } from './operations/provisioning-metrics.js';
@@ -34,6 +35,7 @@ import { provisioningEn, provisioningFr } from './i18n/catalogues.js';
     MailDriver,
     MariadbDriver,
     PostgresqlDriver,
+    DatabaseHandover,
     DriverRegistry,
     Reconciler,
     ServerRegistration,
@@ -44,7 +46,7 @@ import { provisioningEn, provisioningFr } from './i18n/catalogues.js';
     StorageMeter,
     ArchivePurge,
   ],
-  exports: [Reconciler, ConnectionPool, OperationsService, StorageMeter, ServerRegistration, SERVER_REGISTRATION_CHECK],
+  exports: [Reconciler, ConnectionPool, DatabaseHandover, OperationsService, StorageMeter, ServerRegistration, SERVER_REGISTRATION_CHECK],
 })
 export class ProvisioningModule implements OnModuleInit {
   constructor(private readonly i18n: I18nService) {}

@@ -7,12 +7,10 @@ import { CliError, EXIT, UsageError } from '../errors.js';
 import { createProgress } from '../ui/progress.js';
 import { allServers, integerOption, resolveServer, serverNames, SERVICES, stateCell, uuidArgument, type Answer, type Service } from './common.js';
 import { intervalOption } from './jobs.js';
-import { notAvailableYet } from './placeholders.js';
 
 type MoveAnswer = Answer<'/api/v1/moves/{id}', 'get'>;
 type DrainAnswer = Answer<'/api/v1/drains/{id}', 'get'>;
 /** What a move carries today; the other services say so (exit 6). */
-const MOVABLE: readonly Service[] = ['web', 'dns', 'mail'];
 const PEER = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])(?::(\d{1,5}))?$/;
 
 interface WaitOptions {
@@ -68,19 +66,16 @@ async function resourcesWhere(context: Context, query: Query<'/api/v1/resources'
   return (await collect((cursor, limit) => context.call(api.GET('/api/v1/resources', { params: { query: { ...query, limit, cursor } } })), { limit: Infinity, all: true })).data;
 }
 
-const SERVICE_OF: Record<string, (engineOrName: string) => Service> = { site: () => 'web', domain: () => 'dns', mailbox: () => 'mail', mail_alias: () => 'mail' };
-
 async function move(context: Context, organizationArgument: string, serviceArgument: string, options: WaitOptions & { to: string }): Promise<void> {
   const { t, out } = context;
   if (!(SERVICES as readonly string[]).includes(serviceArgument)) throw new UsageError(t('usage.invalidChoice', { name: '<service>', value: serviceArgument, choices: SERVICES.join(', ') }));
   const service = serviceArgument as Service;
   const organizationId = uuidArgument(t, '<organization>', organizationArgument);
   const peer = peerOf(context, options.peerAddress);
-  if (!MOVABLE.includes(service)) return notAvailableYet(context, 'move');
   const api = await context.api();
   const target = await resolveServer(context, options.to);
   if (options.dryRun) {
-    const resources = (await resourcesWhere(context, { organizationId })).filter((resource) => SERVICE_OF[resource.type]?.(resource.name) === service);
+    const resources = (await resourcesWhere(context, { organizationId })).filter((resource) => resource.service === service);
     const names = await serverNames(context);
     const moving = resources.filter((resource) => resource.serverId !== target.id);
     if (context.json) return out.document({ organizationId, service, toServerId: target.id, resources: moving });
@@ -112,9 +107,8 @@ async function drain(context: Context, reference: string, options: WaitOptions &
     const resources = await resourcesWhere(context, { serverId: server.id });
     const active = (await allServers(context)).filter((candidate) => candidate.status === 'active' && candidate.id !== server.id && (targets.length === 0 || targets.some((target) => target.id === candidate.id)));
     const rows = resources.map((resource) => {
-      const service = SERVICE_OF[resource.type]?.(resource.name) ?? (resource.type === 'database' || resource.type === 'database_user' ? null : null);
-      const movable = service !== null && MOVABLE.includes(service) && active.some((candidate) => candidate.services.includes(service));
-      return { ...resource, service, movable };
+      const movable = active.some((candidate) => candidate.services.includes(resource.service));
+      return { ...resource, movable };
     });
     if (context.json) return out.document({ serverId: server.id, resources: rows });
     out.table(

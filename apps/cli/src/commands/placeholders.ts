@@ -3,16 +3,13 @@ import { CliError, EXIT } from '../errors.js';
 import type { MessageKey } from '../i18n/messages.en.js';
 
 /**
- * Operations whose API is not there yet: `import alternc --final`, and moving the services a move
- * does not carry yet (databases): the commands exist with their arguments (checked),
+ * Operations whose API is not there yet (`import alternc --final`): the command exists with its arguments (checked),
  * and say so with exit 6, so scripts and sysadmins learn the shape now. Wiring one means
  * replacing its `notAvailableYet` call with the API call (see `servers resync --watch` for
  * following the work, and `createProgress` for a bar with counts and rates).
  */
 const OPERATIONS = {
   'import-alternc': 'op.importAlternc',
-  move: 'op.move',
-  drain: 'op.drain',
 } as const satisfies Record<string, MessageKey>;
 
 export async function notAvailableYet(context: Context, operation: keyof typeof OPERATIONS): Promise<never> {

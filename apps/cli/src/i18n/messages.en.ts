@@ -229,8 +229,6 @@ export const en = {
   'drain.done': '{name}: {moved} moved, {failed} failed, {left} left in place.',
 
   'op.importAlternc': 'Importing from AlternC',
-  'op.move': 'Moving resources between servers',
-  'op.drain': 'Draining a server',
 
   'error.notSignedIn': 'not signed in to {url}: run `ruche login` (or set RUCHE_TOKEN).',
   'error.signInAgain': 'Sign in again with `ruche login` (or check RUCHE_TOKEN).',

@@ -227,8 +227,6 @@ export const fr: Record<MessageKey, string> = {
   'drain.done': '{name} : {moved} déplacés, {failed} en échec, {left} laissés en place.',
 
   'op.importAlternc': 'L’importation depuis AlternC',
-  'op.move': 'Le déplacement de ressources entre serveurs',
-  'op.drain': 'La vidange d’un serveur',
 
   'error.notSignedIn': 'pas connecté à {url} : lancez `ruche login` (ou définissez RUCHE_TOKEN).',
   'error.signInAgain': 'Reconnectez-vous avec `ruche login` (ou vérifiez RUCHE_TOKEN).',

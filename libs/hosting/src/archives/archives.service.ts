@@ -142,6 +142,32 @@ export class ArchivesService {
     return { archive: toArchiveDto(await this.db.getRepository(Archive).findOneByOrFail({ id })), resourceType: archive.kind, resourceId };
   }
 
+  /**
+   * A database moving to another server arrives there as a dump, recorded before desired state
+   * names the new server: its driver fills the database from it before it goes ready, as from
+   * any archive, and the file is then kept until its retention date like the others.
+   * Idempotent per database (a move that runs again replaces the record).
+   */
+  async arriving(input: { databaseId: string; serverId: string; path: string; sizeBytes: number }): Promise<void> {
+    const row = await this.db.getRepository(Database).findOneByOrFail({ id: input.databaseId });
+    await this.db.query(`DELETE FROM archives WHERE resource_id = $1 AND restored_as = $1 AND status = 'restoring'`, [row.id]);
+    await this.db.getRepository(Archive).insert({
+      id: newId(),
+      organizationId: row.organizationId,
+      serverId: input.serverId,
+      service: row.engine,
+      kind: 'database',
+      name: row.name,
+      resourceId: row.id,
+      path: input.path,
+      sizeBytes: String(input.sizeBytes),
+      detailsSealed: this.secrets.seal('{}'),
+      status: 'restoring',
+      expiresAt: new Date(Date.now() + this.settings.archiveRetentionDays * 86_400_000),
+      restoredAs: row.id,
+    });
+  }
+
   /** What a driver restores into a resource it is making, if it was made from an archive not restored yet. */
   async restoreFor(resourceIds: string[]): Promise<Map<string, RestoreFrom>> {
     if (resourceIds.length === 0) return new Map();

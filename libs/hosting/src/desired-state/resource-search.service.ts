@@ -8,21 +8,22 @@ type Summary = z.infer<typeof resourceSummarySchema>;
 
 /** Every kind of resource as one list: its type, what people call it, and its provisioning state. */
 const ALL_RESOURCES = `
-  SELECT 'domain' AS type, id, organization_id, server_id, unicode_name AS name, name AS ascii_name, phase, last_error, generation, observed_generation, attempts, next_attempt_at, updated_at FROM domains
+  SELECT 'domain' AS type, 'dns' AS service, id, organization_id, server_id, unicode_name AS name, name AS ascii_name, phase, last_error, generation, observed_generation, attempts, next_attempt_at, updated_at FROM domains
   UNION ALL
-  SELECT 'site', s.id, s.organization_id, s.server_id, h.hostname, h.hostname, s.phase, s.last_error, s.generation, s.observed_generation, s.attempts, s.next_attempt_at, s.updated_at
+  SELECT 'site', 'web', s.id, s.organization_id, s.server_id, h.hostname, h.hostname, s.phase, s.last_error, s.generation, s.observed_generation, s.attempts, s.next_attempt_at, s.updated_at
     FROM sites s LEFT JOIN LATERAL (SELECT hostname FROM site_hostnames WHERE site_id = s.id ORDER BY position LIMIT 1) h ON true
   UNION ALL
-  SELECT 'mailbox', id, organization_id, server_id, address, address, phase, last_error, generation, observed_generation, attempts, next_attempt_at, updated_at FROM mailboxes
+  SELECT 'mailbox', 'mail', id, organization_id, server_id, address, address, phase, last_error, generation, observed_generation, attempts, next_attempt_at, updated_at FROM mailboxes
   UNION ALL
-  SELECT 'mail_alias', id, organization_id, server_id, address, address, phase, last_error, generation, observed_generation, attempts, next_attempt_at, updated_at FROM mail_aliases
+  SELECT 'mail_alias', 'mail', id, organization_id, server_id, address, address, phase, last_error, generation, observed_generation, attempts, next_attempt_at, updated_at FROM mail_aliases
   UNION ALL
-  SELECT 'database', id, organization_id, server_id, name, name, phase, last_error, generation, observed_generation, attempts, next_attempt_at, updated_at FROM databases
+  SELECT 'database', engine, id, organization_id, server_id, name, name, phase, last_error, generation, observed_generation, attempts, next_attempt_at, updated_at FROM databases
   UNION ALL
-  SELECT 'database_user', id, organization_id, server_id, name, name, phase, last_error, generation, observed_generation, attempts, next_attempt_at, updated_at FROM database_users`;
+  SELECT 'database_user', engine, id, organization_id, server_id, name, name, phase, last_error, generation, observed_generation, attempts, next_attempt_at, updated_at FROM database_users`;
 
 interface Row {
   type: Summary['type'];
+  service: Summary['service'];
   id: string;
   organization_id: string;
   server_id: string;
@@ -77,6 +78,7 @@ export class ResourceSearchService {
     return {
       data: page.map((row) => ({
         type: row.type,
+        service: row.service,
         id: row.id,
         organizationId: row.organization_id,
         organizationName: names.get(row.organization_id) ?? '',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PHASES, type HostedResource } from './hosted-resource.js';
+import { PHASES, SERVICES, type HostedResource } from './hosted-resource.js';
 import { RESOURCE_TYPES } from './resource-kinds.js';
 
 /** Fields every resource answers with, so a client sees "live", "in progress" or "failed: why". */
@@ -57,6 +57,8 @@ export const resourceSearchSchema = z.object({
 
 export const resourceSummarySchema = z.object({
   type: z.enum(RESOURCE_TYPES),
+  /** The service that serves it: web, dns, mail, or the database's engine. */
+  service: z.enum(SERVICES),
   id: z.string(),
   organizationId: z.string(),
   organizationName: z.string(),

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { MOVE_STATUSES, MOVE_STEPS } from './move.entity.js';
 import { peerAddressSchema } from '../transfer/peer-address.js';
 
-/** The services a move carries today: their data is files (web, mail) or none (dns). */
-export const MOVABLE_SERVICES = ['web', 'dns', 'mail'] as const;
+/** The services a move carries: their data is files (web, mail), none (dns) or a dump (the engines). */
+export const MOVABLE_SERVICES = ['web', 'dns', 'mail', 'mariadb', 'postgresql'] as const;
 
 
 export const createMoveSchema = z.strictObject({

@@ -14,15 +14,23 @@ import {
   TransactionalConnection,
   type JobPayload,
 } from '@ruche/core';
-import { ORGANIZATION_PREFIX, PlansService, RelocationService, ResourceSearchService, ServersService, type Server, type Service } from '@ruche/hosting';
-import { ConnectionPool, OperationsService, PROVISIONING_SETTINGS, type ProvisioningSettings } from '@ruche/provisioning';
+import { ArchivesService, ORGANIZATION_PREFIX, PlansService, reconcileJobKey, RelocationService, ResourceSearchService, ServersService, type Engine, type Server, type Service } from '@ruche/hosting';
+import { ConnectionPool, DatabaseHandover, OperationsService, PROVISIONING_SETTINGS, type ProvisioningSettings } from '@ruche/provisioning';
 import { z } from 'zod';
 import { importActor } from '../imports/import-actor.js';
-import { ServerTransfer } from '../transfer/server-transfer.js';
+import { maildirMessage } from '../transfer/maildir.js';
+import { ServerTransfer, type PeerEndpoint } from '../transfer/server-transfer.js';
 import { Drain, Move } from './move.entity.js';
-import { MOVABLE_SERVICES, type CreateDrain, type CreateMove } from './move.schemas.js';
+import type { CreateDrain, CreateMove } from './move.schemas.js';
+
+const MAIL_DOMAIN = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 export const RUN_MOVE_JOB = defineJob('moving:run-move', z.strictObject({ moveId: z.uuid() }));
+export const RELEASE_MAIL_HOLD_JOB = defineJob(
+  'moving:release-mail-hold',
+  z.strictObject({ serverId: z.uuid(), domains: z.array(z.string().regex(MAIL_DOMAIN)).min(1).max(100_000) }),
+);
+
 
 const WAIT_SECONDS = 2;
 const WEB_ROOT = '/srv/ruche';
@@ -30,9 +38,16 @@ const CERT_DIR = '/etc/ruche/certs';
 const MAILDIR_ROOT = '/var/mail/ruche';
 /** Files a maildir holds only while Dovecot works (deliveries in progress, locks): never copied. */
 const MAILDIR_TRANSIENT = ['Maildir/tmp/*', '*.lock'];
+/**
+ * The final pass leaves Dovecot's own files (indexes, the UID list) on the new server alone: it
+ * has been delivering there since the switch, and the old server's copies would hide those
+ * messages. Dovecot then rescans the folders it was given messages in.
+ */
+const MAILDIR_FINAL_EXCLUDE = [...MAILDIR_TRANSIENT, 'dovecot*'];
+/** How long the old server keeps answering 450 after a move: the zones' default TTL, within which a sender with the old MX asks again. */
+const MAIL_HOLD_AFTER_MOVE_SECONDS = 3600;
 /** The old server's list of domains whose mail waits (ruche-mail-setup makes Postfix read it). */
 const MOVING_LIST = '/var/lib/ruche/mail/moving';
-const MAIL_DOMAIN = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 /** Standard arguments: the list, `hold` or `release`, the domains (checked: no space, no quote). */
 const HOLD_MAIL = `set -e; list=$1; action=$2; shift 2
@@ -55,6 +70,8 @@ while [ $i -lt 600 ]; do
 done
 echo "mail for $* is still queued on this server" >&2
 exit 1`;
+
+const engineOf = (service: string): Engine | null => (service === 'mariadb' || service === 'postgresql' ? service : null);
 
 export type MoveDto = ReturnType<typeof toMoveDto>;
 
@@ -96,6 +113,8 @@ export class MovesService {
     private readonly transfer: ServerTransfer,
     private readonly pool: ConnectionPool,
     private readonly operations: OperationsService,
+    private readonly archives: ArchivesService,
+    private readonly handover: DatabaseHandover,
     @Inject(PROVISIONING_SETTINGS.token) private readonly provisioning: ProvisioningSettings,
   ) {}
 
@@ -105,6 +124,8 @@ export class MovesService {
     if (!target || !target.services.includes(input.service) || target.status !== 'active') throw invalidFields({ field: 'toServerId', code: 'server_unsuitable' });
     const resources = await this.relocation.resourcesOf(input.organizationId, input.service);
     const from = [...new Set(resources.filter((resource) => resource.serverId !== target.id && resource.phase !== 'deleting').map((resource) => resource.serverId))];
+    const engine = engineOf(input.service);
+    if (engine && from.length > 1) throw invalidFields({ field: 'organizationId', code: 'move_several_sources' });
     const move = this.db.getRepository(Move).create({
       id: newId(),
       organizationId: input.organizationId,
@@ -122,7 +143,10 @@ export class MovesService {
       finishedAt: null,
     });
     await this.db.getRepository(Move).insert(move);
-    await this.queue.enqueue(RUN_MOVE_JOB, { moveId: move.id }, { jobKey: `moving-move-${move.id}`, maxAttempts: 1 });
+    // A database move runs in the old server's reconcile queue for the engine until desired
+    // state names the new server: no reconcile there puts back a user the move has let go.
+    const queueName = engine && from[0] ? reconcileJobKey(from[0], engine) : undefined;
+    await this.queue.enqueue(RUN_MOVE_JOB, { moveId: move.id }, { jobKey: `moving-move-${move.id}`, maxAttempts: 1, ...(queueName ? { queueName } : {}) });
     return this.get(move.id);
   }
 
@@ -145,10 +169,6 @@ export class MovesService {
     const drain = this.db.getRepository(Drain).create({ id: newId(), serverId: source.id, notMoved: [], requestedBy: requireActor().userId });
     const turn = new Map<string, number>();
     for (const holder of await this.relocation.holdersOn(source.id)) {
-      if (!(MOVABLE_SERVICES as readonly string[]).includes(holder.service)) {
-        drain.notMoved.push({ ...holder, reason: 'service_not_movable_yet' });
-        continue;
-      }
       const candidates = targets.filter((server) => server.services.includes(holder.service));
       if (candidates.length === 0) {
         drain.notMoved.push({ ...holder, reason: 'no_server_for_service' });
@@ -157,7 +177,13 @@ export class MovesService {
       const index = turn.get(holder.service) ?? 0;
       turn.set(holder.service, index + 1);
       await this.db.getRepository(Drain).save(drain);
-      await this.requestMove({ organizationId: holder.organizationId, service: holder.service as CreateMove['service'], toServerId: candidates[index % candidates.length]!.id, peerAddress: input.peerAddress, peerPort: input.peerPort }, drain.id);
+      const toServerId = candidates[index % candidates.length]!.id;
+      const engine = engineOf(holder.service);
+      if (engine && (await this.relocation.resourcesOf(holder.organizationId, engine)).some((resource) => resource.serverId !== source.id && resource.serverId !== toServerId)) {
+        drain.notMoved.push({ ...holder, reason: 'several_sources' });
+        continue;
+      }
+      await this.requestMove({ organizationId: holder.organizationId, service: holder.service as CreateMove['service'], toServerId, peerAddress: input.peerAddress, peerPort: input.peerPort }, drain.id);
     }
     await this.db.getRepository(Drain).save(drain);
     return this.getDrain(drain.id);
@@ -219,6 +245,8 @@ export class MovesService {
       if (service === 'web') for (const source of sources) await this.transfer.between(source, target, endpoint(source), tag(source), (copy) => copy.mirror(space, space, 'root', { mirror: false }));
       if (service === 'mail') {
         const homes = await this.mailboxHomes(move);
+        // A hold left on the new server by an earlier move away from it would refuse this mail there.
+        await this.holdMail(target, await this.mailDomains(move), 'release');
         for (const source of sources) {
           await this.transfer.between(source, target, endpoint(source), tag(source), async (copy) => {
             // The mark first: whatever arrives from now on is copied again by the final pass.
@@ -232,6 +260,8 @@ export class MovesService {
           await this.holdMail(source, await this.mailDomains(move), 'hold');
         }
       }
+      const engine = engineOf(service);
+      if (engine) await this.handOverDatabases(move, engine, sources, target, endpoint, tag);
       await this.step(move, 'switching');
     }
     if (move.step === 'switching') {
@@ -257,13 +287,17 @@ export class MovesService {
       // What changed on the old server meanwhile, and the files given to the organisation's user.
       if (service === 'web') for (const source of sources) await this.transfer.between(source, target, endpoint(source), tag(source), (copy) => copy.mirror(space, space, `ruche-${prefix}`, { mirror: false }));
       if (service === 'mail') {
-        // Mail the old server took until it held it back.
+        // Mail the old server took until it held it back: its queue delivered once more (a
+        // session open at the hold may have queued a message since), then the messages copied.
         const homes = await this.mailboxHomes(move);
+        const domains = await this.mailDomains(move);
         for (const source of sources) {
+          await this.holdMail(source, domains, 'hold');
           await this.transfer.between(source, target, endpoint(source), tag(source), async (copy) => {
-            for (const { id, home } of homes) await copy.copyNewer(home, home, 'vmail', id, { exclude: MAILDIR_TRANSIENT });
+            for (const { id, home } of homes) await copy.copyNewer(home, home, 'vmail', id, { exclude: MAILDIR_FINAL_EXCLUDE, identity: maildirMessage });
           });
         }
+        await this.rescanMailboxes(target, homes);
       }
       await this.step(move, 'archiving');
     }
@@ -276,8 +310,16 @@ export class MovesService {
         const homes = await this.mailboxHomes(move);
         for (const source of sources) {
           await this.archiveMailboxes(source, move, homes, tag(source));
-          await this.holdMail(source, await this.mailDomains(move), 'release');
+          // The old server keeps answering 450 (not 554) until senders have the new MX.
+          const domains = await this.mailDomains(move);
+          if (domains.length > 0) await this.queue.enqueue(RELEASE_MAIL_HOLD_JOB, { serverId: source.id, domains }, { runAt: new Date(Date.now() + MAIL_HOLD_AFTER_MOVE_SECONDS * 1000) });
         }
+      }
+      const engine = engineOf(service);
+      if (engine) {
+        // The new server serves them: the old one drops its copy (the dump the move made stays, as its archive).
+        const moved = new Set((await this.relocation.resourcesOf(move.organizationId, engine)).filter((resource) => resource.serverId === target.id).map((resource) => resource.id));
+        for (const source of sources) await this.handover.letGo(source, engine, target.id, moved);
       }
       await this.db.getRepository(Move).update({ id: move.id }, { step: 'finished', status: 'done', finishedAt: new Date() });
     }
@@ -299,6 +341,26 @@ export class MovesService {
     return true;
   }
 
+  /**
+   * Databases, before desired state names the new server: the old one lets the organisation's
+   * users go (their sessions end, so nothing changes the data from then on) and dumps each
+   * database; the new server fetches each dump and is told to fill the database from it when it
+   * makes it (an archive arriving, restored before the database goes ready). Clients are without
+   * their databases from the first step until the new server has made them.
+   */
+  private async handOverDatabases(move: Move, engine: Engine, sources: Server[], target: Server, endpoint: (server: Server) => PeerEndpoint, tag: (server: Server) => string): Promise<void> {
+    const resources = await this.relocation.resourcesOf(move.organizationId, engine);
+    for (const source of sources) {
+      const here = resources.filter((resource) => resource.serverId === source.id && resource.phase !== 'deleting');
+      await this.handover.letGo(source, engine, source.id, new Set(here.filter((resource) => resource.type === 'database_user').map((resource) => resource.id)));
+      for (const database of here.filter((resource) => resource.type === 'database' && resource.name !== null)) {
+        const dump = await this.handover.dumpForMove(source, engine, { id: database.id, name: database.name! }, move.id);
+        await this.transfer.between(source, target, endpoint(source), tag(source), (copy) => copy.copyFile(dump.path));
+        await this.archives.arriving({ databaseId: database.id, serverId: target.id, path: dump.path, sizeBytes: dump.sizeBytes });
+      }
+    }
+  }
+
   /** The domains of the organisation's addresses. */
   private async mailDomains(move: Move): Promise<string[]> {
     const resources = await this.relocation.resourcesOf(move.organizationId, 'mail');
@@ -316,10 +378,25 @@ export class MovesService {
     await connection.run(['sh', '-c', HOLD_MAIL, 'ruche-move-hold-mail', MOVING_LIST, action, ...domains], { timeoutMs: 120_000 });
   }
 
-  /** The organisation's mailboxes and their folders (the same path on every server). */
-  private async mailboxHomes(move: Move): Promise<Array<{ id: string; home: string }>> {
+  /** The organisation's mailboxes, their addresses and folders (the same path on every server). */
+  private async mailboxHomes(move: Move): Promise<Array<{ id: string; address: string; home: string }>> {
     const resources = await this.relocation.resourcesOf(move.organizationId, 'mail');
-    return resources.filter((resource) => resource.type === 'mailbox' && /^[0-9a-f-]{36}$/.test(resource.id)).map((resource) => ({ id: resource.id, home: `${MAILDIR_ROOT}/${resource.id}` }));
+    return resources
+      .filter((resource) => resource.type === 'mailbox' && /^[0-9a-f-]{36}$/.test(resource.id) && resource.name !== null)
+      .map((resource) => ({ id: resource.id, address: resource.name!, home: `${MAILDIR_ROOT}/${resource.id}` }));
+  }
+
+  /** Dovecot on the new server rebuilds its indexes of the mailboxes the final pass added messages to. */
+  private async rescanMailboxes(target: Server, homes: Array<{ address: string }>): Promise<void> {
+    if (homes.length === 0) return;
+    const connection = await this.pool.get(target);
+    await connection.run(['sh', '-c', 'while IFS= read -r user; do doveadm force-resync -u "$user" "*" || exit 1; done', 'ruche-move-rescan'], { input: homes.map((home) => `${home.address}\n`).join(''), timeoutMs: 600_000 });
+  }
+
+  @JobHandler(RELEASE_MAIL_HOLD_JOB)
+  async releaseMailHold(payload: JobPayload<typeof RELEASE_MAIL_HOLD_JOB>): Promise<void> {
+    const server = await this.servers.byId(payload.serverId);
+    if (server) await this.holdMail(server, payload.domains, 'release');
   }
 
   /** The old server keeps only an archive of each mailbox's folder, as it does for a deleted mailbox. */

@@ -44,9 +44,13 @@ export interface PeerCopy {
   /**
    * Copies the files under `from/` changed since the mark `name` into `to/` (owned by
    * `owner`), deleting nothing: what arrived on the sending server meanwhile, without
-   * bringing back what the receiving one has since moved or deleted.
+   * bringing back what the receiving one has since moved or deleted. With `identity`, a file
+   * is not copied when the receiving side has one of the same identity (a maildir message
+   * whose flags changed has a new name but is the same message); null: always copied.
    */
-  copyNewer(from: string, to: string, owner: string, name: string, options?: { exclude?: readonly string[] }): Promise<void>;
+  copyNewer(from: string, to: string, owner: string, name: string, options?: { exclude?: readonly string[]; identity?: (relativePath: string) => string | null }): Promise<void>;
+  /** Copies one file to the same path on the receiving server (root's, as on the sender). */
+  copyFile(path: string): Promise<void>;
   /** Dumps a MariaDB database on the sending server and loads it into `into` on the receiving one. */
   copyMariadb(from: string, into: string): Promise<void>;
 }
@@ -89,8 +93,8 @@ export class ServerTransfer {
     await from.run(['sh', '-c', 'set -e; umask 077; mkdir -p /root/.ssh; exec 9>/root/.ssh/.ruche-move.lock; flock 9; key=$(cat); touch /root/.ssh/authorized_keys; grep -qxF -- "$key" /root/.ssh/authorized_keys || printf "%s\\n" "$key" >> /root/.ssh/authorized_keys', 'ruche-move-authorize'], { input: authorized });
     const ssh = `ssh -i ${key} -p ${endpoint.port} -o UserKnownHostsFile=${key}.known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes`;
     const remote = (path: string) => `root@${net.isIPv6(host) ? `[${host}]` : host}:${path}`;
-    const rsync = async (source: string, destination: string, extra: string[]) => {
-      const result = await to.run(['rsync', '-a', '--protect-args', '--mkpath', ...extra, '-e', ssh, remote(source), destination], { timeoutMs: 3_600_000, allowFailure: true });
+    const rsync = async (source: string, destination: string, extra: string[], input?: string) => {
+      const result = await to.run(['rsync', '-a', '--protect-args', '--mkpath', ...extra, '-e', ssh, remote(source), destination], { timeoutMs: 3_600_000, allowFailure: true, input });
       // 24: files vanished while copying (live maildirs: tmp files, locks): the next pass takes what is left.
       if (result.exitCode !== 0 && result.exitCode !== 24) throw new Error(`rsync exited with ${result.exitCode}: ${(result.stderr || result.stdout).trim().slice(0, 2000)}`);
     };
@@ -108,12 +112,32 @@ export class ServerTransfer {
       },
       copyNewer: async (fromPath, toPath, owner, name, options = {}) => {
         if (!TAG.test(name) || !SYSTEM_USER.test(owner)) throw new Error('bad mark name or owner');
-        const list = `${key}.d/${name}.list`;
-        const listed = await from.run(
-          ['sh', '-c', 'cd -- "$1" 2>/dev/null || { : > "$3"; exit 0; }; find . -type f -newer "$2" -print > "$3"; wc -l < "$3"', 'ruche-move-changed', checkPath(fromPath), `${key}.d/${name}.mark`, list],
-        );
-        if (Number(listed.stdout.trim() || '0') === 0) return;
-        await rsync(`${checkPath(fromPath)}/`, `${checkPath(toPath)}/`, [`--files-from=:${list}`, `--chown=${owner}:${owner}`, ...excludes(options.exclude)]);
+        // Changed since the mark by status time: a file written before the mark and renamed after
+        // it (a delivery leaving tmp/, a message given a flag) counts, as does one whose content
+        // time was set in the past (an IMAP append with its date). The same exclusions as rsync's,
+        // in find's terms: a pattern with a slash is a path, one without a name.
+        const skip = (options.exclude ?? []).flatMap((pattern) => {
+          if (!PATTERN.test(pattern)) throw new Error('unsafe exclude pattern');
+          return pattern.includes('/') ? ['!', '-path', `./${pattern}`] : ['!', '-name', pattern];
+        });
+        const files = (dir: string, args: string[], connection: typeof from) =>
+          connection
+            .run(['sh', '-c', 'dir=$1; shift; cd -- "$dir" 2>/dev/null || exit 0; find . -type f "$@" -print0', 'ruche-move-list', checkPath(dir), ...args], { timeoutMs: 600_000 })
+            .then((result) => result.stdout.split('\0').filter((file) => file !== '' && !file.includes('\n')));
+        let changed = await files(fromPath, ['-cnewer', `${key}.d/${name}.mark`, ...skip], from);
+        if (changed.length > 0 && options.identity) {
+          const identity = options.identity;
+          const present = new Set((await files(toPath, [], to)).map(identity));
+          changed = changed.filter((file) => {
+            const same = identity(file);
+            return same === null || !present.has(same);
+          });
+        }
+        if (changed.length === 0) return;
+        await rsync(`${checkPath(fromPath)}/`, `${checkPath(toPath)}/`, ['--files-from=-', `--chown=${owner}:${owner}`, ...excludes(options.exclude)], changed.map((file) => `${file}\n`).join(''));
+      },
+      copyFile: async (path) => {
+        await rsync(checkPath(path), checkPath(path), []);
       },
       copyMariadb: async (fromName, intoName) => {
         if (!DATABASE.test(fromName) || !DATABASE.test(intoName)) throw new Error('unsafe database name');

@@ -125,10 +125,9 @@ export abstract class DatabaseEngineDriver<Observed> implements StateDriver<Desi
     if ('refuse' in step) return { ok: false, message: step.refuse };
     if ('archive' in step) {
       const { database, path } = step.archive;
-      const dump = await connection.run(this.archiveCommand(database, checkedPath(path)), { allowFailure: true, timeoutMs: 3_600_000 });
-      const size = Number(dump.stdout.trim().split('\n').at(-1));
-      if (dump.exitCode !== 0 || !Number.isSafeInteger(size)) return { ok: false, message: `The database could not be dumped, so it was not removed: ${why(dump)}` };
-      await this.archives.recordArchive({ type: 'database', id: resource.id, path, sizeBytes: size });
+      const dumped = await this.dumpTo(connection, database, path);
+      if ('failed' in dumped) return { ok: false, message: `The database could not be dumped, so it was not removed: ${dumped.failed}` };
+      await this.archives.recordArchive({ type: 'database', id: resource.id, path, sizeBytes: dumped.size });
       return { ok: true };
     }
     if ('restore' in step) {
@@ -139,6 +138,13 @@ export abstract class DatabaseEngineDriver<Observed> implements StateDriver<Desi
       return { ok: true };
     }
     throw new Error('statements run in batches');
+  }
+
+  /** Dumps a database, consistently and compressed, to a file on the server (made aside, then moved in): its size, or why not. */
+  async dumpTo(connection: ServerConnection, database: string, path: string): Promise<{ size: number } | { failed: string }> {
+    const dump = await connection.run(this.archiveCommand(database, checkedPath(path)), { allowFailure: true, timeoutMs: 3_600_000 });
+    const size = Number(dump.stdout.trim().split('\n').at(-1));
+    return dump.exitCode === 0 && Number.isSafeInteger(size) ? { size } : { failed: why(dump) };
   }
 
   /** Bytes each database takes, for the database_storage_mb meter (one round trip). */
