@@ -107,6 +107,9 @@ describe('ruche import alternc', () => {
     expect(why('dns_record:radio-cv.org:MX:@:10:mail.alternc.example')).toMatchObject({ outcome: 'cannot_carry', reason: 'replaced_by_ruche' });
     expect((plan.items as any[]).find((item) => item.key.includes('HINFO'))).toMatchObject({ outcome: 'cannot_carry', reason: 'record_type_unsupported' });
     expect(why('database_user:2000_myadm')).toMatchObject({ outcome: 'cannot_carry', reason: 'panel_user' });
+    // FTP accounts are noted with their folder in the web space, for the SFTP work to come.
+    expect(why('ftp_account:radio_web')).toMatchObject({ kind: 'ftp_account', outcome: 'cannot_carry', reason: 'sftp_not_yet', note: 'folder:/www' });
+    expect(why('ftp_account:cafe')).toMatchObject({ account: 'cafe', reason: 'sftp_not_yet', note: 'folder:/' });
     // Every item that cannot be carried says why, in words.
     for (const item of plan.items.filter((entry: any) => entry.outcome === 'cannot_carry')) expect(item.message, item.key).toBeTruthy();
     expect(await resources()).toEqual(before);
@@ -118,7 +121,7 @@ describe('ruche import alternc', () => {
     expect(french.code, french.stderr).toBe(0);
     expect(french.stdout).toMatch(/^COMPTE +SORTE +NOM +RÉSULTAT +POURQUOI/);
     expect(french.stdout).toMatch(/boutique\.radio-cv\.org +non repris +It is disabled in AlternC\./);
-    expect(french.stdout).toMatch(/26 à créer, 0 importés, 0 déjà importés, 6 non repris, 0 en échec\./);
+    expect(french.stdout).toMatch(/26 à créer, 0 importés, 0 déjà importés, 8 non repris, 0 en échec\./);
   });
 
   it('imports everything; a run killed half-way and run again completes; a second run changes nothing', async () => {

@@ -7,7 +7,7 @@ import { startServer, type TestServer } from '@ruche/infra/fleet';
 /**
  * An AlternC server as alternc.md describes it, built from those facts in a fleet container:
  * the panel database (`alternc`: membres, local, quotas, domaines, sub_domaines, address,
- * mailbox, recipient, db, dbusers), the clients' databases, web files under
+ * mailbox, recipient, db, dbusers, ftpusers), the clients' databases, web files under
  * /var/www/alternc/<l>/<login>/, maildirs at the stored paths, zone files with hand-made
  * records after AlternC's generated part.
  */
@@ -66,6 +66,7 @@ CREATE TABLE mailbox (id int AUTO_INCREMENT PRIMARY KEY, address_id int NOT NULL
 CREATE TABLE recipient (id int AUTO_INCREMENT PRIMARY KEY, address_id int NOT NULL, recipients text NOT NULL);
 CREATE TABLE db (id int AUTO_INCREMENT PRIMARY KEY, uid int NOT NULL, db varchar(64) NOT NULL);
 CREATE TABLE dbusers (id int AUTO_INCREMENT PRIMARY KEY, uid int NOT NULL, name varchar(64) NOT NULL, password varchar(64) NOT NULL, enable varchar(16) NOT NULL DEFAULT 'ACTIVATED');
+CREATE TABLE ftpusers (id int AUTO_INCREMENT PRIMARY KEY, uid int NOT NULL, name varchar(64) NOT NULL, encrypted_password varchar(255), homedir varchar(255) NOT NULL);
 
 INSERT INTO membres (uid, login, pass, mail) VALUES (2000, 'radio', ${quote(bcryptHash)}, ${quote(ALTERNC.contacts.radio)}), (2001, 'cafe', ${quote(md5Panel)}, ${quote(ALTERNC.contacts.cafe)});
 INSERT INTO local VALUES (2000, 'Centre-Ville', 'Radio'), (2001, 'Solidaire', 'Café');
@@ -94,6 +95,7 @@ INSERT INTO address (id, domain_id, address, type, password) VALUES
   (4, 1, 'contact', '', NULL);
 INSERT INTO mailbox (address_id, path, quota) VALUES (1, '/var/mail/alternc/r/radio/info', 100), (2, '/var/mail/alternc/r/radio/archives', 0);
 INSERT INTO recipient (address_id, recipients) VALUES (1, 'direction@exemple.org'), (3, 'info@radio-cv.org'), (4, 'info@radio-cv.org\narchives@radio-cv.org');
+INSERT INTO ftpusers (uid, name, encrypted_password, homedir) VALUES (2000, 'radio_web', ${quote(shaCrypt('ftp-pass', '$6$ftpsalt'))}, '/var/www/alternc/r/radio/www'), (2001, 'cafe', NULL, '/var/www/alternc/c/cafe/');
 INSERT INTO db (uid, db) VALUES (2000, 'radio_wp'), (2000, 'radio');
 INSERT INTO dbusers (uid, name, password, enable) VALUES (2000, ${quote(ALTERNC.database.user)}, ${quote(ALTERNC.database.password)}, 'ACTIVATED'), (2000, '2000_myadm', 'panel-secret', 'ADMIN');
 

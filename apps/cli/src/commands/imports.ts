@@ -109,7 +109,7 @@ function printItems(context: Context, items: readonly ImportItem[]): void {
     [{ header: t('col.account') }, { header: t('col.kind') }, { header: t('col.name'), shrink: true }, { header: t('col.outcome') }, { header: t('col.why'), shrink: true }],
     items.map((item) => [
       item.account,
-      item.kind,
+      t('type', { type: item.kind }),
       item.key.slice(item.key.indexOf(':') + 1),
       { text: t('import.outcome', { outcome: item.outcome }), style: stateCell(t, OUTCOME_STATE[item.outcome]).style },
       item.message ?? (item.note ? t('import.note', { note: item.note }) : ''),

@@ -138,7 +138,7 @@ export const en = {
 
   state:
     '{state, select, ready {ready} pending {pending} applying {applying} failed {failed} deleting {deleting} queued {queued} running {running} succeeded {succeeded} skipped {skipped} active {active} paused {paused} draining {draining} other {{state}}}',
-  type: '{type, select, domain {domain} site {site} mailbox {mailbox} mail_alias {alias} database {database} database_user {database user} other {{type}}}',
+  type: '{type, select, domain {domain} site {site} mailbox {mailbox} mail_alias {alias} database {database} database_user {database user} ftp_account {FTP account} organization {organization} dns_record {DNS record} other {{type}}}',
 
   'login.askUrl': 'Ruche API address',
   'login.askEmail': 'E-mail',

@@ -136,7 +136,7 @@ export const fr: Record<MessageKey, string> = {
 
   state:
     '{state, select, ready {prêt} pending {en attente} applying {en application} failed {en échec} deleting {en suppression} queued {en file} running {en cours} succeeded {réussie} skipped {sautée} active {actif} paused {en pause} draining {en vidange} other {{state}}}',
-  type: '{type, select, domain {domaine} site {site} mailbox {boîte aux lettres} mail_alias {alias} database {base de données} database_user {utilisateur de base de données} other {{type}}}',
+  type: '{type, select, domain {domaine} site {site} mailbox {boîte aux lettres} mail_alias {alias} database {base de données} database_user {utilisateur de base de données} ftp_account {compte FTP} organization {organisme} dns_record {enregistrement DNS} other {{type}}}',
 
   'login.askUrl': 'Adresse de l’API Ruche',
   'login.askEmail': 'Courriel',

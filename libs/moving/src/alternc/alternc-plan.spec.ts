@@ -41,6 +41,12 @@ const snapshot = (): AlterncSnapshot => ({
     { uid: 2000, name: 'radio_app', password: 'secret-one', enable: 'ACTIVATED' },
     { uid: 2000, name: '2000_myadm', password: 'x', enable: 'ADMIN' },
   ],
+  ftpAccounts: [
+    { name: 'radio_web', homedir: '/var/www/alternc/r/radio/www/' },
+    { name: 'radio', homedir: '/var/www/alternc/r/radio' },
+    // Outside every account's root (AlternC would not make it): not listed.
+    { name: 'stray', homedir: '/var/www/alternc/r/radiox' },
+  ],
 });
 
 const byKey = (items: ReturnType<typeof planAlterncImport>) => new Map(items.map((item) => [item.key, item]));
@@ -74,6 +80,13 @@ describe('planAlterncImport', () => {
     expect(items.get('database:radio_wp')).toMatchObject({ reason: null, note: null, spec: { shortName: 'wp' } });
     expect(items.get('database_user:radio_app')).toMatchObject({ reason: null, spec: { shortName: 'app', databases: ['main', 'wp'] } });
     expect(items.get('database_user:2000_myadm')?.reason).toBe('panel_user');
+  });
+
+  it('notes FTP accounts with their folder in the account’s web space, and carries none', () => {
+    const items = byKey(planAlterncImport(snapshot(), { webIpv4: '192.0.2.10' }));
+    expect(items.get('ftp_account:radio_web')).toMatchObject({ account: 'radio', reason: 'sftp_not_yet', note: 'folder:/www', spec: { folder: '/www' } });
+    expect(items.get('ftp_account:radio')).toMatchObject({ reason: 'sftp_not_yet', note: 'folder:/' });
+    expect(items.has('ftp_account:stray')).toBe(false);
   });
 
   it('keeps to the accounts asked for, organisations first', () => {

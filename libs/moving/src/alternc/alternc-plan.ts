@@ -5,7 +5,7 @@ import { accountRoot, END_OF_GENERATED, type AlterncAccount, type AlterncSnapsho
  * The import's decisions, as a pure function of what AlternC holds: what becomes what in
  * Ruche, and what cannot be carried and why. The job around it only does I/O.
  */
-export const ITEM_KINDS = ['organization', 'domain', 'dns_record', 'site', 'mailbox', 'mail_alias', 'database', 'database_user'] as const;
+export const ITEM_KINDS = ['organization', 'domain', 'dns_record', 'site', 'mailbox', 'mail_alias', 'database', 'database_user', 'ftp_account'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
 export interface OrganizationSpec {
@@ -60,6 +60,15 @@ export interface DatabaseUserSpec {
   databases: string[];
 }
 
+/**
+ * An FTP account, noted and not carried: Ruche has no SFTP accounts yet. Its folder is relative
+ * to the account's web space, for the work that will make them.
+ */
+export interface FtpAccountSpec {
+  name: string;
+  folder: string;
+}
+
 interface ItemBase {
   key: string;
   /** The AlternC login the item belongs to. */
@@ -79,6 +88,7 @@ export type PlannedItem = ItemBase &
     | { kind: 'mail_alias'; spec: AliasSpec }
     | { kind: 'database'; spec: DatabaseSpec }
     | { kind: 'database_user'; spec: DatabaseUserSpec }
+    | { kind: 'ftp_account'; spec: FtpAccountSpec }
   );
 
 export interface PlanOptions {
@@ -394,6 +404,14 @@ export function planAlterncImport(snapshot: AlterncSnapshot, options: PlanOption
     });
   }
 
+  const ftp: PlannedItem[] = [];
+  for (const account of snapshot.ftpAccounts) {
+    const owner = accounts.find((candidate) => account.homedir === accountRoot(candidate.login) || account.homedir.startsWith(`${accountRoot(candidate.login)}/`));
+    if (!owner) continue;
+    const folder = account.homedir.slice(accountRoot(owner.login).length).replace(/\/+$/, '') || '/';
+    ftp.push({ kind: 'ftp_account', key: `ftp_account:${account.name}`, account: owner.login, reason: 'sftp_not_yet', note: `folder:${folder}`, spec: { name: account.name, folder } });
+  }
+
   const carriedFor = (login: string) => {
     const mine = (list: PlannedItem[], kind: ItemKind) => list.filter((item) => item.account === login && item.kind === kind && !item.reason);
     return {
@@ -405,7 +423,7 @@ export function planAlterncImport(snapshot: AlterncSnapshot, options: PlanOption
     };
   };
   for (const account of accounts) push(organizationItem(account, carriedFor(account.login)));
-  for (const list of [domainItems, records, sites, mail, databases]) for (const item of list) push(item);
+  for (const list of [domainItems, records, sites, mail, databases, ftp]) for (const item of list) push(item);
   // Whatever belongs to an account that cannot be carried cannot be carried either.
   const refused = new Set(items.filter((item) => item.kind === 'organization' && item.reason).map((item) => item.account));
   return items.map((item) => (item.kind !== 'organization' && refused.has(item.account) && !item.reason ? { ...item, reason: 'account_not_carried' } : item));

@@ -40,6 +40,8 @@ export async function readAlterncDatabase(databaseUrl: string): Promise<Omit<Alt
     );
     const databases = await select('SELECT uid, db FROM db ORDER BY db');
     const users = await select('SELECT uid, name, password, enable FROM dbusers ORDER BY name');
+    // Older panels may have no FTP table.
+    const ftp = await select('SELECT name, homedir FROM ftpusers ORDER BY name').catch(() => [] as Row[]);
     await connection.query('COMMIT');
     const localOf = new Map(locals.map((row) => [Number(row.uid), `${text(row.prenom)} ${text(row.nom)}`.trim()]));
     return {
@@ -66,6 +68,7 @@ export async function readAlterncDatabase(databaseUrl: string): Promise<Omit<Alt
       })),
       databases: databases.map((row) => ({ uid: Number(row.uid), name: text(row.db) })),
       databaseUsers: users.map((row) => ({ uid: Number(row.uid), name: text(row.name), password: text(row.password), enable: text(row.enable) })),
+      ftpAccounts: ftp.map((row) => ({ name: text(row.name), homedir: text(row.homedir) })),
     };
   } catch (error) {
     throw new AlterncUnreachable((error as Error).message);

@@ -62,6 +62,12 @@ export interface AlterncDatabaseUser {
   enable: string;
 }
 
+/** An FTP account (AlternC's `ftpusers`): its folder is inside the account's root. */
+export interface AlterncFtpAccount {
+  name: string;
+  homedir: string;
+}
+
 export interface AlterncSnapshot {
   accounts: AlterncAccount[];
   domains: AlterncDomain[];
@@ -69,6 +75,7 @@ export interface AlterncSnapshot {
   addresses: AlterncAddress[];
   databases: AlterncDatabase[];
   databaseUsers: AlterncDatabaseUser[];
+  ftpAccounts: AlterncFtpAccount[];
 }
 
 /** Where AlternC keeps an account's web files: `/var/www/alternc/<first letter>/<login>/`. */

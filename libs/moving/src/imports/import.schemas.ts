@@ -41,7 +41,7 @@ export const importItemSchema = z.object({
   /** Why it cannot be (or was not) carried: a stable code, and its message in the caller's language. */
   reason: z.string().nullable(),
   message: z.string().nullable(),
-  /** Carried with a change worth knowing (`renamed`, `hand_made`…). */
+  /** Carried with a change worth knowing (`renamed`, `hand_made`…); for an FTP account, `folder:<its folder in the web space>`. */
   note: z.string().nullable(),
   targetId: z.string().nullable(),
 });
