@@ -11,7 +11,7 @@ import { ALTERNC, startAlterncServer, type AlterncFixture } from '../support/alt
 import { session } from '../support/databases.js';
 import { makeToken } from '../support/factories.js';
 import { eventually, startFleetHarness, workerProcesses, type FleetHarness } from '../support/fleet-harness.js';
-import { readInbox, sendMail } from '../support/mail-client.js';
+import { readInbox, sendMail, smtpConversation } from '../support/mail-client.js';
 
 /**
  * Bringing an AlternC server's clients into Ruche with the `ruche` command, as a sysadmin
@@ -226,6 +226,45 @@ describe('ruche import alternc', () => {
     await importJson();
     expect((await httpGet(web, { host: 'radio-cv.org', path: '/grille.txt' })).body).toBe('nouvelle grille\n');
     expect(await session(fleet.server, 'mariadb', { ...login, database: 'radio_wp' }, (sql) => sql('SELECT count(*) AS n FROM posts'))).toEqual([{ n: 3 }]);
+  }, 600_000);
+
+  it('runs the last pass with the accounts locked on AlternC: what changed is copied, mail already in Ruche stays, the database user and the mail are held there', async () => {
+    const imap = fleet.server.ports.imap!;
+    const info = ALTERNC.mail.info;
+    const login = { user: ALTERNC.database.user, password: ALTERNC.database.password };
+    // Before: the client still uses AlternC; mail already reaches Ruche (its MX).
+    expect(await session(alternc.server, 'mariadb', { ...login, database: 'radio_wp' }, (sql) => sql('SELECT count(*) AS n FROM posts'))).toEqual([{ n: 3 }]);
+    await sendMail(fleet.server.ports.smtp!, { from: 'auditeur@exemple.org', to: info.address, subject: 'Arrivé chez Ruche', text: 'bonjour' });
+    await eventually(async () => (await readInbox({ port: imap, user: info.address, pass: info.password })).some((m) => m.subject === 'Arrivé chez Ruche'), 20_000, 'mail delivered by Ruche');
+    // The last changes on AlternC: a message delivered there, a row, a file; a message read there (a new name).
+    await alternc.server.exec(['sh', '-c', 'printf "Subject: Dernier chez AlternC\\r\\n\\r\\nau revoir\\r\\n" > /var/mail/alternc/r/radio/info/Maildir/new/1800000000.M9P9.alternc && chown 8:8 /var/mail/alternc/r/radio/info/Maildir/new/1800000000.M9P9.alternc']);
+    await alternc.server.exec(['sh', '-c', 'cd /var/mail/alternc/r/radio/archives/Maildir && for f in new/*; do mv "$f" "cur/${f#new/}:2,S"; done']);
+    await alternc.sql("INSERT INTO radio_wp.posts VALUES (4, 'Dernière émission');");
+    await alternc.server.exec(['sh', '-c', 'printf "à bientôt\\n" > /var/www/alternc/r/radio/www/fin.txt']);
+
+    const run = await ruche(['import', 'alternc', alternc.databaseUrl, '--from', sourceName, '--final', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const done = JSON.parse(run.stdout);
+    expect(done).toMatchObject({ status: 'done', final: true });
+    expect(Date.parse(done.lockedAt)).toBeLessThanOrEqual(Date.parse(done.finishedAt));
+
+    // Ruche has the last changes, and kept the mail it had received.
+    const subjects = (await readInbox({ port: imap, user: info.address, pass: info.password })).map((m) => m.subject);
+    expect(subjects).toEqual(expect.arrayContaining(['Dernier chez AlternC', 'Arrivé chez Ruche', info.subject]));
+    expect(subjects.length).toBe(new Set(subjects).size);
+    const archived = (await readInbox({ port: imap, user: ALTERNC.mail.archives.address, pass: ALTERNC.mail.archives.password })).map((m) => m.subject);
+    expect(archived.filter((subject) => subject === ALTERNC.mail.archives.subject)).toHaveLength(1);
+    expect(await session(fleet.server, 'mariadb', { ...login, database: 'radio_wp' }, (sql) => sql('SELECT title FROM posts WHERE id = 4'))).toEqual([{ title: 'Dernière émission' }]);
+    expect((await httpGet(fleet.server.ports.http!, { host: 'radio-cv.org', path: '/fin.txt' })).body).toBe('à bientôt\n');
+
+    // AlternC: the database user is locked out, and mail for the account's domain waits (450).
+    const locked = await session(alternc.server, 'mariadb', { ...login, database: 'radio_wp' }, (sql) => sql('SELECT 1')).then(() => null, (error: { errno?: number; message: string }) => error);
+    // MariaDB's ER_ACCOUNT_HAS_BEEN_LOCKED (mysql2 names its number after a MySQL error).
+    expect(locked).toMatchObject({ errno: 4151, message: expect.stringMatching(/locked/i) });
+    const held = await smtpConversation(alternc.server.ports.smtp!, ['EHLO tester.example', 'MAIL FROM:<auditeur@exemple.org>', `RCPT TO:<${info.address}>`]);
+    expect(held[2]).toMatchObject({ code: 450 });
+    // The other account's domain does not take mail on AlternC (gesmx = 0): nothing was held for it.
+    expect((await alternc.server.exec(['cat', '/etc/postfix/ruche-import-hold'])).stdout).not.toContain('cafe-sol.org');
   }, 600_000);
 
   it('refuses a bad token, a bad argument and an active source, with a message and a non-zero exit', async () => {

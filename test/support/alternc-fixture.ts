@@ -38,7 +38,8 @@ function message(subject: string, body: string): string {
 }
 
 export async function startAlterncServer(options: { authorizedKey: string; network: string }): Promise<AlterncFixture> {
-  const server = await startServer({ services: ['mariadb'], authorizedKey: options.authorizedKey, network: options.network });
+  // Its mail server runs, as an AlternC server's does (the last pass holds mail there).
+  const server = await startServer({ services: ['mariadb', 'mail'], authorizedKey: options.authorizedKey, network: options.network });
   const run = async (argv: string[], input?: string) => {
     const result = await server.exec(argv, input === undefined ? {} : { input });
     expect(result.exitCode, `${argv.join(' ')}: ${result.stderr}`).toBe(0);
@@ -106,6 +107,10 @@ CREATE DATABASE radio;
 CREATE TABLE radio.listeners (id int PRIMARY KEY, name varchar(200));
 INSERT INTO radio.listeners VALUES (1, 'Ginette');
 
+-- The account's database user, as AlternC makes it (the last pass locks it).
+CREATE USER ${quote(ALTERNC.database.user)}@'%' IDENTIFIED BY ${quote(ALTERNC.database.password)};
+GRANT ALL ON radio_wp.* TO ${quote(ALTERNC.database.user)}@'%';
+GRANT ALL ON radio.* TO ${quote(ALTERNC.database.user)}@'%';
 CREATE USER ${quote(ALTERNC.reader.user)}@'%' IDENTIFIED BY ${quote(ALTERNC.reader.password)};
 GRANT SELECT ON alternc.* TO ${quote(ALTERNC.reader.user)}@'%';
 `);

@@ -14,8 +14,6 @@ export const EXIT = {
   forbidden: 4,
   /** The API could not be reached. */
   unreachable: 5,
-  /** The operation does not exist yet on this Ruche server. */
-  unavailable: 6,
   /** Stopped by Ctrl-C (128 + SIGINT). */
   interrupted: 130,
 } as const;

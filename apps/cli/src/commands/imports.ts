@@ -7,7 +7,6 @@ import { CliError, EXIT, UsageError } from '../errors.js';
 import { createProgress } from '../ui/progress.js';
 import { integerOption, resolveServer, stateCell, type Answer } from './common.js';
 import { intervalOption } from './jobs.js';
-import { notAvailableYet } from './placeholders.js';
 
 type ImportAnswer = Answer<'/api/v1/imports/{id}', 'get'>;
 type ImportItem = ImportAnswer['items'][number];
@@ -54,14 +53,13 @@ async function importAlternc(context: Context, databaseUrl: string, options: Imp
   if (bad !== undefined) throw new UsageError(t('usage.invalidLogin', { value: bad }));
   const peer = options.peerAddress ? PEER.exec(options.peerAddress) : null;
   if (options.peerAddress && (!peer || Number(peer[2] ?? 22) < 1 || Number(peer[2] ?? 22) > 65535)) throw new UsageError(t('usage.invalidPeerAddress', { value: options.peerAddress }));
-  // The last pass, with the AlternC accounts locked, is not there yet.
-  if (options.final) return notAvailableYet(context, 'import-alternc');
   const api = await context.api();
   const source = await resolveServer(context, options.from);
   const body = {
     databaseUrl,
     fromServerId: source.id,
     accounts,
+    ...(options.final ? { final: true } : {}),
     ...(peer ? { peerAddress: peer[1]!.replace(/^\[|\]$/g, ''), ...(peer[2] ? { peerPort: Number(peer[2]) } : {}) } : {}),
   } satisfies Body<'/api/v1/imports', 'post'>;
 

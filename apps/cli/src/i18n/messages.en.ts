@@ -19,7 +19,7 @@ export const en = {
   'help.jobs.watch':
     'Stops when nothing is running or due (a job waiting for a later retry does not hold it), or at Ctrl-C; --follow goes on until Ctrl-C. Exit 1 when a reconcile failed or left resources failed. --json: one JSON object per line (\'{"event":"queued"|"started"|"finished","job":…}\', then \'{"event":"settled"|"interrupted"|"timeout",…}\').',
   'help.import.alternc':
-    'Register the AlternC server first (ruche servers add, with Ruche’s key in root’s authorized_keys) and pause it (ruche servers pause). The import reads the AlternC panel database (read-only) and zone files, makes organisations, domains, records, sites, mailboxes and databases, then the new servers copy the files, mail and database dumps straight from the AlternC server (rsync over SSH, with a key made for the transfer and removed after). --dry-run lists what would be created and every item that cannot be carried, and why. Running again resumes and copies only what changed. --final (the last pass with the AlternC accounts locked) is not available yet. Exit 1 when an item failed.',
+    'Register the AlternC server first (ruche servers add, with Ruche’s key in root’s authorized_keys) and pause it (ruche servers pause). The import reads the AlternC panel database (read-only) and zone files, makes organisations, domains, records, sites, mailboxes and databases, then the new servers copy the files, mail and database dumps straight from the AlternC server (rsync over SSH, with a key made for the transfer and removed after). --dry-run lists what would be created and every item that cannot be carried, and why. Running again resumes and copies only what changed. --final is the last pass, at the cut-over: the accounts’ database users are locked and the AlternC mail server answers 450 for their domains before the copy. Exit 1 when an item failed.',
 
   'cmd.help': 'show help for a command',
   'cmd.login': 'sign in to a Ruche API and store a token for this machine',
@@ -103,7 +103,7 @@ export const en = {
   'opt.events.follow': 'print new events as they come, until Ctrl-C',
   'opt.import.from': 'the AlternC server, declared in Ruche (name or id)',
   'opt.import.account': 'only these AlternC accounts (comma-separated logins)',
-  'opt.import.final': 'last pass: lock the AlternC accounts, copy what changed, switch over',
+  'opt.import.final': 'last pass: lock the AlternC accounts, then copy what changed',
   'opt.move.to': 'destination server (name or id)',
 
   'col.id': 'ID',
@@ -228,13 +228,11 @@ export const en = {
   'drain.notMoved': 'not moved: {service} of {organization}: {message}',
   'drain.done': '{name}: {moved} moved, {failed} failed, {left} left in place.',
 
-  'op.importAlternc': 'Importing from AlternC',
 
   'error.notSignedIn': 'not signed in to {url}: run `ruche login` (or set RUCHE_TOKEN).',
   'error.signInAgain': 'Sign in again with `ruche login` (or check RUCHE_TOKEN).',
   'error.unreachable': 'cannot reach the Ruche API at {url} ({reason}).',
   'error.requestId': 'Request id: {id} (quote it to whoever runs the API).',
-  'error.notAvailable': '{operation} is not available yet on this Ruche server ({url}).',
   'error.noSuchServer': 'no server is named “{name}”.',
   'error.noSuchResource': 'no {type} has the id {id}.',
   'error.configUnreadable': 'cannot read {file}: fix or remove it, then run `ruche login`.',

@@ -17,7 +17,7 @@ export const fr: Record<MessageKey, string> = {
   'help.jobs.watch':
     'S’arrête quand plus rien ne tourne ni n’est dû (une tâche qui attend une nouvelle tentative plus tard ne le retient pas), ou à Ctrl-C ; --follow continue jusqu’à Ctrl-C. Sortie 1 si une réconciliation a échoué ou laissé des ressources en échec. --json : un objet JSON par ligne (\'{"event":"queued"|"started"|"finished","job":…}\', puis \'{"event":"settled"|"interrupted"|"timeout",…}\').',
   'help.import.alternc':
-    'Déclarez d’abord le serveur AlternC (ruche servers add, avec la clé de Ruche dans les authorized_keys de root) et mettez-le en pause (ruche servers pause). L’import lit la base du panneau AlternC (en lecture seule) et les fichiers de zone, crée organisations, domaines, enregistrements, sites, boîtes et bases, puis les nouveaux serveurs copient fichiers, courriel et copies des bases directement depuis le serveur AlternC (rsync par SSH, avec une clé faite pour le transfert et retirée après). --dry-run liste ce qui serait créé et chaque élément non repris, avec la raison. Relancer reprend et ne copie que ce qui a changé. --final (la dernière passe, comptes AlternC verrouillés) n’est pas encore disponible. Code 1 quand un élément a échoué.',
+    'Déclarez d’abord le serveur AlternC (ruche servers add, avec la clé de Ruche dans les authorized_keys de root) et mettez-le en pause (ruche servers pause). L’import lit la base du panneau AlternC (en lecture seule) et les fichiers de zone, crée organisations, domaines, enregistrements, sites, boîtes et bases, puis les nouveaux serveurs copient fichiers, courriel et copies des bases directement depuis le serveur AlternC (rsync par SSH, avec une clé faite pour le transfert et retirée après). --dry-run liste ce qui serait créé et chaque élément non repris, avec la raison. Relancer reprend et ne copie que ce qui a changé. --final est la dernière passe, à la bascule : les utilisateurs de bases des comptes sont verrouillés et le serveur de courriel AlternC répond 450 pour leurs domaines avant la copie. Code 1 quand un élément a échoué.',
 
   'cmd.help': 'afficher l’aide d’une commande',
   'cmd.login': 'se connecter à une API Ruche et enregistrer un jeton pour cette machine',
@@ -101,7 +101,7 @@ export const fr: Record<MessageKey, string> = {
   'opt.events.follow': 'afficher les nouveaux événements à mesure, jusqu’à Ctrl-C',
   'opt.import.from': 'le serveur AlternC, déclaré dans Ruche (nom ou identifiant)',
   'opt.import.account': 'seulement ces comptes AlternC (identifiants séparés par des virgules)',
-  'opt.import.final': 'dernière passe : verrouiller les comptes AlternC, copier ce qui a changé, basculer',
+  'opt.import.final': 'dernière passe : verrouiller les comptes AlternC, puis copier ce qui a changé',
   'opt.move.to': 'serveur de destination (nom ou identifiant)',
 
   'col.id': 'IDENTIFIANT',
@@ -226,13 +226,11 @@ export const fr: Record<MessageKey, string> = {
   'drain.notMoved': 'non déplacé : {service} de {organization} : {message}',
   'drain.done': '{name} : {moved} déplacés, {failed} en échec, {left} laissés en place.',
 
-  'op.importAlternc': 'L’importation depuis AlternC',
 
   'error.notSignedIn': 'pas connecté à {url} : lancez `ruche login` (ou définissez RUCHE_TOKEN).',
   'error.signInAgain': 'Reconnectez-vous avec `ruche login` (ou vérifiez RUCHE_TOKEN).',
   'error.unreachable': 'impossible de joindre l’API Ruche à {url} ({reason}).',
   'error.requestId': 'Identifiant de requête : {id} (à citer à qui gère l’API).',
-  'error.notAvailable': '{operation} n’est pas encore offert par ce serveur Ruche ({url}).',
   'error.noSuchServer': 'aucun serveur ne s’appelle « {name} ».',
   'error.noSuchResource': 'aucune ressource ({type}) n’a l’identifiant {id}.',
   'error.configUnreadable': 'impossible de lire {file} : corrigez-le ou supprimez-le, puis lancez `ruche login`.',

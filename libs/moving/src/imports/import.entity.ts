@@ -56,6 +56,14 @@ export class Import {
   @Column({ type: 'text', nullable: true })
   lastError!: string | null;
 
+  /** The last pass: the AlternC accounts are locked on the AlternC server before their data is copied. */
+  @Column({ type: 'boolean', default: false })
+  final!: boolean;
+
+  /** When the last pass locked the accounts: from then until it finished, the clients were cut over. */
+  @Column({ type: 'timestamptz', nullable: true })
+  lockedAt!: Date | null;
+
   /** Who asked: the job acts on their behalf (audit). */
   @Column({ type: 'uuid' })
   requestedBy!: string;

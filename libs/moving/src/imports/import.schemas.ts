@@ -28,6 +28,11 @@ export const createImportSchema = z.strictObject({
   peerAddress: peerAddressSchema.optional(),
   peerPort: z.number().int().min(1).max(65535).optional(),
   accounts: z.array(login).max(10_000).default([]),
+  /**
+   * The last pass, at the cut-over: the accounts are locked on the AlternC server (database
+   * users locked, mail for their domains answered 450 and the queue delivered) before the copy.
+   */
+  final: z.boolean().default(false),
 });
 export type CreateImport = z.infer<typeof createImportSchema>;
 
@@ -49,6 +54,9 @@ export const importItemSchema = z.object({
 export const importSchema = z.object({
   /** Null for a dry run, which is not recorded. */
   id: z.string().nullable(),
+  final: z.boolean(),
+  /** When the last pass locked the AlternC accounts (the cut-over window runs from here to finishedAt). */
+  lockedAt: z.string().nullable(),
   dryRun: z.boolean(),
   status: z.enum([...IMPORT_STATUSES, 'planned']),
   step: z.enum(IMPORT_STEPS).nullable(),

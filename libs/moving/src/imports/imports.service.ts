@@ -38,6 +38,8 @@ import { z } from 'zod';
 import { readAlterncDatabase, AlterncUnreachable } from '../alternc/alternc-reader.js';
 import { ITEM_KINDS, nearestPlan, planAlterncImport, type ItemKind, type MailboxSpec, type PlannedItem } from '../alternc/alternc-plan.js';
 import { accountRoot, ZONE_FILE_DIR, type AlterncSnapshot } from '../alternc/alternc-snapshot.js';
+import { DELIVER_QUEUED, MAIL_DOMAIN } from '../transfer/mail-hold.js';
+import { MAILDIR_INTO_LIVE_EXCLUDE, maildirMessage, rescanMailboxes } from '../transfer/maildir.js';
 import { ServerTransfer } from '../transfer/server-transfer.js';
 import { importActor } from './import-actor.js';
 import { Import } from './import.entity.js';
@@ -45,6 +47,29 @@ import { ImportItem } from './import-item.entity.js';
 import type { CreateImport, ImportDto } from './import.schemas.js';
 
 /** Runs (or resumes) one import; it enqueues itself again while what it made is being applied. */
+/** AlternC's database user names (`<login>_<name>`, `<uid>_myadm`): nothing else is locked. */
+const DATABASE_USER = /^[a-z0-9_]{1,64}$/;
+
+/** Standard input: a query whose rows are the ALTER USER statements to run. */
+const LOCK_DATABASE_USERS = `set -e
+statements=$(mariadb --batch --skip-column-names)
+[ -z "$statements" ] || printf '%s\\n' "$statements" | mariadb --batch`;
+
+/**
+ * Arguments: the domains. Postfix (when it runs) answers 450 for them from its relay
+ * restrictions, which come first, then its queue is delivered until nothing waits for them.
+ */
+const HOLD_ALTERNC_MAIL = `set -e
+command -v postconf > /dev/null && postfix status > /dev/null 2>&1 || exit 0
+map=/etc/postfix/ruche-import-hold
+touch "$map"
+for domain; do grep -qx "$domain 450 4.2.1 This mailbox is moving: try again shortly" "$map" || printf '%s 450 4.2.1 This mailbox is moving: try again shortly\\n' "$domain" >> "$map"; done
+current=$(postconf -h smtpd_relay_restrictions 2> /dev/null) || current='permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination'
+case "$current" in *ruche-import-hold*) ;; *) postconf -e "smtpd_relay_restrictions = check_recipient_access texthash:$map \${current}" ;; esac
+postfix reload > /dev/null 2>&1
+${DELIVER_QUEUED}
+deliver_queued "$@"`;
+
 export const RUN_IMPORT_JOB = defineJob('moving:run-import', z.strictObject({ importId: z.uuid() }));
 
 /** Kinds whose resources are applied on servers (an import waits for them before copying data). */
@@ -96,6 +121,8 @@ export class ImportsService {
       return {
         id: null,
         dryRun: true,
+        final: input.final,
+        lockedAt: null,
         status: 'planned',
         step: null,
         sourceServerId: source.id,
@@ -120,6 +147,8 @@ export class ImportsService {
       peerHost: input.peerAddress ?? source.publicIpv4 ?? source.address,
       peerPort: input.peerPort ?? 22,
       accounts: input.accounts,
+      final: input.final,
+      lockedAt: null,
       status: 'queued',
       step: 'resources',
       itemsTotal: planned.length,
@@ -141,6 +170,8 @@ export class ImportsService {
     return {
       id: row.id,
       dryRun: false,
+      final: row.final,
+      lockedAt: row.lockedAt?.toISOString() ?? null,
       status: row.status,
       step: row.step,
       sourceServerId: row.sourceServerId,
@@ -266,6 +297,11 @@ export class ImportsService {
     }
 
     if (row.step === 'copying') {
+      // The last pass: nothing changes on the AlternC side from here (run again, it locks again).
+      if (row.final) {
+        await this.lockAccounts(source, snapshot, planned);
+        if (!row.lockedAt) await imports.update({ id: row.id }, { lockedAt: new Date() });
+      }
       await this.copyData(row, source, mine.map((entry) => ({ planned: entry.planned, targetId: entry.row!.targetId! })), phases);
       await imports.update({ id: row.id }, { step: 'finished' });
     }
@@ -274,6 +310,28 @@ export class ImportsService {
       [row.id],
     );
     await imports.update({ id: row.id }, { status: 'done', step: 'finished', finishedAt: new Date(), itemsDone: Number(counts[0]?.done ?? 0), itemsFailed: Number(counts[0]?.failed ?? 0) });
+  }
+
+  /**
+   * Locks the carried accounts on the AlternC server before the last copy: their database
+   * users (every host they are declared for) are locked and their sessions ended, and its
+   * Postfix answers 450 (try again later) for their mail domains, then delivers what it already
+   * queued for them, so the maildirs and dumps copied next are final. Web files are copied as
+   * they are: AlternC's FTP accounts live in its panel database, which Ruche only reads.
+   */
+  private async lockAccounts(source: Server, snapshot: AlterncSnapshot, planned: PlannedItem[]): Promise<void> {
+    const carried = new Set(planned.filter((item) => item.kind === 'organization' && !item.reason).map((item) => item.account));
+    const uids = new Set(snapshot.accounts.filter((account) => carried.has(account.login)).map((account) => account.uid));
+    const users = snapshot.databaseUsers.filter((user) => uids.has(user.uid) && DATABASE_USER.test(user.name)).map((user) => user.name);
+    const domains = snapshot.domains.filter((domain) => uids.has(domain.uid) && domain.mailManaged && MAIL_DOMAIN.test(domain.name)).map((domain) => domain.name);
+    const connection = await this.pool.get(source);
+    if (users.length > 0) {
+      // Names checked above (letters, digits, _): they go into the statements quoted.
+      const list = users.map((name) => `'${name}'`).join(', ');
+      await connection.run(['sh', '-c', LOCK_DATABASE_USERS, 'ruche-import-lock-users'], { input: `SELECT CONCAT('ALTER USER ', QUOTE(User), '@', QUOTE(Host), ' ACCOUNT LOCK;') FROM mysql.user WHERE User IN (${list});\n`, timeoutMs: 120_000 });
+      await connection.run(['mariadb', '--batch'], { input: users.map((name) => `KILL USER '${name}';\n`).join(''), timeoutMs: 120_000, allowFailure: true });
+    }
+    if (domains.length > 0) await connection.run(['sh', '-c', HOLD_ALTERNC_MAIL, 'ruche-import-hold-mail', ...domains], { timeoutMs: 660_000 });
   }
 
   /** One item: made in its own transaction with its record, or its failure recorded. */
@@ -404,6 +462,7 @@ export class ImportsService {
     const add = (serverId: string, task: Task) => tasks.set(serverId, [...(tasks.get(serverId) ?? []), task]);
     const copied: string[] = [];
     const webSpaces = new Set<string>();
+    const rescans = new Map<string, string[]>();
     for (const { planned, targetId } of carried) {
       const phase = phases.get(targetId);
       if (!phase || phase.phase !== 'ready') continue;
@@ -413,7 +472,14 @@ export class ImportsService {
         add(phase.serverId, (copy) => copy.mirror(accountRoot(planned.account), `/srv/ruche/${prefix}`, `ruche-${prefix}`));
       } else if (planned.kind === 'mailbox') {
         const home = (planned.spec as MailboxSpec).sourceMaildir.replace(/\/Maildir$/, '');
-        add(phase.serverId, (copy) => copy.mirror(home, `/var/mail/ruche/${targetId}`, 'vmail'));
+        if (row.final) {
+          // Mail may reach Ruche already: nothing of it is deleted or hidden (Dovecot's files
+          // stay Ruche's, a message already there under another name is not copied again).
+          add(phase.serverId, (copy) => copy.copyNewer(home, `/var/mail/ruche/${targetId}`, 'vmail', null, { exclude: MAILDIR_INTO_LIVE_EXCLUDE, identity: maildirMessage }));
+          rescans.set(phase.serverId, [...(rescans.get(phase.serverId) ?? []), (planned.spec as MailboxSpec).address]);
+        } else {
+          add(phase.serverId, (copy) => copy.mirror(home, `/var/mail/ruche/${targetId}`, 'vmail'));
+        }
       } else if (planned.kind === 'database') {
         const database = await this.databases.getDatabase(targetId);
         add(phase.serverId, (copy) => copy.copyMariadb(planned.spec.sourceName as string, database.name));
@@ -428,6 +494,7 @@ export class ImportsService {
       await this.transfer.between(source, target, { host: row.peerHost, port: row.peerPort }, `imp-${row.id.replace(/-/g, '')}-${serverId.replace(/-/g, '').slice(-12)}`, async (copy) => {
         for (const task of list) await task(copy);
       });
+      await rescanMailboxes(await this.pool.get(target), rescans.get(serverId) ?? []);
     }
     if (copied.length > 0) await this.db.query(`UPDATE moving_import_items SET copied_at = now() WHERE source_server_id = $1 AND key = ANY($2::text[])`, [source.id, copied]);
   }

@@ -18,12 +18,12 @@ import { ArchivesService, ORGANIZATION_PREFIX, PlansService, reconcileJobKey, Re
 import { ConnectionPool, DatabaseHandover, OperationsService, PROVISIONING_SETTINGS, type ProvisioningSettings } from '@ruche/provisioning';
 import { z } from 'zod';
 import { importActor } from '../imports/import-actor.js';
-import { maildirMessage } from '../transfer/maildir.js';
+import { DELIVER_QUEUED, MAIL_DOMAIN } from '../transfer/mail-hold.js';
+import { MAILDIR_INTO_LIVE_EXCLUDE, MAILDIR_TRANSIENT, maildirMessage, rescanMailboxes } from '../transfer/maildir.js';
 import { ServerTransfer, type PeerEndpoint } from '../transfer/server-transfer.js';
 import { Drain, Move } from './move.entity.js';
 import type { CreateDrain, CreateMove } from './move.schemas.js';
 
-const MAIL_DOMAIN = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 export const RUN_MOVE_JOB = defineJob('moving:run-move', z.strictObject({ moveId: z.uuid() }));
 export const RELEASE_MAIL_HOLD_JOB = defineJob(
@@ -36,14 +36,6 @@ const WAIT_SECONDS = 2;
 const WEB_ROOT = '/srv/ruche';
 const CERT_DIR = '/etc/ruche/certs';
 const MAILDIR_ROOT = '/var/mail/ruche';
-/** Files a maildir holds only while Dovecot works (deliveries in progress, locks): never copied. */
-const MAILDIR_TRANSIENT = ['Maildir/tmp/*', '*.lock'];
-/**
- * The final pass leaves Dovecot's own files (indexes, the UID list) on the new server alone: it
- * has been delivering there since the switch, and the old server's copies would hide those
- * messages. Dovecot then rescans the folders it was given messages in.
- */
-const MAILDIR_FINAL_EXCLUDE = [...MAILDIR_TRANSIENT, 'dovecot*'];
 /** How long the old server keeps answering 450 after a move: the zones' default TTL, within which a sender with the old MX asks again. */
 const MAIL_HOLD_AFTER_MOVE_SECONDS = 3600;
 /** The old server's list of domains whose mail waits (ruche-mail-setup makes Postfix read it). */
@@ -59,17 +51,8 @@ chgrp --reference="$list" -- "$list.new"; chmod --reference="$list" -- "$list.ne
 mv -f -- "$list.new" "$list"
 postfix reload >/dev/null 2>&1
 [ "$action" = hold ] || exit 0
-sleep 1
-i=0
-while [ $i -lt 600 ]; do
-  pending=0
-  for domain; do if postqueue -j 2>/dev/null | grep -q -F "@$domain\\""; then pending=1; fi; done
-  [ $pending -eq 0 ] && exit 0
-  postqueue -f >/dev/null 2>&1 || true
-  sleep 0.1; i=$((i + 1))
-done
-echo "mail for $* is still queued on this server" >&2
-exit 1`;
+${DELIVER_QUEUED}
+deliver_queued "$@"`;
 
 const engineOf = (service: string): Engine | null => (service === 'mariadb' || service === 'postgresql' ? service : null);
 
@@ -294,10 +277,11 @@ export class MovesService {
         for (const source of sources) {
           await this.holdMail(source, domains, 'hold');
           await this.transfer.between(source, target, endpoint(source), tag(source), async (copy) => {
-            for (const { id, home } of homes) await copy.copyNewer(home, home, 'vmail', id, { exclude: MAILDIR_FINAL_EXCLUDE, identity: maildirMessage });
+            for (const { id, home } of homes) await copy.copyNewer(home, home, 'vmail', id, { exclude: MAILDIR_INTO_LIVE_EXCLUDE, identity: maildirMessage });
           });
         }
-        await this.rescanMailboxes(target, homes);
+        // The final pass left Dovecot's files on the new server alone: it rescans.
+        await rescanMailboxes(await this.pool.get(target), homes.map((home) => home.address));
       }
       await this.step(move, 'archiving');
     }
@@ -384,13 +368,6 @@ export class MovesService {
     return resources
       .filter((resource) => resource.type === 'mailbox' && /^[0-9a-f-]{36}$/.test(resource.id) && resource.name !== null)
       .map((resource) => ({ id: resource.id, address: resource.name!, home: `${MAILDIR_ROOT}/${resource.id}` }));
-  }
-
-  /** Dovecot on the new server rebuilds its indexes of the mailboxes the final pass added messages to. */
-  private async rescanMailboxes(target: Server, homes: Array<{ address: string }>): Promise<void> {
-    if (homes.length === 0) return;
-    const connection = await this.pool.get(target);
-    await connection.run(['sh', '-c', 'while IFS= read -r user; do doveadm force-resync -u "$user" "*" || exit 1; done', 'ruche-move-rescan'], { input: homes.map((home) => `${home.address}\n`).join(''), timeoutMs: 600_000 });
   }
 
   @JobHandler(RELEASE_MAIL_HOLD_JOB)

@@ -42,13 +42,13 @@ export interface PeerCopy {
   /** Notes the time on the sending server under `name`, for `copyNewer`. */
   mark(name: string): Promise<void>;
   /**
-   * Copies the files under `from/` changed since the mark `name` into `to/` (owned by
-   * `owner`), deleting nothing: what arrived on the sending server meanwhile, without
-   * bringing back what the receiving one has since moved or deleted. With `identity`, a file
-   * is not copied when the receiving side has one of the same identity (a maildir message
-   * whose flags changed has a new name but is the same message); null: always copied.
+   * Copies the files under `from/` changed since the mark `name` (every file when null) into
+   * `to/` (owned by `owner`), deleting nothing: what arrived on the sending server meanwhile,
+   * without bringing back what the receiving one has since moved or deleted. With `identity`,
+   * a file is not copied when the receiving side has one of the same identity (a maildir
+   * message whose flags changed has a new name but is the same message); null: always copied.
    */
-  copyNewer(from: string, to: string, owner: string, name: string, options?: { exclude?: readonly string[]; identity?: (relativePath: string) => string | null }): Promise<void>;
+  copyNewer(from: string, to: string, owner: string, name: string | null, options?: { exclude?: readonly string[]; identity?: (relativePath: string) => string | null }): Promise<void>;
   /** Copies one file to the same path on the receiving server (root's, as on the sender). */
   copyFile(path: string): Promise<void>;
   /** Dumps a MariaDB database on the sending server and loads it into `into` on the receiving one. */
@@ -111,7 +111,7 @@ export class ServerTransfer {
         await from.run(['sh', '-c', 'set -e; umask 077; mkdir -p -- "$1"; touch -- "$1/$2.mark"', 'ruche-move-mark', `${key}.d`, name]);
       },
       copyNewer: async (fromPath, toPath, owner, name, options = {}) => {
-        if (!TAG.test(name) || !SYSTEM_USER.test(owner)) throw new Error('bad mark name or owner');
+        if ((name !== null && !TAG.test(name)) || !SYSTEM_USER.test(owner)) throw new Error('bad mark name or owner');
         // Changed since the mark by status time: a file written before the mark and renamed after
         // it (a delivery leaving tmp/, a message given a flag) counts, as does one whose content
         // time was set in the past (an IMAP append with its date). The same exclusions as rsync's,
@@ -124,7 +124,7 @@ export class ServerTransfer {
           connection
             .run(['sh', '-c', 'dir=$1; shift; cd -- "$dir" 2>/dev/null || exit 0; find . -type f "$@" -print0', 'ruche-move-list', checkPath(dir), ...args], { timeoutMs: 600_000 })
             .then((result) => result.stdout.split('\0').filter((file) => file !== '' && !file.includes('\n')));
-        let changed = await files(fromPath, ['-cnewer', `${key}.d/${name}.mark`, ...skip], from);
+        let changed = await files(fromPath, [...(name === null ? [] : ['-cnewer', `${key}.d/${name}.mark`]), ...skip], from);
         if (changed.length > 0 && options.identity) {
           const identity = options.identity;
           const present = new Set((await files(toPath, [], to)).map(identity));
