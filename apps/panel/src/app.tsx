@@ -1,7 +1,10 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, Navigate, RouterProvider, type RouteObject } from 'react-router';
 import { ApiError } from './api/client';
 import { LocaleProvider } from './i18n/i18n';
+import type { Locale, Messages } from './i18n/locale';
 import { AppLayout, HomeRedirect, NotFoundPage, PublicLayout, RouteError } from './layout';
 
 const queryClient = new QueryClient({
@@ -23,9 +26,6 @@ const accountArea = () => import('./areas/account');
 const sysadminArea = () => import('./areas/sysadmin');
 const accountingArea = () => import('./areas/accounting');
 const workerArea = () => import('./areas/worker');
-
-// A mailed link or the sign-in page: fetch its chunk while the app starts, not after.
-if (/^\/(sign-in|forgot-password|reset-password|invitation)\b/.test(window.location.pathname)) void publicArea();
 
 type Area = Promise<Record<string, unknown>>;
 const page = (area: () => Area, name: string): Pick<RouteObject, 'lazy'> => ({
@@ -93,12 +93,15 @@ const routes: RouteObject[] = [
 
 const router = createBrowserRouter(routes);
 
-export function App() {
-  return (
-    <QueryClientProvider client={queryClient}>
-      <LocaleProvider>
-        <RouterProvider router={router} />
-      </LocaleProvider>
-    </QueryClientProvider>
+/** Renders the panel in `locale`, whose catalogue the boot (main.tsx) has already loaded. */
+export function startApp(container: HTMLElement, locale: Locale, messages: Messages): void {
+  createRoot(container).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <LocaleProvider initial={{ locale, messages }}>
+          <RouterProvider router={router} />
+        </LocaleProvider>
+      </QueryClientProvider>
+    </StrictMode>,
   );
 }
