@@ -35,6 +35,8 @@ const page = (area: () => Area, name: string): Pick<RouteObject, 'lazy'> => ({
 const routes: RouteObject[] = [
   {
     errorElement: <RouteError />,
+    // Nothing to show while the first page's chunk arrives (and no warning that nothing was given).
+    HydrateFallback: () => null,
     children: [
       {
         element: <PublicLayout />,
