@@ -2,10 +2,12 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, Navigate, RouterProvider, type RouteObject } from 'react-router';
-import { ApiError } from './api/client';
+import { ApiError, setRequestLanguage } from './api/client';
 import { LocaleProvider } from './i18n/i18n';
 import type { Locale, Messages } from './i18n/locale';
 import { AppLayout, HomeRedirect, NotFoundPage, PublicLayout, RouteError } from './layout';
+import { isPublicPath } from './public-paths';
+import { meQuery } from './session';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -97,6 +99,10 @@ const router = createBrowserRouter(routes);
 
 /** Renders the panel in `locale`, whose catalogue the boot (main.tsx) has already loaded. */
 export function startApp(container: HTMLElement, locale: Locale, messages: Messages): void {
+  // The router is already loading the first page's chunk: on a signed-in page, ask who is signed
+  // in at the same time, rather than once the chunk has come and the layout asks.
+  setRequestLanguage(locale);
+  if (!isPublicPath(window.location.pathname)) void queryClient.prefetchQuery(meQuery);
   createRoot(container).render(
     <StrictMode>
       <QueryClientProvider client={queryClient}>
