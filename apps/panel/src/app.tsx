@@ -1,8 +1,13 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, Navigate, RouterProvider, type RouteObject } from 'react-router';
-import { ApiError } from './api/client';
+import { ApiError, setRequestLanguage } from './api/client';
 import { LocaleProvider } from './i18n/i18n';
+import type { Locale, Messages } from './i18n/locale';
 import { AppLayout, HomeRedirect, NotFoundPage, PublicLayout, RouteError } from './layout';
+import { isPublicPath } from './public-paths';
+import { meQuery } from './session';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -24,9 +29,6 @@ const sysadminArea = () => import('./areas/sysadmin');
 const accountingArea = () => import('./areas/accounting');
 const workerArea = () => import('./areas/worker');
 
-// A mailed link or the sign-in page: fetch its chunk while the app starts, not after.
-if (/^\/(sign-in|forgot-password|reset-password|invitation)\b/.test(window.location.pathname)) void publicArea();
-
 type Area = Promise<Record<string, unknown>>;
 const page = (area: () => Area, name: string): Pick<RouteObject, 'lazy'> => ({
   lazy: async () => ({ Component: (await area())[name] as React.ComponentType }),
@@ -35,6 +37,8 @@ const page = (area: () => Area, name: string): Pick<RouteObject, 'lazy'> => ({
 const routes: RouteObject[] = [
   {
     errorElement: <RouteError />,
+    // Nothing to show while the first page's chunk arrives (and no warning that nothing was given).
+    HydrateFallback: () => null,
     children: [
       {
         element: <PublicLayout />,
@@ -93,12 +97,19 @@ const routes: RouteObject[] = [
 
 const router = createBrowserRouter(routes);
 
-export function App() {
-  return (
-    <QueryClientProvider client={queryClient}>
-      <LocaleProvider>
-        <RouterProvider router={router} />
-      </LocaleProvider>
-    </QueryClientProvider>
+/** Renders the panel in `locale`, whose catalogue the boot (main.tsx) has already loaded. */
+export function startApp(container: HTMLElement, locale: Locale, messages: Messages): void {
+  // The router is already loading the first page's chunk: on a signed-in page, ask who is signed
+  // in at the same time, rather than once the chunk has come and the layout asks.
+  setRequestLanguage(locale);
+  if (!isPublicPath(window.location.pathname)) void queryClient.prefetchQuery(meQuery);
+  createRoot(container).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <LocaleProvider initial={{ locale, messages }}>
+          <RouterProvider router={router} />
+        </LocaleProvider>
+      </QueryClientProvider>
+    </StrictMode>,
   );
 }

@@ -6,23 +6,26 @@ import { useLocale, type Locale } from './i18n/i18n';
 export type Me = ApiAnswer<'/api/v1/auth/me'>;
 export const ME_KEY = ['me'] as const;
 
+/** Who is signed in, and the session's CSRF token (null when signed out). */
+export const meQuery = {
+  queryKey: ME_KEY,
+  queryFn: async (): Promise<Me | null> => {
+    try {
+      const me = await unwrap(api.GET('/api/v1/auth/me'));
+      setCsrfToken(me.csrfToken);
+      return me;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return null;
+      throw error;
+    }
+  },
+  staleTime: 5 * 60_000,
+};
+
 /** The signed-in person (null when signed out). Their saved language becomes the page's. */
 export function useMe() {
   const { locale, setLocale } = useLocale();
-  const query = useQuery({
-    queryKey: ME_KEY,
-    queryFn: async (): Promise<Me | null> => {
-      try {
-        const me = await unwrap(api.GET('/api/v1/auth/me'));
-        setCsrfToken(me.csrfToken);
-        return me;
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 401) return null;
-        throw error;
-      }
-    },
-    staleTime: 5 * 60_000,
-  });
+  const query = useQuery(meQuery);
   const saved = query.data?.user.locale;
   useEffect(() => {
     if (saved && saved !== locale) setLocale(saved);

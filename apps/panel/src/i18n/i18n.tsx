@@ -1,28 +1,11 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { IntlProvider, useIntl } from 'react-intl';
 import { setRequestLanguage } from '../api/client';
 import { decimalToCents } from '../api/money';
-import { en, type MessageId } from './en-CA';
-import { fr } from './fr-CA';
+import { intlLocale, loadMessages, rememberLocale, type Locale, type MessageId, type Messages } from './locale';
 
-export type Locale = 'fr' | 'en';
-export type { MessageId };
-
-export const catalogues: Record<Locale, Record<MessageId, string>> = { fr, en };
-export const intlLocale = (locale: Locale) => (locale === 'en' ? 'en-CA' : 'fr-CA');
-
-const STORAGE_KEY = 'ruche.locale';
-
-/** Before sign-in: the last language chosen on this browser, else the browser's, else French (the co-op's). */
-function initialLocale(): Locale {
-  try {
-    const stored = window.localStorage.getItem(STORAGE_KEY);
-    if (stored === 'fr' || stored === 'en') return stored;
-  } catch {
-    // Storage may be off: the browser's language decides.
-  }
-  return navigator.language.toLowerCase().startsWith('en') ? 'en' : 'fr';
-}
+export { intlLocale };
+export type { Locale, MessageId };
 
 interface LocaleState {
   locale: Locale;
@@ -31,25 +14,33 @@ interface LocaleState {
 
 const LocaleContext = createContext<LocaleState>({ locale: 'fr', setLocale: () => undefined });
 
-export function LocaleProvider({ children }: { children: ReactNode }) {
-  const [locale, setLocaleState] = useState<Locale>(initialLocale);
-  setRequestLanguage(locale);
+/** The language shown and its catalogue; another language's catalogue is loaded when asked for. */
+export function LocaleProvider({ initial, children }: { initial: { locale: Locale; messages: Messages }; children: ReactNode }) {
+  const [shown, setShown] = useState(initial);
+  const locale = shown.locale;
+  const wanted = useRef(locale);
+  // The API answers in the language asked for, even while its catalogue is on its way.
+  setRequestLanguage(wanted.current);
   useEffect(() => {
     document.documentElement.lang = intlLocale(locale);
   }, [locale]);
   const setLocale = useCallback((next: Locale) => {
+    wanted.current = next;
     setRequestLanguage(next);
-    try {
-      window.localStorage.setItem(STORAGE_KEY, next);
-    } catch {
-      // Not remembered on this browser; the account remembers it when signed in.
-    }
-    setLocaleState(next);
+    rememberLocale(next);
+    // The page stays in the old language until the new one's catalogue is here (a quick switch back wins).
+    loadMessages(next).then(
+      (messages) => {
+        if (wanted.current === next) setShown({ locale: next, messages });
+      },
+      // Not loaded (offline, a new release): the page stays in the language it shows.
+      () => undefined,
+    );
   }, []);
   const state = useMemo(() => ({ locale, setLocale }), [locale, setLocale]);
   return (
     <LocaleContext.Provider value={state}>
-      <IntlProvider locale={intlLocale(locale)} messages={catalogues[locale]} defaultLocale="fr-CA">
+      <IntlProvider locale={intlLocale(locale)} messages={shown.messages} defaultLocale="fr-CA">
         {children}
       </IntlProvider>
     </LocaleContext.Provider>
