@@ -2,19 +2,21 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { pdfText } from '../support/billing.js';
 import { makeClient, makeOrganization, makeStaff } from '../support/factories.js';
-import { expectOnlyLanguage, expectFitsPhone, panelHarnessForFile, signIn } from './harness.js';
+import { coopToday, expectOnlyLanguage, expectFitsPhone, panelHarnessForFile, signIn } from './harness.js';
 
 const panel = panelHarnessForFile();
 
-// The month that just ended, as the API and a French reader write it.
-const now = new Date();
-const lastMonth = new Date(now.getFullYear(), now.getMonth() - 1, 15);
-const PERIOD = `${lastMonth.getFullYear()}-${String(lastMonth.getMonth() + 1).padStart(2, '0')}`;
-const PERIOD_FR = new Intl.DateTimeFormat('fr-CA', { month: 'long', year: 'numeric' }).format(lastMonth);
+/** The month that just ended where the co-op works, as the API and a French reader write it. */
+function lastMonthOf(today: string): { PERIOD: string; PERIOD_FR: string } {
+  const [year, month] = today.split('-').map(Number) as [number, number];
+  const lastMonth = new Date(year, month - 2, 15);
+  return { PERIOD: `${lastMonth.getFullYear()}-${String(lastMonth.getMonth() + 1).padStart(2, '0')}`, PERIOD_FR: new Intl.DateTimeFormat('fr-CA', { month: 'long', year: 'numeric' }).format(lastMonth) };
+}
 
 describe('an accountant and a client in the panel', () => {
   it('the accountant bills a month and posts the invoice; the client reads their statement and downloads the invoice’s PDF', async () => {
     const { api, admin } = panel();
+    const { PERIOD, PERIOD_FR } = lastMonthOf(coopToday(api.config));
     const accountant = await makeStaff(api, admin, ['accountant']);
     // A plan of 30.00 a month, and an organisation on it for years: last month bills one whole month.
     const plan = await accountant.caller.post('/api/v1/plans', {

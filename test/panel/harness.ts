@@ -8,6 +8,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { createLogger } from '@ruche/core';
+import { TIMEKEEPING_SETTINGS } from '@ruche/timekeeping';
 import { createWorker, stopWorker } from '../../apps/worker/src/worker.js';
 import { en } from '../../apps/panel/src/i18n/en-CA.js';
 import { fr } from '../../apps/panel/src/i18n/fr-CA.js';
@@ -84,7 +85,8 @@ export async function startPanelHarness(env: Record<string, string> = {}): Promi
     browser,
     worker,
     async newPage(locale = 'fr-CA', viewport = DESKTOP) {
-      const context = await browser!.newContext({ baseURL: baseUrl, locale, viewport });
+      // The co-op's people browse from where it works: the browser's day is the co-op's day.
+      const context = await browser!.newContext({ baseURL: baseUrl, locale, viewport, timezoneId: TIMEKEEPING_SETTINGS.of(api.config).timeZone });
       contexts.add(context);
       const page = await context.newPage();
       page.setDefaultTimeout(20_000);
@@ -133,6 +135,11 @@ export async function makeFrenchClient(harness: PanelHarness, name: string) {
   const organization = await makeOrganization(harness.admin, { name, locale: 'fr' });
   const client = await makeClient(harness.api, harness.admin, organization.id, { role: 'owner', locale: 'fr' });
   return { organization, ...client };
+}
+
+/** Today where the co-op works (its time zone, as its people's browsers are set here): YYYY-MM-DD. */
+export function coopToday(config: Parameters<typeof TIMEKEEPING_SETTINGS.of>[0]): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: TIMEKEEPING_SETTINGS.of(config).timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 }
 
 export async function signIn(page: Page, email: string, password: string, locale: 'fr' | 'en' = 'fr'): Promise<void> {

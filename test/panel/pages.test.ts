@@ -7,7 +7,7 @@ import { makePostedInvoice } from '../support/billing.js';
 import { makeClient, makeOrganization, makeStaff } from '../support/factories.js';
 import { makeContract, recordTime } from '../support/timekeeping.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/test-api.js';
-import { ARTEFACTS, auditPage, DESKTOP, expectOnlyLanguage, PHONE, signIn, mailedLink, panelHarnessForFile } from './harness.js';
+import { ARTEFACTS, auditPage, coopToday, DESKTOP, expectOnlyLanguage, PHONE, signIn, mailedLink, panelHarnessForFile } from './harness.js';
 
 const panel = panelHarnessForFile();
 let client: Awaited<ReturnType<typeof makeClient>>;
@@ -60,8 +60,8 @@ beforeAll(async () => {
   const coordinator = await makeStaff(harness.api, harness.admin, ['coordinator']);
   const contract = await makeContract(coordinator.caller, { name: 'Refonte Vitrine', organizationId, tasks: ['Maquettes'] });
   worker = await makeStaff(harness.api, harness.admin, ['worker']);
-  const now = new Date();
-  const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+  // Today where the co-op works, not where the tests run: past midnight UTC it is still yesterday in Montréal.
+  const today = coopToday(harness.api.config);
   await recordTime(worker.caller, { workDate: today, minutes: 90, contractId: contract.id, taskId: contract.tasks[0]!.id, billable: true, description: 'Maquettes de la boutique' });
 });
 
