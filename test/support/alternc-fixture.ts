@@ -72,7 +72,8 @@ CREATE TABLE ftpusers (id int AUTO_INCREMENT PRIMARY KEY, uid int NOT NULL, name
 INSERT INTO membres (uid, login, pass, mail) VALUES (2000, 'radio', ${quote(bcryptHash)}, ${quote(ALTERNC.contacts.radio)}), (2001, 'cafe', ${quote(md5Panel)}, ${quote(ALTERNC.contacts.cafe)});
 INSERT INTO local VALUES (2000, 'Centre-Ville', 'Radio'), (2001, 'Solidaire', 'Café');
 INSERT INTO quotas VALUES (2000, 'dom', 5), (2000, 'mail', 20), (2000, 'mysql', 3), (2000, 'web', 512000), (2001, 'dom', 1);
-INSERT INTO domaines (id, compte, domaine, gesdns, gesmx) VALUES (1, 2000, 'radio-cv.org', 1, 1), (2, 2001, 'cafe-sol.org', 1, 0);
+-- radio-studio.org has no zone file yet (AlternC writes it at its next cron run), and comes last.
+INSERT INTO domaines (id, compte, domaine, gesdns, gesmx) VALUES (1, 2000, 'radio-cv.org', 1, 1), (2, 2001, 'cafe-sol.org', 1, 0), (3, 2000, 'radio-studio.org', 1, 0);
 INSERT INTO sub_domaines (compte, domaine, sub, valeur, type, enable, https) VALUES
   (2000, 'radio-cv.org', '', '/www', 'VHOST', 'ENABLED', 'http'),
   (2000, 'radio-cv.org', 'www', '/www', 'vhost', 'ENABLED', 'http'),

@@ -76,6 +76,8 @@ export const RUN_IMPORT_JOB = defineJob('moving:run-import', z.strictObject({ im
 const APPLIED: readonly ItemKind[] = ['domain', 'site', 'mailbox', 'mail_alias', 'database', 'database_user'];
 const KIND_ORDER = new Map(ITEM_KINDS.map((kind, index) => [kind, index]));
 const WAIT_SECONDS = 2;
+/** Copies run at once towards one server. */
+const COPY_CONCURRENCY = 4;
 
 /**
  * Imports from an AlternC server: reads its panel database (read only) and zone files, makes
@@ -223,7 +225,7 @@ export class ImportsService {
     const zones = new Map<string, string>();
     if (names.length > 0) {
       const connection = await this.pool.get(source);
-      const read = await connection.run(['sh', '-c', 'dir=$1; shift; for d; do printf "\\036%s\\n" "$d"; cat -- "$dir/$d" 2>/dev/null; done', 'ruche-read-zones', ZONE_FILE_DIR, ...names], { timeoutMs: 120_000 });
+      const read = await connection.run(['sh', '-c', 'dir=$1; shift; for d; do printf "\\036%s\\n" "$d"; if [ -e "$dir/$d" ]; then cat -- "$dir/$d" || exit 1; fi; done', 'ruche-read-zones', ZONE_FILE_DIR, ...names], { timeoutMs: 120_000 });
       for (const part of read.stdout.split('\u001e').slice(1)) {
         const newline = part.indexOf('\n');
         zones.set(part.slice(0, newline), part.slice(newline + 1));
@@ -492,7 +494,12 @@ export class ImportsService {
       const target = await this.servers.byId(serverId);
       if (!target) continue;
       await this.transfer.between(source, target, { host: row.peerHost, port: row.peerPort }, `imp-${row.id.replace(/-/g, '')}-${serverId.replace(/-/g, '').slice(-12)}`, async (copy) => {
-        for (const task of list) await task(copy);
+        // Several copies at once, each its own rsync over its own SSH channel: they wait on the
+        // network and the disks more than on the CPU (sshd allows 10 sessions per connection).
+        let next = 0;
+        await Promise.all(Array.from({ length: Math.min(COPY_CONCURRENCY, list.length) }, async () => {
+          while (next < list.length) await list[next++]!(copy);
+        }));
       });
       await rescanMailboxes(await this.pool.get(target), rescans.get(serverId) ?? []);
     }

@@ -81,7 +81,7 @@ export class ServerTransfer {
       tag,
     ]);
     const publicKey = made.stdout.trim();
-    if (!/^ssh-ed25519 [A-Za-z0-9+/=]+ ruche-move-[a-z0-9-]+$/.test(publicKey)) throw new Error('the receiving server made no usable key');
+    if (!/^ssh-ed25519 [A-Za-z0-9+/=]+ ruche-move-[a-z0-9-]+$/.test(publicKey)) throw new Error(`the receiving server made no usable key (${JSON.stringify(publicKey.slice(0, 200))}; ${made.stderr.trim().slice(0, 200)})`);
     const hostKeys = (await from.run(['sh', '-c', 'cat /etc/ssh/ssh_host_*_key.pub'])).stdout
       .split('\n')
       .filter((line) => /^[a-z0-9-]+ [A-Za-z0-9+/=]+/.test(line))
