@@ -27,20 +27,14 @@ export interface ImapLogin {
   secure?: boolean;
 }
 
-/** Logs in and lists the inbox; rejects when the server refuses the login. */
-export async function readInbox(login: ImapLogin): Promise<Message[]> {
+/** Logs in, holds the inbox while `work` runs, logs out; rejects when the server refuses the login. */
+async function withInbox<T>(login: ImapLogin, work: (client: ImapFlow) => Promise<T>): Promise<T> {
   const client = new ImapFlow({ host: '127.0.0.1', port: login.port, secure: login.secure ?? false, auth: { user: login.user, pass: login.pass }, tls, logger: false, doSTARTTLS: login.secure ? undefined : true });
   await client.connect();
   try {
     const lock = await client.getMailboxLock('INBOX');
     try {
-      const messages: Message[] = [];
-      if ((client.mailbox && client.mailbox.exists) || 0) {
-        for await (const message of client.fetch('1:*', { uid: true, envelope: true, source: true })) {
-          messages.push({ uid: message.uid, subject: message.envelope?.subject ?? '', source: message.source?.toString('utf8') ?? '' });
-        }
-      }
-      return messages;
+      return await work(client);
     } finally {
       lock.release();
     }
@@ -49,20 +43,24 @@ export async function readInbox(login: ImapLogin): Promise<Message[]> {
   }
 }
 
-/** Marks every message in the inbox read, as a mail program does once it shows them (maildir: the files move to cur/ and take a flag). */
-export async function markInboxRead(login: ImapLogin): Promise<void> {
-  const client = new ImapFlow({ host: '127.0.0.1', port: login.port, secure: login.secure ?? false, auth: { user: login.user, pass: login.pass }, tls, logger: false, doSTARTTLS: login.secure ? undefined : true });
-  await client.connect();
-  try {
-    const lock = await client.getMailboxLock('INBOX');
-    try {
-      if (client.mailbox && client.mailbox.exists) await client.messageFlagsAdd('1:*', ['\\Seen']);
-    } finally {
-      lock.release();
+/** Logs in and lists the inbox; rejects when the server refuses the login. */
+export function readInbox(login: ImapLogin): Promise<Message[]> {
+  return withInbox(login, async (client) => {
+    const messages: Message[] = [];
+    if ((client.mailbox && client.mailbox.exists) || 0) {
+      for await (const message of client.fetch('1:*', { uid: true, envelope: true, source: true })) {
+        messages.push({ uid: message.uid, subject: message.envelope?.subject ?? '', source: message.source?.toString('utf8') ?? '' });
+      }
     }
-  } finally {
-    await client.logout().catch(() => undefined);
-  }
+    return messages;
+  });
+}
+
+/** Marks every message in the inbox read, as a mail program does once it shows them (maildir: the files move to cur/ and take a flag). */
+export function markInboxRead(login: ImapLogin): Promise<void> {
+  return withInbox(login, async (client) => {
+    if (client.mailbox && client.mailbox.exists) await client.messageFlagsAdd('1:*', ['\\Seen']);
+  });
 }
 
 export interface Sent {

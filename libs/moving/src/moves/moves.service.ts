@@ -14,7 +14,7 @@ import {
   TransactionalConnection,
   type JobPayload,
 } from '@ruche/core';
-import { ArchivesService, ORGANIZATION_PREFIX, PlansService, reconcileJobKey, RelocationService, ResourceSearchService, ServersService, type Engine, type Server, type Service } from '@ruche/hosting';
+import { ArchivesService, ENGINES, ORGANIZATION_PREFIX, PlansService, reconcileJobKey, RelocationService, ResourceSearchService, ServersService, type Engine, type Server, type Service } from '@ruche/hosting';
 import { ConnectionPool, DatabaseHandover, OperationsService, PROVISIONING_SETTINGS, type ProvisioningSettings } from '@ruche/provisioning';
 import { z } from 'zod';
 import { importActor } from '../imports/import-actor.js';
@@ -54,7 +54,7 @@ postfix reload >/dev/null 2>&1
 ${DELIVER_QUEUED}
 deliver_queued "$@"`;
 
-const engineOf = (service: string): Engine | null => (service === 'mariadb' || service === 'postgresql' ? service : null);
+const engineOf = (service: string): Engine | null => ((ENGINES as readonly string[]).includes(service) ? (service as Engine) : null);
 
 export type MoveDto = ReturnType<typeof toMoveDto>;
 
@@ -213,6 +213,7 @@ export class MovesService {
   private async run(move: Move): Promise<void> {
     await this.db.getRepository(Move).update({ id: move.id }, { status: 'running' });
     const service = move.service as Service;
+    const engine = engineOf(service);
     const target = await this.servers.byId(move.toServerId);
     if (!target) throw new Error('the target server is no longer registered');
     const sources = (await Promise.all(move.fromServerIds.map((id) => this.servers.byId(id)))).filter((server): server is Server => server !== null);
@@ -243,7 +244,6 @@ export class MovesService {
           await this.holdMail(source, await this.mailDomains(move), 'hold');
         }
       }
-      const engine = engineOf(service);
       if (engine) await this.handOverDatabases(move, engine, sources, target, endpoint, tag);
       await this.step(move, 'switching');
     }
@@ -299,7 +299,6 @@ export class MovesService {
           if (domains.length > 0) await this.queue.enqueue(RELEASE_MAIL_HOLD_JOB, { serverId: source.id, domains }, { runAt: new Date(Date.now() + MAIL_HOLD_AFTER_MOVE_SECONDS * 1000) });
         }
       }
-      const engine = engineOf(service);
       if (engine) {
         // The new server serves them: the old one drops its copy (the dump the move made stays, as its archive).
         const moved = new Set((await this.relocation.resourcesOf(move.organizationId, engine)).filter((resource) => resource.serverId === target.id).map((resource) => resource.id));
