@@ -158,7 +158,7 @@ export class ServerTransfer {
   /** The transfer's key stops working on the sender and is deleted on the receiver. */
   private async forget(from: ServerConnection, to: ServerConnection, key: string, authorized: string): Promise<void> {
     await from
-      .run(['sh', '-c', 'exec 9>/root/.ssh/.ruche-move.lock; flock 9; key=$(cat); f=/root/.ssh/authorized_keys; [ -f "$f" ] || exit 0; grep -vxF -- "$key" "$f" > "$f.ruche-move" || true; cat "$f.ruche-move" > "$f"; rm -f "$f.ruche-move"', 'ruche-move-revoke'], { input: authorized })
+      .run(['sh', '-c', 'exec 9>/root/.ssh/.ruche-move.lock; flock 9; key=$(cat); f=/root/.ssh/authorized_keys; [ -f "$f" ] || exit 0; umask 077; grep -vxF -- "$key" "$f" > "$f.ruche-move" || true; mv -f -- "$f.ruche-move" "$f"', 'ruche-move-revoke'], { input: authorized })
       .catch(() => undefined);
     await to.run(['rm', '-rf', '--', key, `${key}.pub`, `${key}.known_hosts`, `${key}.d`]).catch(() => undefined);
   }
