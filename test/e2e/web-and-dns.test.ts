@@ -152,6 +152,20 @@ describe('a domain and a site, from the API to the server', () => {
     const written = await fleet.server.exec(['tee', `${root}/hello.txt`], { input: 'on the air\n' });
     expect(written.exitCode, written.stderr).toBe(0);
     expect((await httpGet(fleet.server.ports.http!, { host: zone, path: '/hello.txt' })).body).toBe('on the air\n');
+    // Hidden files are never served (a site's .git or .env), in any folder and however the
+    // path is spelled; .well-known is, and a folder's index page too.
+    const files = ['.env', 'blog/.git/config', '.well-known/acme-challenge/token', 'blog/index.html'];
+    const put = await fleet.server.exec(['sh', '-c', 'cd "$1" && shift && for f; do mkdir -p "$(dirname "$f")" && echo "secret $f" > "$f"; done', 'put', root, ...files]);
+    expect(put.exitCode, put.stderr).toBe(0);
+    for (const path of ['/.env', '/blog/.git/config', '/%2eenv', '/blog/%2Egit/config', '/blog/./.git/config']) {
+      const hidden = await httpGet(fleet.server.ports.http!, { host: zone, path });
+      expect({ path, status: hidden.status, leaked: hidden.body.includes('secret') }).toEqual({ path, status: 404, leaked: false });
+    }
+    expect((await httpGet(fleet.server.ports.http!, { host: zone, path: '/.well-known/acme-challenge/token' })).body).toBe('secret .well-known/acme-challenge/token\n');
+    expect((await httpGet(fleet.server.ports.http!, { host: zone, path: '/blog/' })).body).toBe('secret blog/index.html\n');
+    const folder = await httpGet(fleet.server.ports.http!, { host: zone, path: '/blog' });
+    expect({ status: folder.status, location: folder.headers.location }).toEqual({ status: 301, location: expect.stringMatching(/\/blog\/$/) });
+    expect((await httpGet(fleet.server.ports.http!, { host: zone, path: '/missing.html' })).status).toBe(404);
     const owner = await fleet.server.exec(['stat', '-c', '%U', root]);
     expect(owner.stdout.trim()).toBe(`ruche-${row.prefix}`);
   });

@@ -16,6 +16,15 @@ export const ACCESS_LOG = '/var/log/nginx/ruche-access.log';
 
 /** The shared access log's lines: the site (its first name) and the host asked for, then the usual combined format. */
 const LOG_FORMAT = `log_format ruche '$server_name $host $remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"';`;
+
+/**
+ * Hidden files (.git, .env, .htpasswd…) are never served, .well-known is. One map for every
+ * site instead of a location per site: each location (or `if`) block costs nginx a
+ * configuration for every module, per server, at every check and reload (10,000 sites: 2.1 s
+ * of `nginx -t` with two locations each, 0.65 s with none). A hidden path's root gets this
+ * prefix, a folder that does not exist and that no client can make, so it answers 404.
+ */
+const HIDDEN_MAP = 'map $uri $ruche_hidden { default ""; "~/\\.(?!well-known(/|$))" /nonexistent/ruche-hidden; }';
 export const CERT_DIR = '/etc/ruche/certs';
 
 /** A value Ruche refuses to write into an nginx file. */
@@ -53,16 +62,12 @@ export function renderVhost(site: SiteConfig): string {
   const tls = site.https ? [`    ssl_certificate ${CERT_DIR}/${site.id}.crt;`, `    ssl_certificate_key ${CERT_DIR}/${site.id}.key;`] : [];
   const body =
     site.redirectTo !== null
-      ? [`    location / {`, `        return 301 "${site.redirectTo}";`, `    }`]
+      ? [`    return 301 "${site.redirectTo}";`]
       : [
-          `    root ${root};`,
+          // No location blocks (see HIDDEN_MAP): the server's own settings serve every path.
+          `    root $ruche_hidden${root};`,
           '    index index.html index.htm;',
-          '    location / {',
-          '        try_files $uri $uri/ =404;',
-          '    }',
-          '    location ~ /\\.(?!well-known) {',
-          '        deny all;',
-          '    }',
+          '    try_files $uri $uri/ =404;',
         ];
   return [
     `# ${MANAGED_HEADER}`,
@@ -93,7 +98,7 @@ const SERVER_NAMES_HASH = ['server_names_hash_bucket_size 512;', 'server_names_h
  * second setting would stop nginx).
  */
 export function nginxInclude(withHashSizes: boolean): string {
-  return [`# ${MANAGED_HEADER}`, LOG_FORMAT, ...(withHashSizes ? SERVER_NAMES_HASH : []), 'include /etc/nginx/ruche/sites/*.conf;', ''].join('\n');
+  return [`# ${MANAGED_HEADER}`, LOG_FORMAT, HIDDEN_MAP, ...(withHashSizes ? SERVER_NAMES_HASH : []), 'include /etc/nginx/ruche/sites/*.conf;', ''].join('\n');
 }
 
 /** A configuration for `nginx -t` that loads only a staged release's sites. */
@@ -106,6 +111,7 @@ export function checkConfig(release: string): string {
     'http {',
     '    include /etc/nginx/mime.types;',
     `    ${LOG_FORMAT}`,
+    `    ${HIDDEN_MAP}`,
     ...SERVER_NAMES_HASH.map((line) => `    ${line}`),
     `    include ${release}/sites/*.conf;`,
     '}',
