@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -69,5 +69,38 @@ describe('a change-triggered reconcile', () => {
     expect((await admin.post(`/api/v1/servers/${server.id}/resync`)).status).toBe(202);
     await eventually(async () => readFileSync(file, 'utf8') === original, 20_000, 'the resync to restore the file');
     expect((await eventually(driftOf, 20_000, 'a drift event'))!.message).toMatch(/changed on the server by hand/);
+  });
+});
+
+describe('a change-triggered reconcile of a driver that can load what waits', () => {
+  it('renders and records only the sites waiting to be applied; a deleted site’s file goes and the others stay', async () => {
+    const { organization, caller } = await makeHostingClient(api, admin);
+    await caller.post('/api/v1/domains', { organizationId: organization.id, name: 'only-waiting.org' });
+    const ready = (id: string, what: string) => eventually(async () => (await caller.get(`/api/v1/sites/${id}`)).body.phase === 'ready', 20_000, what);
+    const first = await caller.post('/api/v1/sites', { organizationId: organization.id, hostnames: ['a.only-waiting.org'] });
+    await ready(first.body.id, 'the first site');
+    const server = (await admin.get(`/api/v1/servers/${first.body.serverId}`)).body as { name: string; id: string };
+    const ids = [first.body.id as string];
+    for (const name of ['b', 'c', 'd']) {
+      const site = await admin.post('/api/v1/sites', { organizationId: organization.id, hostnames: [`${name}.only-waiting.org`], serverId: server.id });
+      expect(site.status, JSON.stringify(site.body)).toBe(201);
+      await ready(site.body.id, `site ${name}`);
+      ids.push(site.body.id);
+    }
+    const lastRun = async () =>
+      (
+        await api.db.query(`SELECT resources_applied, files_changed FROM reconcile_runs WHERE server_id = $1 AND service = 'web' AND status = 'succeeded' ORDER BY id DESC LIMIT 1`, [server.id])
+      )[0] as { resources_applied: number; files_changed: number };
+    // The run for the fourth site applied that site alone (a full render records all four).
+    expect(await lastRun()).toEqual({ resources_applied: 1, files_changed: 1 });
+
+    const sitesDir = path.join(api.config.dataDir, 'servers', server.name, 'etc/nginx/ruche/sites');
+    const files = () => new Set(readdirSync(sitesDir));
+    expect([...files()]).toEqual(expect.arrayContaining(ids.map((id) => `${id}.conf`)));
+    expect((await caller.delete(`/api/v1/sites/${ids[1]}`)).status).toBe(202);
+    await eventually(async () => (await caller.get(`/api/v1/sites/${ids[1]}`)).status === 404, 20_000, 'the site to be deleted');
+    expect(files().has(`${ids[1]}.conf`)).toBe(false);
+    for (const id of [ids[0], ids[2], ids[3]]) expect(files().has(`${id}.conf`)).toBe(true);
+    expect(await lastRun()).toEqual({ resources_applied: 0, files_changed: 1 });
   });
 });

@@ -3,7 +3,7 @@ import { SecretBox, TransactionalConnection } from '@ruche/core';
 import { dkimRecordName, dkimRecordValue } from '../mail/dkim.js';
 import type { RecordType } from '../dns/record-rules.js';
 import type { Engine } from '../databases/database.entity.js';
-import { resourceStateOf, STATE_COLUMNS, type ResourceState, type StateRow } from './resource-state.js';
+import { resourceStateOf, STATE_COLUMNS, WAITING, type ResourceState, type StateRow } from './resource-state.js';
 
 export interface DesiredSite {
   state: ResourceState;
@@ -80,12 +80,16 @@ export class DesiredStateReader {
     private readonly secrets: SecretBox,
   ) {}
 
-  async sites(serverId: string): Promise<DesiredSite[]> {
+  /**
+   * The sites placed on a server; with `waiting`, only those waiting to be applied (changed,
+   * being deleted, or caught mid-run: the reconciler's isWaiting, in SQL).
+   */
+  async sites(serverId: string, scope: 'all' | 'waiting' = 'all'): Promise<DesiredSite[]> {
     const rows = await this.db.query<StateRow & { document_root: string; redirect_to: string | null; https: boolean; prefix: string; hostnames: string[] }>(
       `SELECT ${STATE_COLUMNS}, r.document_root, r.redirect_to, r.https, o.prefix,
               array(SELECT h.hostname FROM site_hostnames h WHERE h.site_id = r.id ORDER BY h.position) AS hostnames
          FROM sites r JOIN organization_hosting o ON o.organization_id = r.organization_id
-        WHERE r.server_id = $1 ORDER BY r.id`,
+        WHERE r.server_id = $1 ${scope === 'waiting' ? `AND ${WAITING}` : ''} ORDER BY r.id`,
       [serverId],
     );
     return rows.map((row) => ({
@@ -96,6 +100,12 @@ export class DesiredStateReader {
       redirectTo: row.redirect_to,
       https: row.https,
     }));
+  }
+
+  /** The ids of the sites a server keeps (not being deleted): one indexed read, no rendering. */
+  async keptSiteIds(serverId: string): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(`SELECT id FROM sites WHERE server_id = $1 AND phase <> 'deleting'`, [serverId]);
+    return rows.map((row) => row.id);
   }
 
   /** Zones with the client's records and, for a domain with mail, the DKIM key Ruche publishes. */

@@ -18,6 +18,9 @@ export interface ResourceState {
 /** The desired-state columns of a resource table aliased `r`, as `StateRow` reads them. */
 export const STATE_COLUMNS = 'r.id, r.organization_id, r.generation, r.observed_generation, r.attempts, r.phase';
 
+/** A resource (table aliased `r`) waiting to be applied: changed, being deleted, or caught mid-run. */
+export const WAITING = `(r.generation > r.observed_generation OR r.phase IN ('deleting', 'applying'))`;
+
 export interface StateRow {
   id: string;
   organization_id: string;

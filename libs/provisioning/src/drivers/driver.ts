@@ -148,6 +148,15 @@ export interface FileDriver extends DriverBase {
    */
   load(server: Server, config: Config): Promise<{ resources: ResourceState[]; render: () => Rendered }>;
 
+  /**
+   * Optional, for drivers whose units share no file: only the resources waiting to be applied
+   * (as `load` gives them), and the files of every unit the server keeps. A change-triggered
+   * run that knows the live tree (its own last run wrote it) then renders, stages and
+   * records only what waits: the other units' live files are what their unchanged desired
+   * state rendered to. A resync always loads everything.
+   */
+  loadWaiting?(server: Server, config: Config): Promise<{ resources: ResourceState[]; render: () => Rendered; keptFiles: ReadonlySet<string> }>;
+
   /** Work before the check, only when some changed unit needs it (certificates a config refers to). */
   beforeCheck?(connection: ServerConnection, changed: RenderedUnit[]): Promise<void>;
 

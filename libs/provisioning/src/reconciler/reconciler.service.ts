@@ -58,9 +58,10 @@ function stepTimer(timings: Record<string, number>) {
 /**
  * The reconcile loop, level-triggered like a Kubernetes controller: read the desired state of
  * one service on one server and what the server has, and move the one toward the other. File
- * drivers: render the whole configuration, compare it by content hash with the live tree,
- * build a release beside it, check it with the daemon's own checker, leave out what the checker
- * refuses, swap it in atomically and reload once. State drivers: read the engine's catalogue,
+ * drivers: render the configuration (only what waits, when the driver can and the live tree
+ * is known), compare it by content hash with the live tree, build a release beside it, check
+ * it with the daemon's own checker, leave out what the checker refuses, swap it in atomically
+ * and reload once. State drivers: read the engine's catalogue,
  * plan, run each resource's idempotent statements on their own. It never trusts that an
  * earlier attempt finished: every run starts from what the server has.
  */
@@ -160,7 +161,11 @@ export class Reconciler {
 
   private async runFiles(server: Server, driver: FileDriver, trigger: ReconcileTrigger, timings: Record<string, number>, runId: string): Promise<ReconcileSummary> {
     const step = stepTimer(timings);
-    const { resources, render } = await driver.load(server, this.config);
+    // Knowing the live tree, a driver that can renders only what waits (its other units' files
+    // are what this worker last wrote for their unchanged desired state).
+    const known = await this.knownTree(server, driver, trigger, runId);
+    const { resources, render, keptFiles } =
+      known && driver.loadWaiting ? await driver.loadWaiting(server, this.config) : { ...(await driver.load(server, this.config)), keptFiles: undefined };
     const waiting = resources.filter(isWaiting);
     const deleting = resources.filter((r) => r.phase === 'deleting');
     await this.outcomes.markApplying(waiting.filter((r) => r.phase !== 'deleting'));
@@ -173,9 +178,9 @@ export class Reconciler {
       const rendered = render();
       outcomes.rejected.push(...rendered.refused.map(({ resource, message }) => ({ resource, message })));
       step('render');
-      const live = await this.liveTree(connection, driver, trigger, runId);
+      const live = known ?? (await connection.hashTree(driver.liveLink));
       step('observe');
-      let plan = planRelease({ rendered, live, resources });
+      let plan = planRelease({ rendered, live, resources, keptFiles });
 
       if (plan.changed.size === 0 && plan.removed.length === 0) {
         // The server already has it all. A resource still waiting may follow a swap whose
@@ -232,7 +237,7 @@ export class Reconciler {
           for (const file of files) tree.delete(file);
           for (const file of restored) tree.set(file, live.get(file)!);
         }
-        plan = planRelease({ rendered, live, resources, refusedNow });
+        plan = planRelease({ rendered, live, resources, refusedNow, keptFiles });
         // The shared files (the zone list) are rewritten for what is left, whatever the live tree has.
         const again = driver.check(release, plan.included);
         await connection.writeFiles(release, new Map([...plan.shared, ...(again?.files ?? [])]));
@@ -274,22 +279,20 @@ export class Reconciler {
   }
 
   /**
-   * The server's live tree: what this process's previous run left there when that run was the
-   * last one on this (server, service) and nothing asks for a full look; otherwise hashed on the
-   * server (every file read once).
+   * The server's live tree as this process's previous run left it, when that run was the last
+   * one on this (server, service) and nothing asks for a full look; otherwise null, and the run
+   * hashes the tree on the server (every file read once).
    */
-  private async liveTree(connection: ServerConnection, driver: FileDriver, trigger: ReconcileTrigger, runId: string): Promise<Map<string, string>> {
-    const key = observedKey(connection.server, driver);
+  private async knownTree(server: Server, driver: FileDriver, trigger: ReconcileTrigger, runId: string): Promise<Map<string, string> | null> {
+    const key = observedKey(server, driver);
     const known = this.observed.get(key);
     this.observed.delete(key);
-    if (known && trigger !== 'resync') {
-      const [previous] = await this.db.query<{ id: string }>(
-        'SELECT id FROM reconcile_runs WHERE server_id = $1 AND service = $2 AND id < $3 ORDER BY id DESC LIMIT 1',
-        [connection.server.id, driver.service, runId],
-      );
-      if (previous?.id === known.runId) return known.tree;
-    }
-    return connection.hashTree(driver.liveLink);
+    if (!known || trigger === 'resync') return null;
+    const [previous] = await this.db.query<{ id: string }>(
+      'SELECT id FROM reconcile_runs WHERE server_id = $1 AND service = $2 AND id < $3 ORDER BY id DESC LIMIT 1',
+      [server.id, driver.service, runId],
+    );
+    return previous?.id === known.runId ? known.tree : null;
   }
 
   private async runState(server: Server, driver: StateDriver, trigger: ReconcileTrigger, timings: Record<string, number>, runId: string): Promise<ReconcileSummary> {

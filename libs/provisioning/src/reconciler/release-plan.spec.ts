@@ -50,6 +50,23 @@ describe('planRelease', () => {
     expect(plan.drift).toBe(false);
   });
 
+  it('with only the waiting resources rendered, leaves the files of the units the server keeps and removes the rest', () => {
+    const changed = resource('changed', { generation: 2 });
+    const added = resource('added', { generation: 1, observedGeneration: 0, phase: 'pending' });
+    const deleting = resource('deleting', { generation: 2, phase: 'deleting' });
+    const plan = planRelease({
+      rendered: rendered([unit(changed, 'new config of changed'), unit(added)]),
+      live: liveOf({ 'sites/changed.conf': 'config of changed', 'sites/quiet.conf': 'config of quiet', 'sites/deleting.conf': 'x', 'sites/moved-away.conf': 'y' }),
+      resources: [changed, added, deleting],
+      // "quiet" was not rendered: it waits for nothing. "deleting" and "moved-away" are not kept.
+      keptFiles: new Set(['sites/changed.conf', 'sites/added.conf', 'sites/quiet.conf']),
+    });
+    expect([...plan.changed.keys()].sort()).toEqual(['sites/added.conf', 'sites/changed.conf']);
+    expect(plan.removed.sort()).toEqual(['sites/deleting.conf', 'sites/moved-away.conf']);
+    expect(plan.included.map((u) => u.resource.id)).toEqual(['changed', 'added']);
+    expect(plan.drift).toBe(false);
+  });
+
   it('calls a hand edit of a ready, unchanged resource drift, and restores it', () => {
     const a = resource('a');
     const plan = planRelease({ rendered: rendered([unit(a)]), live: liveOf({ 'sites/a.conf': 'hacked' }), resources: [a] });

@@ -26,6 +26,11 @@ export interface ReleaseInput {
   resources: readonly ResourceState[];
   /** Units refused by the checker in this run: out of the release, their last good files kept. */
   refusedNow?: ReadonlySet<string>;
+  /**
+   * Set when only the waiting resources were rendered (the driver's `loadWaiting`): the files
+   * of every unit the server keeps, which stay as they are live unless rendered again.
+   */
+  keptFiles?: ReadonlySet<string>;
 }
 
 /** A resource that waits to be applied: changed, being deleted, or caught mid-run. */
@@ -56,7 +61,8 @@ export function planRelease(input: ReleaseInput): ReleasePlan {
   const shared = rendered.shared(included, kept);
   for (const [file, content] of shared) desired.set(file, content);
   const changed = new Map([...desired].filter(([file, content]) => live.get(file) !== sha256Hex(content)));
-  const removed = [...live.keys()].filter((file) => !desired.has(file) && !keptPaths.has(file));
+  const keptFiles = input.keptFiles ?? new Set<string>();
+  const removed = [...live.keys()].filter((file) => !desired.has(file) && !keptPaths.has(file) && !keptFiles.has(file));
 
   // Files differ though nothing was asked: someone changed the server by hand.
   const touched = new Set([...changed.keys(), ...removed]);

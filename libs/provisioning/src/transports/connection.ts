@@ -88,10 +88,12 @@ link=$1; release=$2; dir=$3; keep=$4; shift 4
 ln -sfn -- "$release" "$link.new"
 mv -T -- "$link.new" "$link"
 "$@"
+# Old releases go after the run has answered (one holds a file per site: a second to remove
+# on a full server), detached from the session.
 cd -- "$dir"
-ls -1 | grep -E '^[0-9]{14,20}-[0-9a-f]{8}$' | sort | head -n -"$keep" | while read -r old; do
-  [ "$dir/$old" = "$release" ] || rm -rf -- "$old"
-done`;
+old=$(ls -1 | grep -E '^[0-9]{14,20}-[0-9a-f]{8}$' | sort | head -n -"$keep" | grep -vxF -- "$(basename -- "$release")" || true)
+# (Release names are digits, letters and a dash: split into words on purpose.)
+[ -z "$old" ] || setsid rm -rf -- $old </dev/null >/dev/null 2>&1 &`;
 
 /**
  * What drivers and the reconciler do on a server. Remote transports implement all of it with

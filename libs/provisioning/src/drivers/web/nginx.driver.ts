@@ -8,7 +8,7 @@ import { CERT_DIR, checkConfig, DEFAULT_INDEX, nginxInclude, renderVhost, siteRo
 
 /**
  * Document roots first (made by one system user per organisation, with a placeholder page
- * when empty), then the reload. `nginx -s reload` only sends a signal, and "ready" must mean
+ * when empty), then the reload. A reload is only a signal, and "ready" must mean
  * the new configuration serves: wait until the master has started new workers (it does not
  * when the reload fails, and the old configuration keeps serving) and the old ones have
  * stopped listening (they say "shutting down" in their title, then only finish their
@@ -59,7 +59,9 @@ for dir; do if empty "$dir"; then printf "%s/index.html\\0" "$dir"; fi; done | x
 done
 master=$(cat /run/nginx.pid)
 before=" $(pgrep -P "$master" | tr '\\n' ' ') "
-nginx -s reload
+# What \`nginx -s reload\` sends, without first parsing the whole configuration again to find
+# the master (a second or more on a server with 10,000 sites); the release was checked.
+kill -HUP "$master"
 i=0
 while [ $i -lt 600 ]; do
   fresh=no; stale=no
@@ -74,6 +76,8 @@ while [ $i -lt 600 ]; do
 done
 echo "nginx did not start new workers after the reload; see its error log" >&2
 exit 1`;
+
+const siteFile = (id: string) => `sites/${id}.conf`;
 
 /** The web driver: one nginx vhost per site, checked with `nginx -t`, reloaded once. */
 @Injectable()
@@ -92,11 +96,19 @@ export class NginxDriver implements FileDriver {
   ) {}
 
   async load(server: Server, _config: Config) {
-    const sites = await this.desired.sites(server.id);
+    return this.loadSites(server, await this.desired.sites(server.id));
+  }
+
+  async loadWaiting(server: Server, _config: Config) {
+    const keptFiles = new Set((await this.desired.keptSiteIds(server.id)).map(siteFile));
+    return { ...this.loadSites(server, await this.desired.sites(server.id, 'waiting')), keptFiles };
+  }
+
+  private loadSites(server: Server, sites: DesiredSite[]) {
     const render = (): Rendered =>
       renderEach(sites, {
         place: (site) => ({
-          path: `sites/${site.state.id}.conf`,
+          path: siteFile(site.state.id),
           data: {
             id: site.state.id,
             prefix: site.prefix,
