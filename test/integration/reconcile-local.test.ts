@@ -104,3 +104,40 @@ describe('a change-triggered reconcile of a driver that can load what waits', ()
     expect(await lastRun()).toEqual({ resources_applied: 0, files_changed: 1 });
   });
 });
+
+describe('a change-triggered DNS reconcile', () => {
+  it('renders and checks only the zones waiting to be applied; the zone list still names every zone the server keeps', async () => {
+    const { organization, caller } = await makeHostingClient(api, admin);
+    const ready = (id: string, what: string) => eventually(async () => (await caller.get(`/api/v1/domains/${id}`)).body.phase === 'ready', 20_000, what);
+    const first = await caller.post('/api/v1/domains', { organizationId: organization.id, name: 'zone-one.org' });
+    await ready(first.body.id, 'the first zone');
+    const server = (await admin.get(`/api/v1/servers/${first.body.serverId}`)).body as { name: string; id: string };
+    const second = await admin.post('/api/v1/domains', { organizationId: organization.id, name: 'zone-two.org', serverId: server.id });
+    expect(second.status, JSON.stringify(second.body)).toBe(201);
+    await ready(second.body.id, 'the second zone');
+    const lastRun = async () =>
+      (
+        await api.db.query(`SELECT resources_applied, files_changed FROM reconcile_runs WHERE server_id = $1 AND service = 'dns' AND status = 'succeeded' ORDER BY id DESC LIMIT 1`, [server.id])
+      )[0] as { resources_applied: number; files_changed: number };
+    const live = path.join(api.config.dataDir, 'servers', server.name, 'etc/knot/ruche');
+    const listed = () => [...readFileSync(path.join(live, 'knot.conf'), 'utf8').matchAll(/domain: (\S+)/g)].map((match) => match[1]);
+    expect(listed()).toEqual(expect.arrayContaining(['zone-one.org', 'zone-two.org']));
+
+    // A record on the first zone: that zone alone is rendered and recorded; the list is unchanged.
+    const record = await caller.post(`/api/v1/domains/${first.body.id}/records`, { type: 'A', name: 'studio', value: '192.0.2.5' });
+    expect(record.status).toBe(201);
+    await eventually(async () => readFileSync(path.join(live, 'zones/zone-one.org.zone'), 'utf8').includes('192.0.2.5'), 20_000, 'the record to be written');
+    await ready(first.body.id, 'the changed zone');
+    // Its zone file and the serials file the activation waits on.
+    expect(await lastRun()).toEqual({ resources_applied: 1, files_changed: 2 });
+    expect(listed()).toEqual(expect.arrayContaining(['zone-one.org', 'zone-two.org']));
+
+    // The second zone goes: off the list, its file removed; the first stays.
+    expect((await caller.delete(`/api/v1/domains/${second.body.id}`)).status).toBe(202);
+    await eventually(async () => (await caller.get(`/api/v1/domains/${second.body.id}`)).status === 404, 20_000, 'the zone to be deleted');
+    expect(listed()).toContain('zone-one.org');
+    expect(listed()).not.toContain('zone-two.org');
+    expect(readdirSync(path.join(live, 'zones'))).toContain('zone-one.org.zone');
+    expect(readdirSync(path.join(live, 'zones'))).not.toContain('zone-two.org.zone');
+  });
+});

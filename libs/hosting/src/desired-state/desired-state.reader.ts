@@ -108,15 +108,24 @@ export class DesiredStateReader {
     return rows.map((row) => row.id);
   }
 
-  /** Zones with the client's records and, for a domain with mail, the DKIM key Ruche publishes. */
-  async zones(serverId: string): Promise<DesiredZone[]> {
+  /** The names of the zones a server keeps (not being deleted): one indexed read, no records. */
+  async keptZoneNames(serverId: string): Promise<string[]> {
+    const rows = await this.db.query<{ name: string }>(`SELECT name FROM domains WHERE server_id = $1 AND phase <> 'deleting'`, [serverId]);
+    return rows.map((row) => row.name);
+  }
+
+  /**
+   * Zones with the client's records and, for a domain with mail, the DKIM key Ruche publishes;
+   * with `waiting`, only the zones waiting to be applied.
+   */
+  async zones(serverId: string, scope: 'all' | 'waiting' = 'all'): Promise<DesiredZone[]> {
     const rows = await this.db.query<StateRow & { name: string; serial: string; records: DesiredZone['records']; dkim: Array<{ selector: string; public_key: string }> }>(
       `SELECT ${STATE_COLUMNS}, r.name, r.serial,
               coalesce((SELECT json_agg(json_build_object('type', x.type, 'name', x.name, 'value', x.value, 'ttl', x.ttl, 'priority', x.priority))
                           FROM dns_records x WHERE x.domain_id = r.id), '[]') AS records,
               coalesce((SELECT json_agg(json_build_object('selector', k.selector, 'public_key', k.public_key))
                           FROM dkim_keys k WHERE k.domain_id = r.id AND r.mail_enabled), '[]') AS dkim
-         FROM domains r WHERE r.server_id = $1 ORDER BY r.name`,
+         FROM domains r WHERE r.server_id = $1 ${scope === 'waiting' ? `AND ${WAITING}` : ''} ORDER BY r.name`,
       [serverId],
     );
     return rows.map((row) => ({

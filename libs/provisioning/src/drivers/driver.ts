@@ -59,7 +59,7 @@ export interface Rendered {
    * the release: `included` go live as rendered; `kept` were refused by the checker and keep
    * their last good files on the server (so not what was rendered for them now).
    */
-  shared: (included: readonly RenderedUnit[], kept: readonly RenderedUnit[]) => Map<string, string>;
+  shared: (included: readonly RenderedUnit[], kept: readonly RenderedUnit[], live: ReadonlyMap<string, string>) => Map<string, string>;
   /**
    * Resources that could not even be rendered (a value the driver refuses), with why, and
    * where their files are (their content unknown): the last good files there stay.
@@ -149,11 +149,12 @@ export interface FileDriver extends DriverBase {
   load(server: Server, config: Config): Promise<{ resources: ResourceState[]; render: () => Rendered }>;
 
   /**
-   * Optional, for drivers whose units share no file: only the resources waiting to be applied
-   * (as `load` gives them), and the files of every unit the server keeps. A change-triggered
-   * run that knows the live tree (its own last run wrote it) then renders, stages and
-   * records only what waits: the other units' live files are what their unchanged desired
-   * state rendered to. A resync always loads everything.
+   * Optional: only the resources waiting to be applied (as `load` gives them), and the files
+   * of every unit the server keeps. A change-triggered run that knows the live tree (its own
+   * last run wrote it) then renders, stages, checks and records only what waits: the other
+   * units' live files are what their unchanged desired state rendered to. Shared files (a zone
+   * list) must still name every unit: the driver renders them from what it loaded and the live
+   * tree. A resync always loads everything.
    */
   loadWaiting?(server: Server, config: Config): Promise<{ resources: ResourceState[]; render: () => Rendered; keptFiles: ReadonlySet<string> }>;
 

@@ -58,7 +58,7 @@ export function planRelease(input: ReleaseInput): ReleasePlan {
   const keptPaths = new Set(kept.flatMap((unit) => [...unit.files.keys()].filter((file) => live.has(file))));
   const desired = new Map<string, string>();
   for (const unit of included) for (const [file, content] of unit.files) desired.set(file, content);
-  const shared = rendered.shared(included, kept);
+  const shared = rendered.shared(included, kept, live);
   for (const [file, content] of shared) desired.set(file, content);
   const changed = new Map([...desired].filter(([file, content]) => live.get(file) !== sha256Hex(content)));
   const keptFiles = input.keptFiles ?? new Set<string>();

@@ -1,12 +1,13 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Config } from '@ruche/core';
-import { DesiredStateReader, HOSTING_SETTINGS, type HostingSettings, type ResourceType, type Server } from '@ruche/hosting';
+import { DesiredStateReader, HOSTING_SETTINGS, type DesiredZone, type HostingSettings, type ResourceType, type Server } from '@ruche/hosting';
 import type { CommandResult, ServerConnection } from '../../transports/connection.js';
 import { RENDER_TEST_HOOK, renderEach, type RenderTestHook, withoutReleasePath, type Activation, type ActivationChange, type CheckVerdict, type FileDriver, type ReleaseCheck, type Rendered, type RenderedUnit } from '../driver.js';
 import { Driver } from '../driver-registry.js';
 import { renderZone, renderZoneList, UnsafeRecord } from './zone-file.js';
 
 const LIVE = '/etc/knot/ruche';
+const zoneFile = (name: string) => `zones/${name}.zone`;
 const ZONES_DIR = `${LIVE}/zones`;
 const INCLUDE_LINE = `include: ${LIVE}/knot.conf`;
 
@@ -31,18 +32,30 @@ export class KnotDriver implements FileDriver {
   ) {}
 
   async load(server: Server, _config: Config) {
-    const zones = await this.desired.zones(server.id);
+    return this.loadZones(await this.desired.zones(server.id), null);
+  }
+
+  async loadWaiting(server: Server, _config: Config) {
+    const kept = await this.desired.keptZoneNames(server.id);
+    return { ...this.loadZones(await this.desired.zones(server.id, 'waiting'), kept), keptFiles: new Set(kept.map(zoneFile)) };
+  }
+
+  /** `others`: when only the waiting zones are loaded, the names of all the server keeps. */
+  private loadZones(zones: DesiredZone[], others: string[] | null) {
     const settings = { nameservers: this.hosting.nameservers, hostmaster: this.hosting.hostmaster };
     const render = (): Rendered =>
       renderEach(zones, {
-        place: (zone) => ({ path: `zones/${zone.name}.zone`, data: { name: zone.name, serial: zone.serial } satisfies ZoneData }),
+        place: (zone) => ({ path: zoneFile(zone.name), data: { name: zone.name, serial: zone.serial } satisfies ZoneData }),
         text: (zone) => renderZone(zone.name, zone.serial, zone.records, settings),
         refuses: (error): error is UnsafeRecord => error instanceof UnsafeRecord,
         testHook: this.testHook,
-        // The zone list names exactly the zones in the release, kept ones included.
-        shared: (included, kept) => {
+        // The zone list names exactly the zones in the release, kept ones included (when only
+        // the waiting zones were loaded, the others are those whose file is live).
+        shared: (included, kept, live) => {
           const zones = included.map((unit) => unit.data as ZoneData);
-          const names = [...zones, ...kept.map((unit) => unit.data as ZoneData)].map((zone) => zone.name);
+          const listed = new Set([...zones, ...kept.map((unit) => unit.data as ZoneData)].map((zone) => zone.name));
+          for (const name of others ?? []) if (live.has(zoneFile(name))) listed.add(name);
+          const names = [...listed].sort();
           return new Map([
             ['knot.conf', renderZoneList(names, ZONES_DIR)],
             // What Knot must serve once activated: the activation waits for these serials. Not
