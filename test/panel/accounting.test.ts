@@ -161,3 +161,67 @@ describe('an accountant and a client in the panel', () => {
     expect((await accountant.caller.get('/api/v1/accounting/consistency')).body.ok).toBe(true);
   });
 });
+
+/** A day as the panel writes it in French ("1 juill. 2031"). */
+const frenchDay = (day: string) => new Intl.DateTimeFormat('fr-CA', { dateStyle: 'medium' }).format(new Date(`${day}T12:00:00`));
+
+describe('an accountant keeps the catalogue and the books’ settings', () => {
+  it('adds a tax rate ahead of its day, a price to an item of the catalogue and an account to the chart, and is told in French what the API refused', async () => {
+    const { api, admin } = panel();
+    const accountant = await makeStaff(api, admin, ['accountant']);
+    const item = await accountant.caller.post('/api/v1/billing-items', { code: 'atelier-panneau', nameFr: 'Atelier du panneau', nameEn: 'Panel workshop', kind: 'one_off', accountCode: '4100', unitPrice: '120.00', effectiveFrom: '2020-01-01' });
+    expect(item.status, JSON.stringify(item.body)).toBe(201);
+    const future = `${Number(coopToday(api.config).slice(0, 4)) + 5}-07-01`;
+
+    const page = await panel().newPage('fr-CA');
+    await signIn(page, accountant.email, accountant.password);
+    await page.getByRole('link', { name: 'Taux de taxes' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Taux de taxes' }).waitFor();
+    // Today's QST is in force (seeded), a future GST is typed as a French speaker writes a percentage.
+    await page.locator('tr[data-tax="qst"] [data-standing="current"]').waitFor();
+    await page.getByLabel('Taxe', { exact: true }).selectOption({ label: 'TPS' });
+    await page.getByLabel('À partir du').fill(future);
+    await page.getByLabel('Taux', { exact: true }).fill('5,5');
+    await page.getByRole('button', { name: 'Ajouter le taux' }).click();
+    await page.getByText(`TPS à 5,5 % à partir du ${frenchDay(future)} ajoutée.`).waitFor();
+    const row = page.locator(`tr[data-tax="gst"][data-from="${future}"]`);
+    expect((await row.innerText()).replace(/\s+/g, ' ')).toBe(`TPS ${frenchDay(future)} 5,5 % Le prix À venir`);
+    const rates = (await accountant.caller.get('/api/v1/tax-rates')).body.data;
+    expect(rates).toContainEqual({ tax: 'gst', effectiveFrom: future, rate: '0.055000', baseIncludesGst: false });
+    // The same day again: the API's refusal, in French.
+    await page.getByLabel('Taux', { exact: true }).fill('6');
+    await page.getByLabel('À partir du').fill(future);
+    await page.getByRole('button', { name: 'Ajouter le taux' }).click();
+    await page.getByRole('alert').filter({ hasText: /commence déjà le/ }).waitFor();
+    await expectOnlyLanguage(page, 'fr', 'tax rates');
+    await expectFitsPhone(page, 'tax rates');
+
+    // A new price for the workshop from the same day; today's price stays in force.
+    await page.getByRole('link', { name: 'Articles et prix' }).click();
+    const workshop = page.locator('article[data-item="atelier-panneau"]');
+    await workshop.getByText(/^120,00\s\$ à partir du/).waitFor();
+    await workshop.getByLabel('Nouveau prix unitaire').fill('135,50');
+    await workshop.getByLabel('À partir du').fill(future);
+    await workshop.getByRole('button', { name: 'Ajouter le prix Atelier du panneau' }).click();
+    await workshop.getByText(new RegExp(`^Prix de 135,50\\s\\$ à partir du ${frenchDay(future)} ajouté\\.$`)).waitFor();
+    expect((await workshop.locator(`li[data-from="${future}"]`).innerText()).replace(/\s+/g, ' ')).toBe(`135,50 $ à partir du ${frenchDay(future)} À venir`);
+    expect(await workshop.locator('li[data-from="2020-01-01"] [data-standing]').textContent()).toBe('En vigueur');
+    await expectOnlyLanguage(page, 'fr', 'billing items');
+    await expectFitsPhone(page, 'billing items');
+
+    // An account for a new kind of expense, listed under the expenses by its French name.
+    await page.getByRole('link', { name: 'Plan comptable' }).click();
+    await page.locator('tr[data-account="4100"]').waitFor();
+    await page.getByLabel('Code', { exact: true }).fill('5399');
+    await page.getByLabel('Type', { exact: true }).selectOption({ label: 'Dépenses' });
+    await page.getByLabel('Nom en français').fill('Frais de panneau');
+    await page.getByLabel('Nom en anglais').fill('Panel fees');
+    await page.getByRole('button', { name: 'Ajouter le compte' }).click();
+    await page.getByText('Compte 5399 · Frais de panneau ajouté.').waitFor();
+    expect((await page.locator('tr[data-account="5399"]').innerText()).replace(/\s+/g, ' ')).toBe('5399 Frais de panneau En usage');
+    const expenses = page.locator('tbody', { has: page.getByRole('rowheader', { name: 'Dépenses' }) });
+    await expenses.locator('tr[data-account="5399"]').waitFor();
+    await expectOnlyLanguage(page, 'fr', 'chart of accounts');
+    await expectFitsPhone(page, 'chart of accounts');
+  });
+});

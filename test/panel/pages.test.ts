@@ -54,6 +54,7 @@ beforeAll(async () => {
   };
   await staff(accountant.caller, '/api/v1/billing-runs', { period: '2026-10' });
   invoice = await makePostedInvoice(accountant.caller, organizationId);
+  await staff(accountant.caller, '/api/v1/billing-items', { code: 'atelier-vitrine', nameFr: 'Atelier vitrine', nameEn: 'Showcase workshop', kind: 'one_off', accountCode: '4100', unitPrice: '90.00', effectiveFrom: '2020-01-01' });
   await staff(accountant.caller, '/api/v1/payments', { organizationId, method: 'transfer', reference: 'Virement 88', amount: '50.00', receivedOn: invoice.issueDate, allocations: [{ invoiceId: invoice.id, amount: '50.00' }] });
   await staff(accountant.caller, '/api/v1/bank-statements', { csv: `${invoice.issueDate},20.00,Dépôt ${invoice.number}\n` });
   await staff(accountant.caller, '/api/v1/accounting/closed-periods', { month: '2020-01' });
@@ -127,6 +128,9 @@ const ACCOUNTING_PAGES: PageCheck[] = [
   { name: 'accounting-payments', url: () => '/accounting/payments', ready: (page) => page.getByRole('heading', { name: `Dépôt ${invoice.number}` }).waitFor() },
   { name: 'accounting-reports', url: () => '/accounting/reports', ready: (page) => page.locator('tr[data-month]').first().waitFor() },
   { name: 'accounting-periods', url: () => '/accounting/periods', ready: (page) => page.locator('li[data-month="2020-01"]').waitFor() },
+  { name: 'accounting-tax-rates', url: () => '/accounting/tax-rates', ready: (page) => page.locator('tr[data-tax="qst"] [data-standing="current"]').waitFor() },
+  { name: 'accounting-items', url: () => '/accounting/items', ready: (page) => page.locator('article[data-item="atelier-vitrine"] li[data-from]').first().waitFor() },
+  { name: 'accounting-accounts', url: () => '/accounting/accounts', ready: (page) => page.locator('tr[data-account="4100"]').waitFor() },
 ];
 
 const WORKER_PAGES: PageCheck[] = [

@@ -181,6 +181,9 @@ export function AppLayout() {
           { to: '/accounting/payments', label: 'nav.payments' },
           { to: '/accounting/reports', label: 'nav.reports' },
           { to: '/accounting/periods', label: 'nav.periods' },
+          ...(apiHas('get /api/v1/tax-rates') ? ([{ to: '/accounting/tax-rates', label: 'nav.taxRates' }] satisfies NavItem[]) : []),
+          ...(apiHas('get /api/v1/billing-items') ? ([{ to: '/accounting/items', label: 'nav.billingItems' }] satisfies NavItem[]) : []),
+          ...(apiHas('get /api/v1/accounting/accounts') ? ([{ to: '/accounting/accounts', label: 'nav.accounts' }] satisfies NavItem[]) : []),
         ]
       : [];
   // Workers keep their time; every worker (and the accountant) reads eligibility and the co-op's books.
