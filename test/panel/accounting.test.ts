@@ -224,4 +224,42 @@ describe('an accountant keeps the catalogue and the books’ settings', () => {
     await expectOnlyLanguage(page, 'fr', 'chart of accounts');
     await expectFitsPhone(page, 'chart of accounts');
   });
+
+  it('makes a draft invoice by hand, with a line typed and one from the catalogue, and opens it with its taxes', async () => {
+    const { api, admin } = panel();
+    const accountant = await makeStaff(api, admin, ['accountant']);
+    const item = await accountant.caller.post('/api/v1/billing-items', { code: 'migration-panneau', nameFr: 'Migration de site', nameEn: 'Site migration', kind: 'one_off', accountCode: '4100', unitPrice: '40.00', effectiveFrom: '2020-01-01' });
+    expect(item.status, JSON.stringify(item.body)).toBe(201);
+    const organization = await makeOrganization(admin, { name: 'Coop Brouillonne', locale: 'fr' });
+
+    const page = await panel().newPage('fr-CA');
+    await signIn(page, accountant.email, accountant.password);
+    await page.getByRole('link', { name: 'Factures', exact: true }).click();
+    await page.getByRole('link', { name: 'Nouveau brouillon de facture' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Nouveau brouillon de facture' }).waitFor();
+    await page.getByLabel('Client', { exact: true }).selectOption({ label: 'Coop Brouillonne' });
+    // Nothing typed on the line: the API says which field, in French.
+    await page.getByLabel('Description', { exact: true }).fill('Atelier WordPress');
+    await page.getByLabel('Quantité').fill('2');
+    await page.getByLabel('Prix unitaire').fill('douze');
+    await page.getByRole('button', { name: 'Créer le brouillon' }).click();
+    await page.getByText('Écrivez un nombre décimal avec un point, comme 12.50.').waitFor();
+    await page.getByLabel('Prix unitaire').fill('75,00');
+    await page.getByRole('button', { name: 'Ajouter une ligne' }).click();
+    const second = page.locator('fieldset[data-line="1"]');
+    await second.getByLabel('Du catalogue').selectOption({ label: 'Migration de site' });
+    await expectOnlyLanguage(page, 'fr', 'new draft');
+    await expectFitsPhone(page, 'new draft');
+    await page.getByRole('button', { name: 'Créer le brouillon' }).click();
+
+    await page.getByRole('heading', { level: 1, name: 'Brouillon pour Coop Brouillonne' }).waitFor();
+    const lines = await page.locator('table').first().innerText();
+    expect(lines).toMatch(/Atelier WordPress\s+2,00\s+75,00\s\$\s+150,00\s\$/);
+    expect(lines).toMatch(/Migration de site\s+1,00\s+40,00\s\$\s+40,00\s\$/);
+    expect(lines).toMatch(/TPS \(5\s%\)\s+9,50\s\$/);
+    expect(lines).toMatch(/TVQ \(9,975\s%\)\s+18,95\s\$/);
+    expect(lines).toMatch(/Total\s+218,45\s\$/);
+    const drafts = (await accountant.caller.get(`/api/v1/invoices?organizationId=${organization.id}`)).body.data;
+    expect(drafts.map((invoice: { status: string; total: string }) => [invoice.status, invoice.total])).toEqual([['draft', '218.45']]);
+  });
 });

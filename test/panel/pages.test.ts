@@ -131,6 +131,16 @@ const ACCOUNTING_PAGES: PageCheck[] = [
   { name: 'accounting-tax-rates', url: () => '/accounting/tax-rates', ready: (page) => page.locator('tr[data-tax="qst"] [data-standing="current"]').waitFor() },
   { name: 'accounting-items', url: () => '/accounting/items', ready: (page) => page.locator('article[data-item="atelier-vitrine"] li[data-from]').first().waitFor() },
   { name: 'accounting-accounts', url: () => '/accounting/accounts', ready: (page) => page.locator('tr[data-account="4100"]').waitFor() },
+  {
+    name: 'accounting-new-invoice',
+    url: () => '/accounting/invoices/new',
+    ready: (page) => page.locator('option', { hasText: 'Coop Vitrine' }).waitFor({ state: 'attached' }),
+    before: async (page) => {
+      await page.locator('option', { hasText: /Atelier vitrine|Showcase workshop/ }).first().waitFor({ state: 'attached' });
+      await page.getByRole('button', { name: /Ajouter une ligne|Add a line/ }).click();
+      await page.locator('fieldset[data-line="1"]').waitFor();
+    },
+  },
 ];
 
 const WORKER_PAGES: PageCheck[] = [

@@ -79,6 +79,7 @@ const routes: RouteObject[] = [
           { path: 'accounting', element: <Navigate to="/accounting/runs" replace /> },
           { path: 'accounting/runs', ...page(accountingArea, 'BillingRunsPage') },
           { path: 'accounting/invoices', ...page(accountingArea, 'InvoicesPage') },
+          { path: 'accounting/invoices/new', ...page(accountingArea, 'NewInvoicePage') },
           { path: 'accounting/invoices/:invoiceId', ...page(accountingArea, 'InvoicePage') },
           { path: 'accounting/payments', ...page(accountingArea, 'PaymentsPage') },
           { path: 'accounting/reports', ...page(accountingArea, 'ReportsPage') },

@@ -769,6 +769,18 @@ export const en = {
   'accounts.add': 'Add an account',
   'accounts.submit': 'Add the account',
   'accounts.added': 'Account {code} · {name} added.',
+  'draft.new': 'New draft invoice',
+  'draft.title': 'New draft invoice',
+  'draft.intro': 'A draft made by hand: for work or items no billing run makes. It can be changed until it is posted from its page.',
+  'draft.details': 'Customer and lines',
+  'draft.issueDateHint': 'Today if left empty; taxes are those in force on this date.',
+  'draft.line': 'Line {number, number}',
+  'draft.item': 'From the catalogue',
+  'draft.typed': 'No (type the line)',
+  'draft.itemDescriptionHint': 'Optional: the item’s name otherwise.',
+  'draft.addLine': 'Add a line',
+  'draft.removeLine': 'Remove line {number, number}',
+  'draft.submit': 'Create the draft',
 } as const;
 
 export type MessageId = keyof typeof en;

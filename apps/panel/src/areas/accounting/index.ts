@@ -5,3 +5,4 @@ export { PaymentsPage } from './payments';
 export { ReportsPage, PeriodsPage } from './reports';
 export { TaxRatesPage, BillingItemsPage } from './catalogue';
 export { AccountsPage } from './accounts';
+export { NewInvoicePage } from './drafts';

@@ -23,7 +23,17 @@ export function InvoicesPage() {
     unwrap(api.GET('/api/v1/invoices', { params: { query: { limit: 50, ...(query as object), ...(cursor ? { cursor } : {}) } } })),
   );
   return (
-    <Page title={t('invoices.title')} actions={<Link to="/accounting/runs">{t('nav.billingRuns')}</Link>}>
+    <Page
+      title={t('invoices.title')}
+      actions={
+        <>
+          <Link to="/accounting/runs">{t('nav.billingRuns')}</Link>
+          <Link className="button" to="/accounting/invoices/new">
+            {t('draft.new')}
+          </Link>
+        </>
+      }
+    >
       <Section title={t('invoices.filters')}>
         <form
           className="inline-form"
