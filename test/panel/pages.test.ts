@@ -17,6 +17,7 @@ let invitationLink: string;
 let resetLink: string;
 let accountant: Awaited<ReturnType<typeof makeStaff>>;
 let worker: Awaited<ReturnType<typeof makeStaff>>;
+let coordinator: Awaited<ReturnType<typeof makeStaff>>;
 let invoice: Awaited<ReturnType<typeof makePostedInvoice>>;
 
 beforeAll(async () => {
@@ -58,7 +59,7 @@ beforeAll(async () => {
   await staff(accountant.caller, '/api/v1/payments', { organizationId, method: 'transfer', reference: 'Virement 88', amount: '50.00', receivedOn: invoice.issueDate, allocations: [{ invoiceId: invoice.id, amount: '50.00' }] });
   await staff(accountant.caller, '/api/v1/bank-statements', { csv: `${invoice.issueDate},20.00,Dépôt ${invoice.number}\n` });
   await staff(accountant.caller, '/api/v1/accounting/closed-periods', { month: '2020-01' });
-  const coordinator = await makeStaff(harness.api, harness.admin, ['coordinator']);
+  coordinator = await makeStaff(harness.api, harness.admin, ['coordinator']);
   const contract = await makeContract(coordinator.caller, { name: 'Refonte Vitrine', organizationId, tasks: ['Maquettes'] });
   worker = await makeStaff(harness.api, harness.admin, ['worker']);
   // Today where the co-op works, not where the tests run: past midnight UTC it is still yesterday in Montréal.
@@ -150,6 +151,8 @@ const WORKER_PAGES: PageCheck[] = [
   { name: 'worker-finances', url: () => '/worker/finances', ready: (page) => page.locator('tr[data-month]').first().waitFor() },
 ];
 
+const COORDINATOR_PAGES: PageCheck[] = [{ name: 'coordinator-approval', url: () => '/worker/approval', ready: (page) => page.locator(`section[data-worker="${worker.userId}"] tr[data-entry]`).first().waitFor() }];
+
 async function visitAll(page: Page, pages: PageCheck[], locale: 'fr' | 'en', audit: boolean) {
   for (const check of pages) {
     await page.goto(check.url());
@@ -189,6 +192,12 @@ describe('every page', () => {
     await visitAll(page, WORKER_PAGES, 'fr', true);
   });
 
+  it('coordinator pages, likewise', { timeout: 200_000 }, async () => {
+    const page = await panel().newPage('fr-CA');
+    await signIn(page, coordinator.email, coordinator.password);
+    await visitAll(page, COORDINATOR_PAGES, 'fr', true);
+  });
+
   it('is in English only once English is chosen', { timeout: 300_000 }, async () => {
     const anonymous = await panel().newPage('en-CA');
     await visitAll(anonymous, PUBLIC_PAGES.filter((check) => check.name !== 'invitation' && check.name !== 'reset-password'), 'en', false);
@@ -209,16 +218,19 @@ describe('every page', () => {
     };
     const accountantPage = await staffInEnglish(accountant);
     const workerPage = await staffInEnglish(worker);
+    const coordinatorPage = await staffInEnglish(coordinator);
     try {
       await visitAll(clientPage, CLIENT_PAGES.filter((check) => check.name !== 'account-profile'), 'en', false);
       await visitAll(sysadmin, SYSADMIN_PAGES, 'en', false);
       await visitAll(accountantPage, ACCOUNTING_PAGES, 'en', false);
       await visitAll(workerPage, WORKER_PAGES, 'en', false);
+      await visitAll(coordinatorPage, COORDINATOR_PAGES, 'en', false);
     } finally {
       await panel().admin.patch('/api/v1/auth/me', { locale: 'fr' });
       await client.caller.patch('/api/v1/auth/me', { locale: 'fr' });
       await accountant.caller.patch('/api/v1/auth/me', { locale: 'fr' });
       await worker.caller.patch('/api/v1/auth/me', { locale: 'fr' });
+      await coordinator.caller.patch('/api/v1/auth/me', { locale: 'fr' });
     }
   });
 

@@ -92,6 +92,7 @@ const routes: RouteObject[] = [
           { path: 'worker/hours', ...page(workerArea, 'MyHoursPage') },
           { path: 'worker/eligibility', ...page(workerArea, 'EligibilityPage') },
           { path: 'worker/finances', ...page(workerArea, 'FinancesPage') },
+          { path: 'worker/approval', ...page(workerArea, 'ApprovalPage') },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -196,6 +196,8 @@ export function AppLayout() {
               { to: '/worker/hours', label: 'nav.myHours' },
             ] satisfies NavItem[])
           : []),
+        // Approving is the coordinators' (timekeeping:admin, which only their role holds).
+        ...(roles.has('coordinator') && apiHas('post /api/v1/time-entries/approve') ? ([{ to: '/worker/approval', label: 'nav.approval' }] satisfies NavItem[]) : []),
         ...(recordsTime || roles.has('accountant')
           ? ([
               { to: '/worker/eligibility', label: 'nav.eligibility' },
