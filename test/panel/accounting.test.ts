@@ -225,7 +225,7 @@ describe('an accountant keeps the catalogue and the books’ settings', () => {
     await expectFitsPhone(page, 'chart of accounts');
   });
 
-  it('makes a draft invoice by hand, with a line typed and one from the catalogue, and opens it with its taxes', async () => {
+  it('makes a draft invoice by hand, with a line typed and one from the catalogue, opens it with its taxes and adds a line to it', async () => {
     const { api, admin } = panel();
     const accountant = await makeStaff(api, admin, ['accountant']);
     const item = await accountant.caller.post('/api/v1/billing-items', { code: 'migration-panneau', nameFr: 'Migration de site', nameEn: 'Site migration', kind: 'one_off', accountCode: '4100', unitPrice: '40.00', effectiveFrom: '2020-01-01' });
@@ -261,5 +261,24 @@ describe('an accountant keeps the catalogue and the books’ settings', () => {
     expect(lines).toMatch(/Total\s+218,45\s\$/);
     const drafts = (await accountant.caller.get(`/api/v1/invoices?organizationId=${organization.id}`)).body.data;
     expect(drafts.map((invoice: { status: string; total: string }) => [invoice.status, invoice.total])).toEqual([['draft', '218.45']]);
+
+    // A line added to the draft from its page: exempt travel costs, after the two it has.
+    const addLines = page.getByRole('region', { name: 'Ajouter des lignes' });
+    await addLines.getByLabel('Description', { exact: true }).fill('Frais de déplacement');
+    await addLines.getByLabel('Prix unitaire').fill('25');
+    await addLines.getByLabel('Taxes', { exact: true }).selectOption({ label: 'Exonéré' });
+    await expectOnlyLanguage(page, 'fr', 'draft with lines to add');
+    await expectFitsPhone(page, 'draft with lines to add');
+    await addLines.getByRole('button', { name: 'Ajouter au brouillon' }).click();
+    await page.getByText(/^1 ligne ajoutée; le total est maintenant de 243,45\s\$\.$/).waitFor();
+    const withTravel = await page.locator('table').first().innerText();
+    expect(withTravel).toMatch(/Atelier WordPress[\s\S]*Migration de site[\s\S]*Frais de déplacement\s+1,00\s+25,00\s\$\s+25,00\s\$/);
+    expect(withTravel).toMatch(/Total\s+243,45\s\$/);
+    const draft = (await accountant.caller.get(`/api/v1/invoices/${drafts[0].id}`)).body;
+    expect(draft.lines.map((line: { position: number; kind: string; description: string; taxCode: string }) => [line.position, line.kind, line.description, line.taxCode])).toEqual([
+      [1, 'manual', 'Atelier WordPress', 'taxable'],
+      [2, 'one_off', 'Migration de site', 'taxable'],
+      [3, 'manual', 'Frais de déplacement', 'exempt'],
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makePostedInvoice } from '../support/billing.js';
+import { makeDraft, makePostedInvoice } from '../support/billing.js';
 import { makeClient, makeOrganization, makeStaff } from '../support/factories.js';
 import { makeContract, recordTime } from '../support/timekeeping.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/test-api.js';
@@ -19,6 +19,7 @@ let accountant: Awaited<ReturnType<typeof makeStaff>>;
 let worker: Awaited<ReturnType<typeof makeStaff>>;
 let coordinator: Awaited<ReturnType<typeof makeStaff>>;
 let invoice: Awaited<ReturnType<typeof makePostedInvoice>>;
+let draft: Awaited<ReturnType<typeof makeDraft>>;
 
 beforeAll(async () => {
   const harness = panel();
@@ -55,6 +56,7 @@ beforeAll(async () => {
   };
   await staff(accountant.caller, '/api/v1/billing-runs', { period: '2026-10' });
   invoice = await makePostedInvoice(accountant.caller, organizationId);
+  draft = await makeDraft(accountant.caller, organizationId, { lines: [{ description: 'Atelier sur mesure' }] });
   await staff(accountant.caller, '/api/v1/billing-items', { code: 'atelier-vitrine', nameFr: 'Atelier vitrine', nameEn: 'Showcase workshop', kind: 'one_off', accountCode: '4100', unitPrice: '90.00', effectiveFrom: '2020-01-01' });
   await staff(accountant.caller, '/api/v1/payments', { organizationId, method: 'transfer', reference: 'Virement 88', amount: '50.00', receivedOn: invoice.issueDate, allocations: [{ invoiceId: invoice.id, amount: '50.00' }] });
   await staff(accountant.caller, '/api/v1/bank-statements', { csv: `${invoice.issueDate},20.00,Dépôt ${invoice.number}\n` });
@@ -126,6 +128,7 @@ const ACCOUNTING_PAGES: PageCheck[] = [
   { name: 'accounting-runs', url: () => '/accounting/runs', ready: (page) => page.locator('tr[data-period="2026-10"] [data-status="completed"]').waitFor() },
   { name: 'accounting-invoices', url: () => '/accounting/invoices', ready: (page) => page.getByRole('link', { name: invoice.number }).waitFor() },
   { name: 'accounting-invoice', url: () => `/accounting/invoices/${invoice.id}`, ready: (page) => page.locator('[data-balance]').waitFor() },
+  { name: 'accounting-draft', url: () => `/accounting/invoices/${draft.id}`, ready: (page) => page.locator('fieldset[data-line="0"]').waitFor() },
   { name: 'accounting-payments', url: () => '/accounting/payments', ready: (page) => page.getByRole('heading', { name: `Dépôt ${invoice.number}` }).waitFor() },
   { name: 'accounting-reports', url: () => '/accounting/reports', ready: (page) => page.locator('tr[data-month]').first().waitFor() },
   { name: 'accounting-periods', url: () => '/accounting/periods', ready: (page) => page.locator('li[data-month="2020-01"]').waitFor() },

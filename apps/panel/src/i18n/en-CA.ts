@@ -803,6 +803,9 @@ export const en = {
   'draft.addLine': 'Add a line',
   'draft.removeLine': 'Remove line {number, number}',
   'draft.submit': 'Create the draft',
+  'draft.addLines': 'Add lines',
+  'draft.addLinesSubmit': 'Add to the draft',
+  'draft.linesAdded': '{count, plural, one {# line added} other {# lines added}}; the total is now {total}.',
 } as const;
 
 export type MessageId = keyof typeof en;

@@ -802,4 +802,7 @@ export const fr: Record<MessageId, string> = {
   'draft.addLine': 'Ajouter une ligne',
   'draft.removeLine': 'Retirer la ligne {number, number}',
   'draft.submit': 'Créer le brouillon',
+  'draft.addLines': 'Ajouter des lignes',
+  'draft.addLinesSubmit': 'Ajouter au brouillon',
+  'draft.linesAdded': '{count, plural, one {# ligne ajoutée} other {# lignes ajoutées}}; le total est maintenant de {total}.',
 };

@@ -4,10 +4,10 @@ import { Link, useNavigate } from 'react-router';
 import { api, unwrap, type Item } from '../../api/client';
 import { useIdempotencyKey } from '../../api/idempotency';
 import { typedDecimal } from '../../api/money';
-import { Field, fieldError, FormError, formValues, Page, Section, SelectField } from '../../components/ui';
-import { useT } from '../../i18n/i18n';
+import { Field, fieldError, FormError, formValues, Notice, Page, Section, SelectField } from '../../components/ui';
+import { useFormat, useT } from '../../i18n/i18n';
 import { TAX_CODES } from './catalogue';
-import { useAllOrganizations } from './common';
+import { useAllOrganizations, type Invoice } from './common';
 
 type BillingItem = Item<'/api/v1/billing-items'>;
 /** A line as the API takes it: typed, or picked from the catalogue (priced on the invoice's day). */
@@ -145,5 +145,40 @@ export function NewInvoicePage() {
         </form>
       </Section>
     </Page>
+  );
+}
+
+/** Lines added to a draft after its own (which keep their source, period and account). */
+export function AddLinesToDraft({ invoiceId, onAdded }: { invoiceId: string; onAdded: (invoice: Invoice) => unknown }) {
+  const t = useT();
+  const format = useFormat();
+  const idempotency = useIdempotencyKey();
+  // A new form (one empty line) once the lines are on the draft.
+  const [round, setRound] = useState(0);
+  const add = useMutation({
+    mutationFn: (lines: LineInput[]) => unwrap(api.POST('/api/v1/invoices/{id}/lines', { params: { path: { id: invoiceId } }, body: { lines }, headers: idempotency.headers })),
+    onSuccess: (invoice) => {
+      idempotency.renew();
+      setRound((current) => current + 1);
+      return onAdded(invoice);
+    },
+  });
+  return (
+    <Section title={t('draft.addLines')}>
+      <form
+        key={round}
+        onSubmit={(event) => {
+          event.preventDefault();
+          add.mutate(linesOf(event.currentTarget));
+        }}
+      >
+        <FormError error={add.error} />
+        <LinesEditor error={add.error} />
+        <button type="submit" className="primary" disabled={add.isPending}>
+          {t('draft.addLinesSubmit')}
+        </button>
+      </form>
+      {add.data ? <Notice tone="success">{t('draft.linesAdded', { count: add.variables?.length ?? 0, total: format.amount(add.data.total) })}</Notice> : null}
+    </Section>
   );
 }
