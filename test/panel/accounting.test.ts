@@ -161,3 +161,124 @@ describe('an accountant and a client in the panel', () => {
     expect((await accountant.caller.get('/api/v1/accounting/consistency')).body.ok).toBe(true);
   });
 });
+
+/** A day as the panel writes it in French ("1 juill. 2031"). */
+const frenchDay = (day: string) => new Intl.DateTimeFormat('fr-CA', { dateStyle: 'medium' }).format(new Date(`${day}T12:00:00`));
+
+describe('an accountant keeps the catalogue and the books’ settings', () => {
+  it('adds a tax rate ahead of its day, a price to an item of the catalogue and an account to the chart, and is told in French what the API refused', async () => {
+    const { api, admin } = panel();
+    const accountant = await makeStaff(api, admin, ['accountant']);
+    const item = await accountant.caller.post('/api/v1/billing-items', { code: 'atelier-panneau', nameFr: 'Atelier du panneau', nameEn: 'Panel workshop', kind: 'one_off', accountCode: '4100', unitPrice: '120.00', effectiveFrom: '2020-01-01' });
+    expect(item.status, JSON.stringify(item.body)).toBe(201);
+    const future = `${Number(coopToday(api.config).slice(0, 4)) + 5}-07-01`;
+
+    const page = await panel().newPage('fr-CA');
+    await signIn(page, accountant.email, accountant.password);
+    await page.getByRole('link', { name: 'Taux de taxes' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Taux de taxes' }).waitFor();
+    // Today's QST is in force (seeded), a future GST is typed as a French speaker writes a percentage.
+    await page.locator('tr[data-tax="qst"] [data-standing="current"]').waitFor();
+    await page.getByLabel('Taxe', { exact: true }).selectOption({ label: 'TPS' });
+    await page.getByLabel('À partir du').fill(future);
+    await page.getByLabel('Taux', { exact: true }).fill('5,5');
+    await page.getByRole('button', { name: 'Ajouter le taux' }).click();
+    await page.getByText(`TPS à 5,5 % à partir du ${frenchDay(future)} ajoutée.`).waitFor();
+    const row = page.locator(`tr[data-tax="gst"][data-from="${future}"]`);
+    expect((await row.innerText()).replace(/\s+/g, ' ')).toBe(`TPS ${frenchDay(future)} 5,5 % Le prix À venir`);
+    const rates = (await accountant.caller.get('/api/v1/tax-rates')).body.data;
+    expect(rates).toContainEqual({ tax: 'gst', effectiveFrom: future, rate: '0.055000', baseIncludesGst: false });
+    // The same day again: the API's refusal, in French.
+    await page.getByLabel('Taux', { exact: true }).fill('6');
+    await page.getByLabel('À partir du').fill(future);
+    await page.getByRole('button', { name: 'Ajouter le taux' }).click();
+    await page.getByRole('alert').filter({ hasText: /commence déjà le/ }).waitFor();
+    await expectOnlyLanguage(page, 'fr', 'tax rates');
+    await expectFitsPhone(page, 'tax rates');
+
+    // A new price for the workshop from the same day; today's price stays in force.
+    await page.getByRole('link', { name: 'Articles et prix' }).click();
+    const workshop = page.locator('article[data-item="atelier-panneau"]');
+    await workshop.getByText(/^120,00\s\$ à partir du/).waitFor();
+    await workshop.getByLabel('Nouveau prix unitaire').fill('135,50');
+    await workshop.getByLabel('À partir du').fill(future);
+    await workshop.getByRole('button', { name: 'Ajouter le prix Atelier du panneau' }).click();
+    await workshop.getByText(new RegExp(`^Prix de 135,50\\s\\$ à partir du ${frenchDay(future)} ajouté\\.$`)).waitFor();
+    expect((await workshop.locator(`li[data-from="${future}"]`).innerText()).replace(/\s+/g, ' ')).toBe(`135,50 $ à partir du ${frenchDay(future)} À venir`);
+    expect(await workshop.locator('li[data-from="2020-01-01"] [data-standing]').textContent()).toBe('En vigueur');
+    await expectOnlyLanguage(page, 'fr', 'billing items');
+    await expectFitsPhone(page, 'billing items');
+
+    // An account for a new kind of expense, listed under the expenses by its French name.
+    await page.getByRole('link', { name: 'Plan comptable' }).click();
+    await page.locator('tr[data-account="4100"]').waitFor();
+    await page.getByLabel('Code', { exact: true }).fill('5399');
+    await page.getByLabel('Type', { exact: true }).selectOption({ label: 'Dépenses' });
+    await page.getByLabel('Nom en français').fill('Frais de panneau');
+    await page.getByLabel('Nom en anglais').fill('Panel fees');
+    await page.getByRole('button', { name: 'Ajouter le compte' }).click();
+    await page.getByText('Compte 5399 · Frais de panneau ajouté.').waitFor();
+    expect((await page.locator('tr[data-account="5399"]').innerText()).replace(/\s+/g, ' ')).toBe('5399 Frais de panneau En usage');
+    const expenses = page.locator('tbody', { has: page.getByRole('rowheader', { name: 'Dépenses' }) });
+    await expenses.locator('tr[data-account="5399"]').waitFor();
+    await expectOnlyLanguage(page, 'fr', 'chart of accounts');
+    await expectFitsPhone(page, 'chart of accounts');
+  });
+
+  it('makes a draft invoice by hand, with a line typed and one from the catalogue, opens it with its taxes and adds a line to it', async () => {
+    const { api, admin } = panel();
+    const accountant = await makeStaff(api, admin, ['accountant']);
+    const item = await accountant.caller.post('/api/v1/billing-items', { code: 'migration-panneau', nameFr: 'Migration de site', nameEn: 'Site migration', kind: 'one_off', accountCode: '4100', unitPrice: '40.00', effectiveFrom: '2020-01-01' });
+    expect(item.status, JSON.stringify(item.body)).toBe(201);
+    const organization = await makeOrganization(admin, { name: 'Coop Brouillonne', locale: 'fr' });
+
+    const page = await panel().newPage('fr-CA');
+    await signIn(page, accountant.email, accountant.password);
+    await page.getByRole('link', { name: 'Factures', exact: true }).click();
+    await page.getByRole('link', { name: 'Nouveau brouillon de facture' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Nouveau brouillon de facture' }).waitFor();
+    await page.getByLabel('Client', { exact: true }).selectOption({ label: 'Coop Brouillonne' });
+    // Nothing typed on the line: the API says which field, in French.
+    await page.getByLabel('Description', { exact: true }).fill('Atelier WordPress');
+    await page.getByLabel('Quantité').fill('2');
+    await page.getByLabel('Prix unitaire').fill('douze');
+    await page.getByRole('button', { name: 'Créer le brouillon' }).click();
+    await page.getByText('Écrivez un nombre décimal avec un point, comme 12.50.').waitFor();
+    await page.getByLabel('Prix unitaire').fill('75,00');
+    await page.getByRole('button', { name: 'Ajouter une ligne' }).click();
+    const second = page.locator('fieldset[data-line="1"]');
+    await second.getByLabel('Du catalogue').selectOption({ label: 'Migration de site' });
+    await expectOnlyLanguage(page, 'fr', 'new draft');
+    await expectFitsPhone(page, 'new draft');
+    await page.getByRole('button', { name: 'Créer le brouillon' }).click();
+
+    await page.getByRole('heading', { level: 1, name: 'Brouillon pour Coop Brouillonne' }).waitFor();
+    const lines = await page.locator('table').first().innerText();
+    expect(lines).toMatch(/Atelier WordPress\s+2,00\s+75,00\s\$\s+150,00\s\$/);
+    expect(lines).toMatch(/Migration de site\s+1,00\s+40,00\s\$\s+40,00\s\$/);
+    expect(lines).toMatch(/TPS \(5\s%\)\s+9,50\s\$/);
+    expect(lines).toMatch(/TVQ \(9,975\s%\)\s+18,95\s\$/);
+    expect(lines).toMatch(/Total\s+218,45\s\$/);
+    const drafts = (await accountant.caller.get(`/api/v1/invoices?organizationId=${organization.id}`)).body.data;
+    expect(drafts.map((invoice: { status: string; total: string }) => [invoice.status, invoice.total])).toEqual([['draft', '218.45']]);
+
+    // A line added to the draft from its page: exempt travel costs, after the two it has.
+    const addLines = page.getByRole('region', { name: 'Ajouter des lignes' });
+    await addLines.getByLabel('Description', { exact: true }).fill('Frais de déplacement');
+    await addLines.getByLabel('Prix unitaire').fill('25');
+    await addLines.getByLabel('Taxes', { exact: true }).selectOption({ label: 'Exonéré' });
+    await expectOnlyLanguage(page, 'fr', 'draft with lines to add');
+    await expectFitsPhone(page, 'draft with lines to add');
+    await addLines.getByRole('button', { name: 'Ajouter au brouillon' }).click();
+    await page.getByText(/^1 ligne ajoutée; le total est maintenant de 243,45\s\$\.$/).waitFor();
+    const withTravel = await page.locator('table').first().innerText();
+    expect(withTravel).toMatch(/Atelier WordPress[\s\S]*Migration de site[\s\S]*Frais de déplacement\s+1,00\s+25,00\s\$\s+25,00\s\$/);
+    expect(withTravel).toMatch(/Total\s+243,45\s\$/);
+    const draft = (await accountant.caller.get(`/api/v1/invoices/${drafts[0].id}`)).body;
+    expect(draft.lines.map((line: { position: number; kind: string; description: string; taxCode: string }) => [line.position, line.kind, line.description, line.taxCode])).toEqual([
+      [1, 'manual', 'Atelier WordPress', 'taxable'],
+      [2, 'one_off', 'Migration de site', 'taxable'],
+      [3, 'manual', 'Frais de déplacement', 'exempt'],
+    ]);
+  });
+});

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makePostedInvoice } from '../support/billing.js';
+import { makeDraft, makePostedInvoice } from '../support/billing.js';
 import { makeClient, makeOrganization, makeStaff } from '../support/factories.js';
 import { makeContract, recordTime } from '../support/timekeeping.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/test-api.js';
@@ -17,7 +17,9 @@ let invitationLink: string;
 let resetLink: string;
 let accountant: Awaited<ReturnType<typeof makeStaff>>;
 let worker: Awaited<ReturnType<typeof makeStaff>>;
+let coordinator: Awaited<ReturnType<typeof makeStaff>>;
 let invoice: Awaited<ReturnType<typeof makePostedInvoice>>;
+let draft: Awaited<ReturnType<typeof makeDraft>>;
 
 beforeAll(async () => {
   const harness = panel();
@@ -54,10 +56,12 @@ beforeAll(async () => {
   };
   await staff(accountant.caller, '/api/v1/billing-runs', { period: '2026-10' });
   invoice = await makePostedInvoice(accountant.caller, organizationId);
+  draft = await makeDraft(accountant.caller, organizationId, { lines: [{ description: 'Atelier sur mesure' }] });
+  await staff(accountant.caller, '/api/v1/billing-items', { code: 'atelier-vitrine', nameFr: 'Atelier vitrine', nameEn: 'Showcase workshop', kind: 'one_off', accountCode: '4100', unitPrice: '90.00', effectiveFrom: '2020-01-01' });
   await staff(accountant.caller, '/api/v1/payments', { organizationId, method: 'transfer', reference: 'Virement 88', amount: '50.00', receivedOn: invoice.issueDate, allocations: [{ invoiceId: invoice.id, amount: '50.00' }] });
   await staff(accountant.caller, '/api/v1/bank-statements', { csv: `${invoice.issueDate},20.00,Dépôt ${invoice.number}\n` });
   await staff(accountant.caller, '/api/v1/accounting/closed-periods', { month: '2020-01' });
-  const coordinator = await makeStaff(harness.api, harness.admin, ['coordinator']);
+  coordinator = await makeStaff(harness.api, harness.admin, ['coordinator']);
   const contract = await makeContract(coordinator.caller, { name: 'Refonte Vitrine', organizationId, tasks: ['Maquettes'] });
   worker = await makeStaff(harness.api, harness.admin, ['worker']);
   // Today where the co-op works, not where the tests run: past midnight UTC it is still yesterday in Montréal.
@@ -124,9 +128,23 @@ const ACCOUNTING_PAGES: PageCheck[] = [
   { name: 'accounting-runs', url: () => '/accounting/runs', ready: (page) => page.locator('tr[data-period="2026-10"] [data-status="completed"]').waitFor() },
   { name: 'accounting-invoices', url: () => '/accounting/invoices', ready: (page) => page.getByRole('link', { name: invoice.number }).waitFor() },
   { name: 'accounting-invoice', url: () => `/accounting/invoices/${invoice.id}`, ready: (page) => page.locator('[data-balance]').waitFor() },
+  { name: 'accounting-draft', url: () => `/accounting/invoices/${draft.id}`, ready: (page) => page.locator('fieldset[data-line="0"]').waitFor() },
   { name: 'accounting-payments', url: () => '/accounting/payments', ready: (page) => page.getByRole('heading', { name: `Dépôt ${invoice.number}` }).waitFor() },
   { name: 'accounting-reports', url: () => '/accounting/reports', ready: (page) => page.locator('tr[data-month]').first().waitFor() },
   { name: 'accounting-periods', url: () => '/accounting/periods', ready: (page) => page.locator('li[data-month="2020-01"]').waitFor() },
+  { name: 'accounting-tax-rates', url: () => '/accounting/tax-rates', ready: (page) => page.locator('tr[data-tax="qst"] [data-standing="current"]').waitFor() },
+  { name: 'accounting-items', url: () => '/accounting/items', ready: (page) => page.locator('article[data-item="atelier-vitrine"] li[data-from]').first().waitFor() },
+  { name: 'accounting-accounts', url: () => '/accounting/accounts', ready: (page) => page.locator('tr[data-account="4100"]').waitFor() },
+  {
+    name: 'accounting-new-invoice',
+    url: () => '/accounting/invoices/new',
+    ready: (page) => page.locator('option', { hasText: 'Coop Vitrine' }).waitFor({ state: 'attached' }),
+    before: async (page) => {
+      await page.locator('option', { hasText: /Atelier vitrine|Showcase workshop/ }).first().waitFor({ state: 'attached' });
+      await page.getByRole('button', { name: /Ajouter une ligne|Add a line/ }).click();
+      await page.locator('fieldset[data-line="1"]').waitFor();
+    },
+  },
 ];
 
 const WORKER_PAGES: PageCheck[] = [
@@ -135,6 +153,8 @@ const WORKER_PAGES: PageCheck[] = [
   { name: 'worker-eligibility', url: () => '/worker/eligibility', ready: (page) => page.locator('tr[data-worker]').first().waitFor() },
   { name: 'worker-finances', url: () => '/worker/finances', ready: (page) => page.locator('tr[data-month]').first().waitFor() },
 ];
+
+const COORDINATOR_PAGES: PageCheck[] = [{ name: 'coordinator-approval', url: () => '/worker/approval', ready: (page) => page.locator(`section[data-worker="${worker.userId}"] tr[data-entry]`).first().waitFor() }];
 
 async function visitAll(page: Page, pages: PageCheck[], locale: 'fr' | 'en', audit: boolean) {
   for (const check of pages) {
@@ -175,6 +195,12 @@ describe('every page', () => {
     await visitAll(page, WORKER_PAGES, 'fr', true);
   });
 
+  it('coordinator pages, likewise', { timeout: 200_000 }, async () => {
+    const page = await panel().newPage('fr-CA');
+    await signIn(page, coordinator.email, coordinator.password);
+    await visitAll(page, COORDINATOR_PAGES, 'fr', true);
+  });
+
   it('is in English only once English is chosen', { timeout: 300_000 }, async () => {
     const anonymous = await panel().newPage('en-CA');
     await visitAll(anonymous, PUBLIC_PAGES.filter((check) => check.name !== 'invitation' && check.name !== 'reset-password'), 'en', false);
@@ -195,16 +221,19 @@ describe('every page', () => {
     };
     const accountantPage = await staffInEnglish(accountant);
     const workerPage = await staffInEnglish(worker);
+    const coordinatorPage = await staffInEnglish(coordinator);
     try {
       await visitAll(clientPage, CLIENT_PAGES.filter((check) => check.name !== 'account-profile'), 'en', false);
       await visitAll(sysadmin, SYSADMIN_PAGES, 'en', false);
       await visitAll(accountantPage, ACCOUNTING_PAGES, 'en', false);
       await visitAll(workerPage, WORKER_PAGES, 'en', false);
+      await visitAll(coordinatorPage, COORDINATOR_PAGES, 'en', false);
     } finally {
       await panel().admin.patch('/api/v1/auth/me', { locale: 'fr' });
       await client.caller.patch('/api/v1/auth/me', { locale: 'fr' });
       await accountant.caller.patch('/api/v1/auth/me', { locale: 'fr' });
       await worker.caller.patch('/api/v1/auth/me', { locale: 'fr' });
+      await coordinator.caller.patch('/api/v1/auth/me', { locale: 'fr' });
     }
   });
 

@@ -181,6 +181,9 @@ export function AppLayout() {
           { to: '/accounting/payments', label: 'nav.payments' },
           { to: '/accounting/reports', label: 'nav.reports' },
           { to: '/accounting/periods', label: 'nav.periods' },
+          ...(apiHas('get /api/v1/tax-rates') ? ([{ to: '/accounting/tax-rates', label: 'nav.taxRates' }] satisfies NavItem[]) : []),
+          ...(apiHas('get /api/v1/billing-items') ? ([{ to: '/accounting/items', label: 'nav.billingItems' }] satisfies NavItem[]) : []),
+          ...(apiHas('get /api/v1/accounting/accounts') ? ([{ to: '/accounting/accounts', label: 'nav.accounts' }] satisfies NavItem[]) : []),
         ]
       : [];
   // Workers keep their time; every worker (and the accountant) reads eligibility and the co-op's books.
@@ -193,6 +196,8 @@ export function AppLayout() {
               { to: '/worker/hours', label: 'nav.myHours' },
             ] satisfies NavItem[])
           : []),
+        // Approving is the coordinators' (timekeeping:admin, which only their role holds).
+        ...(roles.has('coordinator') && apiHas('post /api/v1/time-entries/approve') ? ([{ to: '/worker/approval', label: 'nav.approval' }] satisfies NavItem[]) : []),
         ...(recordsTime || roles.has('accountant')
           ? ([
               { to: '/worker/eligibility', label: 'nav.eligibility' },

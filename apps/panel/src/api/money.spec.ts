@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimalToCents, hoursToMinutes } from './money';
+import { decimalToCents, hoursToMinutes, percentToFraction, typedDecimal } from './money';
 
 describe('money from the API', () => {
   it('reads decimal text into exact cents', () => {
@@ -15,5 +15,21 @@ describe('money from the API', () => {
   it('reads hours into minutes', () => {
     expect(hoursToMinutes('7.50')).toBe(450);
     expect(hoursToMinutes('0.25')).toBe(15);
+  });
+
+  it('reads what a person types in either language', () => {
+    expect(typedDecimal(' 12,50 ')).toBe('12.50');
+    expect(typedDecimal('1 200,00')).toBe('1200.00');
+    expect(typedDecimal('45.99')).toBe('45.99');
+  });
+
+  it('turns a typed percentage into the fraction the API stores, exactly', () => {
+    expect(percentToFraction('5')).toBe('0.05');
+    expect(percentToFraction('9,975')).toBe('0.09975');
+    expect(percentToFraction('14.975 %')).toBe('0.14975');
+    expect(percentToFraction('0,5')).toBe('0.005');
+    expect(percentToFraction('0')).toBe('0');
+    expect(percentToFraction('abc')).toBe('abc');
+    expect(percentToFraction('150')).toBe('150');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, mondayOf, monthSpan, monthsUpTo, previousMonth, todayIso } from './dates';
+import { addDays, mondayOf, monthSpan, monthsUpTo, previousMonth, standing, todayIso } from './dates';
 
 describe('calendar helpers', () => {
   it('span months and weeks', () => {
@@ -11,5 +11,13 @@ describe('calendar helpers', () => {
     expect(addDays('2026-11-30', 1)).toBe('2026-12-01');
     expect(mondayOf('2026-11-30')).toBe('2026-11-30');
     expect(mondayOf('2026-12-06')).toBe('2026-11-30');
+  });
+
+  it('tell which effective-dated row is in force, which is to come and which was replaced', () => {
+    const rows = [{ effectiveFrom: '2013-01-01' }, { effectiveFrom: '2027-01-01' }, { effectiveFrom: '2008-01-01' }];
+    const on = standing(rows, '2026-11-30');
+    expect(rows.map((row) => on.get(row))).toEqual(['current', 'upcoming', 'past']);
+    expect(standing(rows, '2027-01-01').get(rows[1]!)).toBe('current');
+    expect([...standing([{ effectiveFrom: '2030-01-01' }], '2026-11-30').values()]).toEqual(['upcoming']);
   });
 });

@@ -44,3 +44,11 @@ export function recentYears(now = new Date()): Array<{ value: string; label: str
   const current = now.getFullYear();
   return Array.from({ length: 5 }, (_, index) => String(current - index)).map((year) => ({ value: year, label: year }));
 }
+
+export type Standing = 'current' | 'upcoming' | 'past';
+
+/** Where each effective-dated row (a tax rate, a price) stands on `today`: the one in force, one to come, or one replaced. */
+export function standing<T extends { effectiveFrom: string }>(rows: readonly T[], today: string): Map<T, Standing> {
+  const current = rows.filter((row) => row.effectiveFrom <= today).reduce<T | undefined>((latest, row) => (!latest || row.effectiveFrom > latest.effectiveFrom ? row : latest), undefined);
+  return new Map(rows.map((row) => [row, row === current ? 'current' : row.effectiveFrom > today ? 'upcoming' : 'past']));
+}

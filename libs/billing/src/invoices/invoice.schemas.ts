@@ -46,6 +46,11 @@ export const updateInvoiceSchema = z.strictObject({
   lines: z.array(lineInputSchema).min(1).max(500).optional(),
 });
 
+/** Lines added after a draft's own. */
+export const addLinesSchema = z.strictObject({
+  lines: z.array(lineInputSchema).min(1).max(500),
+});
+
 export const postInvoiceSchema = z.strictObject({
   /** Into a closed month: `refuse` (409 period_closed) or `next_open` (dated on the first day of the next open month). */
   whenClosed: z.enum(['refuse', 'next_open']).default('refuse'),

@@ -4,7 +4,7 @@ import { centsToDecimal, csvOr, toCsv } from '@ruche/accounting';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { InvoiceLine } from './invoice-line.entity.js';
-import { creditNoteSchema, createInvoiceSchema, invoiceLineSchema, invoiceSchema, listInvoicesSchema, postInvoiceSchema, updateInvoiceSchema, voidInvoiceSchema, type ListInvoicesQuery } from './invoice.schemas.js';
+import { addLinesSchema, creditNoteSchema, createInvoiceSchema, invoiceLineSchema, invoiceSchema, listInvoicesSchema, postInvoiceSchema, updateInvoiceSchema, voidInvoiceSchema, type ListInvoicesQuery } from './invoice.schemas.js';
 import { InvoiceDocumentsService } from './invoice-documents.service.js';
 import { InvoicesService } from './invoices.service.js';
 import { PostingService } from './posting.service.js';
@@ -56,6 +56,14 @@ export class InvoicesController {
   @Doc({ summary: 'Change a draft (staff): dates, memo, or all its lines', tags: ['invoices'], response: invoiceSchema })
   async update(@IdParam() id: string, @ValidBody(updateInvoiceSchema) body: z.infer<typeof updateInvoiceSchema>) {
     return (await this.invoices.toDtos([await this.invoices.updateDraft(id, body)], true))[0];
+  }
+
+  @Post(':id/lines')
+  @Authorize('billing:write')
+  @Idempotent()
+  @Doc({ summary: "Add lines to a draft (staff), typed or from the catalogue (itemCode), after its own: the lines it has are kept as they are", tags: ['invoices'], response: invoiceSchema, status: 201 })
+  async addLines(@IdParam() id: string, @ValidBody(addLinesSchema) body: z.infer<typeof addLinesSchema>) {
+    return (await this.invoices.toDtos([await this.invoices.addDraftLines(id, body.lines)], true))[0];
   }
 
   @Delete(':id')

@@ -183,6 +183,22 @@ export class InvoicesService {
     return this.db.getRepository(Invoice).findOneByOrFail({ id });
   }
 
+  /**
+   * Lines added after a draft's own (staff), typed or from the catalogue (priced on its day); the
+   * lines it has keep everything (source, period, account), and its totals are worked out again.
+   */
+  async addDraftLines(id: string, inputs: LineInput[]): Promise<Invoice> {
+    assertStaffScope('billing:write');
+    const invoice = await this.lockDraft(id);
+    const existing = await this.db.getRepository(InvoiceLine).find({ where: { invoiceId: id }, order: { position: 'ASC' } });
+    const added = await this.resolveLines(inputs, invoice.issueDate, invoice.locale);
+    const after = existing.at(-1)?.position ?? 0;
+    await this.db.getRepository(InvoiceLine).insert(lineRows(id, added).map((row, index) => ({ ...row, position: after + index + 1 })));
+    await this.db.getRepository(Invoice).update({ id }, await this.totalsFor(invoice.organizationId, [...existing, ...added], invoice.issueDate));
+    await this.audit.record({ action: 'invoice.add_lines', targetType: 'invoice', targetId: id, organizationId: invoice.organizationId, after: { lines: inputs } });
+    return this.db.getRepository(Invoice).findOneByOrFail({ id });
+  }
+
   async deleteDraft(id: string): Promise<void> {
     assertStaffScope('billing:write');
     const invoice = await this.lockDraft(id);

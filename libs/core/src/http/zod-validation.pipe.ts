@@ -54,7 +54,19 @@ export function parseOrThrow<T>(schema: ZodType<T>, value: unknown, source: 'bod
   }
   const result = schema.safeParse(value ?? (source === 'query' ? {} : value), { error: zodLocales[locale] });
   if (result.success) return result.data;
-  throw new ValidationFailed(result.error.issues.map((issue) => toFieldError(issue, locale)));
+  throw new ValidationFailed(result.error.issues.flatMap(closestBranch).map((issue) => toFieldError(issue, locale)));
+}
+
+/**
+ * A value no branch of a union accepts: when exactly one branch has every key the value has
+ * (the others say "unknown field"), that branch's issues say what is wrong, field by field
+ * ("unitPrice: write a decimal number") rather than "invalid input" for the whole value.
+ */
+export function closestBranch(issue: core.$ZodIssue): core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const fitting = issue.errors.filter((branch) => !branch.some((inner) => inner.code === 'unrecognized_keys'));
+  if (fitting.length !== 1) return [issue];
+  return fitting[0]!.flatMap((inner) => closestBranch({ ...inner, path: [...issue.path, ...inner.path] } as core.$ZodIssue));
 }
 
 function toFieldError(issue: core.$ZodIssue, locale: Locale): FieldError {

@@ -3,3 +3,6 @@ export { BillingRunsPage } from './runs';
 export { InvoicesPage, InvoicePage } from './invoices';
 export { PaymentsPage } from './payments';
 export { ReportsPage, PeriodsPage } from './reports';
+export { TaxRatesPage, BillingItemsPage } from './catalogue';
+export { AccountsPage } from './accounts';
+export { NewInvoicePage } from './drafts';

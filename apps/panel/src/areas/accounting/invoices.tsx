@@ -1,12 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { api, unwrap, type Item } from '../../api/client';
+import { api, apiHas, unwrap, type Item } from '../../api/client';
 import { decimalToCents } from '../../api/money';
 import { usePagedList } from '../../api/lists';
 import { ConfirmButton, Empty, Field, FormError, formValues, MoreButton, Notice, Page, QueryState, Section, SelectField, TableWrap } from '../../components/ui';
 import { useFormat, useT } from '../../i18n/i18n';
 import { INVOICE_STATUS, InvoiceStatus, useAllOrganizations, type Invoice } from './common';
+import { AddLinesToDraft } from './drafts';
 
 type InvoiceRow = Item<'/api/v1/invoices'>;
 const FILTERS = ['period', 'status', 'kind', 'organizationId', 'billingRunId'] as const;
@@ -23,7 +24,17 @@ export function InvoicesPage() {
     unwrap(api.GET('/api/v1/invoices', { params: { query: { limit: 50, ...(query as object), ...(cursor ? { cursor } : {}) } } })),
   );
   return (
-    <Page title={t('invoices.title')} actions={<Link to="/accounting/runs">{t('nav.billingRuns')}</Link>}>
+    <Page
+      title={t('invoices.title')}
+      actions={
+        <>
+          <Link to="/accounting/runs">{t('nav.billingRuns')}</Link>
+          <Link className="button" to="/accounting/invoices/new">
+            {t('draft.new')}
+          </Link>
+        </>
+      }
+    >
       <Section title={t('invoices.filters')}>
         <form
           className="inline-form"
@@ -310,6 +321,7 @@ export function InvoicePage() {
           </ul>
         ) : null}
       </Section>
+      {data.status === 'draft' && apiHas('post /api/v1/invoices/{id}/lines') ? <AddLinesToDraft invoiceId={data.id} onAdded={settle} /> : null}
       {data.status === 'draft' || mayVoid || mayCredit ? (
         <Section title={t('invoice.actions')}>
           <FormError error={post.error ?? voidIt.error ?? credit.error ?? remove.error} />

@@ -2,8 +2,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap, type Item } from '../../api/client';
+import { useIdempotencyKey } from '../../api/idempotency';
 import { usePagedList } from '../../api/lists';
-import { decimalToCents } from '../../api/money';
+import { decimalToCents, typedDecimal } from '../../api/money';
 import { todayIso } from '../../components/dates';
 import { Empty, Field, fieldError, FormError, formValues, MoreButton, Notice, Page, QueryState, Section, SelectField, TableWrap } from '../../components/ui';
 import { useFormat, useT, type MessageId } from '../../i18n/i18n';
@@ -50,16 +51,15 @@ export function PaymentsPage() {
   const organizations = useAllOrganizations();
   const openInvoices = useOpenInvoices();
   const [customer, setCustomer] = useState('');
-  // One key per payment typed: a second click (or a retry after a lost answer) records it once.
-  const [idempotencyKey, setIdempotencyKey] = useState(() => crypto.randomUUID());
+  const idempotency = useIdempotencyKey();
   const names = new Map((organizations.data ?? []).map((o) => [o.id, o.name]));
   const refresh = () => Promise.all([client.invalidateQueries({ queryKey: ['payments'] }), client.invalidateQueries({ queryKey: ['invoices'] }), client.invalidateQueries({ queryKey: ['bank-lines'] })]);
   const payments = usePagedList<PaymentRow>(['payments'], (cursor) => unwrap(api.GET('/api/v1/payments', { params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } } })));
   const record = useMutation({
     mutationFn: (body: { organizationId: string; method: (typeof METHODS)[number]; reference: string; amount: string; receivedOn: string; allocations: Array<{ invoiceId: string; amount: string }> }) =>
-      unwrap(api.POST('/api/v1/payments', { body: { ...body, whenClosed: 'refuse' }, headers: { 'idempotency-key': idempotencyKey } })),
+      unwrap(api.POST('/api/v1/payments', { body: { ...body, whenClosed: 'refuse' }, headers: idempotency.headers })),
     onSuccess: () => {
-      setIdempotencyKey(crypto.randomUUID());
+      idempotency.renew();
       return refresh();
     },
   });
@@ -72,8 +72,7 @@ export function PaymentsPage() {
             event.preventDefault();
             const form = event.currentTarget;
             const values = formValues(form);
-            // A French speaker types 12,50: the API reads 12.50.
-            const amount = (values.amount ?? '').replace(',', '.');
+            const amount = typedDecimal(values.amount ?? '');
             const invoice = customerInvoices.find((candidate) => candidate.id === values.invoiceId);
             const amountCents = decimalToCents(amount);
             const allocations = invoice ? [{ invoiceId: invoice.id, amount: centsText(Math.min(amountCents, decimalToCents(invoice.balance))) }] : [];

@@ -2,12 +2,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap, type Item } from '../../api/client';
+import { useIdempotencyKey } from '../../api/idempotency';
 import { addDays, mondayOf, todayIso } from '../../components/dates';
 import { ConfirmButton, Empty, Field, fieldError, FormError, formValues, Notice, Page, QueryState, Section, SelectField } from '../../components/ui';
 import { useFormat, useLocale, useT, type MessageId } from '../../i18n/i18n';
 import { useMe } from '../../session';
 
-type Entry = Item<'/api/v1/time-entries'>;
+export type Entry = Item<'/api/v1/time-entries'>;
 type Contract = Item<'/api/v1/contracts'>;
 type Committee = Item<'/api/v1/committees'>;
 type Category = Entry['category'];
@@ -216,11 +217,11 @@ function TimerSection({ contracts, committees, onRecorded }: { contracts: Contra
 function RecordForm({ contracts, committees, day }: { contracts: Contract[]; committees: Committee[]; day: string }) {
   const t = useT();
   const client = useQueryClient();
-  const [key, setKey] = useState(() => crypto.randomUUID());
+  const idempotency = useIdempotencyKey();
   const record = useMutation({
-    mutationFn: (body: Target & { workDate: string; minutes: number }) => unwrap(api.POST('/api/v1/time-entries', { body, headers: { 'idempotency-key': key } })),
+    mutationFn: (body: Target & { workDate: string; minutes: number }) => unwrap(api.POST('/api/v1/time-entries', { body, headers: idempotency.headers })),
     onSuccess: () => {
-      setKey(crypto.randomUUID());
+      idempotency.renew();
       return client.invalidateQueries({ queryKey: ['time-entries'] });
     },
   });
@@ -254,10 +255,15 @@ function RecordForm({ contracts, committees, day }: { contracts: Contract[]; com
   );
 }
 
-function EntryStatus({ entry }: { entry: Entry }) {
+export function EntryStatus({ entry }: { entry: Entry }) {
   const t = useT();
-  if (entry.locked) return <span className="badge badge-entry-approved">{t(entry.paidOn ? 'time.status.paid' : 'time.status.invoiced')}</span>;
-  return <span className={`badge badge-entry-${entry.status}`}>{t(entry.status === 'approved' ? 'time.status.approved' : 'time.status.open')}</span>;
+  if (entry.locked) return <span className="badge badge-entry-approved" data-status={entry.paidOn ? 'paid' : 'invoiced'}>{t(entry.paidOn ? 'time.status.paid' : 'time.status.invoiced')}</span>;
+  return <span className={`badge badge-entry-${entry.status}`} data-status={entry.status}>{t(entry.status === 'approved' ? 'time.status.approved' : 'time.status.open')}</span>;
+}
+
+/** What an entry is for, in one line: its kind, contract, task and description. */
+export function entryWhat(entry: Entry, t: ReturnType<typeof useT>): string {
+  return `${t(CATEGORY_LABELS[entry.category])}${entry.contractName ? ` · ${entry.contractName}` : ''}${entry.taskName ? ` · ${entry.taskName}` : ''}${entry.description ? ` — ${entry.description}` : ''}`;
 }
 
 /** My week: a timer, time typed by hand, and the week's entries day by day. */
@@ -323,10 +329,7 @@ export function TimesheetPage() {
                         <li key={entry.id} className="entry-line" data-entry={entry.id} data-new={entry.id === lastRecorded ? true : undefined}>
                           <span className="entry-hours">{t('timesheet.hours', { hours: format.hours(entry.hours) })}</span>
                           <span className="entry-what">
-                            {t(CATEGORY_LABELS[entry.category])}
-                            {entry.contractName ? ` · ${entry.contractName}` : ''}
-                            {entry.taskName ? ` · ${entry.taskName}` : ''}
-                            {entry.description ? ` — ${entry.description}` : ''}
+                            {entryWhat(entry, t)}
                             {entry.recordedMinutes !== entry.minutes ? <span className="hint block">{t('timesheet.rounded', { minutes: entry.recordedMinutes })}</span> : null}
                           </span>
                           <EntryStatus entry={entry} />

@@ -1,0 +1,191 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, unwrap, type Item } from '../../api/client';
+import { useIdempotencyKey } from '../../api/idempotency';
+import { percentToFraction, typedDecimal } from '../../api/money';
+import { standing, todayIso, type Standing as DatedStanding } from '../../components/dates';
+import { Checkbox, Empty, Field, fieldError, FormError, formValues, Notice, Page, QueryState, Section, SelectField, TableWrap } from '../../components/ui';
+import { useFormat, useT, type MessageId } from '../../i18n/i18n';
+
+type TaxRate = Item<'/api/v1/tax-rates'>;
+type BillingItem = Item<'/api/v1/billing-items'>;
+
+const TAX_LABELS: Record<TaxRate['tax'], MessageId> = { gst: 'invoice.gst', qst: 'invoice.qst' };
+const ITEM_KINDS: Record<BillingItem['kind'], MessageId> = { one_off: 'items.kind.one_off', metered: 'items.kind.metered', hourly: 'items.kind.hourly' };
+export const TAX_CODES: Record<BillingItem['taxCode'], MessageId> = { taxable: 'taxCode.taxable', zero_rated: 'taxCode.zero_rated', exempt: 'taxCode.exempt' };
+
+const STANDING_LABELS: Record<DatedStanding, MessageId> = { current: 'dated.current', upcoming: 'dated.upcoming', past: 'dated.past' };
+
+function Standing({ of }: { of: DatedStanding }) {
+  const t = useT();
+  return (
+    <span className={`badge badge-dated-${of}`} data-standing={of}>
+      {t(STANDING_LABELS[of])}
+    </span>
+  );
+}
+
+/** GST and QST rates, each from a day on: a new rate is added ahead of its day, and the past keeps its rates. */
+export function TaxRatesPage() {
+  const t = useT();
+  const format = useFormat();
+  const client = useQueryClient();
+  const idempotency = useIdempotencyKey();
+  const [tax, setTax] = useState<TaxRate['tax']>('gst');
+  const rates = useQuery({ queryKey: ['tax-rates'], queryFn: async () => (await unwrap(api.GET('/api/v1/tax-rates'))).data });
+  const add = useMutation({
+    mutationFn: (body: { tax: TaxRate['tax']; effectiveFrom: string; rate: string; baseIncludesGst: boolean }) => unwrap(api.POST('/api/v1/tax-rates', { body, headers: idempotency.headers })),
+    onSuccess: () => {
+      idempotency.renew();
+      return client.invalidateQueries({ queryKey: ['tax-rates'] });
+    },
+  });
+  const today = todayIso();
+  const rows = rates.data ?? [];
+  const standings = new Map((['gst', 'qst'] as const).flatMap((which) => [...standing(rows.filter((row) => row.tax === which), today)]));
+  const sorted = [...rows].sort((a, b) => a.tax.localeCompare(b.tax) || b.effectiveFrom.localeCompare(a.effectiveFrom));
+  return (
+    <Page title={t('taxRates.title')} intro={<p>{t('taxRates.intro')}</p>}>
+      <Section title={t('taxRates.add')}>
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            const form = event.currentTarget;
+            const values = formValues(form);
+            add.mutate(
+              { tax, effectiveFrom: values.effectiveFrom ?? '', rate: percentToFraction(values.rate ?? ''), baseIncludesGst: tax === 'qst' && values.baseIncludesGst === 'on' },
+              { onSuccess: () => form.reset() },
+            );
+          }}
+        >
+          <FormError error={add.error && !fieldError(add.error, 'rate') && !fieldError(add.error, 'effectiveFrom') ? add.error : null} />
+          <div className="form-row">
+            <SelectField label={t('taxRates.tax')} name="tax" value={tax} onChange={(event) => setTax(event.target.value as TaxRate['tax'])} options={(['gst', 'qst'] as const).map((value) => ({ value, label: t(TAX_LABELS[value]) }))} />
+            <Field label={t('dated.from')} name="effectiveFrom" type="date" required error={fieldError(add.error, 'effectiveFrom')} />
+            <Field label={t('taxRates.rate')} name="rate" inputMode="decimal" autoComplete="off" required hint={t('taxRates.rateHint')} error={fieldError(add.error, 'rate')} />
+          </div>
+          {tax === 'qst' ? <Checkbox label={t('taxRates.baseIncludesGst')} name="baseIncludesGst" hint={t('taxRates.baseIncludesGstHint')} /> : null}
+          <button type="submit" className="primary" disabled={add.isPending}>
+            {t('taxRates.submit')}
+          </button>
+        </form>
+        {add.data ? <Notice tone="success">{t('taxRates.added', { tax: t(TAX_LABELS[add.data.tax]), rate: format.rate(add.data.rate), date: format.day(add.data.effectiveFrom) })}</Notice> : null}
+      </Section>
+      <Section title={t('taxRates.list')}>
+        {rates.data ? (
+          sorted.length === 0 ? (
+            <Empty>{t('taxRates.empty')}</Empty>
+          ) : (
+            <TableWrap>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('taxRates.tax')}</th>
+                    <th scope="col">{t('dated.from')}</th>
+                    <th scope="col" className="num">
+                      {t('taxRates.rate')}
+                    </th>
+                    <th scope="col">{t('taxRates.base')}</th>
+                    <th scope="col">{t('common.status')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {sorted.map((rate) => (
+                    <tr key={`${rate.tax}-${rate.effectiveFrom}`} data-tax={rate.tax} data-from={rate.effectiveFrom}>
+                      <th scope="row">{t(TAX_LABELS[rate.tax])}</th>
+                      <td>{format.day(rate.effectiveFrom)}</td>
+                      <td className="num">{format.rate(rate.rate)}</td>
+                      <td>{t(rate.baseIncludesGst ? 'taxRates.basePlusGst' : 'taxRates.basePrice')}</td>
+                      <td>
+                        <Standing of={standings.get(rate) ?? 'past'} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableWrap>
+          )
+        ) : (
+          <QueryState error={rates.error} isPending={rates.isPending} />
+        )}
+      </Section>
+    </Page>
+  );
+}
+
+/** One catalogue item: its prices by day, and a new price from a day on. */
+function ItemPrices({ item }: { item: BillingItem }) {
+  const t = useT();
+  const format = useFormat();
+  const client = useQueryClient();
+  const idempotency = useIdempotencyKey();
+  const addPrice = useMutation({
+    mutationFn: (body: { effectiveFrom: string; unitPrice: string }) => unwrap(api.POST('/api/v1/billing-items/{id}/prices', { params: { path: { id: item.id } }, body, headers: idempotency.headers })),
+    onSuccess: (answer) => {
+      idempotency.renew();
+      client.setQueryData<BillingItem[]>(['billing-items'], (items) => items?.map((candidate) => (candidate.id === answer.id ? answer : candidate)));
+    },
+  });
+  const standings = standing(item.prices, todayIso());
+  const prices = [...item.prices].sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom));
+  const added = addPrice.variables && addPrice.isSuccess ? addPrice.variables : null;
+  return (
+    <article className="card item" data-item={item.code} aria-labelledby={`item-${item.id}`}>
+      <h3 id={`item-${item.id}`}>
+        {item.name} <span className="hint">({item.code})</span>
+      </h3>
+      <dl className="details">
+        <dt>{t('items.kind')}</dt>
+        <dd>{t(ITEM_KINDS[item.kind])}</dd>
+        <dt>{t('items.taxCode')}</dt>
+        <dd>{t(TAX_CODES[item.taxCode])}</dd>
+        <dt>{t('items.account')}</dt>
+        <dd>{item.accountCode}</dd>
+        {!item.active ? (
+          <>
+            <dt>{t('common.status')}</dt>
+            <dd>{t('items.inactive')}</dd>
+          </>
+        ) : null}
+      </dl>
+      <ul className="plain-list compact" aria-label={t('items.pricesOf', { name: item.name })}>
+        {prices.map((price) => (
+          <li key={price.effectiveFrom} data-from={price.effectiveFrom}>
+            {t('items.priceFrom', { price: format.amount(price.unitPrice), date: format.day(price.effectiveFrom) })} <Standing of={standings.get(price) ?? 'past'} />
+          </li>
+        ))}
+      </ul>
+      <form
+        className="inline-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const form = event.currentTarget;
+          const values = formValues(form);
+          addPrice.mutate({ effectiveFrom: values.effectiveFrom ?? '', unitPrice: typedDecimal(values.unitPrice ?? '') }, { onSuccess: () => form.reset() });
+        }}
+      >
+        <FormError error={addPrice.error && !fieldError(addPrice.error, 'unitPrice') && !fieldError(addPrice.error, 'effectiveFrom') ? addPrice.error : null} />
+        <Field label={t('items.newPrice')} name="unitPrice" inputMode="decimal" autoComplete="off" required hint={t('payments.amountHint')} error={fieldError(addPrice.error, 'unitPrice')} />
+        <Field label={t('dated.from')} name="effectiveFrom" type="date" required error={fieldError(addPrice.error, 'effectiveFrom')} />
+        <button type="submit" disabled={addPrice.isPending}>
+          {t('items.addPrice')}
+          <span className="visually-hidden"> {item.name}</span>
+        </button>
+      </form>
+      {added ? <Notice tone="success">{t('items.priceAdded', { price: format.amount(added.unitPrice), date: format.day(added.effectiveFrom) })}</Notice> : null}
+    </article>
+  );
+}
+
+/** What the co-op sells besides plans, each with its prices by day. */
+export function BillingItemsPage() {
+  const t = useT();
+  const items = useQuery({ queryKey: ['billing-items'], queryFn: async () => (await unwrap(api.GET('/api/v1/billing-items'))).data });
+  return (
+    <Page title={t('items.title')} intro={<p>{t('items.intro')}</p>}>
+      <Section title={t('items.list')}>
+        {items.data ? items.data.length === 0 ? <Empty>{t('items.empty')}</Empty> : items.data.map((item) => <ItemPrices key={item.id} item={item} />) : <QueryState error={items.error} isPending={items.isPending} />}
+      </Section>
+    </Page>
+  );
+}
