@@ -256,6 +256,7 @@ describe('every page', () => {
 
   it('opens its first page, interactive, in under a second', async () => {
     const timings: number[] = [];
+    const phases: Array<{ browser: number; html: number; app: number }> = [];
     for (let run = 0; run < 5; run++) {
       // A new profile each time: nothing cached.
       const page = await panel().newPage('fr-CA', DESKTOP);
@@ -263,7 +264,11 @@ describe('every page', () => {
       const email = page.getByLabel('Adresse courriel');
       await email.waitFor();
       await email.fill('x@example.org');
-      timings.push(await page.evaluate(() => Math.round(performance.now())));
+      const [now, navigation] = await page.evaluate(() => [Math.round(performance.now()), performance.getEntriesByType('navigation')[0]!.toJSON() as Record<string, number>] as const);
+      timings.push(now);
+      // Where it went: before the page's own request (the browser starting its renderer), the
+      // HTML's answer, then the app (scripts, catalogue, first render).
+      phases.push({ browser: Math.round(navigation.requestStart!), html: Math.round(navigation.responseEnd! - navigation.requestStart!), app: Math.round(now - navigation.responseEnd!) });
       await page.context().close();
     }
     const sorted = [...timings].sort((a, b) => a - b);
@@ -273,9 +278,12 @@ describe('every page', () => {
     const loadPerCore = os.loadavg()[0]! / os.cpus().length;
     await writeFile(
       path.join(ARTEFACTS, 'first-page-interactive.json'),
-      `${JSON.stringify({ page: '/sign-in', runsMs: timings, medianMs: median, loadPerCore: Math.round(loadPerCore * 100) / 100 }, null, 2)}\n`,
+      `${JSON.stringify({ page: '/sign-in', runsMs: timings, medianMs: median, phasesMs: phases, loadPerCore: Math.round(loadPerCore * 100) / 100 }, null, 2)}\n`,
     );
-    console.log(`first page interactive (sign-in, cold cache): median ${median} ms, runs ${timings.join(', ')} ms, load per core ${loadPerCore.toFixed(2)}`);
+    const phase = (name: keyof (typeof phases)[number]) => [...phases.map((p) => p[name])].sort((a, b) => a - b)[Math.floor(phases.length / 2)];
+    console.log(
+      `first page interactive (sign-in, cold cache): median ${median} ms (browser ${phase('browser')}, HTML ${phase('html')}, app ${phase('app')} ms, medians), runs ${timings.join(', ')} ms, load per core ${loadPerCore.toFixed(2)}`,
+    );
     if (loadPerCore <= 1) expect(median).toBeLessThan(1000);
   });
 });
