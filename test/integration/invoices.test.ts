@@ -114,6 +114,31 @@ describe('posting', () => {
     expect((await accountant.get(`/api/v1/invoices/${draft.id}`)).status).toBe(404);
   });
 
+  it('adds lines after a draft’s own, keeping those as they are, and works the totals out again; a posted invoice takes none', async () => {
+    const org = await makeOrganization(admin);
+    const draft = await makeDraft(accountant, org.id, { issueDate: '2014-04-01' });
+    const before = (await accountant.get(`/api/v1/invoices/${draft.id}`)).body;
+    const added = await accountant.post(`/api/v1/invoices/${draft.id}/lines`, { lines: [{ itemCode: 'setup' }, { description: 'Formation', quantity: '1', unitPrice: '10.00', taxCode: 'exempt' }] });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    expect(added.body.lines[0]).toEqual(before.lines[0]);
+    expect(added.body.lines.map((l: { description: string; amount: string }) => [l.description, l.amount])).toEqual([
+      ['Hosting and support', '215.00'],
+      ['Frais de mise en service', '50.00'],
+      ['Formation', '10.00'],
+    ]);
+    // Taxes on the 265.00 taxable: GST 13.25, QST 26.43; the exempt line is not taxed.
+    expect([added.body.subtotal, added.body.taxes.map((t: { amount: string }) => t.amount), added.body.total]).toEqual(['275.00', ['13.25', '26.43'], '314.68']);
+    const bad = await accountant.post(`/api/v1/invoices/${draft.id}/lines`, { lines: [{ description: 'Atelier', quantity: '1', unitPrice: 'douze', taxCode: 'taxable' }] }, { headers: { 'accept-language': 'en' } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details).toEqual([expect.objectContaining({ field: 'lines.0.unitPrice' })]);
+    expect((await accountant.get(`/api/v1/invoices/${draft.id}`)).body.lines).toHaveLength(3);
+
+    const posted = await makePostedInvoice(accountant, org.id, { issueDate: '2014-04-02' });
+    const refused = await accountant.post(`/api/v1/invoices/${posted.id}/lines`, { lines: [{ itemCode: 'setup' }] });
+    expect(refused.status).toBe(409);
+    expect((await accountant.get(`/api/v1/invoices/${posted.id}`)).body.total).toBe(posted.total);
+  });
+
   it('mails the invoice PDF to the organisation’s billing contact when it is posted', async () => {
     const { organization, email } = await makeHostingClient(api, admin, { locale: 'fr' });
     const invoice = await makePostedInvoice(accountant, organization.id, { issueDate: '2014-05-02' });
