@@ -69,6 +69,8 @@ describe('archives', () => {
     expect(restoreFor.get(again.id)).toEqual({ archiveId: archived.id, path: `/var/backups/ruche/mail/${mailbox.id}.tar.gz` });
     const twice = await admin.post(`/api/v1/archives/${archived.id}/restore`);
     expect([twice.status, twice.body.error.code]).toEqual([409, 'archive_not_restorable']);
+    // Its state in words, never its code.
+    expect(twice.body.error.message).toBe('This archive cannot be restored (it is being restored, or its time is up).');
   });
 
   it('refuse to restore over an address someone holds again', async () => {

@@ -21,6 +21,16 @@ beforeAll(async () => {
 });
 afterAll(() => api?.close());
 
+/** What the accountant is answered once their language is French (it is English otherwise). */
+async function inFrench<T>(request: () => Promise<T>): Promise<T> {
+  expect((await accountant.patch('/api/v1/auth/me', { locale: 'fr' })).status).toBe(200);
+  try {
+    return await request();
+  } finally {
+    await accountant.patch('/api/v1/auth/me', { locale: 'en' });
+  }
+}
+
 const consistency = async () => (await accountant.get('/api/v1/accounting/consistency')).body;
 
 describe('taxes', () => {
@@ -58,6 +68,14 @@ describe('taxes', () => {
     const invoice = await makePostedInvoice(accountant, exempt.id, { issueDate: '2014-03-10' });
     const body = (await accountant.get(`/api/v1/invoices/${invoice.id}`)).body;
     expect([body.total, body.taxExemption]).toEqual(['215.00', { reason: 'Bande indienne', number: '0123456789' }]);
+  });
+
+  it('names a tax in the caller’s language when a rate already starts on that day', async () => {
+    const rate = { tax: 'qst', effectiveFrom: '2013-01-01', rate: '0.09975', baseIncludesGst: false };
+    const fr = await inFrench(() => accountant.post('/api/v1/tax-rates', rate));
+    expect([fr.status, fr.body.error.code, fr.body.error.message]).toEqual([409, 'tax_rate_exists', 'Un taux de TVQ commence déjà le 2013-01-01.']);
+    const en = await accountant.post('/api/v1/tax-rates', rate);
+    expect(en.body.error.message).toBe('A QST rate already starts on 2013-01-01.');
   });
 });
 
@@ -134,8 +152,12 @@ describe('posting', () => {
     expect((await accountant.get(`/api/v1/invoices/${draft.id}`)).body.lines).toHaveLength(3);
 
     const posted = await makePostedInvoice(accountant, org.id, { issueDate: '2014-04-02' });
-    const refused = await accountant.post(`/api/v1/invoices/${posted.id}/lines`, { lines: [{ itemCode: 'setup' }] });
+    const refused = await inFrench(() => accountant.post(`/api/v1/invoices/${posted.id}/lines`, { lines: [{ itemCode: 'setup' }] }));
     expect(refused.status).toBe(409);
+    // The document's state in the caller's words, never the code.
+    expect(refused.body.error.message).toBe('Seul un brouillon peut être modifié ou supprimé; ce document est comptabilisé. Corrigez-le par une note de crédit.');
+    const inEnglish = await accountant.post(`/api/v1/invoices/${posted.id}/lines`, { lines: [{ itemCode: 'setup' }] });
+    expect(inEnglish.body.error.message).toBe('Only a draft can be changed or deleted; this document is posted. Correct it with a credit note.');
     expect((await accountant.get(`/api/v1/invoices/${posted.id}`)).body.total).toBe(posted.total);
   });
 

@@ -1,22 +1,22 @@
 /** Billing messages: errors, validation, invoice mail and PDF labels, in both languages. */
 export const billingEn = {
   errors: {
-    invoice_not_draft: 'Only a draft can be changed or deleted; this document is {{status}}. Correct it with a credit note.',
-    invoice_not_posted: 'This needs a posted invoice; this document is {{status}}.',
+    invoice_not_draft: 'Only a draft can be changed or deleted; this document is $t(billing.words.document.{{status}}). Correct it with a credit note.',
+    invoice_not_posted: 'This needs a posted invoice; this document is $t(billing.words.document.{{status}}).',
     invoice_empty: 'An invoice needs at least one line to be posted.',
     invoice_has_payments: 'This invoice has payments or credit notes: correct it with a credit note instead of voiding it.',
     credit_exceeds_balance: 'The credit note ({{credit}}) is more than what the invoice still owes ({{balance}}).',
     allocation_exceeds_balance: 'The allocation of {{amount}} to invoice {{number}} is more than it owes ({{balance}}).',
     allocation_exceeds_payment: 'The allocations ({{amount}}) are more than the payment has left ({{available}}).',
     allocation_wrong_customer: 'Invoice {{number}} belongs to another customer.',
-    no_tax_rate: 'No {{tax}} rate is recorded for {{date}}.',
-    tax_rate_exists: 'A {{tax}} rate already starts on {{date}}.',
+    no_tax_rate: 'No $t(billing.words.tax.{{tax}}) rate is recorded for {{date}}.',
+    tax_rate_exists: 'A $t(billing.words.tax.{{tax}}) rate already starts on {{date}}.',
     item_code_taken: 'An item with the code {{code}} already exists.',
     item_unknown: 'There is no active item with the code {{code}}.',
     item_without_price: 'The item {{code}} has no price on {{date}}.',
     price_exists: 'A price already starts on {{date}}.',
     billing_run_period_invalid: 'A billing period is a month, written YYYY-MM.',
-    bank_line_done: 'This bank line is already {{status}}.',
+    bank_line_done: 'This bank line is already $t(billing.words.bank_line.{{status}}).',
     bank_statement_invalid: 'Line {{line}} of the statement cannot be read: {{reason}}.',
   },
   validation: {
@@ -26,6 +26,12 @@ export const billingEn = {
     meter_for_metered: 'A metered item names its meter; other items name none.',
   },
   billing: {
+    /** Codes the messages above name (nested with $t): never shown as they are. */
+    words: {
+      document: { draft: 'a draft', posted: 'posted', paid: 'paid', void: 'void', credit_note: 'a credit note' },
+      bank_line: { unmatched: 'unmatched', proposed: 'matched', confirmed: 'confirmed', ignored: 'set aside' },
+      tax: { gst: 'GST', qst: 'QST' },
+    },
     mail: {
       invoice: {
         subject: 'Invoice {{number}} from {{coop}}',
@@ -75,22 +81,22 @@ export const billingEn = {
 
 export const billingFr: typeof billingEn = {
   errors: {
-    invoice_not_draft: 'Seul un brouillon peut être modifié ou supprimé; ce document est {{status}}. Corrigez-le par une note de crédit.',
-    invoice_not_posted: 'Il faut une facture comptabilisée; ce document est {{status}}.',
+    invoice_not_draft: 'Seul un brouillon peut être modifié ou supprimé; ce document est $t(billing.words.document.{{status}}). Corrigez-le par une note de crédit.',
+    invoice_not_posted: 'Il faut une facture comptabilisée; ce document est $t(billing.words.document.{{status}}).',
     invoice_empty: 'Une facture doit avoir au moins une ligne pour être comptabilisée.',
     invoice_has_payments: 'Cette facture a des paiements ou des notes de crédit : corrigez-la par une note de crédit plutôt que de l’annuler.',
     credit_exceeds_balance: 'La note de crédit ({{credit}}) dépasse ce que la facture doit encore ({{balance}}).',
     allocation_exceeds_balance: 'L’imputation de {{amount}} à la facture {{number}} dépasse ce qu’elle doit ({{balance}}).',
     allocation_exceeds_payment: 'Les imputations ({{amount}}) dépassent ce qui reste du paiement ({{available}}).',
     allocation_wrong_customer: 'La facture {{number}} appartient à un autre client.',
-    no_tax_rate: 'Aucun taux de {{tax}} n’est enregistré pour le {{date}}.',
-    tax_rate_exists: 'Un taux de {{tax}} commence déjà le {{date}}.',
+    no_tax_rate: 'Aucun taux de $t(billing.words.tax.{{tax}}) n’est enregistré pour le {{date}}.',
+    tax_rate_exists: 'Un taux de $t(billing.words.tax.{{tax}}) commence déjà le {{date}}.',
     item_code_taken: 'Un article portant le code {{code}} existe déjà.',
     item_unknown: 'Aucun article actif ne porte le code {{code}}.',
     item_without_price: 'L’article {{code}} n’a pas de prix le {{date}}.',
     price_exists: 'Un prix commence déjà le {{date}}.',
     billing_run_period_invalid: 'Une période de facturation est un mois, écrit AAAA-MM.',
-    bank_line_done: 'Cette ligne bancaire est déjà {{status}}.',
+    bank_line_done: 'Cette ligne bancaire est déjà $t(billing.words.bank_line.{{status}}).',
     bank_statement_invalid: 'La ligne {{line}} du relevé est illisible : {{reason}}.',
   },
   validation: {
@@ -100,6 +106,11 @@ export const billingFr: typeof billingEn = {
     meter_for_metered: 'Un article au compteur nomme son compteur; les autres n’en nomment pas.',
   },
   billing: {
+    words: {
+      document: { draft: 'un brouillon', posted: 'comptabilisé', paid: 'payé', void: 'annulé', credit_note: 'une note de crédit' },
+      bank_line: { unmatched: 'non rapprochée', proposed: 'rapprochée', confirmed: 'confirmée', ignored: 'mise de côté' },
+      tax: { gst: 'TPS', qst: 'TVQ' },
+    },
     mail: {
       invoice: {
         subject: 'Facture {{number}} de {{coop}}',

@@ -28,8 +28,8 @@ export class TaxRatesService {
     this.rows ??= await this.list();
     const gst = rateOn(this.rows, 'gst', day);
     const qst = rateOn(this.rows, 'qst', day);
-    if (!gst) throw new DomainError('no_tax_rate', 409, { tax: 'GST', date: day });
-    if (!qst) throw new DomainError('no_tax_rate', 409, { tax: 'QST', date: day });
+    if (!gst) throw new DomainError('no_tax_rate', 409, { tax: 'gst', date: day });
+    if (!qst) throw new DomainError('no_tax_rate', 409, { tax: 'qst', date: day });
     return { gst: gst.rate, qst: qst.rate, qstBaseIncludesGst: qst.baseIncludesGst };
   }
 
@@ -40,7 +40,7 @@ export class TaxRatesService {
       `INSERT INTO tax_rates (id, tax, effective_from, rate, base_includes_gst) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id`,
       [newId(), input.tax, input.effectiveFrom, input.rate, input.tax === 'qst' && input.baseIncludesGst],
     );
-    if (inserted.length === 0) throw new Conflict('tax_rate_exists', { tax: input.tax.toUpperCase(), date: input.effectiveFrom });
+    if (inserted.length === 0) throw new Conflict('tax_rate_exists', { tax: input.tax, date: input.effectiveFrom });
     this.rows = null;
     await this.audit.record({ action: 'tax_rate.create', targetType: 'tax_rate', targetId: (inserted[0] as { id: string }).id, after: input });
     return this.db.getRepository(TaxRate).findOneByOrFail({ id: (inserted[0] as { id: string }).id });

@@ -21,7 +21,7 @@ export const hostingEn = {
     plan_code_taken: 'A plan with the code {{code}} already exists.',
     plan_inactive: 'The plan {{code}} is no longer offered.',
     price_exists: 'A price already starts on {{date}}.',
-    archive_not_restorable: 'This archive cannot be restored (it is {{status}}, or its time is up).',
+    archive_not_restorable: 'This archive cannot be restored (it is $t(archive_status.{{status}}), or its time is up).',
   },
   validation: {
     name_empty: 'Enter a name.',
@@ -91,6 +91,8 @@ export const hostingEn = {
     failed: 'failed: {{error}}',
     deleting: 'being deleted',
   },
+  /** An archive's state, as the messages above name it (nested with $t). */
+  archive_status: { ready: 'kept', restoring: 'being restored', restored: 'restored', purged: 'purged' },
 };
 
 export const hostingFr: typeof hostingEn = {
@@ -115,7 +117,7 @@ export const hostingFr: typeof hostingEn = {
     plan_code_taken: 'Un forfait avec le code {{code}} existe déjà.',
     plan_inactive: 'Le forfait {{code}} n’est plus offert.',
     price_exists: 'Un prix commence déjà le {{date}}.',
-    archive_not_restorable: 'Cette archive ne peut pas être restaurée (elle est {{status}}, ou son délai est passé).',
+    archive_not_restorable: 'Cette archive ne peut pas être restaurée (elle est $t(archive_status.{{status}}), ou son délai est passé).',
   },
   validation: {
     name_empty: 'Entrez un nom.',
@@ -185,4 +187,5 @@ export const hostingFr: typeof hostingEn = {
     failed: 'échec : {{error}}',
     deleting: 'en suppression',
   },
+  archive_status: { ready: 'conservée', restoring: 'en cours de restauration', restored: 'restaurée', purged: 'purgée' },
 };
