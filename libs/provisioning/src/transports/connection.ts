@@ -89,11 +89,17 @@ ln -sfn -- "$release" "$link.new"
 mv -T -- "$link.new" "$link"
 "$@"
 # Old releases go after the run has answered (one holds a file per site: a second to remove
-# on a full server), detached from the session.
+# on a full server): moved aside at once, so that the next run does not list them again, then
+# removed detached from the session.
 cd -- "$dir"
 old=$(ls -1 | grep -E '^[0-9]{14,20}-[0-9a-f]{8}$' | sort | head -n -"$keep" | grep -vxF -- "$(basename -- "$release")" || true)
-# (Release names are digits, letters and a dash: split into words on purpose.)
-[ -z "$old" ] || setsid rm -rf -- $old </dev/null >/dev/null 2>&1 &`;
+if [ -n "$old" ]; then
+  trash=".trash-$(basename -- "$release")"
+  mkdir -p -- "$trash"
+  # (Release names are digits, letters and a dash: split into words on purpose.)
+  mv -- $old "$trash"/
+  setsid rm -rf -- "$trash" </dev/null >/dev/null 2>&1 &
+fi`;
 
 /**
  * What drivers and the reconciler do on a server. Remote transports implement all of it with

@@ -36,8 +36,11 @@ export class KnotDriver implements FileDriver {
   }
 
   async loadWaiting(server: Server, _config: Config) {
-    const kept = await this.desired.keptZoneNames(server.id);
-    return { ...this.loadZones(await this.desired.zones(server.id, 'waiting'), kept), keptFiles: new Set(kept.map(zoneFile)) };
+    // What waits first, then what is kept (see the web driver's).
+    const waiting = await this.desired.zones(server.id, 'waiting');
+    const deleting = new Set(waiting.filter((zone) => zone.state.phase === 'deleting').map((zone) => zone.name));
+    const kept = (await this.desired.keptZoneNames(server.id)).filter((name) => !deleting.has(name));
+    return { ...this.loadZones(waiting, kept), keptFiles: new Set(kept.map(zoneFile)) };
   }
 
   /** `others`: when only the waiting zones are loaded, the names of all the server keeps. */

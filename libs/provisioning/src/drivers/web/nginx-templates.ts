@@ -22,9 +22,9 @@ const LOG_FORMAT = `log_format ruche '$server_name $host $remote_addr - $remote_
  * site instead of a location per site: each location (or `if`) block costs nginx a
  * configuration for every module, per server, at every check and reload (10,000 sites: 2.1 s
  * of `nginx -t` with two locations each, 0.65 s with none). A hidden path's root gets this
- * prefix, a folder that does not exist and that no client can make, so it answers 404.
+ * prefix, under a device, so that no folder can ever be there: it answers 404.
  */
-const HIDDEN_MAP = 'map $uri $ruche_hidden { default ""; "~/\\.(?!well-known(/|$))" /nonexistent/ruche-hidden; }';
+const HIDDEN_MAP = 'map $uri $ruche_hidden { default ""; "~/\\.(?!well-known(/|$))" /dev/null/ruche-hidden; }';
 export const CERT_DIR = '/etc/ruche/certs';
 
 /** A value Ruche refuses to write into an nginx file. */

@@ -74,7 +74,8 @@ while [ $i -lt 600 ]; do
   if [ $fresh = yes ] && { [ $stale = no ] || [ $i -ge 300 ]; }; then exit 0; fi
   sleep 0.01; i=$((i + 1))
 done
-echo "nginx did not start new workers after the reload; see its error log" >&2
+echo "nginx did not start new workers after the reload:" >&2
+nginx -t 2>&1 | tail -n 5 >&2
 exit 1`;
 
 const siteFile = (id: string) => `sites/${id}.conf`;
@@ -100,8 +101,12 @@ export class NginxDriver implements FileDriver {
   }
 
   async loadWaiting(server: Server, _config: Config) {
-    const keptFiles = new Set((await this.desired.keptSiteIds(server.id)).map(siteFile));
-    return { ...this.loadSites(server, await this.desired.sites(server.id, 'waiting')), keptFiles };
+    // What waits first, then what is kept: a site deleted or moved away in between is then
+    // missing from both (its file goes now, its row at the next run), never kept and deleted.
+    const waiting = await this.desired.sites(server.id, 'waiting');
+    const deleting = new Set(waiting.filter((site) => site.state.phase === 'deleting').map((site) => site.state.id));
+    const kept = (await this.desired.keptSiteIds(server.id)).filter((id) => !deleting.has(id));
+    return { ...this.loadSites(server, waiting), keptFiles: new Set(kept.map(siteFile)) };
   }
 
   private loadSites(server: Server, sites: DesiredSite[]) {
