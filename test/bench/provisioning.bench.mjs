@@ -38,40 +38,41 @@ try {
   const domain = await api('POST', '/api/v1/domains', { organizationId: organization.id, name: 'click.org' });
 
   // 1. Click to live, on the empty server.
-  /** Creates `count` sites one after the other; each one's time from the API request to its HTTP answer, sorted. */
-  async function clickToLive(count, prefix) {
+  /** For each of `count` changes made one after the other: its time from the API request until `answered`, sorted. */
+  async function timeToLive(count, make, answered) {
     const latencies = [];
     for (let i = 0; i < count; i++) {
-      const host = `${prefix}${i}.click.org`;
       const started = performance.now();
-      await api('POST', '/api/v1/sites', { organizationId: organization.id, hostnames: [host] });
-      for (;;) {
-        const answer = await httpGet(server.ports.http, { host }).catch(() => null);
-        if (answer?.body.includes('hébergé par la coop')) break;
-        if (performance.now() - started > 60_000) throw new Error(`${host} never went live`);
+      const what = await make(i);
+      while (!(await answered(what).catch(() => false))) {
+        if (performance.now() - started > 60_000) throw new Error(`${what} never answered`);
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       latencies.push(performance.now() - started);
     }
     return latencies.sort((a, b) => a - b);
   }
-  /** Adds `count` A records to click.org one after the other; each one's time from the API request to the server answering it over DNS, sorted. */
-  async function recordToLive(count, prefix) {
-    const latencies = [];
-    for (let i = 0; i < count; i++) {
-      const name = `${prefix}${i}`;
-      const started = performance.now();
-      await api('POST', `/api/v1/domains/${domain.id}/records`, { type: 'A', name, value: `192.0.2.${(i % 250) + 1}` });
-      for (;;) {
-        const answer = await queryDns({ port: server.ports.dnsUdp, name: `${name}.click.org`, type: 'A' }).catch(() => null);
-        if (answer?.answers.length) break;
-        if (performance.now() - started > 60_000) throw new Error(`${name}.click.org never answered`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      latencies.push(performance.now() - started);
-    }
-    return latencies.sort((a, b) => a - b);
-  }
+  /** Sites, each answered over HTTP. */
+  const clickToLive = (count, prefix) =>
+    timeToLive(
+      count,
+      async (i) => {
+        const host = `${prefix}${i}.click.org`;
+        await api('POST', '/api/v1/sites', { organizationId: organization.id, hostnames: [host] });
+        return host;
+      },
+      async (host) => (await httpGet(server.ports.http, { host })).body.includes('hébergé par la coop'),
+    );
+  /** A records on click.org, each answered over DNS. */
+  const recordToLive = (count, prefix) =>
+    timeToLive(
+      count,
+      async (i) => {
+        await api('POST', `/api/v1/domains/${domain.id}/records`, { type: 'A', name: `${prefix}${i}`, value: `192.0.2.${(i % 250) + 1}` });
+        return `${prefix}${i}.click.org`;
+      },
+      async (name) => (await queryDns({ port: server.ports.dnsUdp, name, type: 'A' })).answers.length > 0,
+    );
   const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))].toFixed(0);
   const latencies = await clickToLive(SITES, 's');
   const pct = (p) => percentile(latencies, p);

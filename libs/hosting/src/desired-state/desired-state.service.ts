@@ -179,6 +179,20 @@ export class DesiredStateService {
   }
 
   /**
+   * Every resource of a kind on a server changed at once (the server changed something they all
+   * render): a generation more for each, as `bump` does one, and one reconcile.
+   */
+  async changedOnServer(type: ResourceType, serverId: string, service: Service): Promise<void> {
+    await this.db.query(
+      `UPDATE ${RESOURCE_KINDS[type].table} SET generation = generation + 1, phase = CASE WHEN phase = 'deleting' THEN phase ELSE 'pending' END,
+              last_error = NULL, attempts = 0, next_attempt_at = NULL
+        WHERE server_id = $1`,
+      [serverId],
+    );
+    await this.enqueueReconcile(serverId, service);
+  }
+
+  /**
    * Asks for a resource to be applied again now, whatever its backoff said (sysadmins, when a
    * server is mended). A resource being deleted is only queued again.
    */

@@ -136,14 +136,7 @@ export class ServersService {
     const after = await repository.findOneByOrFail({ id });
     // Every vhost listens on IPv6 when the server has an address: a change there is a change
     // of each of its sites (a change-triggered reconcile renders only what waits).
-    if ((before.publicIpv6 === null) !== (after.publicIpv6 === null)) {
-      await this.db.query(
-        `UPDATE sites SET generation = generation + 1, phase = CASE WHEN phase = 'deleting' THEN phase ELSE 'pending' END, last_error = NULL, attempts = 0, next_attempt_at = NULL
-          WHERE server_id = $1`,
-        [id],
-      );
-      if (after.services.includes('web')) await this.state.enqueueReconcile(id, 'web');
-    }
+    if ((before.publicIpv6 === null) !== (after.publicIpv6 === null) && after.services.includes('web')) await this.state.changedOnServer('site', id, 'web');
     // Jobs of a paused server waited: resuming it starts them again.
     if (before.status === 'paused' && after.status !== 'paused') {
       for (const service of after.services) await this.state.enqueueReconcile(id, service);

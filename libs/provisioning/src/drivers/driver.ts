@@ -27,11 +27,14 @@ export function renderEach<Item extends { state: ResourceState }, Data>(
     testHook?: RenderTestHook | undefined;
   },
 ): Rendered {
-  const rendered: Rendered = { units: [], shared: options.shared ?? (() => new Map()), refused: [] };
+  const rendered: Rendered = { units: [], shared: options.shared ?? (() => new Map()), refused: [], deleted: [] };
   for (const item of items) {
-    if (item.state.phase === 'deleting') continue;
     const resource = item.state;
     const { path, data } = options.place(item);
+    if (resource.phase === 'deleting') {
+      rendered.deleted!.push(path);
+      continue;
+    }
     try {
       const text = options.text(item, data);
       rendered.units.push({ resource, files: new Map([[path, options.testHook ? options.testHook(resource, text) : text]]), data });
@@ -65,6 +68,8 @@ export interface Rendered {
    * where their files are (their content unknown): the last good files there stay.
    */
   refused: Array<{ resource: ResourceState; message: string; unit?: RenderedUnit }>;
+  /** The files of the resources being deleted: they go, whatever else says the server keeps them. */
+  deleted?: string[];
 }
 
 export interface ActivationChange {

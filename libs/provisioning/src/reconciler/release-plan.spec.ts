@@ -55,11 +55,12 @@ describe('planRelease', () => {
     const added = resource('added', { generation: 1, observedGeneration: 0, phase: 'pending' });
     const deleting = resource('deleting', { generation: 2, phase: 'deleting' });
     const plan = planRelease({
-      rendered: rendered([unit(changed, 'new config of changed'), unit(added)]),
+      rendered: { ...rendered([unit(changed, 'new config of changed'), unit(added)]), deleted: ['sites/deleting.conf'] },
       live: liveOf({ 'sites/changed.conf': 'config of changed', 'sites/quiet.conf': 'config of quiet', 'sites/deleting.conf': 'x', 'sites/moved-away.conf': 'y' }),
       resources: [changed, added, deleting],
-      // "quiet" was not rendered: it waits for nothing. "deleting" and "moved-away" are not kept.
-      keptFiles: new Set(['sites/changed.conf', 'sites/added.conf', 'sites/quiet.conf']),
+      // "quiet" was not rendered: it waits for nothing. "moved-away" is not kept; "deleting" is,
+      // as when it was deleted between the two reads, but being deleted wins.
+      keptFiles: new Set(['sites/changed.conf', 'sites/added.conf', 'sites/quiet.conf', 'sites/deleting.conf']),
     });
     expect([...plan.changed.keys()].sort()).toEqual(['sites/added.conf', 'sites/changed.conf']);
     expect(plan.removed.sort()).toEqual(['sites/deleting.conf', 'sites/moved-away.conf']);

@@ -61,8 +61,9 @@ export function planRelease(input: ReleaseInput): ReleasePlan {
   const shared = rendered.shared(included, kept, live);
   for (const [file, content] of shared) desired.set(file, content);
   const changed = new Map([...desired].filter(([file, content]) => live.get(file) !== sha256Hex(content)));
+  const deleted = new Set(rendered.deleted);
   const keptFiles = input.keptFiles ?? new Set<string>();
-  const removed = [...live.keys()].filter((file) => !desired.has(file) && !keptPaths.has(file) && !keptFiles.has(file));
+  const removed = [...live.keys()].filter((file) => !desired.has(file) && !keptPaths.has(file) && (deleted.has(file) || !keptFiles.has(file)));
 
   // Files differ though nothing was asked: someone changed the server by hand.
   const touched = new Set([...changed.keys(), ...removed]);

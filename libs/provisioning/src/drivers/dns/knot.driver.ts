@@ -38,14 +38,14 @@ export class KnotDriver implements FileDriver {
   async loadWaiting(server: Server, _config: Config) {
     // What waits first, then what is kept (see the web driver's).
     const waiting = await this.desired.zones(server.id, 'waiting');
-    const deleting = new Set(waiting.filter((zone) => zone.state.phase === 'deleting').map((zone) => zone.name));
-    const kept = (await this.desired.keptZoneNames(server.id)).filter((name) => !deleting.has(name));
+    const kept = await this.desired.keptZoneNames(server.id);
     return { ...this.loadZones(waiting, kept), keptFiles: new Set(kept.map(zoneFile)) };
   }
 
   /** `others`: when only the waiting zones are loaded, the names of all the server keeps. */
   private loadZones(zones: DesiredZone[], others: string[] | null) {
     const settings = { nameservers: this.hosting.nameservers, hostmaster: this.hosting.hostmaster };
+    const deleting = new Set(zones.filter((zone) => zone.state.phase === 'deleting').map((zone) => zone.name));
     const render = (): Rendered =>
       renderEach(zones, {
         place: (zone) => ({ path: zoneFile(zone.name), data: { name: zone.name, serial: zone.serial } satisfies ZoneData }),
@@ -57,7 +57,7 @@ export class KnotDriver implements FileDriver {
         shared: (included, kept, live) => {
           const zones = included.map((unit) => unit.data as ZoneData);
           const listed = new Set([...zones, ...kept.map((unit) => unit.data as ZoneData)].map((zone) => zone.name));
-          for (const name of others ?? []) if (live.has(zoneFile(name))) listed.add(name);
+          for (const name of others ?? []) if (live.has(zoneFile(name)) && !deleting.has(name)) listed.add(name);
           const names = [...listed].sort();
           return new Map([
             ['knot.conf', renderZoneList(names, ZONES_DIR)],

@@ -103,10 +103,8 @@ export class NginxDriver implements FileDriver {
   async loadWaiting(server: Server, _config: Config) {
     // What waits first, then what is kept: a site deleted or moved away in between is then
     // missing from both (its file goes now, its row at the next run), never kept and deleted.
-    const waiting = await this.desired.sites(server.id, 'waiting');
-    const deleting = new Set(waiting.filter((site) => site.state.phase === 'deleting').map((site) => site.state.id));
-    const kept = (await this.desired.keptSiteIds(server.id)).filter((id) => !deleting.has(id));
-    return { ...this.loadSites(server, waiting), keptFiles: new Set(kept.map(siteFile)) };
+    const waiting = this.loadSites(server, await this.desired.sites(server.id, 'waiting'));
+    return { ...waiting, keptFiles: new Set((await this.desired.keptSiteIds(server.id)).map(siteFile)) };
   }
 
   private loadSites(server: Server, sites: DesiredSite[]) {
