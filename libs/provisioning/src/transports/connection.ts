@@ -68,10 +68,12 @@ const STAGING_FAILED = 97;
 
 const STAGE_SCRIPT = `fail() { echo "ruche-stage: $1" >&2; exit ${STAGING_FAILED}; }
 release=$1; source=$2; shift 2
-rm -rf -- "$release" || fail "cannot clear $release"
-mkdir -p -- "$(dirname -- "$release")" || fail "cannot create the releases folder"
+# The shell's own tests and expansions where they do: every process costs a click its time.
+[ ! -e "$release" ] || rm -rf -- "$release" || fail "cannot clear $release"
+[ -d "\${release%/*}" ] || mkdir -p -- "\${release%/*}" || fail "cannot create the releases folder"
 if [ -n "$source" ] && [ -e "$source" ]; then
-  cp -al -- "$(readlink -f -- "$source")" "$release" || fail "cannot copy the live tree"
+  # -H: the live link is followed, nothing inside the tree is.
+  cp -alH -- "$source" "$release" || fail "cannot copy the live tree"
 else
   mkdir -p -- "$release" || fail "cannot create $release"
 fi
@@ -89,16 +91,26 @@ ln -sfn -- "$release" "$link.new"
 mv -T -- "$link.new" "$link"
 "$@"
 # Old releases go after the run has answered (one holds a file per site: a second to remove
-# on a full server): moved aside at once, so that the next run does not list them again, then
-# removed detached from the session.
-cd -- "$dir"
-old=$(ls -1 | grep -E '^[0-9]{14,20}-[0-9a-f]{8}$' | sort | head -n -"$keep" | grep -vxF -- "$(basename -- "$release")" || true)
-if [ -n "$old" ]; then
-  trash=".trash-$(basename -- "$release")"
-  mkdir -p -- "$trash"
-  # (Release names are digits, letters and a dash: split into words on purpose.)
-  mv -- $old "$trash"/
-  setsid rm -rf -- "$trash" </dev/null >/dev/null 2>&1 &
+# on a full server): each moved aside at once, so that the next run does not list them again,
+# then removed detached from the session. The shell lists them, oldest first (names start with
+# the time), with its own tests: no process unless there is one to move.
+is_release() {
+  case $1 in *-*) ;; *) return 1 ;; esac
+  digits=\${1%-*}; hex=\${1#*-}
+  case $digits in ''|*[!0-9]*) return 1 ;; esac
+  case $hex in *[!0-9a-f]*) return 1 ;; esac
+  [ \${#digits} -ge 14 ] && [ \${#digits} -le 20 ] && [ \${#hex} -eq 8 ]
+}
+name=\${release##*/}
+set --
+for old in "$dir"/*; do if is_release "\${old##*/}"; then set -- "$@" "$old"; fi; done
+surplus=$(($# - keep)); moved=no
+while [ $surplus -gt 0 ]; do
+  if [ "\${1##*/}" != "$name" ]; then mv -- "$1" "$dir/.trash-\${1##*/}"; moved=yes; fi
+  shift; surplus=$((surplus - 1))
+done
+if [ $moved = yes ]; then
+  setsid rm -rf -- "$dir"/.trash-* </dev/null >/dev/null 2>&1 &
 fi`;
 
 /**

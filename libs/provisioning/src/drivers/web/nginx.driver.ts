@@ -35,39 +35,53 @@ done`;
 
 /**
  * Standard input: one `<user>:<space>:<dir>[:<dir>…]` line per organisation whose sites
- * changed (names and paths hold no `:`). A server holds thousands of sites: the cost is a few
- * processes per organisation, none per site (setpriv, not runuser: no PAM session each time).
+ * changed (names and paths hold no `:`). A click must stay fast: the common cases start no
+ * process at all (an organisation already set up whose roots all hold something, read with
+ * the shell's own tests), and a server holds thousands of sites: the rest costs a few processes
+ * per organisation, none per site (setpriv, not runuser: no PAM session each time).
  */
 const ACTIVATE = `set -e
+has_files() { for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do if [ -e "$f" ] || [ -L "$f" ]; then return 0; fi; done; return 1; }
 while IFS= read -r spec; do
   user=\${spec%%:*}; rest=\${spec#*:}; space=\${rest%%:*}; dirs=\${rest#*:}
-  id -u "$user" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user" </dev/null
   # The organisation's space is made by root (clients cannot write in /srv/ruche); what is
   # inside it belongs to the client, so it is touched only as the client's user: a symlink a
   # client planted there can never make root write or chown elsewhere.
   [ -L "$space" ] && { echo "$space is a symbolic link" >&2; exit 1; }
-  mkdir -p "$space"
-  chown -h "$user:$user" "$space"
+  if [ ! -d "$space" ]; then
+    id -u "$user" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user" </dev/null
+    mkdir -p "$space"
+    chown -h "$user:$user" "$space"
+  fi
   old_ifs=$IFS; IFS=:; set -f
-  # The document roots are the words of $dirs (split on ':' only, no globbing); the empty ones
-  # get the placeholder page, 500 at a time per tee (a process per site costs seconds per
-  # thousand; all at once would pass the shell's limit of open files).
-  setpriv --reuid="$user" --regid="$user" --clear-groups -- sh -c 'empty() { for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do if [ -e "$f" ] || [ -L "$f" ]; then return 1; fi; done; return 0; }
+  # Only read as root (tests, no writes): does any document root (a word of $dirs, split on
+  # ':' only, no globbing) still need making or its placeholder page?
+  todo=no
+  for dir in $dirs; do set +f; has_files "$dir" || todo=yes; set -f; done
+  # Made as the client: the missing roots, and the placeholder page in the empty ones, written
+  # by the shell itself (no process per site).
+  [ $todo = no ] || setpriv --reuid="$user" --regid="$user" --clear-groups -- sh -c 'page=$(cat /etc/ruche/default-index.html)
 mkdir -p -- "$@"
-for dir; do if empty "$dir"; then printf "%s/index.html\\0" "$dir"; fi; done | xargs -0 -r -n 500 sh -c '"'"'tee -- "$@" < /etc/ruche/default-index.html > /dev/null'"'"' ruche-tee' ruche-index $dirs </dev/null
+for dir; do
+  for f in "$dir"/* "$dir"/.[!.]* "$dir"/..?*; do if [ -e "$f" ] || [ -L "$f" ]; then continue 2; fi; done
+  printf "%s\\n" "$page" > "$dir/index.html"
+done' ruche-index $dirs </dev/null
   IFS=$old_ifs; set +f
 done
-master=$(cat /run/nginx.pid)
-before=" $(pgrep -P "$master" | tr '\\n' ' ') "
+# The reload, then the wait until it serves, read from /proc by the shell (a poll that started
+# processes cost more than nginx itself on a small server).
+read -r master < /run/nginx.pid
+children() { if [ -r "/proc/$master/task/$master/children" ]; then kids=; read -r kids < "/proc/$master/task/$master/children" || :; else kids=$(pgrep -P "$master" | tr '\\n' ' '); fi; }
+children; before=" $kids "
 # What \`nginx -s reload\` sends, without first parsing the whole configuration again to find
 # the master (a second or more on a server with 10,000 sites); the release was checked.
 kill -HUP "$master"
 i=0
 while [ $i -lt 600 ]; do
-  fresh=no; stale=no
-  for pid in $(pgrep -P "$master"); do
+  children; fresh=no; stale=no
+  for pid in $kids; do
     case "$before" in
-      *" $pid "*) case "$(cat /proc/$pid/cmdline 2>/dev/null | tr '\\0' ' ')" in *"shutting down"*) ;; *) stale=yes ;; esac ;;
+      *" $pid "*) title=; read -r title 2>/dev/null < "/proc/$pid/cmdline" || true; case "$title" in *"shutting down"*) ;; *) stale=yes ;; esac ;;
       *) fresh=yes ;;
     esac
   done
