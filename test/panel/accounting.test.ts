@@ -238,12 +238,13 @@ describe('an accountant keeps the catalogue and the books’ settings', () => {
     await page.getByRole('link', { name: 'Nouveau brouillon de facture' }).click();
     await page.getByRole('heading', { level: 1, name: 'Nouveau brouillon de facture' }).waitFor();
     await page.getByLabel('Client', { exact: true }).selectOption({ label: 'Coop Brouillonne' });
-    // Nothing typed on the line: the API says which field, in French.
+    // A price that is not a number: the panel says, under the field and in French, what it takes (a comma as well as a point).
     await page.getByLabel('Description', { exact: true }).fill('Atelier WordPress');
     await page.getByLabel('Quantité').fill('2');
     await page.getByLabel('Prix unitaire').fill('douze');
     await page.getByRole('button', { name: 'Créer le brouillon' }).click();
-    await page.getByText('Écrivez un nombre décimal avec un point, comme 12.50.').waitFor();
+    await page.getByText('Écrivez un nombre d’au plus 4 décimales, comme 12,50 (avec une virgule ou un point).').waitFor();
+    expect(await page.getByLabel('Prix unitaire').getAttribute('aria-invalid')).toBe('true');
     await page.getByLabel('Prix unitaire').fill('75,00');
     await page.getByRole('button', { name: 'Ajouter une ligne' }).click();
     const second = page.locator('fieldset[data-line="1"]');

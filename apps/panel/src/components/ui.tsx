@@ -1,6 +1,7 @@
-import { createContext, useContext, useEffect, useId, useRef, useState, type ReactNode, type InputHTMLAttributes, type SelectHTMLAttributes } from 'react';
+import { createContext, useCallback, useContext, useEffect, useId, useRef, useState, type ReactNode, type InputHTMLAttributes, type SelectHTMLAttributes } from 'react';
 import { Link } from 'react-router';
-import { ApiError } from '../api/client';
+import { ApiError, type FieldProblem } from '../api/client';
+import { DECIMAL, percentToFraction, typedDecimal, type NumberShape } from '../api/money';
 import type { Phase } from '../api/lists';
 import { useFormat, useT, type MessageId } from '../i18n/i18n';
 
@@ -329,4 +330,41 @@ export function formValues(form: HTMLFormElement): Record<string, string> {
 
 export function fieldError(error: unknown, field: string): string | undefined {
   return error instanceof ApiError ? error.fieldMessage(field) : undefined;
+}
+
+export interface NumberReader {
+  /** The API's decimal text for what was typed in `field` ("12,50" → "12.50"); what cannot be read is noted against the field. */
+  decimal(field: string, typed: string, shape?: NumberShape & { positive?: boolean }): string;
+  /** A percentage typed in `field` ("9,975") as the fraction the API stores. */
+  percent(field: string, typed: string): string;
+  /** Throws what could not be read as a 422 of the panel's own, so the form shows each problem under its field as it shows the API's. */
+  check(): void;
+}
+
+/**
+ * Reads the numbers a form holds. The panel takes a comma or a point where the API takes only a
+ * point, so the panel checks them and says in its own words what it accepts, rather than pass
+ * on the API's "with a point" to someone who typed a comma.
+ */
+export function useNumberReader(): () => NumberReader {
+  const t = useT();
+  return useCallback(() => {
+    const problems: FieldProblem[] = [];
+    const refuse = (field: string, message: string) => problems.push({ field, code: 'number_invalid', message });
+    return {
+      decimal(field, typed, shape = DECIMAL) {
+        const value = typedDecimal(typed, shape);
+        if (value === undefined || (shape.positive && !/[1-9]/.test(value))) refuse(field, t(shape.positive ? 'number.invalidPositive' : 'number.invalid', { places: shape.places }));
+        return value ?? typed;
+      },
+      percent(field, typed) {
+        const value = percentToFraction(typed);
+        if (value === undefined) refuse(field, t('number.invalidPercent'));
+        return value ?? typed;
+      },
+      check() {
+        if (problems.length > 0) throw new ApiError(422, 'validation_failed', '', problems);
+      },
+    };
+  }, [t]);
 }

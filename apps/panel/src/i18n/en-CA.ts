@@ -47,6 +47,9 @@ export const en = {
 
   'error.network': 'Ruche could not be reached. Check your connection and try again.',
   'error.validation': 'Some fields need fixing.',
+  'number.invalid': 'Write a number with at most {places} decimal places, such as 12.50 (with a point or a comma).',
+  'number.invalidPositive': 'Write an amount above zero with at most {places} decimal places, such as 45.99 (with a point or a comma).',
+  'number.invalidPercent': 'Write a percentage below 100 with at most four decimal places, such as 9.975.',
   'error.unexpected': 'Something went wrong. Try again in a moment.',
   'error.pageTitle': 'This page could not be shown',
   'error.pageBody': 'Reload the page. If it happens again, tell the co-op’s support.',

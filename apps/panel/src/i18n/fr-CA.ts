@@ -46,6 +46,9 @@ export const fr: Record<MessageId, string> = {
 
   'error.network': 'Impossible de joindre Ruche. Vérifiez votre connexion et réessayez.',
   'error.validation': 'Certains champs sont à corriger.',
+  'number.invalid': 'Écrivez un nombre d’au plus {places} décimales, comme 12,50 (avec une virgule ou un point).',
+  'number.invalidPositive': 'Écrivez un montant plus grand que zéro, d’au plus {places} décimales, comme 45,99 (avec une virgule ou un point).',
+  'number.invalidPercent': 'Écrivez un pourcentage inférieur à 100, d’au plus quatre décimales, comme 9,975.',
   'error.unexpected': 'Un problème est survenu. Réessayez dans un instant.',
   'error.pageTitle': 'Cette page n’a pas pu s’afficher',
   'error.pageBody': 'Rechargez la page. Si le problème revient, écrivez au soutien de la coop.',

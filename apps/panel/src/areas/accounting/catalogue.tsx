@@ -2,9 +2,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap, type Item } from '../../api/client';
 import { useIdempotencyKey } from '../../api/idempotency';
-import { percentToFraction, typedDecimal } from '../../api/money';
 import { standing, todayIso, type Standing as DatedStanding } from '../../components/dates';
-import { Checkbox, Empty, Field, fieldError, FormError, formValues, Notice, Page, QueryState, Section, SelectField, TableWrap } from '../../components/ui';
+import { Checkbox, Empty, Field, fieldError, FormError, formValues, Notice, Page, QueryState, Section, SelectField, TableWrap, useNumberReader } from '../../components/ui';
 import { useFormat, useT, type MessageId } from '../../i18n/i18n';
 
 type TaxRate = Item<'/api/v1/tax-rates'>;
@@ -31,10 +30,16 @@ export function TaxRatesPage() {
   const format = useFormat();
   const client = useQueryClient();
   const idempotency = useIdempotencyKey();
+  const numbers = useNumberReader();
   const [tax, setTax] = useState<TaxRate['tax']>('gst');
   const rates = useQuery({ queryKey: ['tax-rates'], queryFn: async () => (await unwrap(api.GET('/api/v1/tax-rates'))).data });
   const add = useMutation({
-    mutationFn: (body: { tax: TaxRate['tax']; effectiveFrom: string; rate: string; baseIncludesGst: boolean }) => unwrap(api.POST('/api/v1/tax-rates', { body, headers: idempotency.headers })),
+    mutationFn: (typed: { tax: TaxRate['tax']; effectiveFrom: string; rate: string; baseIncludesGst: boolean }) => {
+      const read = numbers();
+      const body = { ...typed, rate: read.percent('rate', typed.rate) };
+      read.check();
+      return unwrap(api.POST('/api/v1/tax-rates', { body, headers: idempotency.headers }));
+    },
     onSuccess: () => {
       idempotency.renew();
       return client.invalidateQueries({ queryKey: ['tax-rates'] });
@@ -53,7 +58,7 @@ export function TaxRatesPage() {
             const form = event.currentTarget;
             const values = formValues(form);
             add.mutate(
-              { tax, effectiveFrom: values.effectiveFrom ?? '', rate: percentToFraction(values.rate ?? ''), baseIncludesGst: tax === 'qst' && values.baseIncludesGst === 'on' },
+              { tax, effectiveFrom: values.effectiveFrom ?? '', rate: values.rate ?? '', baseIncludesGst: tax === 'qst' && values.baseIncludesGst === 'on' },
               { onSuccess: () => form.reset() },
             );
           }}
@@ -119,8 +124,14 @@ function ItemPrices({ item }: { item: BillingItem }) {
   const format = useFormat();
   const client = useQueryClient();
   const idempotency = useIdempotencyKey();
+  const numbers = useNumberReader();
   const addPrice = useMutation({
-    mutationFn: (body: { effectiveFrom: string; unitPrice: string }) => unwrap(api.POST('/api/v1/billing-items/{id}/prices', { params: { path: { id: item.id } }, body, headers: idempotency.headers })),
+    mutationFn: (typed: { effectiveFrom: string; unitPrice: string }) => {
+      const read = numbers();
+      const body = { effectiveFrom: typed.effectiveFrom, unitPrice: read.decimal('unitPrice', typed.unitPrice) };
+      read.check();
+      return unwrap(api.POST('/api/v1/billing-items/{id}/prices', { params: { path: { id: item.id } }, body, headers: idempotency.headers }));
+    },
     onSuccess: (answer) => {
       idempotency.renew();
       client.setQueryData<BillingItem[]>(['billing-items'], (items) => items?.map((candidate) => (candidate.id === answer.id ? answer : candidate)));
@@ -128,7 +139,8 @@ function ItemPrices({ item }: { item: BillingItem }) {
   });
   const standings = standing(item.prices, todayIso());
   const prices = [...item.prices].sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom));
-  const added = addPrice.variables && addPrice.isSuccess ? addPrice.variables : null;
+  // The price as the API stored it, on the day typed.
+  const added = addPrice.isSuccess ? addPrice.data.prices.find((price) => price.effectiveFrom === addPrice.variables.effectiveFrom) : undefined;
   return (
     <article className="card item" data-item={item.code} aria-labelledby={`item-${item.id}`}>
       <h3 id={`item-${item.id}`}>
@@ -161,7 +173,7 @@ function ItemPrices({ item }: { item: BillingItem }) {
           event.preventDefault();
           const form = event.currentTarget;
           const values = formValues(form);
-          addPrice.mutate({ effectiveFrom: values.effectiveFrom ?? '', unitPrice: typedDecimal(values.unitPrice ?? '') }, { onSuccess: () => form.reset() });
+          addPrice.mutate({ effectiveFrom: values.effectiveFrom ?? '', unitPrice: values.unitPrice ?? '' }, { onSuccess: () => form.reset() });
         }}
       >
         <FormError error={addPrice.error && !fieldError(addPrice.error, 'unitPrice') && !fieldError(addPrice.error, 'effectiveFrom') ? addPrice.error : null} />
