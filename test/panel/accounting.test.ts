@@ -218,11 +218,42 @@ describe('an accountant keeps the catalogue and the books’ settings', () => {
     await page.getByLabel('Nom en anglais').fill('Panel fees');
     await page.getByRole('button', { name: 'Ajouter le compte' }).click();
     await page.getByText('Compte 5399 · Frais de panneau ajouté.').waitFor();
-    expect((await page.locator('tr[data-account="5399"]').innerText()).replace(/\s+/g, ' ')).toBe('5399 Frais de panneau En usage');
+    expect((await page.locator('tr[data-account="5399"]').innerText()).replace(/\s+/g, ' ')).toBe('5399 Frais de panneau En usage Renommer 5399 Retirer 5399');
     const expenses = page.locator('tbody', { has: page.getByRole('rowheader', { name: 'Dépenses' }) });
     await expenses.locator('tr[data-account="5399"]').waitFor();
     await expectOnlyLanguage(page, 'fr', 'chart of accounts');
     await expectFitsPhone(page, 'chart of accounts');
+  });
+
+  it('renames an account and retires it, which a reload shows, then brings it back into use', async () => {
+    const { api, admin } = panel();
+    const accountant = await makeStaff(api, admin, ['accountant']);
+    const account = await accountant.caller.post('/api/v1/accounting/accounts', { code: '5398', nameFr: 'Frais divers', nameEn: 'Sundry costs', type: 'expense' });
+    expect(account.status, JSON.stringify(account.body)).toBe(201);
+
+    const page = await panel().newPage('fr-CA');
+    await signIn(page, accountant.email, accountant.password);
+    await page.goto('/accounting/accounts');
+    const row = page.locator('tr[data-account="5398"]');
+    await row.getByRole('button', { name: 'Renommer 5398' }).click();
+    await row.getByLabel('Nom en français').fill('Frais de déplacement');
+    await row.getByLabel('Nom en anglais').fill('Travel costs');
+    await row.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByText('Compte 5398 renommé : Frais de déplacement.').waitFor();
+    await row.getByRole('button', { name: 'Retirer 5398' }).click();
+    await row.getByRole('button', { name: 'Retirer le compte 5398 : plus aucune écriture n’y sera permise' }).click();
+    await page.getByText('Compte 5398 retiré : il ne reçoit plus d’écritures.').waitFor();
+    await expectOnlyLanguage(page, 'fr', 'chart of accounts, one retired');
+
+    await page.reload();
+    expect(await row.locator('td').first().textContent()).toBe('Frais de déplacement');
+    expect(await row.locator('.badge').textContent()).toBe('Retiré');
+    const stored = (await accountant.caller.get('/api/v1/accounting/accounts')).body.data.find((candidate: { code: string }) => candidate.code === '5398');
+    expect(stored).toMatchObject({ nameFr: 'Frais de déplacement', nameEn: 'Travel costs', active: false });
+
+    await row.getByRole('button', { name: 'Remettre en usage 5398' }).click();
+    await page.getByText('Compte 5398 remis en usage.').waitFor();
+    await row.locator('.badge', { hasText: 'En usage' }).waitFor();
   });
 
   it('makes a draft invoice by hand, with a line typed and one from the catalogue, opens it with its taxes and adds a line to it', async () => {

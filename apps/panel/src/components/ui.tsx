@@ -280,7 +280,7 @@ export function SecretOnce({ label, value, onDone }: { label: string; value: str
 }
 
 /** A destructive action asks once more, in place (no pop-up to trap focus in). */
-export function ConfirmButton({ label, confirmLabel, onConfirm, disabled }: { label: string; confirmLabel: string; onConfirm: () => void; disabled?: boolean }) {
+export function ConfirmButton({ label, confirmLabel, onConfirm, disabled }: { label: ReactNode; confirmLabel: string; onConfirm: () => void; disabled?: boolean }) {
   const t = useT();
   const [asking, setAsking] = useState(false);
   if (!asking)
