@@ -166,7 +166,7 @@ describe('an accountant and a client in the panel', () => {
 const frenchDay = (day: string) => new Intl.DateTimeFormat('fr-CA', { dateStyle: 'medium' }).format(new Date(`${day}T12:00:00`));
 
 describe('an accountant keeps the catalogue and the books’ settings', () => {
-  it('adds a tax rate ahead of its day, a price to an item of the catalogue and an account to the chart, and is told in French what the API refused', async () => {
+  it('adds a tax rate ahead of its day, a price to an item of the catalogue, a new item and an account to the chart, and is told in French what the API refused', async () => {
     const { api, admin } = panel();
     const accountant = await makeStaff(api, admin, ['accountant']);
     const item = await accountant.caller.post('/api/v1/billing-items', { code: 'atelier-panneau', nameFr: 'Atelier du panneau', nameEn: 'Panel workshop', kind: 'one_off', accountCode: '4100', unitPrice: '120.00', effectiveFrom: '2020-01-01' });
@@ -206,6 +206,25 @@ describe('an accountant keeps the catalogue and the books’ settings', () => {
     await workshop.getByText(new RegExp(`^Prix de 135,50\\s\\$ à partir du ${frenchDay(future)} ajouté\\.$`)).waitFor();
     expect((await workshop.locator(`li[data-from="${future}"]`).innerText()).replace(/\s+/g, ' ')).toBe(`135,50 $ à partir du ${frenchDay(future)} À venir`);
     expect(await workshop.locator('li[data-from="2020-01-01"] [data-standing]').textContent()).toBe('En vigueur');
+
+    // A new item, its first price typed with a comma: it joins the catalogue with that price, in force.
+    const newItem = page.getByRole('region', { name: 'Ajouter un article' });
+    await newItem.getByLabel('Code', { exact: true }).fill('Soutien urgence');
+    await newItem.getByLabel('Genre').selectOption({ label: 'Service à l’heure' });
+    await newItem.getByLabel('Nom en français').fill('Soutien d’urgence');
+    await newItem.getByLabel('Nom en anglais').fill('Emergency support');
+    await newItem.getByLabel('Compte de revenus').selectOption('4100');
+    await newItem.getByLabel('Prix unitaire').fill('95,25');
+    await newItem.getByLabel('À partir du').fill('2024-01-01');
+    await newItem.getByRole('button', { name: 'Ajouter l’article' }).click();
+    // A code the API refuses, in French, under its field.
+    await newItem.getByText('Un code d’article compte de 2 à 60 caractères : lettres minuscules sans accents, chiffres et traits d’union, en commençant par une lettre.').waitFor();
+    await newItem.getByLabel('Code', { exact: true }).fill('soutien-urgence');
+    await newItem.getByRole('button', { name: 'Ajouter l’article' }).click();
+    await newItem.getByText(new RegExp(`^Soutien d’urgence ajouté à 95,25\\s\\$ à partir du ${frenchDay('2024-01-01')}\\.$`)).waitFor();
+    const support = page.locator('article[data-item="soutien-urgence"]');
+    expect((await support.locator('li[data-from="2024-01-01"]').innerText()).replace(/\s+/g, ' ')).toBe(`95,25 $ à partir du ${frenchDay('2024-01-01')} En vigueur`);
+    expect(await support.locator('dd').first().textContent()).toBe('Service à l’heure');
     await expectOnlyLanguage(page, 'fr', 'billing items');
     await expectFitsPhone(page, 'billing items');
 

@@ -186,6 +186,17 @@ export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
 }
 
+/** What each usage meter counts, in words (a plan's quotas, a metered item). */
+export const METER_LABELS: Record<string, MessageId> = {
+  domains: 'meter.domains',
+  sites: 'meter.sites',
+  mailboxes: 'meter.mailboxes',
+  mail_storage_mb: 'meter.mail_storage_mb',
+  databases: 'meter.databases',
+  database_storage_mb: 'meter.database_storage_mb',
+  web_storage_mb: 'meter.web_storage_mb',
+};
+
 const PHASE_LABELS: Record<Phase, MessageId> = {
   pending: 'phase.pending',
   applying: 'phase.applying',
