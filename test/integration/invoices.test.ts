@@ -180,6 +180,26 @@ describe('posting', () => {
   });
 });
 
+describe('the catalogue', () => {
+  it('adds an item with its first price; a bad code, account code or price is named by field in the caller’s language, and a decimal comma is refused, never read', async () => {
+    const created = await accountant.post('/api/v1/billing-items', { code: 'atelier-catalogue', nameFr: 'Atelier du catalogue', nameEn: 'Catalogue workshop', kind: 'hourly', accountCode: '4100', unitPrice: '80.50', effectiveFrom: '2024-01-01' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({ code: 'atelier-catalogue', kind: 'hourly', meter: null, taxCode: 'taxable', accountCode: '4100', active: true });
+    expect(created.body.prices).toEqual([{ effectiveFrom: '2024-01-01', unitPrice: expect.stringMatching(/^80\.50*$/) }]);
+
+    const bad = await inFrench(() => accountant.post('/api/v1/billing-items', { code: 'Atelier WP', nameFr: 'Atelier', nameEn: 'Workshop', kind: 'one_off', accountCode: '41', unitPrice: '12,50', effectiveFrom: '2024-01-01' }));
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details).toEqual([
+      { field: 'code', code: 'item_code_invalid', message: 'Un code d’article compte de 2 à 60 caractères : lettres minuscules sans accents, chiffres et traits d’union, en commençant par une lettre.' },
+      { field: 'accountCode', code: 'account_code_invalid', message: 'Un numéro de compte compte de 4 à 6 chiffres.' },
+      { field: 'unitPrice', code: 'decimal_invalid', message: 'Écrivez un nombre décimal avec un point, comme 12.50.' },
+    ]);
+    const inEnglish = await accountant.post('/api/v1/billing-items', { code: '-x', nameFr: 'Atelier', nameEn: 'Workshop', kind: 'one_off', accountCode: '4100', unitPrice: '12.50', effectiveFrom: '2024-01-01' });
+    expect(inEnglish.body.error.details).toEqual([{ field: 'code', code: 'item_code_invalid', message: 'An item code is 2 to 60 characters: lowercase letters without accents, digits and hyphens, starting with a letter.' }]);
+    expect((await accountant.get('/api/v1/billing-items')).body.data.map((item: { code: string }) => item.code)).not.toContain('Atelier WP');
+  });
+});
+
 describe('the invoice PDF', () => {
   it('shows the co-op, its tax numbers, the lines, taxes and totals in French', async () => {
     const org = await makeOrganization(admin, { name: 'Centre communautaire', locale: 'fr' });

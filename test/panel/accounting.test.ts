@@ -166,7 +166,7 @@ describe('an accountant and a client in the panel', () => {
 const frenchDay = (day: string) => new Intl.DateTimeFormat('fr-CA', { dateStyle: 'medium' }).format(new Date(`${day}T12:00:00`));
 
 describe('an accountant keeps the catalogue and the books’ settings', () => {
-  it('adds a tax rate ahead of its day, a price to an item of the catalogue and an account to the chart, and is told in French what the API refused', async () => {
+  it('adds a tax rate ahead of its day, a price to an item of the catalogue, a new item and an account to the chart, and is told in French what the API refused', async () => {
     const { api, admin } = panel();
     const accountant = await makeStaff(api, admin, ['accountant']);
     const item = await accountant.caller.post('/api/v1/billing-items', { code: 'atelier-panneau', nameFr: 'Atelier du panneau', nameEn: 'Panel workshop', kind: 'one_off', accountCode: '4100', unitPrice: '120.00', effectiveFrom: '2020-01-01' });
@@ -206,6 +206,25 @@ describe('an accountant keeps the catalogue and the books’ settings', () => {
     await workshop.getByText(new RegExp(`^Prix de 135,50\\s\\$ à partir du ${frenchDay(future)} ajouté\\.$`)).waitFor();
     expect((await workshop.locator(`li[data-from="${future}"]`).innerText()).replace(/\s+/g, ' ')).toBe(`135,50 $ à partir du ${frenchDay(future)} À venir`);
     expect(await workshop.locator('li[data-from="2020-01-01"] [data-standing]').textContent()).toBe('En vigueur');
+
+    // A new item, its first price typed with a comma: it joins the catalogue with that price, in force.
+    const newItem = page.getByRole('region', { name: 'Ajouter un article' });
+    await newItem.getByLabel('Code', { exact: true }).fill('Soutien urgence');
+    await newItem.getByLabel('Genre').selectOption({ label: 'Service à l’heure' });
+    await newItem.getByLabel('Nom en français').fill('Soutien d’urgence');
+    await newItem.getByLabel('Nom en anglais').fill('Emergency support');
+    await newItem.getByLabel('Compte de revenus').selectOption('4100');
+    await newItem.getByLabel('Prix unitaire').fill('95,25');
+    await newItem.getByLabel('À partir du').fill('2024-01-01');
+    await newItem.getByRole('button', { name: 'Ajouter l’article' }).click();
+    // A code the API refuses, in French, under its field.
+    await newItem.getByText('Un code d’article compte de 2 à 60 caractères : lettres minuscules sans accents, chiffres et traits d’union, en commençant par une lettre.').waitFor();
+    await newItem.getByLabel('Code', { exact: true }).fill('soutien-urgence');
+    await newItem.getByRole('button', { name: 'Ajouter l’article' }).click();
+    await newItem.getByText(new RegExp(`^Soutien d’urgence ajouté à 95,25\\s\\$ à partir du ${frenchDay('2024-01-01')}\\.$`)).waitFor();
+    const support = page.locator('article[data-item="soutien-urgence"]');
+    expect((await support.locator('li[data-from="2024-01-01"]').innerText()).replace(/\s+/g, ' ')).toBe(`95,25 $ à partir du ${frenchDay('2024-01-01')} En vigueur`);
+    expect(await support.locator('dd').first().textContent()).toBe('Service à l’heure');
     await expectOnlyLanguage(page, 'fr', 'billing items');
     await expectFitsPhone(page, 'billing items');
 
@@ -218,11 +237,42 @@ describe('an accountant keeps the catalogue and the books’ settings', () => {
     await page.getByLabel('Nom en anglais').fill('Panel fees');
     await page.getByRole('button', { name: 'Ajouter le compte' }).click();
     await page.getByText('Compte 5399 · Frais de panneau ajouté.').waitFor();
-    expect((await page.locator('tr[data-account="5399"]').innerText()).replace(/\s+/g, ' ')).toBe('5399 Frais de panneau En usage');
+    expect((await page.locator('tr[data-account="5399"]').innerText()).replace(/\s+/g, ' ')).toBe('5399 Frais de panneau En usage Renommer 5399 Retirer 5399');
     const expenses = page.locator('tbody', { has: page.getByRole('rowheader', { name: 'Dépenses' }) });
     await expenses.locator('tr[data-account="5399"]').waitFor();
     await expectOnlyLanguage(page, 'fr', 'chart of accounts');
     await expectFitsPhone(page, 'chart of accounts');
+  });
+
+  it('renames an account and retires it, which a reload shows, then brings it back into use', async () => {
+    const { api, admin } = panel();
+    const accountant = await makeStaff(api, admin, ['accountant']);
+    const account = await accountant.caller.post('/api/v1/accounting/accounts', { code: '5398', nameFr: 'Frais divers', nameEn: 'Sundry costs', type: 'expense' });
+    expect(account.status, JSON.stringify(account.body)).toBe(201);
+
+    const page = await panel().newPage('fr-CA');
+    await signIn(page, accountant.email, accountant.password);
+    await page.goto('/accounting/accounts');
+    const row = page.locator('tr[data-account="5398"]');
+    await row.getByRole('button', { name: 'Renommer 5398' }).click();
+    await row.getByLabel('Nom en français').fill('Frais de déplacement');
+    await row.getByLabel('Nom en anglais').fill('Travel costs');
+    await row.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByText('Compte 5398 renommé : Frais de déplacement.').waitFor();
+    await row.getByRole('button', { name: 'Retirer 5398' }).click();
+    await row.getByRole('button', { name: 'Retirer le compte 5398 : plus aucune écriture n’y sera permise' }).click();
+    await page.getByText('Compte 5398 retiré : il ne reçoit plus d’écritures.').waitFor();
+    await expectOnlyLanguage(page, 'fr', 'chart of accounts, one retired');
+
+    await page.reload();
+    expect(await row.locator('td').first().textContent()).toBe('Frais de déplacement');
+    expect(await row.locator('.badge').textContent()).toBe('Retiré');
+    const stored = (await accountant.caller.get('/api/v1/accounting/accounts')).body.data.find((candidate: { code: string }) => candidate.code === '5398');
+    expect(stored).toMatchObject({ nameFr: 'Frais de déplacement', nameEn: 'Travel costs', active: false });
+
+    await row.getByRole('button', { name: 'Remettre en usage 5398' }).click();
+    await page.getByText('Compte 5398 remis en usage.').waitFor();
+    await row.locator('.badge', { hasText: 'En usage' }).waitFor();
   });
 
   it('makes a draft invoice by hand, with a line typed and one from the catalogue, opens it with its taxes and adds a line to it', async () => {
@@ -238,12 +288,13 @@ describe('an accountant keeps the catalogue and the books’ settings', () => {
     await page.getByRole('link', { name: 'Nouveau brouillon de facture' }).click();
     await page.getByRole('heading', { level: 1, name: 'Nouveau brouillon de facture' }).waitFor();
     await page.getByLabel('Client', { exact: true }).selectOption({ label: 'Coop Brouillonne' });
-    // Nothing typed on the line: the API says which field, in French.
+    // A price that is not a number: the panel says, under the field and in French, what it takes (a comma as well as a point).
     await page.getByLabel('Description', { exact: true }).fill('Atelier WordPress');
     await page.getByLabel('Quantité').fill('2');
     await page.getByLabel('Prix unitaire').fill('douze');
     await page.getByRole('button', { name: 'Créer le brouillon' }).click();
-    await page.getByText('Écrivez un nombre décimal avec un point, comme 12.50.').waitFor();
+    await page.getByText('Écrivez un nombre d’au plus 4 décimales, comme 12,50 (avec une virgule ou un point).').waitFor();
+    expect(await page.getByLabel('Prix unitaire').getAttribute('aria-invalid')).toBe('true');
     await page.getByLabel('Prix unitaire').fill('75,00');
     await page.getByRole('button', { name: 'Ajouter une ligne' }).click();
     const second = page.locator('fieldset[data-line="1"]');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { addDays, mondayOf } from '../../apps/panel/src/components/dates.js';
 import { makeStaff } from '../support/factories.js';
 import { makeContract, recordTime } from '../support/timekeeping.js';
 import { coopToday, expectFitsPhone, expectOnlyLanguage, panelHarnessForFile, signIn } from './harness.js';
@@ -94,5 +95,40 @@ describe('a worker in the panel', () => {
     expect(await workerPage.getByRole('link', { name: 'Approuver le temps' }).count()).toBe(0);
     await workerPage.goto('/worker/approval');
     await workerPage.getByRole('heading', { level: 2, name: 'Page introuvable' }).waitFor();
+  });
+
+  it('a coordinator approves last week’s entries in a batch from the week view; this week’s stays open', async () => {
+    const { api, admin } = panel();
+    const coordinator = await makeStaff(api, admin, ['coordinator']);
+    const contract = await makeContract(coordinator.caller, { name: 'Migration du courriel', kind: 'internal', hourlyRate: undefined });
+    const worker = await makeStaff(api, admin, ['worker']);
+    const today = coopToday(api.config);
+    const lastMonday = addDays(mondayOf(today), -7);
+    const monday = await recordTime(worker.caller, { workDate: lastMonday, minutes: 60, contractId: contract.id, description: 'Inventaire des boîtes' });
+    const tuesday = await recordTime(worker.caller, { workDate: addDays(lastMonday, 1), minutes: 45, contractId: contract.id, description: 'Copie des boîtes' });
+    const thisWeek = await recordTime(worker.caller, { workDate: today, minutes: 30, contractId: contract.id, description: 'Bascule' });
+    const workerName = (await worker.caller.get(`/api/v1/time-entries/${monday.id}`)).body.workerName as string;
+    const frenchDay = (day: string) => new Intl.DateTimeFormat('fr-CA', { dateStyle: 'medium' }).format(new Date(`${day}T12:00:00`));
+
+    const page = await panel().newPage('fr-CA');
+    await signIn(page, coordinator.email, coordinator.password);
+    await page.goto('/worker/approval');
+    await page.getByLabel('Période').selectOption({ label: 'Par semaine' });
+    const section = page.locator(`section[data-worker="${worker.userId}"]`);
+    // This week: its one entry only.
+    expect(await section.getByText(/h dans la semaine/).textContent()).toBe('0,50 h dans la semaine; 1 entrée à approuver.');
+    await page.getByRole('button', { name: '← Semaine précédente' }).click();
+    await page.getByText(`Semaine du ${frenchDay(lastMonday)} au ${frenchDay(addDays(lastMonday, 6))}`).waitFor();
+    await section.getByText('1,75 h dans la semaine; 2 entrées à approuver.').waitFor();
+    expect(await section.locator(`tr[data-entry="${thisWeek.id}"]`).count()).toBe(0);
+    await expectOnlyLanguage(page, 'fr', 'approval by week');
+    await expectFitsPhone(page, 'approval by week');
+
+    await section.getByRole('button', { name: `Choisir toutes les entrées à approuver de ${workerName}` }).click();
+    await page.getByRole('button', { name: 'Approuver 2 entrées' }).click();
+    await page.getByText('2 entrées approuvées (1,75 h).').waitFor();
+    for (const entry of [monday, tuesday]) await section.locator(`tr[data-entry="${entry.id}"] [data-status="approved"]`).waitFor();
+    const statuses = async (ids: string[]) => Promise.all(ids.map(async (id) => (await coordinator.caller.get(`/api/v1/time-entries/${id}`)).body.status));
+    expect(await statuses([monday.id, tuesday.id, thisWeek.id])).toEqual(['approved', 'approved', 'open']);
   });
 });

@@ -4,13 +4,14 @@ import { API_OPERATIONS } from './generated/operations';
 
 export type { paths, components };
 
-/** An error answered by the API: `{ error: { code, message, details?, requestId } }`, message already in the user's language. */
+/** One field's problem in an error: as the API answered it, or as the panel found it before asking (a number it cannot read). */
 export interface FieldProblem {
   field: string;
   code: string;
   message: string;
 }
 
+/** An error answered by the API: `{ error: { code, message, details?, requestId } }`, message already in the user's language. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,

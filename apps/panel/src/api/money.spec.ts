@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimalToCents, hoursToMinutes, percentToFraction, typedDecimal } from './money';
+import { decimalToCents, hoursToMinutes, MONEY, percentToFraction, typedDecimal } from './money';
 
 describe('money from the API', () => {
   it('reads decimal text into exact cents', () => {
@@ -20,7 +20,16 @@ describe('money from the API', () => {
   it('reads what a person types in either language', () => {
     expect(typedDecimal(' 12,50 ')).toBe('12.50');
     expect(typedDecimal('1 200,00')).toBe('1200.00');
+    expect(typedDecimal('1\u202f200,5')).toBe('1200.5');
     expect(typedDecimal('45.99')).toBe('45.99');
+    expect(typedDecimal('7')).toBe('7');
+    expect(typedDecimal('0,1234')).toBe('0.1234');
+  });
+
+  it('reads nothing it would have to guess at, so the person is asked again', () => {
+    for (const typed of ['douze', '', '12,5,0', '1.234,50', '-5', '+5', '12 50', '12,', ',5', '1e3', '12,50 $', '0,12345', '12345678901']) expect(typedDecimal(typed), typed).toBeUndefined();
+    expect(typedDecimal('45,999', MONEY)).toBeUndefined();
+    expect(typedDecimal('123456789012,99', MONEY)).toBe('123456789012.99');
   });
 
   it('turns a typed percentage into the fraction the API stores, exactly', () => {
@@ -29,7 +38,8 @@ describe('money from the API', () => {
     expect(percentToFraction('14.975 %')).toBe('0.14975');
     expect(percentToFraction('0,5')).toBe('0.005');
     expect(percentToFraction('0')).toBe('0');
-    expect(percentToFraction('abc')).toBe('abc');
-    expect(percentToFraction('150')).toBe('150');
+    expect(percentToFraction('abc')).toBeUndefined();
+    expect(percentToFraction('150')).toBeUndefined();
+    expect(percentToFraction('9,97501')).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
-import { createContext, useContext, useEffect, useId, useRef, useState, type ReactNode, type InputHTMLAttributes, type SelectHTMLAttributes } from 'react';
+import { createContext, useCallback, useContext, useEffect, useId, useRef, useState, type ReactNode, type InputHTMLAttributes, type SelectHTMLAttributes } from 'react';
 import { Link } from 'react-router';
-import { ApiError } from '../api/client';
+import { ApiError, type FieldProblem } from '../api/client';
+import { DECIMAL, percentToFraction, typedDecimal, type NumberShape } from '../api/money';
 import type { Phase } from '../api/lists';
 import { useFormat, useT, type MessageId } from '../i18n/i18n';
 
@@ -185,6 +186,17 @@ export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
 }
 
+/** What each usage meter counts, in words (a plan's quotas, a metered item). */
+export const METER_LABELS: Record<string, MessageId> = {
+  domains: 'meter.domains',
+  sites: 'meter.sites',
+  mailboxes: 'meter.mailboxes',
+  mail_storage_mb: 'meter.mail_storage_mb',
+  databases: 'meter.databases',
+  database_storage_mb: 'meter.database_storage_mb',
+  web_storage_mb: 'meter.web_storage_mb',
+};
+
 const PHASE_LABELS: Record<Phase, MessageId> = {
   pending: 'phase.pending',
   applying: 'phase.applying',
@@ -279,7 +291,7 @@ export function SecretOnce({ label, value, onDone }: { label: string; value: str
 }
 
 /** A destructive action asks once more, in place (no pop-up to trap focus in). */
-export function ConfirmButton({ label, confirmLabel, onConfirm, disabled }: { label: string; confirmLabel: string; onConfirm: () => void; disabled?: boolean }) {
+export function ConfirmButton({ label, confirmLabel, onConfirm, disabled }: { label: ReactNode; confirmLabel: string; onConfirm: () => void; disabled?: boolean }) {
   const t = useT();
   const [asking, setAsking] = useState(false);
   if (!asking)
@@ -329,4 +341,41 @@ export function formValues(form: HTMLFormElement): Record<string, string> {
 
 export function fieldError(error: unknown, field: string): string | undefined {
   return error instanceof ApiError ? error.fieldMessage(field) : undefined;
+}
+
+export interface NumberReader {
+  /** The API's decimal text for what was typed in `field` ("12,50" → "12.50"); what cannot be read is noted against the field. */
+  decimal(field: string, typed: string, shape?: NumberShape & { positive?: boolean }): string;
+  /** A percentage typed in `field` ("9,975") as the fraction the API stores. */
+  percent(field: string, typed: string): string;
+  /** Throws what could not be read as a 422 of the panel's own, so the form shows each problem under its field as it shows the API's. */
+  check(): void;
+}
+
+/**
+ * Reads the numbers a form holds. The panel takes a comma or a point where the API takes only a
+ * point, so the panel checks them and says in its own words what it accepts, rather than pass
+ * on the API's "with a point" to someone who typed a comma.
+ */
+export function useNumberReader(): () => NumberReader {
+  const t = useT();
+  return useCallback(() => {
+    const problems: FieldProblem[] = [];
+    const refuse = (field: string, message: string) => problems.push({ field, code: 'number_invalid', message });
+    return {
+      decimal(field, typed, shape = DECIMAL) {
+        const value = typedDecimal(typed, shape);
+        if (value === undefined || (shape.positive && !/[1-9]/.test(value))) refuse(field, t(shape.positive ? 'number.invalidPositive' : 'number.invalid', { places: shape.places }));
+        return value ?? typed;
+      },
+      percent(field, typed) {
+        const value = percentToFraction(typed);
+        if (value === undefined) refuse(field, t('number.invalidPercent'));
+        return value ?? typed;
+      },
+      check() {
+        if (problems.length > 0) throw new ApiError(422, 'validation_failed', '', problems);
+      },
+    };
+  }, [t]);
 }

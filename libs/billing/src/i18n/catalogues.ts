@@ -24,6 +24,7 @@ export const billingEn = {
     period_invalid: 'Give a month as YYYY-MM.',
     exemption_incomplete: 'A tax exemption needs its reason and its number.',
     meter_for_metered: 'A metered item names its meter; other items name none.',
+    item_code_invalid: 'An item code is 2 to 60 characters: lowercase letters without accents, digits and hyphens, starting with a letter.',
   },
   billing: {
     /** Codes the messages above name (nested with $t): never shown as they are. */
@@ -104,6 +105,7 @@ export const billingFr: typeof billingEn = {
     period_invalid: 'Indiquez un mois sous la forme AAAA-MM.',
     exemption_incomplete: 'Une exemption de taxes demande sa raison et son numéro.',
     meter_for_metered: 'Un article au compteur nomme son compteur; les autres n’en nomment pas.',
+    item_code_invalid: 'Un code d’article compte de 2 à 60 caractères : lettres minuscules sans accents, chiffres et traits d’union, en commençant par une lettre.',
   },
   billing: {
     words: {

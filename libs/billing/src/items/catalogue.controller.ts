@@ -26,13 +26,13 @@ const itemSchema = z.object({
 
 const createItemSchema = z
   .strictObject({
-    code: z.string().trim().regex(/^[a-z][a-z0-9-]{1,59}$/),
+    code: z.string().trim().regex(/^[a-z][a-z0-9-]{1,59}$/, 'validation.item_code_invalid'),
     nameFr: z.string().trim().min(1).max(200),
     nameEn: z.string().trim().min(1).max(200),
     kind: z.enum(['one_off', 'metered', 'hourly']),
     meter: z.enum(['domains', 'sites', 'mailboxes', 'mail_storage_mb', 'databases', 'database_storage_mb', 'web_storage_mb']).optional(),
     taxCode: z.enum(TAX_CODES).default('taxable'),
-    accountCode: z.string().regex(/^[0-9]{4,6}$/),
+    accountCode: z.string().regex(/^[0-9]{4,6}$/, 'validation.account_code_invalid'),
     unitPrice: decimalSchema,
     effectiveFrom: z.iso.date(),
   })

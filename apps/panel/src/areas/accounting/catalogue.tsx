@@ -1,10 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, unwrap, type Item } from '../../api/client';
+import { api, unwrap, type Item, type paths } from '../../api/client';
 import { useIdempotencyKey } from '../../api/idempotency';
-import { percentToFraction, typedDecimal } from '../../api/money';
 import { standing, todayIso, type Standing as DatedStanding } from '../../components/dates';
-import { Checkbox, Empty, Field, fieldError, FormError, formValues, Notice, Page, QueryState, Section, SelectField, TableWrap } from '../../components/ui';
+import { Checkbox, Empty, Field, fieldError, FormError, formValues, METER_LABELS, Notice, Page, QueryState, Section, SelectField, TableWrap, useNumberReader } from '../../components/ui';
 import { useFormat, useT, type MessageId } from '../../i18n/i18n';
 
 type TaxRate = Item<'/api/v1/tax-rates'>;
@@ -31,10 +30,16 @@ export function TaxRatesPage() {
   const format = useFormat();
   const client = useQueryClient();
   const idempotency = useIdempotencyKey();
+  const numbers = useNumberReader();
   const [tax, setTax] = useState<TaxRate['tax']>('gst');
   const rates = useQuery({ queryKey: ['tax-rates'], queryFn: async () => (await unwrap(api.GET('/api/v1/tax-rates'))).data });
   const add = useMutation({
-    mutationFn: (body: { tax: TaxRate['tax']; effectiveFrom: string; rate: string; baseIncludesGst: boolean }) => unwrap(api.POST('/api/v1/tax-rates', { body, headers: idempotency.headers })),
+    mutationFn: (typed: { tax: TaxRate['tax']; effectiveFrom: string; rate: string; baseIncludesGst: boolean }) => {
+      const read = numbers();
+      const body = { ...typed, rate: read.percent('rate', typed.rate) };
+      read.check();
+      return unwrap(api.POST('/api/v1/tax-rates', { body, headers: idempotency.headers }));
+    },
     onSuccess: () => {
       idempotency.renew();
       return client.invalidateQueries({ queryKey: ['tax-rates'] });
@@ -53,7 +58,7 @@ export function TaxRatesPage() {
             const form = event.currentTarget;
             const values = formValues(form);
             add.mutate(
-              { tax, effectiveFrom: values.effectiveFrom ?? '', rate: percentToFraction(values.rate ?? ''), baseIncludesGst: tax === 'qst' && values.baseIncludesGst === 'on' },
+              { tax, effectiveFrom: values.effectiveFrom ?? '', rate: values.rate ?? '', baseIncludesGst: tax === 'qst' && values.baseIncludesGst === 'on' },
               { onSuccess: () => form.reset() },
             );
           }}
@@ -119,8 +124,14 @@ function ItemPrices({ item }: { item: BillingItem }) {
   const format = useFormat();
   const client = useQueryClient();
   const idempotency = useIdempotencyKey();
+  const numbers = useNumberReader();
   const addPrice = useMutation({
-    mutationFn: (body: { effectiveFrom: string; unitPrice: string }) => unwrap(api.POST('/api/v1/billing-items/{id}/prices', { params: { path: { id: item.id } }, body, headers: idempotency.headers })),
+    mutationFn: (typed: { effectiveFrom: string; unitPrice: string }) => {
+      const read = numbers();
+      const body = { effectiveFrom: typed.effectiveFrom, unitPrice: read.decimal('unitPrice', typed.unitPrice) };
+      read.check();
+      return unwrap(api.POST('/api/v1/billing-items/{id}/prices', { params: { path: { id: item.id } }, body, headers: idempotency.headers }));
+    },
     onSuccess: (answer) => {
       idempotency.renew();
       client.setQueryData<BillingItem[]>(['billing-items'], (items) => items?.map((candidate) => (candidate.id === answer.id ? answer : candidate)));
@@ -128,7 +139,8 @@ function ItemPrices({ item }: { item: BillingItem }) {
   });
   const standings = standing(item.prices, todayIso());
   const prices = [...item.prices].sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom));
-  const added = addPrice.variables && addPrice.isSuccess ? addPrice.variables : null;
+  // The price as the API stored it, on the day typed.
+  const added = addPrice.isSuccess ? addPrice.data.prices.find((price) => price.effectiveFrom === addPrice.variables.effectiveFrom) : undefined;
   return (
     <article className="card item" data-item={item.code} aria-labelledby={`item-${item.id}`}>
       <h3 id={`item-${item.id}`}>
@@ -139,6 +151,12 @@ function ItemPrices({ item }: { item: BillingItem }) {
         <dd>{t(ITEM_KINDS[item.kind])}</dd>
         <dt>{t('items.taxCode')}</dt>
         <dd>{t(TAX_CODES[item.taxCode])}</dd>
+        {item.meter ? (
+          <>
+            <dt>{t('items.meter')}</dt>
+            <dd>{t(METER_LABELS[item.meter] ?? 'meter.domains')}</dd>
+          </>
+        ) : null}
         <dt>{t('items.account')}</dt>
         <dd>{item.accountCode}</dd>
         {!item.active ? (
@@ -161,7 +179,7 @@ function ItemPrices({ item }: { item: BillingItem }) {
           event.preventDefault();
           const form = event.currentTarget;
           const values = formValues(form);
-          addPrice.mutate({ effectiveFrom: values.effectiveFrom ?? '', unitPrice: typedDecimal(values.unitPrice ?? '') }, { onSuccess: () => form.reset() });
+          addPrice.mutate({ effectiveFrom: values.effectiveFrom ?? '', unitPrice: values.unitPrice ?? '' }, { onSuccess: () => form.reset() });
         }}
       >
         <FormError error={addPrice.error && !fieldError(addPrice.error, 'unitPrice') && !fieldError(addPrice.error, 'effectiveFrom') ? addPrice.error : null} />
@@ -177,12 +195,98 @@ function ItemPrices({ item }: { item: BillingItem }) {
   );
 }
 
-/** What the co-op sells besides plans, each with its prices by day. */
+type Kind = BillingItem['kind'];
+type NewItem = NonNullable<paths['/api/v1/billing-items']['post']['requestBody']>['content']['application/json'];
+type Meter = NonNullable<NewItem['meter']>;
+const METERS = Object.keys(METER_LABELS) as Meter[];
+const ITEM_FIELDS = ['code', 'nameFr', 'nameEn', 'kind', 'meter', 'taxCode', 'accountCode', 'unitPrice', 'effectiveFrom'] as const;
+type TypedItem = Record<(typeof ITEM_FIELDS)[number], string>;
+
+/** A new item of the catalogue: its code (for good), names, kind, taxes, revenue account and first price. */
+function NewItemForm() {
+  const t = useT();
+  const format = useFormat();
+  const client = useQueryClient();
+  const idempotency = useIdempotencyKey();
+  const numbers = useNumberReader();
+  const [kind, setKind] = useState<Kind>('one_off');
+  // Revenue accounts in use: where the item's sales are posted.
+  const accounts = useQuery({
+    queryKey: ['accounts'],
+    queryFn: async () => (await unwrap(api.GET('/api/v1/accounting/accounts'))).data,
+    select: (all) => all.filter((account) => account.type === 'revenue' && account.active),
+  });
+  const create = useMutation({
+    mutationFn: ({ meter, ...typed }: TypedItem) => {
+      const read = numbers();
+      const unitPrice = read.decimal('unitPrice', typed.unitPrice);
+      read.check();
+      const body = { ...typed, kind: typed.kind as Kind, taxCode: typed.taxCode as BillingItem['taxCode'], unitPrice, ...(typed.kind === 'metered' ? { meter: meter as Meter } : {}) };
+      return unwrap(api.POST('/api/v1/billing-items', { body, headers: idempotency.headers }));
+    },
+    onSuccess: () => {
+      idempotency.renew();
+      return client.invalidateQueries({ queryKey: ['billing-items'] });
+    },
+  });
+  const error = create.error;
+  const created = create.data;
+  return (
+    <Section title={t('items.add')}>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          const form = event.currentTarget;
+          const values = formValues(form);
+          const typed = Object.fromEntries(ITEM_FIELDS.map((field) => [field, values[field] ?? ''])) as TypedItem;
+          create.mutate(typed, {
+            onSuccess: () => {
+              form.reset();
+              setKind('one_off');
+            },
+          });
+        }}
+      >
+        <FormError error={error && !ITEM_FIELDS.some((field) => fieldError(error, field)) ? error : null} />
+        <div className="form-row">
+          <Field label={t('items.code')} name="code" autoComplete="off" required maxLength={60} hint={t('items.codeHint')} error={fieldError(error, 'code')} />
+          <SelectField label={t('items.kind')} name="kind" value={kind} onChange={(event) => setKind(event.target.value as Kind)} options={(Object.keys(ITEM_KINDS) as Kind[]).map((value) => ({ value, label: t(ITEM_KINDS[value]) }))} error={fieldError(error, 'kind')} />
+          {kind === 'metered' ? <SelectField label={t('items.meter')} name="meter" options={METERS.map((value) => ({ value, label: t(METER_LABELS[value]!) }))} error={fieldError(error, 'meter')} /> : null}
+        </div>
+        <div className="form-row">
+          <Field label={t('accounts.nameFr')} name="nameFr" lang="fr-CA" autoComplete="off" required maxLength={200} error={fieldError(error, 'nameFr')} />
+          <Field label={t('accounts.nameEn')} name="nameEn" lang="en-CA" autoComplete="off" required maxLength={200} error={fieldError(error, 'nameEn')} />
+        </div>
+        <div className="form-row">
+          <SelectField label={t('items.taxCode')} name="taxCode" defaultValue="taxable" options={(Object.keys(TAX_CODES) as Array<BillingItem['taxCode']>).map((value) => ({ value, label: t(TAX_CODES[value]) }))} error={fieldError(error, 'taxCode')} />
+          <SelectField
+            label={t('items.account')}
+            name="accountCode"
+            required
+            options={[{ value: '', label: t('items.chooseAccount') }, ...(accounts.data ?? []).map((account) => ({ value: account.code, label: `${account.code} · ${account.name}` }))]}
+            error={fieldError(error, 'accountCode')}
+          />
+        </div>
+        <div className="form-row">
+          <Field label={t('items.firstPrice')} name="unitPrice" inputMode="decimal" autoComplete="off" required hint={t('payments.amountHint')} error={fieldError(error, 'unitPrice')} />
+          <Field label={t('dated.from')} name="effectiveFrom" type="date" required defaultValue={todayIso()} error={fieldError(error, 'effectiveFrom')} />
+        </div>
+        <button type="submit" className="primary" disabled={create.isPending}>
+          {t('items.submit')}
+        </button>
+      </form>
+      {created ? <Notice tone="success">{t('items.added', { name: created.name, price: format.amount(created.prices[0]?.unitPrice), date: format.day(created.prices[0]?.effectiveFrom ?? '') })}</Notice> : null}
+    </Section>
+  );
+}
+
+/** What the co-op sells besides plans, each with its prices by day; an accountant adds an item. */
 export function BillingItemsPage() {
   const t = useT();
   const items = useQuery({ queryKey: ['billing-items'], queryFn: async () => (await unwrap(api.GET('/api/v1/billing-items'))).data });
   return (
     <Page title={t('items.title')} intro={<p>{t('items.intro')}</p>}>
+      <NewItemForm />
       <Section title={t('items.list')}>
         {items.data ? items.data.length === 0 ? <Empty>{t('items.empty')}</Empty> : items.data.map((item) => <ItemPrices key={item.id} item={item} />) : <QueryState error={items.error} isPending={items.isPending} />}
       </Section>

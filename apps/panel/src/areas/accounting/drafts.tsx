@@ -3,8 +3,7 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, unwrap, type Item } from '../../api/client';
 import { useIdempotencyKey } from '../../api/idempotency';
-import { typedDecimal } from '../../api/money';
-import { Field, fieldError, FormError, formValues, Notice, Page, Section, SelectField } from '../../components/ui';
+import { Field, fieldError, FormError, formValues, Notice, Page, Section, SelectField, useNumberReader, type NumberReader } from '../../components/ui';
 import { useFormat, useT } from '../../i18n/i18n';
 import { TAX_CODES } from './catalogue';
 import { useAllOrganizations, type Invoice } from './common';
@@ -58,13 +57,15 @@ function LineFields({ index, count, error, items, onRemove }: { index: number; c
   );
 }
 
-/** The lines typed in a form, as the API takes them. */
-function readLines(values: Record<string, string>, count: number): LineInput[] {
-  return Array.from({ length: count }, (_, index) => {
-    const field = (name: string) => values[`lines.${index}.${name}`] ?? '';
-    const quantity = typedDecimal(field('quantity'));
-    if (field('itemCode')) return { itemCode: field('itemCode'), quantity, ...(field('description') ? { description: field('description') } : {}) };
-    return { description: field('description'), quantity, unitPrice: typedDecimal(field('unitPrice')), taxCode: (field('taxCode') || 'taxable') as BillingItem['taxCode'] };
+/** A line's fields as typed. */
+type TypedLine = Record<'itemCode' | 'description' | 'quantity' | 'unitPrice' | 'taxCode', string>;
+
+/** The lines typed, as the API takes them (numbers read by `read`, which names the fields it could not read). */
+function readLines(lines: TypedLine[], read: NumberReader): LineInput[] {
+  return lines.map((line, index) => {
+    const quantity = read.decimal(`lines.${index}.quantity`, line.quantity);
+    if (line.itemCode) return { itemCode: line.itemCode, quantity, ...(line.description ? { description: line.description } : {}) };
+    return { description: line.description, quantity, unitPrice: read.decimal(`lines.${index}.unitPrice`, line.unitPrice), taxCode: (line.taxCode || 'taxable') as BillingItem['taxCode'] };
   });
 }
 
@@ -88,9 +89,13 @@ export function LinesEditor({ error }: { error: unknown }) {
   );
 }
 
-/** How many lines a form holds (its fieldsets), so they are read in order. */
-export function linesOf(form: HTMLFormElement): LineInput[] {
-  return readLines(formValues(form), form.querySelectorAll('fieldset.line-fields').length);
+/** The lines a form holds as typed, in order (one per fieldset). */
+function linesOf(form: HTMLFormElement): TypedLine[] {
+  const values = formValues(form);
+  return Array.from({ length: form.querySelectorAll('fieldset.line-fields').length }, (_, index) => {
+    const field = (name: string) => values[`lines.${index}.${name}`] ?? '';
+    return { itemCode: field('itemCode'), description: field('description'), quantity: field('quantity'), unitPrice: field('unitPrice'), taxCode: field('taxCode') };
+  });
 }
 
 /** A draft invoice made by hand: a customer, lines typed or picked from the catalogue; posted later from its page. */
@@ -99,8 +104,14 @@ export function NewInvoicePage() {
   const navigate = useNavigate();
   const organizations = useAllOrganizations();
   const idempotency = useIdempotencyKey();
+  const numbers = useNumberReader();
   const create = useMutation({
-    mutationFn: (body: { organizationId: string; issueDate?: string; memo?: string; lines: LineInput[] }) => unwrap(api.POST('/api/v1/invoices', { body, headers: idempotency.headers })),
+    mutationFn: ({ lines, ...typed }: { organizationId: string; issueDate?: string; memo?: string; lines: TypedLine[] }) => {
+      const read = numbers();
+      const body = { ...typed, lines: readLines(lines, read) };
+      read.check();
+      return unwrap(api.POST('/api/v1/invoices', { body, headers: idempotency.headers }));
+    },
     onSuccess: (draft) => {
       idempotency.renew();
       navigate(`/accounting/invoices/${draft.id}`);
@@ -155,8 +166,14 @@ export function AddLinesToDraft({ invoiceId, onAdded }: { invoiceId: string; onA
   const idempotency = useIdempotencyKey();
   // A new form (one empty line) once the lines are on the draft.
   const [round, setRound] = useState(0);
+  const numbers = useNumberReader();
   const add = useMutation({
-    mutationFn: (lines: LineInput[]) => unwrap(api.POST('/api/v1/invoices/{id}/lines', { params: { path: { id: invoiceId } }, body: { lines }, headers: idempotency.headers })),
+    mutationFn: (typed: TypedLine[]) => {
+      const read = numbers();
+      const lines = readLines(typed, read);
+      read.check();
+      return unwrap(api.POST('/api/v1/invoices/{id}/lines', { params: { path: { id: invoiceId } }, body: { lines }, headers: idempotency.headers }));
+    },
     onSuccess: (invoice) => {
       idempotency.renew();
       setRound((current) => current + 1);

@@ -4,9 +4,9 @@ import { Link } from 'react-router';
 import { api, unwrap, type Item } from '../../api/client';
 import { useIdempotencyKey } from '../../api/idempotency';
 import { usePagedList } from '../../api/lists';
-import { decimalToCents, typedDecimal } from '../../api/money';
+import { decimalToCents, MONEY } from '../../api/money';
 import { todayIso } from '../../components/dates';
-import { Empty, Field, fieldError, FormError, formValues, MoreButton, Notice, Page, QueryState, Section, SelectField, TableWrap } from '../../components/ui';
+import { Empty, Field, fieldError, FormError, formValues, MoreButton, Notice, Page, QueryState, Section, SelectField, TableWrap, useNumberReader } from '../../components/ui';
 import { useFormat, useT, type MessageId } from '../../i18n/i18n';
 import { useAllOrganizations } from './common';
 
@@ -55,9 +55,16 @@ export function PaymentsPage() {
   const names = new Map((organizations.data ?? []).map((o) => [o.id, o.name]));
   const refresh = () => Promise.all([client.invalidateQueries({ queryKey: ['payments'] }), client.invalidateQueries({ queryKey: ['invoices'] }), client.invalidateQueries({ queryKey: ['bank-lines'] })]);
   const payments = usePagedList<PaymentRow>(['payments'], (cursor) => unwrap(api.GET('/api/v1/payments', { params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } } })));
+  const numbers = useNumberReader();
   const record = useMutation({
-    mutationFn: (body: { organizationId: string; method: (typeof METHODS)[number]; reference: string; amount: string; receivedOn: string; allocations: Array<{ invoiceId: string; amount: string }> }) =>
-      unwrap(api.POST('/api/v1/payments', { body: { ...body, whenClosed: 'refuse' }, headers: idempotency.headers })),
+    mutationFn: ({ invoice, ...typed }: { organizationId: string; method: (typeof METHODS)[number]; reference: string; amount: string; receivedOn: string; invoice: InvoiceRow | undefined }) => {
+      const read = numbers();
+      const amount = read.decimal('amount', typed.amount, { ...MONEY, positive: true });
+      read.check();
+      // What the payment settles of the invoice chosen: up to what it owes, the rest stays a credit.
+      const allocations = invoice ? [{ invoiceId: invoice.id, amount: centsText(Math.min(decimalToCents(amount), decimalToCents(invoice.balance))) }] : [];
+      return unwrap(api.POST('/api/v1/payments', { body: { ...typed, amount, allocations, whenClosed: 'refuse' }, headers: idempotency.headers }));
+    },
     onSuccess: () => {
       idempotency.renew();
       return refresh();
@@ -72,12 +79,9 @@ export function PaymentsPage() {
             event.preventDefault();
             const form = event.currentTarget;
             const values = formValues(form);
-            const amount = typedDecimal(values.amount ?? '');
             const invoice = customerInvoices.find((candidate) => candidate.id === values.invoiceId);
-            const amountCents = decimalToCents(amount);
-            const allocations = invoice ? [{ invoiceId: invoice.id, amount: centsText(Math.min(amountCents, decimalToCents(invoice.balance))) }] : [];
             record.mutate(
-              { organizationId: values.organizationId ?? '', method: (values.method ?? 'transfer') as (typeof METHODS)[number], reference: values.reference ?? '', amount, receivedOn: values.receivedOn ?? '', allocations },
+              { organizationId: values.organizationId ?? '', method: (values.method ?? 'transfer') as (typeof METHODS)[number], reference: values.reference ?? '', amount: values.amount ?? '', receivedOn: values.receivedOn ?? '', invoice },
               {
                 onSuccess: () => {
                   form.reset();
@@ -102,7 +106,7 @@ export function PaymentsPage() {
           </div>
           <div className="form-row">
             <Field label={t('payments.reference')} name="reference" required hint={t('payments.referenceHint')} error={fieldError(record.error, 'reference')} autoComplete="off" />
-            <Field label={t('payments.amount')} name="amount" required inputMode="decimal" pattern="[0-9]+([.,][0-9]{1,2})?" hint={t('payments.amountHint')} error={fieldError(record.error, 'amount')} />
+            <Field label={t('payments.amount')} name="amount" required inputMode="decimal" autoComplete="off" hint={t('payments.amountHint')} error={fieldError(record.error, 'amount')} />
             <Field label={t('payments.receivedOn')} name="receivedOn" type="date" required defaultValue={todayIso()} error={fieldError(record.error, 'receivedOn')} />
           </div>
           <SelectField

@@ -2,19 +2,9 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { pollWhileBusy } from '../../api/lists';
-import { Empty, Page, PhaseBadge, QueryState, Section, UsageMeter } from '../../components/ui';
+import { Empty, METER_LABELS, Page, PhaseBadge, QueryState, Section, UsageMeter } from '../../components/ui';
 import { useFormat, useLocale, useT, type MessageId } from '../../i18n/i18n';
 import { RESOURCE_TYPE_LABELS, resourcePage, useHostingProfile, useOrganization } from './common';
-
-const METER_LABELS: Record<string, MessageId> = {
-  domains: 'meter.domains',
-  sites: 'meter.sites',
-  mailboxes: 'meter.mailboxes',
-  mail_storage_mb: 'meter.mail_storage_mb',
-  databases: 'meter.databases',
-  database_storage_mb: 'meter.database_storage_mb',
-  web_storage_mb: 'meter.web_storage_mb',
-};
 
 const PHASE_WORDS: Record<string, MessageId> = {
   pending: 'phase.pending',

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { usePagedList } from '../../api/lists';
-import { monthOf, monthSpan } from '../../components/dates';
+import { addDays, mondayOf, monthOf, monthSpan, todayIso } from '../../components/dates';
 import { ConfirmButton, Empty, Field, FormError, MoreButton, NotFoundState, Notice, Page, QueryState, SelectField, TableWrap } from '../../components/ui';
 import { useFormat, useT } from '../../i18n/i18n';
 import { staffRoles, useMe } from '../../session';
@@ -11,8 +11,10 @@ import { EntryStatus, entryWhat, type Entry } from './timesheet';
 
 const hoursOf = (entries: readonly Entry[]) => (entries.reduce((sum, entry) => sum + entry.minutes, 0) / 60).toFixed(2);
 
-/** One worker's entries of the month: pick the open ones to approve, send an approved one back. */
-function WorkerEntries({ name, entries, selected, onToggle, onSelectAll, onUnapprove, busy }: { name: string; entries: Entry[]; selected: ReadonlySet<string>; onToggle: (id: string) => void; onSelectAll: (ids: string[]) => void; onUnapprove: (entry: Entry) => void; busy: boolean }) {
+type Span = 'month' | 'week';
+
+/** One worker's entries of the month or week: pick the open ones to approve, send an approved one back. */
+function WorkerEntries({ name, span, entries, selected, onToggle, onSelectAll, onUnapprove, busy }: { name: string; span: Span; entries: Entry[]; selected: ReadonlySet<string>; onToggle: (id: string) => void; onSelectAll: (ids: string[]) => void; onUnapprove: (entry: Entry) => void; busy: boolean }) {
   const t = useT();
   const format = useFormat();
   const open = entries.filter((entry) => entry.status === 'open');
@@ -20,7 +22,7 @@ function WorkerEntries({ name, entries, selected, onToggle, onSelectAll, onUnapp
   return (
     <section className="card" aria-labelledby={headingId} data-worker={entries[0]!.workerId}>
       <h2 id={headingId}>{name}</h2>
-      <p>{t('approval.workerTotal', { hours: format.hours(hoursOf(entries)), open: open.length })}</p>
+      <p>{t(span === 'week' ? 'approval.workerTotalWeek' : 'approval.workerTotal', { hours: format.hours(hoursOf(entries)), open: open.length })}</p>
       {open.length > 0 ? (
         <button type="button" onClick={() => onSelectAll(open.map((entry) => entry.id))}>
           {t('approval.selectAll', { name })}
@@ -80,17 +82,20 @@ function WorkerEntries({ name, entries, selected, onToggle, onSelectAll, onUnapp
   );
 }
 
-/** A coordinator approves the month's time, worker by worker (approved billable hours go to billing), or sends an entry back. */
+/** A coordinator approves a month's or a week's time, worker by worker (approved billable hours go to billing), or sends an entry back. */
 export function ApprovalPage() {
   const t = useT();
   const format = useFormat();
   const client = useQueryClient();
   const me = useMe().data;
   const [params, setParams] = useSearchParams();
+  const span: Span = params.get('view') === 'week' ? 'week' : 'month';
   const month = params.get('month') || monthOf(new Date());
+  const week = params.get('week') ?? '';
+  const monday = mondayOf(/^\d{4}-\d{2}-\d{2}$/.test(week) ? week : todayIso());
   const workerId = params.get('worker') ?? '';
   const status = params.get('status') === 'open' ? 'open' : 'all';
-  const { from, to } = monthSpan(month);
+  const { from, to } = span === 'week' ? { from: monday, to: addDays(monday, 6) } : monthSpan(month);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const coordinator = staffRoles(me).has('coordinator');
   const workers = useQuery({
@@ -143,7 +148,21 @@ export function ApprovalPage() {
     <Page title={t('approval.title')} intro={<p>{t('approval.intro')}</p>}>
       <div className="card">
         <div className="form-row">
-          <Field label={t('reports.month')} name="month" type="month" value={month} onChange={(event) => event.target.value && setFilter('month', event.target.value)} />
+          <SelectField
+            label={t('approval.span')}
+            name="view"
+            value={span}
+            onChange={(event) => setFilter('view', event.target.value === 'week' ? 'week' : '')}
+            options={[
+              { value: 'month', label: t('approval.byMonth') },
+              { value: 'week', label: t('approval.byWeek') },
+            ]}
+          />
+          {span === 'week' ? (
+            <Field label={t('approval.weekOf')} name="week" type="date" value={monday} hint={t('approval.weekHint')} onChange={(event) => event.target.value && setFilter('week', mondayOf(event.target.value))} />
+          ) : (
+            <Field label={t('reports.month')} name="month" type="month" value={month} onChange={(event) => event.target.value && setFilter('month', event.target.value)} />
+          )}
           <SelectField
             label={t('eligibility.worker')}
             name="worker"
@@ -162,6 +181,17 @@ export function ApprovalPage() {
             ]}
           />
         </div>
+        {span === 'week' ? (
+          <nav className="week-nav" aria-label={t('timesheet.weeks')}>
+            <button type="button" onClick={() => setFilter('week', addDays(monday, -7))}>
+              {t('timesheet.previous')}
+            </button>
+            <strong>{t('timesheet.week', { from: format.day(from), to: format.day(to) })}</strong>
+            <button type="button" onClick={() => setFilter('week', addDays(monday, 7))}>
+              {t('timesheet.next')}
+            </button>
+          </nav>
+        ) : null}
       </div>
       <div className="approval-bar" role="group" aria-label={t('approval.selection')}>
         <button type="button" className="primary" disabled={selected.size === 0 || approve.isPending} onClick={() => approve.mutate([...selected])}>
@@ -189,12 +219,17 @@ export function ApprovalPage() {
       {entries.isPending || entries.error || !me ? (
         <QueryState error={entries.error} isPending={entries.isPending || !me} />
       ) : groups.length === 0 ? (
-        <Empty>{t(status === 'open' ? 'approval.emptyOpen' : 'approval.empty', { month: format.month(month) })}</Empty>
+        <Empty>
+          {span === 'week'
+            ? t(status === 'open' ? 'approval.emptyOpenWeek' : 'approval.emptyWeek', { from: format.day(from), to: format.day(to) })
+            : t(status === 'open' ? 'approval.emptyOpen' : 'approval.empty', { month: format.month(month) })}
+        </Empty>
       ) : (
         groups.map((group) => (
           <WorkerEntries
             key={group[0]!.workerId}
             name={group[0]!.workerName}
+            span={span}
             entries={group}
             selected={selected}
             onToggle={toggle}
