@@ -35,10 +35,10 @@ done`;
 
 /**
  * Standard input: one `<user>:<space>:<dir>[:<dir>…]` line per organisation whose sites
- * changed (names and paths hold no `:`). A click must stay fast: the common cases start no
- * process at all (an organisation already set up whose roots all hold something, read with
- * the shell's own tests), and a server holds thousands of sites: the rest costs a few processes
- * per organisation, none per site (setpriv, not runuser: no PAM session each time).
+ * changed (names and paths hold no `:`). A click must stay fast: an organisation whose roots
+ * all hold something (read with the shell's own tests) costs two processes, its user and its
+ * space checked; and a server holds thousands of sites: the rest costs a few processes per
+ * organisation, none per site (setpriv, not runuser: no PAM session each time).
  */
 const ACTIVATE = `set -e
 has_files() { for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do if [ -e "$f" ] || [ -L "$f" ]; then return 0; fi; done; return 1; }
@@ -48,11 +48,10 @@ while IFS= read -r spec; do
   # inside it belongs to the client, so it is touched only as the client's user: a symlink a
   # client planted there can never make root write or chown elsewhere.
   [ -L "$space" ] && { echo "$space is a symbolic link" >&2; exit 1; }
-  if [ ! -d "$space" ]; then
-    id -u "$user" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user" </dev/null
-    mkdir -p "$space"
-    chown -h "$user:$user" "$space"
-  fi
+  # Every time: a move may have copied the space's files here before the user existed.
+  id -u "$user" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user" </dev/null
+  [ -d "$space" ] || mkdir -p "$space"
+  chown -h "$user:$user" "$space"
   old_ifs=$IFS; IFS=:; set -f
   # Only read as root (tests, no writes): does any document root (a word of $dirs, split on
   # ':' only, no globbing) still need making or its placeholder page?
