@@ -58,6 +58,37 @@ describe('the chart of accounts', () => {
     expect((await accountant.post('/api/v1/accounting/accounts', { code: '5210', nameFr: 'x', nameEn: 'x', type: 'expense' })).status).toBe(409);
     expect((await worker.post('/api/v1/accounting/accounts', { code: '5220', nameFr: 'x', nameEn: 'x', type: 'expense' })).status).toBe(403);
   });
+
+  it('keeps every account Ruche or the catalogue still posts to: none is retired from under them, and no item bills to an account that takes no postings', async () => {
+    const chart: Array<{ id: string; code: string }> = (await accountant.get('/api/v1/accounting/accounts')).body.data;
+    const idOf = (code: string) => chart.find((account) => account.code === code)!.id;
+
+    // Receivables: every invoice posts there (said in the accountant's language).
+    expect((await accountant.patch('/api/v1/auth/me', { locale: 'fr' })).status).toBe(200);
+    const receivables = await accountant.patch(`/api/v1/accounting/accounts/${idOf('1100')}`, { active: false });
+    expect((await accountant.patch('/api/v1/auth/me', { locale: 'en' })).status).toBe(200);
+    expect([receivables.status, receivables.body.error.code]).toEqual([409, 'account_in_use_system']);
+    expect(receivables.body.error.message).toBe('Ruche inscrit elle-même des écritures au compte 1100 (factures, paiements ou taxes de vente) : il ne peut pas être retiré.');
+
+    // An account of the co-op's own, then an item billing to it.
+    const workshops = await accountant.post('/api/v1/accounting/accounts', { code: '4310', nameFr: 'Ateliers', nameEn: 'Workshops', type: 'revenue' });
+    expect(workshops.status).toBe(201);
+    const item = { nameFr: 'Atelier WordPress', nameEn: 'WordPress workshop', kind: 'one_off', unitPrice: '120.00', effectiveFrom: '2020-01-01' };
+    expect((await accountant.post('/api/v1/billing-items', { ...item, code: 'atelier-wp', accountCode: '4310' })).status).toBe(201);
+    const inUse = await accountant.patch(`/api/v1/accounting/accounts/${workshops.body.id}`, { active: false });
+    expect([inUse.status, inUse.body.error.code, inUse.body.error.message]).toEqual([409, 'account_in_use_items', 'Catalogue items bill to account 4310 (atelier-wp): it cannot be retired while they do.']);
+    expect((await accountant.get('/api/v1/accounting/accounts')).body.data.find((account: { code: string }) => account.code === '4310')).toMatchObject({ active: true });
+
+    // An account nothing posts to is retired; an item cannot bill to it, nor to a code the chart does not have.
+    const unused = await accountant.post('/api/v1/accounting/accounts', { code: '4320', nameFr: 'Conférences', nameEn: 'Talks', type: 'revenue' });
+    const retired = await accountant.patch(`/api/v1/accounting/accounts/${unused.body.id}`, { active: false });
+    expect([retired.status, retired.body.active]).toEqual([200, false]);
+    for (const accountCode of ['4320', '4999']) {
+      const refused = await accountant.post('/api/v1/billing-items', { ...item, code: `atelier-${accountCode}`, accountCode });
+      expect([refused.status, refused.body.error.code, refused.body.error.message]).toEqual([422, 'account_unknown', `There is no active account with the code ${accountCode}.`]);
+    }
+    expect((await accountant.get('/api/v1/billing-items')).body.data.map((row: { code: string }) => row.code)).not.toContain('atelier-4320');
+  });
 });
 
 describe('the journal', () => {

@@ -1,6 +1,7 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { I18nService } from '@ruche/core';
 import { AccountsController } from './accounts/accounts.controller.js';
+import { AccountUses } from './accounts/account-uses.js';
 import { AccountsService } from './accounts/accounts.service.js';
 import { ConsistencyService } from './consistency/consistency.service.js';
 import { accountingEn, accountingFr } from './i18n/catalogues.js';
@@ -15,8 +16,8 @@ import { ReportsService } from './reports/reports.service.js';
 /** The co-op's books: chart of accounts, append-only journal, closed periods, reports and exports. */
 @Module({
   controllers: [AccountsController, JournalController, PeriodsController, ReportsController],
-  providers: [AccountsService, LedgerService, JournalService, PeriodsService, ReportsService, ConsistencyService],
-  exports: [LedgerService, ConsistencyService],
+  providers: [AccountsService, AccountUses, LedgerService, JournalService, PeriodsService, ReportsService, ConsistencyService],
+  exports: [LedgerService, ConsistencyService, AccountUses],
 })
 export class AccountingModule implements OnModuleInit {
   constructor(private readonly i18n: I18nService) {}

@@ -10,6 +10,7 @@ export const accountingFeature: RucheFeature = { name: 'accounting', module: Acc
 export { LedgerService, PeriodClosed, type Posting, type PostingLine, type PostedEntry } from './journal/ledger.service.js';
 export { ConsistencyService, type ConsistencyCheck } from './consistency/consistency.service.js';
 export { ACCOUNTS } from './accounts/chart.js';
+export { AccountUses, type AccountUse } from './accounts/account-uses.js';
 // Shared money and CSV helpers: every lib answers money the same way.
 export { centsToDecimal, withDecimals } from './shared/money.js';
 export { toCsv } from './shared/csv.js';

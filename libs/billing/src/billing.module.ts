@@ -1,6 +1,6 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { I18nService, MailService } from '@ruche/core';
-import { AccountingModule } from '@ruche/accounting';
+import { AccountingModule, AccountUses } from '@ruche/accounting';
 import { HostingModule } from '@ruche/hosting';
 import { CustomersController } from './customers/customers.controller.js';
 import { ProfilesService } from './customers/profiles.service.js';
@@ -56,10 +56,13 @@ export class BillingModule implements OnModuleInit {
     private readonly i18n: I18nService,
     private readonly mail: MailService,
     private readonly documents: InvoiceDocumentsService,
+    private readonly accountUses: AccountUses,
+    private readonly items: ItemsService,
   ) {}
 
   onModuleInit(): void {
     this.i18n.addCatalogues({ en: billingEn, fr: billingFr });
     this.mail.registerAttachmentRenderer(INVOICE_PDF_RENDERER, (invoiceId) => this.documents.attachment(invoiceId));
+    this.accountUses.register((code) => this.items.codesBillingTo(code));
   }
 }

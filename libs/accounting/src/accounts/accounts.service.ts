@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { assertStaffScope, AuditService, Conflict, I18nService, NotFound, newId, TransactionalConnection } from '@ruche/core';
 import type { z } from 'zod';
 import { Account } from './account.entity.js';
+import { AccountUses } from './account-uses.js';
+import { ACCOUNTS } from './chart.js';
 import type { accountSchema, createAccountSchema, updateAccountSchema } from './account.schemas.js';
 
 /** The chart of accounts: read by every worker, changed by accountants. */
@@ -11,6 +13,7 @@ export class AccountsService {
     private readonly db: TransactionalConnection,
     private readonly audit: AuditService,
     private readonly i18n: I18nService,
+    private readonly uses: AccountUses,
   ) {}
 
   toDto(account: Account): z.infer<typeof accountSchema> {
@@ -45,6 +48,13 @@ export class AccountsService {
     const repository = this.db.getRepository(Account);
     const before = await repository.findOneBy({ id });
     if (!before) throw new NotFound();
+    // An account Ruche still posts to stays: retired, every invoice or payment posting there
+    // would be refused.
+    if (changes.active === false && before.active) {
+      if ((Object.values(ACCOUNTS) as string[]).includes(before.code)) throw new Conflict('account_in_use_system', { code: before.code });
+      const items = await this.uses.of(before.code);
+      if (items.length > 0) throw new Conflict('account_in_use_items', { code: before.code, items: items.join(', ') });
+    }
     const patch = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
     if (Object.keys(patch).length > 0) await repository.update({ id }, patch);
     const after = await repository.findOneByOrFail({ id });

@@ -196,6 +196,11 @@ export class LedgerService {
     return answers.map((answer) => (typeof answer === 'string' ? { id: answer, number: numbers.get(answer)!, entryDate: byId.get(answer)!.entryDate } : answer));
   }
 
+  /** Refuses (422, account_unknown) a code that is not an active account of the chart: what other libs check before they will post there. */
+  async assertActive(codes: string[]): Promise<void> {
+    await this.activeAccounts(codes);
+  }
+
   /** Account ids by code, in one query, refusing unknown or retired accounts (read each time: another process may have retired one). */
   private async activeAccounts(codes: string[]): Promise<Map<string, string>> {
     const wanted = [...new Set(codes)];

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { assertStaffScope, AuditService, Conflict, DomainError, I18nService, NotFound, newId, TransactionalConnection } from '@ruche/core';
+import { LedgerService } from '@ruche/accounting';
 import type { Meter } from '@ruche/hosting';
 import type { MeteredPrice } from '../runs/draft-lines.js';
 import { BillingItem, BillingItemPrice } from './billing-item.entity.js';
@@ -16,7 +17,13 @@ export class ItemsService {
     private readonly db: TransactionalConnection,
     private readonly audit: AuditService,
     private readonly i18n: I18nService,
+    private readonly ledger: LedgerService,
   ) {}
+
+  /** The codes of the active items that bill to an account (asked before the account is retired). */
+  async codesBillingTo(accountCode: string): Promise<string[]> {
+    return (await this.db.getRepository(BillingItem).find({ select: { code: true }, where: { accountCode, active: true }, order: { code: 'ASC' } })).map((item) => item.code);
+  }
 
   async list(): Promise<Array<{ item: BillingItem; prices: BillingItemPrice[] }>> {
     const items = await this.db.getRepository(BillingItem).find({ order: { code: 'ASC' } });
@@ -28,6 +35,8 @@ export class ItemsService {
     assertStaffScope('billing:write');
     const repository = this.db.getRepository(BillingItem);
     if (await repository.existsBy({ code: input.code })) throw new Conflict('item_code_taken', { code: input.code });
+    // Its revenue goes to an account of the chart that takes postings, or invoices would be refused when posted.
+    await this.ledger.assertActive([input.accountCode]);
     const id = newId();
     await repository.insert({ id, code: input.code, nameFr: input.nameFr, nameEn: input.nameEn, kind: input.kind, meter: input.meter ?? null, taxCode: input.taxCode, accountCode: input.accountCode, active: true });
     await this.db.getRepository(BillingItemPrice).insert({ id: newId(), itemId: id, effectiveFrom: input.effectiveFrom, unitPrice: input.unitPrice });
