@@ -59,10 +59,11 @@ export default defineConfig({
   },
   test: {
     pool: 'forks',
-    // Two files at a time even on two cores (vitest's default leaves one core to itself, which
-    // ran the suite one file after another): most files wait on containers, daemons, a browser
-    // or the database, not on the CPU. Each file has its own database, data folder and servers.
-    maxWorkers: Math.max(2, os.availableParallelism() - 1),
+    // Two to four files at a time, two even on two cores (vitest's default leaves a core to
+    // itself: on two, every file ran after the other, the panel's last and alone). Most files
+    // wait on containers, daemons, a browser or the database, not on the CPU; each has its own
+    // database, data folder and servers.
+    maxWorkers: Math.min(4, Math.max(2, os.availableParallelism() - 1)),
     sequence: { sequencer: LongestFirst },
     projects: [
       {

@@ -69,7 +69,7 @@ const STAGING_FAILED = 97;
 const STAGE_SCRIPT = `fail() { echo "ruche-stage: $1" >&2; exit ${STAGING_FAILED}; }
 release=$1; source=$2; shift 2
 # The shell's own tests and expansions where they do: every process costs a click its time.
-[ ! -e "$release" ] || rm -rf -- "$release" || fail "cannot clear $release"
+if [ -e "$release" ] || [ -L "$release" ]; then rm -rf -- "$release" || fail "cannot clear $release"; fi
 [ -d "\${release%/*}" ] || mkdir -p -- "\${release%/*}" || fail "cannot create the releases folder"
 if [ -n "$source" ] && [ -e "$source" ]; then
   # -H: the live link is followed, nothing inside the tree is.
@@ -109,6 +109,7 @@ while [ $surplus -gt 0 ]; do
   if [ "\${1##*/}" != "$name" ]; then mv -- "$1" "$dir/.trash-\${1##*/}"; moved=yes; fi
   shift; surplus=$((surplus - 1))
 done
+# (With any trash a crashed run left.)
 if [ $moved = yes ]; then
   setsid rm -rf -- "$dir"/.trash-* </dev/null >/dev/null 2>&1 &
 fi`;

@@ -56,10 +56,11 @@ while IFS= read -r spec; do
   # Only read as root (tests, no writes): does any document root (a word of $dirs, split on
   # ':' only, no globbing) still need making or its placeholder page?
   todo=no
-  for dir in $dirs; do set +f; has_files "$dir" || todo=yes; set -f; done
+  for dir in $dirs; do set +f; has_files "$dir" || { todo=yes; set -f; break; }; set -f; done
   # Made as the client: the missing roots, and the placeholder page in the empty ones, written
   # by the shell itself (no process per site).
-  [ $todo = no ] || setpriv --reuid="$user" --regid="$user" --clear-groups -- sh -c 'page=$(cat /etc/ruche/default-index.html)
+  [ $todo = no ] || setpriv --reuid="$user" --regid="$user" --clear-groups -- sh -c 'set -e
+page=$(cat /etc/ruche/default-index.html)
 mkdir -p -- "$@"
 for dir; do
   for f in "$dir"/* "$dir"/.[!.]* "$dir"/..?*; do if [ -e "$f" ] || [ -L "$f" ]; then continue 2; fi; done
