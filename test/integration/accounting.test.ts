@@ -88,6 +88,18 @@ describe('the chart of accounts', () => {
       expect([refused.status, refused.body.error.code, refused.body.error.message]).toEqual([422, 'account_unknown', `There is no active account with the code ${accountCode}.`]);
     }
     expect((await accountant.get('/api/v1/billing-items')).body.data.map((row: { code: string }) => row.code)).not.toContain('atelier-4320');
+    // Nor can a line typed on a draft.
+    const organization = await makeOrganization(admin, { name: 'Coop des comptes' });
+    const typed = await accountant.post('/api/v1/invoices', { organizationId: organization.id, lines: [{ description: 'Conférence', quantity: '1', unitPrice: '80.00', accountCode: '4320' }] });
+    expect([typed.status, typed.body.error?.code]).toEqual([422, 'account_unknown']);
+
+    // A draft's line keeps its account until the draft is posted (or changed).
+    const talks = await accountant.post('/api/v1/accounting/accounts', { code: '4330', nameFr: 'Causeries', nameEn: 'Chats', type: 'revenue' });
+    const draft = await makeDraft(accountant, organization.id, { lines: [{ description: 'Causerie', accountCode: '4330' }] });
+    const pending = await accountant.patch(`/api/v1/accounting/accounts/${talks.body.id}`, { active: false });
+    expect([pending.status, pending.body.error.code]).toEqual([409, 'account_in_use_unposted']);
+    expect((await accountant.post(`/api/v1/invoices/${draft.id}/post`, {})).status).toBe(200);
+    expect((await accountant.patch(`/api/v1/accounting/accounts/${talks.body.id}`, { active: false })).status).toBe(200);
   });
 });
 

@@ -10,6 +10,7 @@ export interface LineFields {
   quantity?: string;
   unitPrice?: string;
   taxCode?: 'taxable' | 'zero_rated' | 'exempt';
+  accountCode?: string;
 }
 
 /** A draft invoice made by hand, one line of 215.00 unless told otherwise. */

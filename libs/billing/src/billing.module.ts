@@ -63,6 +63,6 @@ export class BillingModule implements OnModuleInit {
   onModuleInit(): void {
     this.i18n.addCatalogues({ en: billingEn, fr: billingFr });
     this.mail.registerAttachmentRenderer(INVOICE_PDF_RENDERER, (invoiceId) => this.documents.attachment(invoiceId));
-    this.accountUses.register((code) => this.items.codesBillingTo(code));
+    this.accountUses.register((code) => this.items.usesOf(code));
   }
 }

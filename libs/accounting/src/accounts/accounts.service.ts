@@ -4,6 +4,9 @@ import type { z } from 'zod';
 import { Account } from './account.entity.js';
 import { AccountUses } from './account-uses.js';
 import { ACCOUNTS } from './chart.js';
+
+/** The accounts Ruche's own postings use (invoices, payments, credits, taxes, default revenues). */
+const POSTED_BY_RUCHE: readonly string[] = [ACCOUNTS.bank, ACCOUNTS.receivables, ACCOUNTS.gstPayable, ACCOUNTS.qstPayable, ACCOUNTS.customerCredits, ACCOUNTS.hostingRevenue, ACCOUNTS.servicesRevenue];
 import type { accountSchema, createAccountSchema, updateAccountSchema } from './account.schemas.js';
 
 /** The chart of accounts: read by every worker, changed by accountants. */
@@ -46,14 +49,19 @@ export class AccountsService {
   async update(id: string, changes: z.infer<typeof updateAccountSchema>): Promise<Account> {
     assertStaffScope('accounting:write');
     const repository = this.db.getRepository(Account);
-    const before = await repository.findOneBy({ id });
+    // Locked until the change commits: a line written meanwhile to this account waits for it (see LedgerService.assertActive).
+    const before = await repository.createQueryBuilder('a').setLock('pessimistic_write').where('a.id = :id', { id }).getOne();
     if (!before) throw new NotFound();
     // An account Ruche still posts to stays: retired, every invoice or payment posting there
     // would be refused.
     if (changes.active === false && before.active) {
-      if ((Object.values(ACCOUNTS) as string[]).includes(before.code)) throw new Conflict('account_in_use_system', { code: before.code });
-      const items = await this.uses.of(before.code);
-      if (items.length > 0) throw new Conflict('account_in_use_items', { code: before.code, items: items.join(', ') });
+      if (POSTED_BY_RUCHE.includes(before.code)) throw new Conflict('account_in_use_system', { code: before.code });
+      const uses = await this.uses.of(before.code);
+      if (uses.items.length > 0) {
+        const named = uses.items.length > 5 ? [...uses.items.slice(0, 5), '…'] : uses.items;
+        throw new Conflict('account_in_use_items', { code: before.code, items: named.join(', ') });
+      }
+      if (uses.unposted) throw new Conflict('account_in_use_unposted', { code: before.code });
     }
     const patch = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
     if (Object.keys(patch).length > 0) await repository.update({ id }, patch);

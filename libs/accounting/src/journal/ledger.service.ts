@@ -196,9 +196,16 @@ export class LedgerService {
     return answers.map((answer) => (typeof answer === 'string' ? { id: answer, number: numbers.get(answer)!, entryDate: byId.get(answer)!.entryDate } : answer));
   }
 
-  /** Refuses (422, account_unknown) a code that is not an active account of the chart: what other libs check before they will post there. */
+  /**
+   * Refuses (422, account_unknown) a code that is not an active account of the chart: what
+   * other libs check before they write a line that will post there. The accounts stay shared-
+   * locked until the caller's transaction ends, so none is retired meanwhile.
+   */
   async assertActive(codes: string[]): Promise<void> {
-    await this.activeAccounts(codes);
+    const wanted = [...new Set(codes)];
+    const rows = await this.db.query<{ code: string }>(`SELECT code FROM accounts WHERE code = ANY($1::text[]) AND active FOR SHARE`, [wanted]);
+    const unknown = wanted.find((code) => !rows.some((row) => row.code === code));
+    if (unknown) throw new DomainError('account_unknown', 422, { code: unknown });
   }
 
   /** Account ids by code, in one query, refusing unknown or retired accounts (read each time: another process may have retired one). */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, newId, TransactionalConnection } from '@ruche/core';
-import { ACCOUNTS } from '@ruche/accounting';
+import { ACCOUNTS, LedgerService } from '@ruche/accounting';
 import { In, IsNull } from 'typeorm';
 import { fixed } from '../shared/decimal.js';
 import type { TaxCode } from '../taxes/taxes.js';
@@ -33,7 +33,10 @@ export type BillableLineState = { sourceId: string; state: 'pending' | 'invoiced
  */
 @Injectable()
 export class BillableLinesService {
-  constructor(private readonly db: TransactionalConnection) {}
+  constructor(
+    private readonly db: TransactionalConnection,
+    private readonly ledger: LedgerService,
+  ) {}
 
   /** Records lines in the caller's transaction; a source already submitted is left as it is. Answers how many are new. */
   async submit(lines: BillableLineInput[]): Promise<number> {
@@ -42,6 +45,7 @@ export class BillableLinesService {
       if (!/^[a-z][a-z0-9_]{0,39}$/.test(line.sourceKind) || line.sourceId.length === 0 || line.sourceId.length > 200) throw new DomainError('invalid_request', 400, { reason: 'billable line source' });
       if (!/^\d{1,10}(\.\d{1,4})?$/.test(line.quantity) || !/^\d{1,10}(\.\d{1,4})?$/.test(line.unitPrice)) throw new DomainError('invalid_request', 400, { reason: 'billable line amount' });
     }
+    await this.ledger.assertActive(lines.map((line) => line.accountCode ?? ACCOUNTS.servicesRevenue));
     const inserted = await this.db.query(
       `INSERT INTO billable_lines (id, organization_id, source_kind, source_id, description_fr, description_en, quantity, unit_price, tax_code, account_code, service_date)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::numeric[], $9::text[], $10::text[], $11::date[])

@@ -15,7 +15,7 @@ import {
   type Page,
 } from '@ruche/core';
 import { BILLING_SETTINGS, type BillingSettings } from '../billing.settings.js';
-import { ACCOUNTS, centsToDecimal } from '@ruche/accounting';
+import { ACCOUNTS, centsToDecimal, LedgerService } from '@ruche/accounting';
 import { In, type SelectQueryBuilder } from 'typeorm';
 import type { z } from 'zod';
 import { ProfilesService } from '../customers/profiles.service.js';
@@ -90,6 +90,7 @@ export class InvoicesService {
     private readonly taxRates: TaxRatesService,
     private readonly items: ItemsService,
     private readonly profiles: ProfilesService,
+    private readonly ledger: LedgerService,
     @Inject(BILLING_SETTINGS.token) private readonly settings: BillingSettings,
   ) {}
 
@@ -130,6 +131,8 @@ export class InvoicesService {
         });
       }
     }
+    // A line whose account takes no postings would stop the invoice at posting: refused now.
+    await this.ledger.assertActive(lines.map((line) => line.accountCode));
     return lines;
   }
 

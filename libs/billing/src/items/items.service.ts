@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { assertStaffScope, AuditService, Conflict, DomainError, I18nService, NotFound, newId, TransactionalConnection } from '@ruche/core';
-import { LedgerService } from '@ruche/accounting';
+import { LedgerService, type AccountUse } from '@ruche/accounting';
 import type { Meter } from '@ruche/hosting';
 import type { MeteredPrice } from '../runs/draft-lines.js';
 import { BillingItem, BillingItemPrice } from './billing-item.entity.js';
@@ -20,9 +20,15 @@ export class ItemsService {
     private readonly ledger: LedgerService,
   ) {}
 
-  /** The codes of the active items that bill to an account (asked before the account is retired). */
-  async codesBillingTo(accountCode: string): Promise<string[]> {
-    return (await this.db.getRepository(BillingItem).find({ select: { code: true }, where: { accountCode, active: true }, order: { code: 'ASC' } })).map((item) => item.code);
+  /** What bills to an account (asked before it is retired): active items, and lines not posted yet. */
+  async usesOf(accountCode: string): Promise<AccountUse> {
+    const items = (await this.db.getRepository(BillingItem).find({ select: { code: true }, where: { accountCode, active: true }, order: { code: 'ASC' } })).map((item) => item.code);
+    const [{ unposted }] = await this.db.query<{ unposted: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE l.account_code = $1 AND i.status = 'draft')
+           OR EXISTS (SELECT 1 FROM billable_lines WHERE account_code = $1 AND invoice_line_id IS NULL) AS unposted`,
+      [accountCode],
+    );
+    return { items, unposted: unposted === true };
   }
 
   async list(): Promise<Array<{ item: BillingItem; prices: BillingItemPrice[] }>> {
