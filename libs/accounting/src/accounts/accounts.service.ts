@@ -4,10 +4,10 @@ import type { z } from 'zod';
 import { Account } from './account.entity.js';
 import { AccountUses } from './account-uses.js';
 import { ACCOUNTS } from './chart.js';
+import type { accountSchema, createAccountSchema, updateAccountSchema } from './account.schemas.js';
 
 /** The accounts Ruche's own postings use (invoices, payments, credits, taxes, default revenues). */
 const POSTED_BY_RUCHE: readonly string[] = [ACCOUNTS.bank, ACCOUNTS.receivables, ACCOUNTS.gstPayable, ACCOUNTS.qstPayable, ACCOUNTS.customerCredits, ACCOUNTS.hostingRevenue, ACCOUNTS.servicesRevenue];
-import type { accountSchema, createAccountSchema, updateAccountSchema } from './account.schemas.js';
 
 /** The chart of accounts: read by every worker, changed by accountants. */
 @Injectable()

@@ -196,23 +196,20 @@ export class LedgerService {
     return answers.map((answer) => (typeof answer === 'string' ? { id: answer, number: numbers.get(answer)!, entryDate: byId.get(answer)!.entryDate } : answer));
   }
 
-  /**
-   * Refuses (422, account_unknown) a code that is not an active account of the chart: what
-   * other libs check before they write a line that will post there. The accounts stay shared-
-   * locked until the caller's transaction ends, so none is retired meanwhile.
-   */
+  /** Refuses (422, account_unknown) a code that is not an active account of the chart: what other libs check before they write a line that will post there. */
   async assertActive(codes: string[]): Promise<void> {
-    const wanted = [...new Set(codes)];
-    const rows = await this.db.query<{ code: string }>(`SELECT code FROM accounts WHERE code = ANY($1::text[]) AND active FOR SHARE`, [wanted]);
-    const unknown = wanted.find((code) => !rows.some((row) => row.code === code));
-    if (unknown) throw new DomainError('account_unknown', 422, { code: unknown });
+    await this.activeAccounts(codes);
   }
 
-  /** Account ids by code, in one query, refusing unknown or retired accounts (read each time: another process may have retired one). */
+  /**
+   * Account ids by code, in one query, refusing unknown or retired accounts (read each time:
+   * another process may have retired one). The accounts stay share-locked until the caller's
+   * transaction ends, so none is retired meanwhile (AccountsService locks the one it retires).
+   */
   private async activeAccounts(codes: string[]): Promise<Map<string, string>> {
     const wanted = [...new Set(codes)];
-    const accounts = await this.db.getRepository(Account).findBy({ code: In(wanted), active: true });
-    const ids = new Map(accounts.map((account) => [account.code, account.id]));
+    const rows = await this.db.query<{ id: string; code: string }>(`SELECT id, code FROM accounts WHERE code = ANY($1::text[]) AND active FOR SHARE`, [wanted]);
+    const ids = new Map(rows.map((row) => [row.code, row.id]));
     const unknown = wanted.find((code) => !ids.has(code));
     if (unknown) throw new DomainError('account_unknown', 422, { code: unknown });
     return ids;

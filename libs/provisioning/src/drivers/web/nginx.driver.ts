@@ -33,6 +33,9 @@ const MEASURE = `for dir in "$@"; do
   if [ -d "$dir" ] && [ "$(realpath -e -- "$dir" 2>/dev/null)" = "$dir" ]; then du -s -x -P -B1 -- "$dir" | cut -f1; else echo 0; fi
 done`;
 
+/** Whether a folder holds anything (dot files and dangling links too), with the shell's own tests. */
+const HAS_FILES = 'has_files() { for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do if [ -e "$f" ] || [ -L "$f" ]; then return 0; fi; done; return 1; }';
+
 /**
  * Standard input: one `<user>:<space>:<dir>[:<dir>…]` line per organisation whose sites
  * changed (names and paths hold no `:`). A click must stay fast: an organisation whose roots
@@ -41,7 +44,7 @@ done`;
  * organisation, none per site (setpriv, not runuser: no PAM session each time).
  */
 const ACTIVATE = `set -e
-has_files() { for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do if [ -e "$f" ] || [ -L "$f" ]; then return 0; fi; done; return 1; }
+${HAS_FILES}
 while IFS= read -r spec; do
   user=\${spec%%:*}; rest=\${spec#*:}; space=\${rest%%:*}; dirs=\${rest#*:}
   # The organisation's space is made by root (clients cannot write in /srv/ruche); what is
@@ -56,16 +59,15 @@ while IFS= read -r spec; do
   # Only read as root (tests, no writes): does any document root (a word of $dirs, split on
   # ':' only, no globbing) still need making or its placeholder page?
   todo=no
-  for dir in $dirs; do set +f; has_files "$dir" || { todo=yes; set -f; break; }; set -f; done
+  for dir in $dirs; do set +f; has_files "$dir" || { todo=yes; break; }; done
+  set -f
   # Made as the client: the missing roots, and the placeholder page in the empty ones, written
   # by the shell itself (no process per site).
   [ $todo = no ] || setpriv --reuid="$user" --regid="$user" --clear-groups -- sh -c 'set -e
+${HAS_FILES}
 page=$(cat /etc/ruche/default-index.html)
 mkdir -p -- "$@"
-for dir; do
-  for f in "$dir"/* "$dir"/.[!.]* "$dir"/..?*; do if [ -e "$f" ] || [ -L "$f" ]; then continue 2; fi; done
-  printf "%s\\n" "$page" > "$dir/index.html"
-done' ruche-index $dirs </dev/null
+for dir; do has_files "$dir" || printf "%s\\n" "$page" > "$dir/index.html"; done' ruche-index $dirs </dev/null
   IFS=$old_ifs; set +f
 done
 # The reload, then the wait until it serves, read from /proc by the shell (a poll that started
