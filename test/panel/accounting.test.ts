@@ -104,7 +104,8 @@ describe('an accountant and a client in the panel', () => {
     await page.getByLabel('Référence').fill('Chèque 1042');
     await page.getByLabel('Montant').fill('100,00');
     const applyTo = page.getByLabel('Appliquer à', { exact: true });
-    // Its customer's open invoices, each with what is left to pay.
+    // Its customer's open invoices, each with what is left to pay (loaded once the customer is chosen).
+    await applyTo.locator('option', { hasText: invoice.number }).waitFor({ state: 'attached' });
     expect(await applyTo.locator('option').allInnerTexts()).toEqual(['Aucune facture (garder en crédit)', expect.stringMatching(new RegExp(`^${invoice.number} · Coop Payeuse · 100,00\\s\\$ dû$`))]);
     await applyTo.selectOption(invoice.id);
     await page.getByRole('button', { name: 'Inscrire le paiement' }).click();
