@@ -133,7 +133,7 @@ describe('hand edits on a server', () => {
     await until(created.body.id, 'ready');
     const file = `/etc/nginx/ruche/sites/${created.body.id}.conf`;
     const original = await fleet.server.exec(['sha256sum', file]);
-    await fleet.server.exec(['sh', '-c', 'sed -i "s/index index.html/index hacked.html/" "$1"', 'edit', file]);
+    await fleet.server.exec(['sh', '-c', 'echo "# edited by hand" >> "$1"', 'edit', file]);
     expect((await fleet.server.exec(['sha256sum', file])).stdout).not.toBe(original.stdout);
 
     expect((await fleet.admin.post(`/api/v1/servers/${fleet.serverId}/resync`)).status).toBe(202);

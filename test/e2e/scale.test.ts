@@ -56,7 +56,7 @@ describe('a server with thousands of sites', () => {
     // One shared access log, its lines naming the site; no file per site.
     const logs = await fleet.server.exec(['sh', '-c', 'ls /var/log/nginx']);
     expect(logs.stdout.split('\n').filter((name) => name.startsWith('ruche-'))).toEqual(['ruche-access.log']);
-    await eventually(async () => (await fleet.server.exec(['grep', '-c', `s${SITES}.many-sites.org s${SITES}.many-sites.org`, '/var/log/nginx/ruche-access.log'])).stdout.trim() !== '0', 10_000, 'the access log line');
+    await eventually(async () => (await fleet.server.exec(['grep', '-cE', `^[0-9a-f-]{36} s${SITES}\\.many-sites\\.org `, '/var/log/nginx/ruche-access.log'])).stdout.trim() !== '0', 10_000, 'the access log line');
     expect(await nginxOpenFiles()).toBeLessThan(200);
   });
 

@@ -189,14 +189,12 @@ describe('a domain and a site, from the API to the server', () => {
   it('keeps the other sites live when nginx refuses one, and says why', async () => {
     const domain = await liveDomain('refused');
     const earlier = await liveSite([`www.${domain.name}`]);
-    // Sites whose host name starts with "broken." get a directive nginx does not know.
-    await restartWorkerRendering((resource, text) =>
-      resource.type === 'site' && resource.label.startsWith('broken.') ? text.replace('index index.html', 'no_such_directive on;\n    index index.html') : text,
-    );
+    // Sites whose host name starts with "broken." get a map line nginx does not take.
+    await restartWorkerRendering((resource, text) => (resource.type === 'site' && resource.label.startsWith('broken.') ? `${text}broken "two" "values";\n` : text));
     const good = await client.post('/api/v1/sites', { organizationId, hostnames: [`good.${domain.name}`] });
     const bad = await client.post('/api/v1/sites', { organizationId, hostnames: [`broken.${domain.name}`] });
     const failed = await phaseOf(`/api/v1/sites/${bad.body.id}`, 'failed');
-    expect(failed.lastError).toMatch(new RegExp(`unknown directive "no_such_directive" in sites/${bad.body.id}\\.conf:\\d+`));
+    expect(failed.lastError).toMatch(new RegExp(`invalid number of the map parameters in sites/${bad.body.id}\\.conf:\\d+`));
     await phaseOf(`/api/v1/sites/${good.body.id}`, 'ready');
     expect((await httpGet(fleet.server.ports.http!, { host: `good.${domain.name}` })).body).toContain('hébergé par la coop');
     expect((await httpGet(fleet.server.ports.http!, { host: `www.${domain.name}`, path: '/hello.txt' })).body).toBe('on the air\n');
@@ -206,7 +204,7 @@ describe('a domain and a site, from the API to the server', () => {
     expect(files.stdout).not.toContain(bad.body.id);
     expect(files.stdout).toContain(good.body.id);
     const events = await get(`/api/v1/resource-events?resourceId=${bad.body.id}`);
-    expect(events.data[0], JSON.stringify(events.data, null, 1)).toMatchObject({ toPhase: 'failed', message: expect.stringMatching(/no_such_directive/) });
+    expect(events.data[0], JSON.stringify(events.data, null, 1)).toMatchObject({ toPhase: 'failed', message: expect.stringMatching(/invalid number of the map parameters/) });
     // Fixing it (here: deleting it) needs no person on the server.
     expect((await client.delete(`/api/v1/sites/${bad.body.id}`)).status).toBe(202);
     await eventually(async () => (await client.get(`/api/v1/sites/${bad.body.id}`)).status === 404, 15_000, 'the broken site to go');
@@ -253,7 +251,7 @@ describe('a domain and a site, from the API to the server', () => {
     const failed = await phaseOf(`/api/v1/sites/${site.body.id}`, 'failed');
     expect(failed.lastError).toMatch(/document root "\.\.\/\.\.\/etc" is not valid/);
     // Its last good configuration is still there and still serving.
-    expect((await fleet.server.exec(['grep', '-c', `server_name tamper.${domain.name};`, `/etc/nginx/ruche/sites/${site.body.id}.conf`])).stdout.trim()).toBe('1');
+    expect((await fleet.server.exec(['grep', '-c', `^tamper.${domain.name} "`, `/etc/nginx/ruche/sites/${site.body.id}.conf`])).stdout.trim()).toBe('1');
     expect((await httpGet(fleet.server.ports.http!, { host: `tamper.${domain.name}` })).body).toContain('hébergé par la coop');
     expect((await client.delete(`/api/v1/sites/${site.body.id}`)).status).toBe(202);
     await eventually(async () => (await client.get(`/api/v1/sites/${site.body.id}`)).status === 404, 15_000, 'the site to go');
@@ -283,9 +281,8 @@ describe('a domain and a site, from the API to the server', () => {
     await client.patch(`/api/v1/sites/${secure.body.id}`, { hostnames: [long, `secure.${zone}`] });
     await phaseOf(`/api/v1/sites/${secure.body.id}`, 'ready');
     expect((await httpsGet(fleet.server.ports.https!, { host: long })).certificateNames).toBe(`DNS:${long}, DNS:secure.${zone}`);
-    // Sites without HTTPS are not served on 443 under their name.
-    const plain = await httpsGet(fleet.server.ports.https!, { host: `www.${zone}`, path: '/hello.txt' });
-    expect(plain.body).not.toBe('on the air\n');
+    // Sites without HTTPS are not served on 443 under their name: no certificate, no handshake.
+    await expect(httpsGet(fleet.server.ports.https!, { host: `www.${zone}`, path: '/hello.txt' })).rejects.toThrow(/alert|handshake|EPROTO|ECONNRESET/i);
 
     const moved = await client.post('/api/v1/sites', { organizationId, hostnames: [`old.${zone}`], redirectTo: `https://www.${zone}/archives/` });
     expect(moved.status).toBe(201);
@@ -293,6 +290,31 @@ describe('a domain and a site, from the API to the server', () => {
     const answer = await httpGet(fleet.server.ports.http!, { host: `old.${zone}`, path: '/anything' });
     expect(answer.status).toBe(301);
     expect(answer.headers.location).toBe(`https://www.${zone}/archives/`);
+  });
+
+  it('blames an HTTPS site whose certificate cannot be made, keeps its last good one, and serves the others', async () => {
+    const { name: zone } = await liveDomain('nocert');
+    const https = fleet.server.ports.https!;
+    const site = await client.post('/api/v1/sites', { organizationId, hostnames: [`a.${zone}`], https: true });
+    await phaseOf(`/api/v1/sites/${site.body.id}`, 'ready');
+    // A folder where the new key must be written: openssl cannot make the pair for the new names.
+    await fleet.server.exec(['mkdir', `/etc/ruche/certs/${site.body.id}.key.new`]);
+    expect((await client.patch(`/api/v1/sites/${site.body.id}`, { hostnames: [`a.${zone}`, `b.${zone}`] })).status).toBe(200);
+    const other = await client.post('/api/v1/sites', { organizationId, hostnames: [`c.${zone}`], https: true });
+    const failed = await phaseOf(`/api/v1/sites/${site.body.id}`, 'failed');
+    expect(failed.lastError).toMatch(new RegExp(`no certificate could be made for the names of sites/${site.body.id}\\.conf:1`));
+    await phaseOf(`/api/v1/sites/${other.body.id}`, 'ready');
+    expect((await httpsGet(https, { host: `c.${zone}` })).certificateNames).toBe(`DNS:c.${zone}`);
+    // Its last good configuration and pair still serve its old name; the new name is not served.
+    expect((await httpsGet(https, { host: `a.${zone}` })).certificateNames).toBe(`DNS:a.${zone}`);
+    expect((await httpGet(fleet.server.ports.http!, { host: `b.${zone}` })).status).toBe(404);
+    // Once the way is clear, a retry makes the pair and the new name goes live.
+    await fleet.server.exec(['rmdir', `/etc/ruche/certs/${site.body.id}.key.new`]);
+    expect((await fleet.admin.post('/api/v1/jobs/retry', { resourceType: 'site', resourceId: site.body.id })).status).toBe(202);
+    await phaseOf(`/api/v1/sites/${site.body.id}`, 'ready');
+    expect((await httpsGet(https, { host: `b.${zone}` })).certificateNames).toBe(`DNS:a.${zone}, DNS:b.${zone}`);
+    // Keys are readable by nginx's workers (their group), not by anyone else.
+    expect((await fleet.server.exec(['stat', '-c', '%a %U %G', `/etc/ruche/certs/${site.body.id}.key`])).stdout.trim()).toBe('640 root www-data');
   });
 
   it('measures what sites take on disk for the web storage meter, and the daily sample records it', async () => {
@@ -336,8 +358,10 @@ describe('a domain and a site, from the API to the server', () => {
     expect((await httpGet(fleet.server.ports.http!, { host: zone, path: '/hello.txt' })).body).toBe('on the air\n');
     expect((await client.delete(`/api/v1/sites/${site.id}`)).status).toBe(202);
     await eventually(async () => (await client.get(`/api/v1/sites/${site.id}`)).status === 404, 15_000, 'the site row to go');
+    // A name the server no longer serves gets 404, not another site and not nginx's own page.
     const answer = await httpGet(fleet.server.ports.http!, { host: zone, path: '/hello.txt' });
-    expect(answer.body).not.toBe('on the air\n');
+    expect({ status: answer.status, body: answer.body }).toEqual({ status: 404, body: expect.not.stringContaining('on the air') });
+    expect((await httpGet(fleet.server.ports.http!, { host: zone })).status).toBe(404);
     const files = await fleet.server.exec(['ls', '/etc/nginx/ruche/sites']);
     expect(files.stdout).not.toContain(site.id);
     const events = await get(`/api/v1/resource-events?resourceId=${site.id}`);
@@ -371,8 +395,8 @@ describe("what Ruche changes on a server", () => {
     const files = own.stdout.trim().split('\n');
     expect(files).toEqual(expect.arrayContaining(['/etc/nginx/conf.d/ruche.conf', '/etc/knot/ruche/knot.conf', `/etc/knot/ruche/zones/${zone}.zone`]));
     expect(files.filter((file) => file.startsWith('/etc/nginx/conf.d/'))).toEqual(['/etc/nginx/conf.d/ruche.conf']);
-    // Debian's nginx.conf leaves the server names hash to its defaults: Ruche's file sizes it for long names.
-    expect((await fleet.server.exec(['grep', '-c', 'server_names_hash_bucket_size', '/etc/nginx/conf.d/ruche.conf'])).stdout.trim()).toBe('1');
+    // Debian's nginx.conf leaves the maps' hash to its defaults: Ruche's file sizes it for long names.
+    expect((await fleet.server.exec(['grep', '-c', 'map_hash_bucket_size', '/etc/nginx/conf.d/ruche.conf'])).stdout.trim()).toBe('1');
     for (const file of files) {
       const first = (await fleet.server.exec(['head', '-n', '1', file])).stdout;
       expect(first, file).toMatch(/^[#;] Managed by Ruche/);

@@ -224,7 +224,7 @@ describe('the run command', () => {
       }
     }
     const local = path.join(dataDir, 'servers/local');
-    expect(readFileSync(path.join(local, `etc/nginx/ruche/sites/${site.id}.conf`), 'utf8')).toContain('server_name embedded-default.org;');
+    expect(readFileSync(path.join(local, `etc/nginx/ruche/sites/${site.id}.conf`), 'utf8')).toContain('embedded-default.org "');
     expect(readFileSync(path.join(local, 'etc/knot/ruche/zones/embedded-default.org.zone'), 'utf8')).toMatch(/SOA/);
     expect(readFileSync(path.join(local, 'ruche-commands.log'), 'utf8')).toContain('ruche-nginx-activate');
     process.kill(second.process.pid!, 'SIGTERM');

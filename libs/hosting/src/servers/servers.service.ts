@@ -134,8 +134,8 @@ export class ServersService {
     const patch = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
     if (Object.keys(patch).length > 0) await repository.update({ id }, patch);
     const after = await repository.findOneByOrFail({ id });
-    // Every vhost listens on IPv6 when the server has an address: a change there is a change
-    // of each of its sites (a change-triggered reconcile renders only what waits).
+    // The web server listens on IPv6 when the server has an address: its sites wait for the
+    // run that renders it again (and goes live only when they are ready again).
     if ((before.publicIpv6 === null) !== (after.publicIpv6 === null) && after.services.includes('web')) await this.state.changedOnServer('site', id, 'web');
     // Jobs of a paused server waited: resuming it starts them again.
     if (before.status === 'paused' && after.status !== 'paused') {

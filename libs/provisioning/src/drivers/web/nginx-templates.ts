@@ -8,14 +8,13 @@ export interface SiteConfig {
   documentRoot: string;
   redirectTo: string | null;
   https: boolean;
-  ipv6: boolean;
 }
 
 export const WEB_ROOT = '/srv/ruche';
 export const ACCESS_LOG = '/var/log/nginx/ruche-access.log';
 
-/** The shared access log's lines: the site (its first name) and the host asked for, then the usual combined format. */
-const LOG_FORMAT = `log_format ruche '$server_name $host $remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"';`;
+/** The shared access log's lines: the site (its id, `-` for none) and the host asked for, then the usual combined format. */
+const LOG_FORMAT = `log_format ruche '$ruche_site_id $host $remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"';`;
 
 /**
  * Hidden files (.git, .env, .htpasswd…) are never served, .well-known is. One map for every
@@ -46,59 +45,94 @@ export function siteRoot(site: Pick<SiteConfig, 'prefix' | 'documentRoot'>): str
 }
 
 /**
- * One nginx server block per site. Every value is checked again here against the patterns
- * the API used (the database is not trusted to hold only what the API let in).
+ * A site is lines of Ruche's maps, not a server block: one `server` block serves every site of
+ * the server, its root, redirect and certificate read from maps keyed by the host name. Each
+ * server block costs nginx a configuration for every module at each check and reload: with
+ * 10,000 vhosts a master held 147 MB and a reload took seconds before new workers answered.
+ *
+ * Each of the site's names maps to `"<site id> <tls|plain> <root|redirect> <path or URL>"`;
+ * every value is checked again here against the patterns the API used (the database is not
+ * trusted to hold only what the API let in), and none can hold a space, quote, `$` or `;`.
  */
-export function renderVhost(site: SiteConfig): string {
+export function renderSiteMap(site: SiteConfig): string {
   if (!/^[0-9a-f-]{36}$/.test(site.id)) throw new UnsafeValue('site id is not valid');
-  const names = site.hostnames.map(hostname).join(' ');
+  const names = site.hostnames.map(hostname);
   const root = siteRoot(site);
   if (site.redirectTo !== null && redirectProblem(site.redirectTo)) throw new UnsafeValue(`redirect ${JSON.stringify(site.redirectTo)} is not valid`);
-  const listen = [
-    '    listen 80;',
-    ...(site.ipv6 ? ['    listen [::]:80;'] : []),
-    ...(site.https ? ['    listen 443 ssl;', ...(site.ipv6 ? ['    listen [::]:443 ssl;'] : [])] : []),
-  ];
-  const tls = site.https ? [`    ssl_certificate ${CERT_DIR}/${site.id}.crt;`, `    ssl_certificate_key ${CERT_DIR}/${site.id}.key;`] : [];
-  const body =
-    site.redirectTo !== null
-      ? [`    return 301 "${site.redirectTo}";`]
-      : [
-          // No location blocks (see HIDDEN_MAP): the server's own settings serve every path.
-          `    root $ruche_hidden${root};`,
-          '    index index.html index.htm;',
-          '    try_files $uri $uri/ =404;',
-        ];
-  return [
-    `# ${MANAGED_HEADER}`,
-    `# Site ${site.id} (${site.prefix})`,
-    'server {',
-    ...listen,
-    `    server_name ${names};`,
-    ...tls,
-    // One shared log for every site (one file descriptor, not two per site: a server holds
-    // thousands of sites); each line starts with the site's first name and the host asked for.
-    `    access_log ${ACCESS_LOG} ruche;`,
-    ...body,
-    '}',
-    '',
-  ].join('\n');
+  const target = site.redirectTo !== null ? `redirect ${site.redirectTo}` : `root ${root}`;
+  const value = `${site.id} ${site.https ? 'tls' : 'plain'} ${target}`;
+  return [`# ${MANAGED_HEADER}`, `# Site ${site.id} (${site.prefix})`, ...names.map((name) => `${name} "${value}";`), ''].join('\n');
 }
 
 /**
- * Room for any valid host name (up to 253 characters) and thousands of them: with nginx's
- * defaults (64-byte buckets) one long name a client may lawfully use stops nginx from loading
- * any site at all. nginx takes the smallest table that fits; these are only ceilings.
+ * Room for any valid host name (up to 253 characters) and tens of thousands of them: with
+ * nginx's defaults (64-byte buckets) one long name a client may lawfully use stops nginx from
+ * loading any site at all. nginx takes the smallest table that fits; these are only ceilings.
  */
-const SERVER_NAMES_HASH = ['server_names_hash_bucket_size 512;', 'server_names_hash_max_size 131072;'];
+const MAP_HASH = ['map_hash_bucket_size 512;', 'map_hash_max_size 262144;'];
+
+/** What a site's map value says, read back by regular expressions (their captures named for Ruche alone). */
+const VALUE_MAPS = [
+  'map $ruche_site $ruche_root { default /dev/null/ruche-unknown-host; "~^\\S+ \\S+ root (?<ruche_root_path>.+)$" $ruche_root_path; }',
+  'map $ruche_site $ruche_redirect { default ""; "~^\\S+ \\S+ redirect (?<ruche_redirect_url>.+)$" $ruche_redirect_url; }',
+  'map $ruche_site $ruche_cert { default ruche-no-certificate; "~^(?<ruche_cert_site>\\S+) tls " $ruche_cert_site; }',
+  'map $ruche_site $ruche_site_id { default -; "~^(?<ruche_log_site>\\S+) " $ruche_log_site; }',
+];
 
 /**
- * The file that makes nginx read Ruche's sites: Ruche's own file in conf.d, not an edit of
- * nginx.conf. Without the hash sizes when the server's own configuration sets them already (a
- * second setting would stop nginx).
+ * The maps and the one server block, reading the site files under `sites`. The server block
+ * takes every host name no other block of the server names (a regular expression is tried
+ * after exact names): a name Ruche does not serve gets 404, not the server's default page.
+ * A plain site asked for over HTTPS, or a client without SNI, gets no certificate (the
+ * handshake fails), as with no HTTPS server for it.
+ */
+function sitesHttp(sites: string, ipv6: boolean): string[] {
+  return [
+    LOG_FORMAT,
+    HIDDEN_MAP,
+    // One lookup of the sites' names (each map reading them costs nginx a pass over every file
+    // at each check and reload): by the name a TLS client asks for at the handshake (SNI;
+    // nginx reads the certificate's variables in a request of its own, with no method yet),
+    // by the Host of a request.
+    'map $request_method $ruche_name { "" $ssl_server_name; default $host; }',
+    `map $ruche_name $ruche_site { default ""; include ${sites}/*.conf; }`,
+    ...VALUE_MAPS,
+    'server {',
+    '    listen 80;',
+    ...(ipv6 ? ['    listen [::]:80;'] : []),
+    '    listen 443 ssl;',
+    ...(ipv6 ? ['    listen [::]:443 ssl;'] : []),
+    '    server_name ~^;',
+    // Read at each handshake, by the name the client asked for (SNI).
+    `    ssl_certificate ${CERT_DIR}/$ruche_cert.crt;`,
+    `    ssl_certificate_key ${CERT_DIR}/$ruche_cert.key;`,
+    // One shared log for every site (one file descriptor, not two per site: a server holds
+    // thousands of sites); each line starts with the host asked for.
+    `    access_log ${ACCESS_LOG} ruche;`,
+    '    if ($ruche_redirect) { return 301 $ruche_redirect; }',
+    // No location blocks (see HIDDEN_MAP): the server's own settings serve every path.
+    '    root $ruche_hidden$ruche_root;',
+    '    index index.html index.htm;',
+    '    try_files $uri $uri/ =404;',
+    '}',
+  ];
+}
+
+/** The release's shared file `http.conf`: the log format, the maps and the server block over the live sites. */
+export function renderHttp(ipv6: boolean): string {
+  return [`# ${MANAGED_HEADER}`, ...sitesHttp('/etc/nginx/ruche/sites', ipv6), ''].join('\n');
+}
+
+/**
+ * The file that makes nginx serve Ruche's sites: Ruche's own file in conf.d, not an edit of
+ * nginx.conf: the maps' hash sizes, then the live release's `http.conf` (swapped in with the
+ * sites it reads; the pattern lets nginx start, serving no site, before the first release is
+ * there). The sizes must come before any map (nginx fixes them at the first map it reads), and
+ * are left out when the server's own configuration sets them or has a map of its own read
+ * before this file (a second setting, or one after a map, stops nginx).
  */
 export function nginxInclude(withHashSizes: boolean): string {
-  return [`# ${MANAGED_HEADER}`, LOG_FORMAT, HIDDEN_MAP, ...(withHashSizes ? SERVER_NAMES_HASH : []), 'include /etc/nginx/ruche/sites/*.conf;', ''].join('\n');
+  return [`# ${MANAGED_HEADER}`, ...(withHashSizes ? MAP_HASH : []), 'include /etc/nginx/ruche/http*.conf;', ''].join('\n');
 }
 
 /** A configuration for `nginx -t` that loads only a staged release's sites. */
@@ -109,11 +143,7 @@ export function checkConfig(release: string): string {
     'pid /run/ruche-nginx-check.pid;',
     'events {}',
     'http {',
-    '    include /etc/nginx/mime.types;',
-    `    ${LOG_FORMAT}`,
-    `    ${HIDDEN_MAP}`,
-    ...SERVER_NAMES_HASH.map((line) => `    ${line}`),
-    `    include ${release}/sites/*.conf;`,
+    ...['include /etc/nginx/mime.types;', ...MAP_HASH, ...sitesHttp(`${release}/sites`, false)].map((line) => `    ${line}`),
     '}',
     '',
   ].join('\n');

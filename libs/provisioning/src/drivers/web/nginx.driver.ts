@@ -4,7 +4,7 @@ import { DesiredStateReader, ResourceOutcomes, type DesiredSite, type ResourceTy
 import type { CommandResult, ServerConnection } from '../../transports/connection.js';
 import { RENDER_TEST_HOOK, renderEach, type RenderTestHook, withoutReleasePath, type Activation, type ActivationChange, type CheckVerdict, type FileDriver, type ReleaseCheck, type Rendered, type RenderedUnit } from '../driver.js';
 import { Driver } from '../driver-registry.js';
-import { CERT_DIR, checkConfig, DEFAULT_INDEX, nginxInclude, renderVhost, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
+import { CERT_DIR, checkConfig, DEFAULT_INDEX, nginxInclude, renderHttp, renderSiteMap, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
 
 /**
  * Document roots first (made by one system user per organisation, with a placeholder page
@@ -15,20 +15,42 @@ import { CERT_DIR, checkConfig, DEFAULT_INDEX, nginxInclude, renderVhost, siteRo
  * connections).
  */
 /**
- * A self-signed pair for the names in $2 (a subjectAltName list) at $1.{key,crt}, unless the
- * pair there was made for exactly those names. The CN stays short and fixed (at most 64
- * characters; clients check the subjectAltName).
+ * The check of a staged release, in the one round trip that stages it. First each HTTPS site
+ * of the release (`<id> <subjectAltName list>` lines of the check's file) gets its self-signed
+ * pair unless the pair there was made for exactly those names (real certificates come later):
+ * `nginx -t` does not load a certificate chosen at each handshake, so a site whose pair cannot
+ * be made is blamed here and the others go on. The CN stays short and fixed (at most 64
+ * characters; clients check the subjectAltName). nginx's workers read the pair at each
+ * handshake: readable by their group (the `user` of nginx.conf), by no one else. Shell
+ * builtins only for a pair already there (a resync checks every site of the server), and no
+ * process at all without HTTPS sites. Then
+ * `nginx -t` on a configuration that loads only the staged sites; the check's files go after.
  */
-const MAKE_CERTIFICATE = `[ -s "$1.crt" ] && [ -s "$1.key" ] && [ "$(cat "$1.names" 2>/dev/null)" = "$2" ] && exit 0
-umask 077
-openssl req -x509 -newkey rsa:2048 -nodes -days 825 -keyout "$1.key.new" -out "$1.crt.new" -subj "/CN=ruche-self-signed" -addext "subjectAltName=$2" 2>&1 || { rm -f -- "$1.key.new" "$1.crt.new"; exit 1; }
-mv -f -- "$1.key.new" "$1.key" && mv -f -- "$1.crt.new" "$1.crt" && printf %s "$2" > "$1.names"`;
+const CHECK = `release=$1; rc=0; certs=${CERT_DIR}
+if [ -s "$release/ruche-check.tls" ]; then
+  workers=$(sed -n 's/^[[:space:]]*user[[:space:]][[:space:]]*\\([^[:space:];]*\\).*/\\1/p' /etc/nginx/nginx.conf | head -n 1)
+  group=$(id -gn "\${workers:-www-data}" 2>/dev/null) || group=www-data
+  umask 077
+  while read -r id names; do
+    pair=$certs/$id; made=
+    if [ -s "$pair.crt" ] && [ -s "$pair.key" ] && [ -f "$pair.names" ]; then read -r made < "$pair.names" || :; fi
+    [ "$made" = "$names" ] && continue
+    if openssl req -x509 -newkey rsa:2048 -nodes -days 825 -keyout "$pair.key.new" -out "$pair.crt.new" -subj /CN=ruche-self-signed -addext "subjectAltName=$names" > "$pair.err" 2>&1 \\
+      && chgrp -- "$group" "$pair.key.new" "$pair.crt.new" && chmod 640 -- "$pair.key.new" "$pair.crt.new" \\
+      && mv -f -- "$pair.key.new" "$pair.key" && mv -f -- "$pair.crt.new" "$pair.crt"; then
+      printf '%s\\n' "$names" > "$pair.names"; rm -f -- "$pair.err"
+    else
+      echo "no certificate could be made for the names of $release/sites/$id.conf:1: $(tail -n 1 "$pair.err")" >&2
+      rm -f -- "$pair.key.new" "$pair.crt.new" "$pair.err"; rc=1
+    fi
+  done < "$release/ruche-check.tls"
+  # Pairs made before their group was set (two processes in all, not two per site).
+  find "$certs" -maxdepth 1 \\( -name '*.key' -o -name '*.crt' \\) \\( ! -group "$group" -o ! -perm 640 \\) -exec chgrp -- "$group" {} + -exec chmod 640 -- {} +
+fi
+nginx -t -q -c "$release/ruche-check.conf" || rc=1
+rm -f -- "$release/ruche-check.conf" "$release/ruche-check.tls"
+exit $rc`;
 
-/**
- * Bytes on disk under each directory given, one line each, in order; 0 for one that is missing
- * or reached through a symbolic link anywhere on its path (a client's link could point du,
- * which runs as root, at someone else's files). du itself never follows links inside.
- */
 const MEASURE = `for dir in "$@"; do
   if [ -d "$dir" ] && [ "$(realpath -e -- "$dir" 2>/dev/null)" = "$dir" ]; then du -s -x -P -B1 -- "$dir" | cut -f1; else echo 0; fi
 done`;
@@ -95,8 +117,18 @@ nginx -t 2>&1 | tail -n 5 >&2
 exit 1`;
 
 const siteFile = (id: string) => `sites/${id}.conf`;
+const HTTP_FILE = 'http.conf';
 
-/** The web driver: one nginx vhost per site, checked with `nginx -t`, reloaded once. */
+/** Exits 0 when nginx.conf or another file of conf.d sets the maps' hash sizes, or has a map nginx reads before Ruche's file. */
+const HASH_SIZES_ELSEWHERE = `ours=/etc/nginx/conf.d/ruche.conf
+for f in /etc/nginx/nginx.conf /etc/nginx/conf.d/*.conf; do
+  [ "$f" = "$ours" ] && continue
+  grep -sqE '^[[:space:]]*map_hash_(bucket|max)_size' "$f" && exit 0
+  if [ "$f" = /etc/nginx/nginx.conf ] || expr "$f" '<' "$ours" >/dev/null; then grep -sqE '^[[:space:]]*map[[:space:]]' "$f" && exit 0; fi
+done
+exit 1`;
+
+/** The web driver: one map file per site under one shared server block, checked with `nginx -t`, reloaded once. */
 @Injectable()
 @Driver()
 export class NginxDriver implements FileDriver {
@@ -135,10 +167,11 @@ export class NginxDriver implements FileDriver {
             documentRoot: site.documentRoot,
             redirectTo: site.redirectTo,
             https: site.https,
-            ipv6: server.publicIpv6 !== null,
           } satisfies SiteConfig,
         }),
-        text: (_row, site) => renderVhost(site),
+        text: (_row, site) => renderSiteMap(site),
+        // The maps and the one server block, swapped in with the sites they read.
+        shared: () => new Map([[HTTP_FILE, renderHttp(server.publicIpv6 !== null)]]),
         refuses: (error): error is UnsafeValue => error instanceof UnsafeValue,
         testHook: this.testHook,
       });
@@ -147,11 +180,9 @@ export class NginxDriver implements FileDriver {
 
   async prepare(connection: ServerConnection): Promise<void> {
     await connection.run(['mkdir', '-p', '--', this.releasesDir, WEB_ROOT, CERT_DIR]);
-    // Hash sizes set by the server's own configuration (not Ruche's file) win.
-    const setElsewhere = await connection.run(
-      ['sh', '-c', 'for f in /etc/nginx/nginx.conf /etc/nginx/conf.d/*.conf; do if [ "$f" != /etc/nginx/conf.d/ruche.conf ] && grep -sqE "^[[:space:]]*server_names_hash_(bucket|max)_size" "$f"; then exit 0; fi; done; exit 1'],
-      { allowFailure: true },
-    );
+    // The maps' hash sizes are fixed by the first map nginx reads: left to the server's own
+    // configuration when it sets them or has a map read before Ruche's file.
+    const setElsewhere = await connection.run(['sh', '-c', HASH_SIZES_ELSEWHERE], { allowFailure: true });
     await connection.writeFiles(
       '/etc',
       new Map([
@@ -161,23 +192,15 @@ export class NginxDriver implements FileDriver {
     );
   }
 
-  /**
-   * Self-signed certificates for HTTPS sites that have none for their current host names (real
-   * ones come later): the names a certificate was made for are kept beside it. The pair is made
-   * aside and moved in together; if it cannot be made, the site's check fails on its own (no
-   * certificate, or the old one) and the other sites go on.
-   */
-  async beforeCheck(connection: ServerConnection, changed: RenderedUnit[]): Promise<void> {
-    for (const site of changed.map((unit) => unit.data as SiteConfig).filter((site) => site.https)) {
-      await connection.run(['sh', '-c', MAKE_CERTIFICATE, 'ruche-cert', `${CERT_DIR}/${site.id}`, site.hostnames.map((name) => `DNS:${name}`).join(',')], { allowFailure: true });
-    }
-  }
-
-  /** `nginx -t` on a configuration that loads only the staged sites; the check file goes after. */
-  check(release: string): ReleaseCheck {
+  /** The HTTPS sites' certificates, then `nginx -t` on the staged sites (see CHECK). */
+  check(release: string, units: RenderedUnit[]): ReleaseCheck {
+    const tls = units.map((unit) => unit.data as SiteConfig).filter((site) => site.https);
     return {
-      files: new Map([['ruche-check.conf', checkConfig(release)]]),
-      argv: ['sh', '-c', 'nginx -t -q -c "$1/ruche-check.conf"; rc=$?; rm -f -- "$1/ruche-check.conf"; exit $rc', 'ruche-nginx-check', release],
+      files: new Map([
+        ['ruche-check.conf', checkConfig(release)],
+        ['ruche-check.tls', tls.map((site) => `${site.id} ${site.hostnames.map((name) => `DNS:${name}`).join(',')}\n`).join('')],
+      ]),
+      argv: ['sh', '-c', CHECK, 'ruche-nginx-check', release],
     };
   }
 
