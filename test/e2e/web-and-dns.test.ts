@@ -257,6 +257,36 @@ describe('a domain and a site, from the API to the server', () => {
     await eventually(async () => (await client.get(`/api/v1/sites/${site.body.id}`)).status === 404, 15_000, 'the site to go');
   });
 
+  it('moves a server from the older layout (a server block per site): no drift reported, a kept site nginx cannot read is taken off, the others go live', async () => {
+    const domain = await liveDomain('layout');
+    const old = await client.post('/api/v1/sites', { organizationId, hostnames: [`old.${domain.name}`] });
+    const other = await client.post('/api/v1/sites', { organizationId, hostnames: [`other.${domain.name}`] });
+    await phaseOf(`/api/v1/sites/${old.body.id}`, 'ready');
+    await phaseOf(`/api/v1/sites/${other.body.id}`, 'ready');
+    // One site's row holds a value Ruche will not write (so its last good files are kept)…
+    await fleet.api.db.query(`UPDATE sites SET document_root = '../../etc', generation = generation + 1 WHERE id = $1`, [old.body.id]);
+    // …and the live tree is as an older Ruche wrote it: no shared http.conf, a server block per site.
+    const asBefore = 'live=$(readlink -f /etc/nginx/ruche); rm -f "$live/http.conf" "$live/sites/$1.conf"; printf "server {\\n    listen 80;\\n    server_name %s;\\n}\\n" "$2" > "$live/sites/$1.conf"';
+    for (const [site, name] of [[old.body.id, `old.${domain.name}`], [other.body.id, `other.${domain.name}`]]) {
+      await fleet.server.exec(['sh', '-c', asBefore, 'older-layout', site, name]);
+    }
+    expect((await fleet.admin.post(`/api/v1/servers/${fleet.serverId}/resync`)).status).toBe(202);
+    const failed = await eventually(async () => {
+      const now = await get(`/api/v1/sites/${old.body.id}`);
+      return now.phase === 'failed' && /taken off the server/.test(now.lastError ?? '') ? now : null;
+    }, 30_000, 'the old site to be taken off');
+    expect(failed.lastError).toMatch(new RegExp(`no longer passes the check and was taken off the server: .*sites/${old.body.id}\\.conf:\\d+`));
+    await eventually(async () => (await httpGet(fleet.server.ports.http!, { host: `other.${domain.name}` })).status === 200, 15_000, 'the other site to answer');
+    expect((await get(`/api/v1/sites/${other.body.id}`)).phase).toBe('ready');
+    // Its file rewritten in the new layout is not a hand edit.
+    expect((await get(`/api/v1/resource-events?resourceId=${other.body.id}`)).data.map((event: { kind: string }) => event.kind)).not.toContain('drift');
+    expect((await fleet.server.exec(['ls', '/etc/nginx/ruche/sites'])).stdout).not.toContain(old.body.id);
+    const fresh = await client.post('/api/v1/sites', { organizationId, hostnames: [`new.${domain.name}`] });
+    await phaseOf(`/api/v1/sites/${fresh.body.id}`, 'ready');
+    expect((await client.delete(`/api/v1/sites/${old.body.id}`)).status).toBe(202);
+    await eventually(async () => (await client.get(`/api/v1/sites/${old.body.id}`)).status === 404, 15_000, 'the old site to go');
+  });
+
   it("serves HTTPS with a certificate for the site's names (made again when they change), and redirect-only sites", async () => {
     const domain = await liveDomain('tls');
     const zone = domain.name;

@@ -30,7 +30,7 @@ describe('a server’s set-up', () => {
     const { organization, caller } = await makeHostingClient(api, admin);
     await caller.post('/api/v1/domains', { organizationId: organization.id, name: 'prepared-once.org' });
     const log = path.join(api.config.dataDir, 'servers', web.name, 'ruche-commands.log');
-    const prepares = () => readFileSync(log, 'utf8').split('\n').filter((line) => line.includes('"mkdir","-p","--","/etc/nginx/ruche.releases"')).length;
+    const prepares = () => readFileSync(log, 'utf8').split('\n').filter((line) => line.includes('"ruche-nginx-prepare","/etc/nginx/ruche.releases"')).length;
     for (const name of ['one', 'two', 'three']) {
       const site = await caller.post('/api/v1/sites', { organizationId: organization.id, hostnames: [`${name}.prepared-once.org`] });
       await eventually(async () => (await caller.get(`/api/v1/sites/${site.body.id}`)).body.phase === 'ready', 20_000, `site ${name} to be ready`);

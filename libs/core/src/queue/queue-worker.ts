@@ -84,6 +84,9 @@ export class QueueWorker implements BeforeApplicationShutdown {
     for (const [task, { handler, job }] of handlers) taskList[task] = this.wrap(job, handler);
     const crontab = this.crontab().join('\n');
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: this.config.workerConcurrency + 3, application_name: 'ruche-worker' });
+    // An idle connection the server closes (a restart, a terminated backend) is an event, not a
+    // crash: graphile-worker listens while it runs, and stops listening before the pool ends.
+    this.pool.on('error', (error) => this.logger.warn({ err: error }, 'a queue database connection was closed'));
     await this.pool.query(`INSERT INTO queue_workers (id, pid, hostname) VALUES ($1, $2, $3)`, [this.processId, process.pid, os.hostname()]);
     this.utils = await makeWorkerUtils({ pgPool: this.pool, logger: this.queueLogger() });
     // Listen before run() starts: it creates its workers (and emits worker:create) right away.

@@ -163,6 +163,12 @@ export interface FileDriver extends DriverBase {
    */
   loadWaiting?(server: Server, config: Config): Promise<{ resources: ResourceState[]; render: () => Rendered; keptFiles: ReadonlySet<string> }>;
 
+  /**
+   * Optional: false when a live tree was written by an earlier Ruche in another layout (its
+   * files all change, and that is not a hand edit to report as drift).
+   */
+  isCurrentLayout?(live: ReadonlyMap<string, string>): boolean;
+
   /** Work before the check, only when some changed unit needs it (certificates a config refers to). */
   beforeCheck?(connection: ServerConnection, changed: RenderedUnit[]): Promise<void>;
 

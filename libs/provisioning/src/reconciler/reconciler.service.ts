@@ -180,7 +180,8 @@ export class Reconciler {
       step('render');
       const live = known ?? (await connection.hashTree(driver.liveLink));
       step('observe');
-      let plan = planRelease({ rendered, live, resources, keptFiles });
+      const earlierLayout = live.size > 0 && driver.isCurrentLayout?.(live) === false;
+      let plan = planRelease({ rendered, live, resources, keptFiles, earlierLayout });
 
       if (plan.changed.size === 0 && plan.removed.length === 0) {
         // The server already has it all. A resource still waiting may follow a swap whose
@@ -218,15 +219,29 @@ export class Reconciler {
       for (const [file, content] of plan.changed) tree.set(file, sha256Hex(content));
 
       // Per-resource isolation: what the checker pins on a resource is left out (its last
-      // good files kept), the rest goes live. Each round removes at least one resource, so
-      // this ends; only this rare path takes extra round trips.
+      // good files kept), the rest goes live; a kept resource whose last good files the
+      // checker now refuses is taken off the server. Each round removes at least one resource
+      // from the release, so this ends; only this rare path takes extra round trips.
       const refusedNow = new Set<string>();
+      const dropped = new Set<string>();
       while (result) {
         const verdict = driver.verdict(result, plan.included);
         if (verdict.general) throw new ReleaseRefused(verdict.general);
         if (verdict.byResource.size === 0) break;
         const refused = plan.included.filter((unit) => verdict.byResource.has(unit.resource.id));
-        if (refused.length === 0) throw new ReleaseRefused([...verdict.byResource.values()].join('; '));
+        const stale = plan.kept.filter((unit) => verdict.byResource.has(unit.resource.id));
+        if (refused.length === 0 && stale.length === 0) throw new ReleaseRefused([...verdict.byResource.values()].join('; '));
+        for (const unit of stale) {
+          const message = verdict.byResource.get(unit.resource.id)!;
+          // (Refused earlier in this run, its restored files now refused too: one outcome, the last.)
+          const earlier = outcomes.rejected.findIndex((rejected) => rejected.resource.id === unit.resource.id);
+          if (earlier >= 0) outcomes.rejected.splice(earlier, 1);
+          outcomes.rejected.push({ resource: unit.resource, message: `its last good configuration no longer passes the check and was taken off the server: ${message}` });
+          dropped.add(unit.resource.id);
+          const files = [...unit.files.keys()].filter((file) => tree.has(file));
+          await connection.removeFiles(release, files);
+          for (const file of files) tree.delete(file);
+        }
         for (const unit of refused) {
           outcomes.rejected.push({ resource: unit.resource, message: verdict.byResource.get(unit.resource.id)! });
           refusedNow.add(unit.resource.id);
@@ -237,7 +252,7 @@ export class Reconciler {
           for (const file of files) tree.delete(file);
           for (const file of restored) tree.set(file, live.get(file)!);
         }
-        plan = planRelease({ rendered, live, resources, refusedNow, keptFiles });
+        plan = planRelease({ rendered, live, resources, refusedNow, dropped, keptFiles, earlierLayout });
         // The shared files (the zone list) are rewritten for what is left, whatever the live tree has.
         const again = driver.check(release, plan.included);
         await connection.writeFiles(release, new Map([...plan.shared, ...(again?.files ?? [])]));

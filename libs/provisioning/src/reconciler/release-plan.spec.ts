@@ -76,6 +76,13 @@ describe('planRelease', () => {
     expect(plan.changed.get('sites/a.conf')).toBe('config of a');
   });
 
+  it('calls nothing drift when the live tree was written in an earlier layout', () => {
+    const a = resource('a');
+    const plan = planRelease({ rendered: rendered([unit(a)]), live: liveOf({ 'sites/a.conf': 'server { … }', 'old-layout.conf': 'x' }), resources: [a], earlierLayout: true });
+    expect(plan).toMatchObject({ drifted: [], drift: false, removed: ['old-layout.conf'] });
+    expect(plan.changed.get('sites/a.conf')).toBe('config of a');
+  });
+
   it('calls a stray file drift only when nothing waits to be applied', () => {
     const a = resource('a');
     const stray = liveOf({ 'sites/a.conf': 'config of a', 'sites/stray.conf': 'x' });
@@ -91,6 +98,22 @@ describe('planRelease', () => {
     expect(plan.kept.map((u) => u.resource.id)).toEqual(['held']);
     expect(plan.changed).toEqual(new Map());
     expect(plan.removed).toEqual([]);
+  });
+
+  it('takes off the server a kept resource whose last good files the checker now refuses, even when only what waits was rendered', () => {
+    const held = resource('held', { phase: 'failed', generation: 3, observedGeneration: 3 });
+    const waiting = resource('waiting', { generation: 2 });
+    const plan = planRelease({
+      rendered: rendered([unit(held, 'refused config'), unit(waiting, 'new config of waiting')], { list: true }),
+      live: liveOf({ 'sites/held.conf': 'last good, in a layout no longer read', 'sites/waiting.conf': 'config of waiting', 'sites/quiet.conf': 'config of quiet', list: 'held\nwaiting' }),
+      resources: [held, waiting],
+      dropped: new Set(['held']),
+      keptFiles: new Set(['sites/held.conf', 'sites/waiting.conf', 'sites/quiet.conf']),
+    });
+    expect(plan.kept).toEqual([]);
+    expect(plan.included.map((u) => u.resource.id)).toEqual(['waiting']);
+    expect(plan.removed).toEqual(['sites/held.conf']);
+    expect(plan.shared.get('list')).toBe('waiting');
   });
 
   it('leaves out a refused resource that has no files yet, and one refused in this run', () => {

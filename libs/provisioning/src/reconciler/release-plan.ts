@@ -27,10 +27,17 @@ export interface ReleaseInput {
   /** Units refused by the checker in this run: out of the release, their last good files kept. */
   refusedNow?: ReadonlySet<string>;
   /**
+   * Out units whose last good files the checker refused in this run (a file it can no longer
+   * read, after a change of layout, or a name another site now takes): they are taken off.
+   */
+  dropped?: ReadonlySet<string>;
+  /**
    * Set when only the waiting resources were rendered (the driver's `loadWaiting`): the files
    * of every unit the server keeps, which stay as they are live unless rendered again.
    */
   keptFiles?: ReadonlySet<string>;
+  /** The live tree was written by an earlier Ruche in another layout: what differs is not a hand edit. */
+  earlierLayout?: boolean;
 }
 
 /** A resource that waits to be applied: changed, being deleted, or caught mid-run. */
@@ -47,12 +54,16 @@ export function isWaiting(resource: ResourceState): boolean {
 export function planRelease(input: ReleaseInput): ReleasePlan {
   const { rendered, live } = input;
   const refusedNow = input.refusedNow ?? new Set<string>();
+  const dropped = input.dropped ?? new Set<string>();
   const held = new Set(input.resources.filter((r) => r.phase === 'failed' && r.generation === r.observedGeneration).map((r) => r.id));
   const hasLiveFiles = (unit: RenderedUnit) => [...unit.files.keys()].some((file) => live.has(file));
   const out = (unit: RenderedUnit) => held.has(unit.resource.id) || refusedNow.has(unit.resource.id);
 
-  const kept = rendered.units.filter((unit) => out(unit) && hasLiveFiles(unit));
-  for (const { unit } of rendered.refused) if (unit && hasLiveFiles(unit)) kept.push(unit);
+  const kept = rendered.units.filter((unit) => out(unit) && !dropped.has(unit.resource.id) && hasLiveFiles(unit));
+  for (const { unit } of rendered.refused) if (unit && !dropped.has(unit.resource.id) && hasLiveFiles(unit)) kept.push(unit);
+  const droppedPaths = new Set(
+    [...rendered.units, ...rendered.refused.flatMap(({ unit }) => (unit ? [unit] : []))].filter((unit) => dropped.has(unit.resource.id)).flatMap((unit) => [...unit.files.keys()]),
+  );
   const included = rendered.units.filter((unit) => !out(unit));
 
   const keptPaths = new Set(kept.flatMap((unit) => [...unit.files.keys()].filter((file) => live.has(file))));
@@ -63,14 +74,15 @@ export function planRelease(input: ReleaseInput): ReleasePlan {
   const changed = new Map([...desired].filter(([file, content]) => live.get(file) !== sha256Hex(content)));
   const deleted = new Set(rendered.deleted);
   const keptFiles = input.keptFiles ?? new Set<string>();
-  const removed = [...live.keys()].filter((file) => !desired.has(file) && !keptPaths.has(file) && (deleted.has(file) || !keptFiles.has(file)));
+  const removed = [...live.keys()].filter((file) => !desired.has(file) && !keptPaths.has(file) && (deleted.has(file) || droppedPaths.has(file) || !keptFiles.has(file)));
 
   // Files differ though nothing was asked: someone changed the server by hand.
   const touched = new Set([...changed.keys(), ...removed]);
   const drifted = included.filter(
-    (unit) => unit.resource.generation === unit.resource.observedGeneration && unit.resource.phase === 'ready' && [...unit.files.keys()].some((file) => touched.has(file)),
+    (unit) =>
+      !input.earlierLayout && unit.resource.generation === unit.resource.observedGeneration && unit.resource.phase === 'ready' && [...unit.files.keys()].some((file) => touched.has(file)),
   );
-  const drift = drifted.length > 0 || (!input.resources.some(isWaiting) && touched.size > 0);
+  const drift = drifted.length > 0 || (!input.earlierLayout && !input.resources.some(isWaiting) && touched.size > 0);
   return { included, kept, changed, removed, shared, drifted, drift };
 }
 

@@ -95,7 +95,8 @@ function sitesHttp(sites: string, ipv6: boolean): string[] {
     // nginx reads the certificate's variables in a request of its own, with no method yet),
     // by the Host of a request.
     'map $request_method $ruche_name { "" $ssl_server_name; default $host; }',
-    `map $ruche_name $ruche_site { default ""; include ${sites}/*.conf; }`,
+    // (`hostnames`: a name asked for with a final dot is the same name.)
+    `map $ruche_name $ruche_site { hostnames; default ""; include ${sites}/*.conf; }`,
     ...VALUE_MAPS,
     'server {',
     '    listen 80;',
@@ -135,7 +136,10 @@ export function nginxInclude(withHashSizes: boolean): string {
   return [`# ${MANAGED_HEADER}`, ...(withHashSizes ? MAP_HASH : []), 'include /etc/nginx/ruche/http*.conf;', ''].join('\n');
 }
 
-/** A configuration for `nginx -t` that loads only a staged release's sites. */
+/**
+ * A configuration for `nginx -t` that loads only a staged release's sites, with the maps' hash
+ * sizes the live configuration has (copied into the release by the check).
+ */
 export function checkConfig(release: string): string {
   return [
     `# ${MANAGED_HEADER}`,
@@ -143,7 +147,7 @@ export function checkConfig(release: string): string {
     'pid /run/ruche-nginx-check.pid;',
     'events {}',
     'http {',
-    ...['include /etc/nginx/mime.types;', ...MAP_HASH, ...sitesHttp(`${release}/sites`, false)].map((line) => `    ${line}`),
+    ...['include /etc/nginx/mime.types;', `include ${release}/ruche-check-sizes.conf;`, ...sitesHttp(`${release}/sites`, false)].map((line) => `    ${line}`),
     '}',
     '',
   ].join('\n');

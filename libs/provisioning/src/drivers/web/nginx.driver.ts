@@ -14,6 +14,12 @@ import { CERT_DIR, checkConfig, DEFAULT_INDEX, nginxInclude, renderHttp, renderS
  * stopped listening (they say "shutting down" in their title, then only finish their
  * connections).
  */
+/** \`worker_group\` prints the group nginx's workers run as (the \`user\` line of nginx.conf). */
+const WORKER_GROUP = `worker_group() {
+  set -f; set -- $(sed -n 's/^[[:space:]]*user[[:space:]][[:space:]]*\\([^;#]*\\);.*/\\1/p' /etc/nginx/nginx.conf | head -n 1); set +f
+  if [ -n "\${2:-}" ]; then echo "$2"; else id -gn "\${1:-www-data}" 2>/dev/null || echo www-data; fi
+}`;
+
 /**
  * The check of a staged release, in the one round trip that stages it. First each HTTPS site
  * of the release (`<id> <subjectAltName list>` lines of the check's file) gets its self-signed
@@ -27,9 +33,11 @@ import { CERT_DIR, checkConfig, DEFAULT_INDEX, nginxInclude, renderHttp, renderS
  * `nginx -t` on a configuration that loads only the staged sites; the check's files go after.
  */
 const CHECK = `release=$1; rc=0; certs=${CERT_DIR}
+${WORKER_GROUP}
+# The check runs with the maps' hash sizes the live configuration has (Ruche's, the server's own, or nginx's defaults).
+grep -hsE '^[[:space:]]*map_hash_(bucket|max)_size' /etc/nginx/nginx.conf /etc/nginx/conf.d/*.conf > "$release/ruche-check-sizes.conf"
 if [ -s "$release/ruche-check.tls" ]; then
-  workers=$(sed -n 's/^[[:space:]]*user[[:space:]][[:space:]]*\\([^[:space:];]*\\).*/\\1/p' /etc/nginx/nginx.conf | head -n 1)
-  group=$(id -gn "\${workers:-www-data}" 2>/dev/null) || group=www-data
+  group=$(worker_group)
   umask 077
   while read -r id names; do
     pair=$certs/$id; made=
@@ -44,11 +52,9 @@ if [ -s "$release/ruche-check.tls" ]; then
       rm -f -- "$pair.key.new" "$pair.crt.new" "$pair.err"; rc=1
     fi
   done < "$release/ruche-check.tls"
-  # Pairs made before their group was set (two processes in all, not two per site).
-  find "$certs" -maxdepth 1 \\( -name '*.key' -o -name '*.crt' \\) \\( ! -group "$group" -o ! -perm 640 \\) -exec chgrp -- "$group" {} + -exec chmod 640 -- {} +
 fi
 nginx -t -q -c "$release/ruche-check.conf" || rc=1
-rm -f -- "$release/ruche-check.conf" "$release/ruche-check.tls"
+rm -f -- "$release/ruche-check.conf" "$release/ruche-check.tls" "$release/ruche-check-sizes.conf"
 exit $rc`;
 
 const MEASURE = `for dir in "$@"; do
@@ -116,6 +122,16 @@ echo "nginx did not start new workers after the reload:" >&2
 nginx -t 2>&1 | tail -n 5 >&2
 exit 1`;
 
+/**
+ * Folders, and certificate pairs readable by nginx's workers' group and no one else (the
+ * workers read a pair at each handshake; pairs made by an earlier Ruche were root's alone).
+ */
+const PREPARE = `set -e
+mkdir -p -- "$@"
+${WORKER_GROUP}
+group=$(worker_group)
+find "$3" -maxdepth 1 \\( -name '*.key' -o -name '*.crt' \\) \\( ! -group "$group" -o ! -perm 640 \\) -exec chgrp -- "$group" {} + -exec chmod 640 -- {} +`;
+
 const siteFile = (id: string) => `sites/${id}.conf`;
 const HTTP_FILE = 'http.conf';
 
@@ -179,7 +195,7 @@ export class NginxDriver implements FileDriver {
   }
 
   async prepare(connection: ServerConnection): Promise<void> {
-    await connection.run(['mkdir', '-p', '--', this.releasesDir, WEB_ROOT, CERT_DIR]);
+    await connection.run(['sh', '-c', PREPARE, 'ruche-nginx-prepare', this.releasesDir, WEB_ROOT, CERT_DIR]);
     // The maps' hash sizes are fixed by the first map nginx reads: left to the server's own
     // configuration when it sets them or has a map read before Ruche's file.
     const setElsewhere = await connection.run(['sh', '-c', HASH_SIZES_ELSEWHERE], { allowFailure: true });
@@ -190,6 +206,11 @@ export class NginxDriver implements FileDriver {
         ['nginx/conf.d/ruche.conf', nginxInclude(!connection.runsCommands || setElsewhere.exitCode !== 0)],
       ]),
     );
+  }
+
+  /** Sites are map lines read by the release's http.conf since it exists (they were server blocks before). */
+  isCurrentLayout(live: ReadonlyMap<string, string>): boolean {
+    return live.has(HTTP_FILE);
   }
 
   /** The HTTPS sites' certificates, then `nginx -t` on the staged sites (see CHECK). */
