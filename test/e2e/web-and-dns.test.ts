@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet, httpsGet, queryDns } from '@ruche/infra/fleet';
 import { RENDER_TEST_HOOK, type RenderTestHook } from '@ruche/provisioning';
@@ -260,9 +260,13 @@ describe('a domain and a site, from the API to the server', () => {
   it('moves a server from the older layout (a server block per site): no drift reported, a kept site nginx cannot read is taken off, the others go live', async () => {
     const domain = await liveDomain('layout');
     const old = await client.post('/api/v1/sites', { organizationId, hostnames: [`old.${domain.name}`] });
-    const other = await client.post('/api/v1/sites', { organizationId, hostnames: [`other.${domain.name}`] });
+    const other = await client.post('/api/v1/sites', { organizationId, hostnames: [`other.${domain.name}`], https: true });
     await phaseOf(`/api/v1/sites/${old.body.id}`, 'ready');
     await phaseOf(`/api/v1/sites/${other.body.id}`, 'ready');
+    // The older Ruche kept a site's pair as <id>.crt and .key, with the names it was made for.
+    const legacy = `/etc/ruche/certs/${other.body.id}`;
+    const asLegacy = 'for f in "$1"-*.crt; do mv -- "$f" "$1.crt"; mv -- "${f%.crt}.key" "$1.key"; done; printf %s "$2" > "$1.names"; stat -c %i "$1.key"';
+    const legacyKey = (await fleet.server.exec(['sh', '-c', asLegacy, 'legacy-pair', legacy, `DNS:other.${domain.name}`])).stdout.trim();
     // One site's row holds a value Ruche will not write (so its last good files are kept)…
     await fleet.api.db.query(`UPDATE sites SET document_root = '../../etc', generation = generation + 1 WHERE id = $1`, [old.body.id]);
     // …and the live tree is as an older Ruche wrote it: no shared http.conf, a server block per site.
@@ -278,6 +282,9 @@ describe('a domain and a site, from the API to the server', () => {
     expect(failed.lastError).toMatch(new RegExp(`no longer passes the check and was taken off the server: .*sites/${old.body.id}\\.conf:\\d+`));
     await eventually(async () => (await httpGet(fleet.server.ports.http!, { host: `other.${domain.name}` })).status === 200, 15_000, 'the other site to answer');
     expect((await get(`/api/v1/sites/${other.body.id}`)).phase).toBe('ready');
+    // Its pair is the one the older Ruche made (the same file, under its new name), not a new one.
+    expect((await httpsGet(fleet.server.ports.https!, { host: `other.${domain.name}` })).certificateNames).toBe(`DNS:other.${domain.name}`);
+    expect((await fleet.server.exec(['sh', '-c', 'stat -c %i "$1"-*.key', 'pair', legacy])).stdout.trim()).toBe(legacyKey);
     // Its file rewritten in the new layout is not a hand edit.
     expect((await get(`/api/v1/resource-events?resourceId=${other.body.id}`)).data.map((event: { kind: string }) => event.kind)).not.toContain('drift');
     expect((await fleet.server.exec(['ls', '/etc/nginx/ruche/sites'])).stdout).not.toContain(old.body.id);
@@ -327,8 +334,11 @@ describe('a domain and a site, from the API to the server', () => {
     const https = fleet.server.ports.https!;
     const site = await client.post('/api/v1/sites', { organizationId, hostnames: [`a.${zone}`], https: true });
     await phaseOf(`/api/v1/sites/${site.body.id}`, 'ready');
-    // A folder where the new key must be written: openssl cannot make the pair for the new names.
-    await fleet.server.exec(['mkdir', `/etc/ruche/certs/${site.body.id}.key.new`]);
+    // A folder where the new key must be written: openssl cannot make the pair for the new names
+    // (a pair is named by the site and a hash of its names).
+    const pairFor = (names: string[]) => `/etc/ruche/certs/${site.body.id}-${createHash('sha256').update(names.map((name) => `DNS:${name}`).join(',')).digest('hex').slice(0, 16)}`;
+    const newPair = pairFor([`a.${zone}`, `b.${zone}`]);
+    await fleet.server.exec(['mkdir', `${newPair}.key.new`]);
     expect((await client.patch(`/api/v1/sites/${site.body.id}`, { hostnames: [`a.${zone}`, `b.${zone}`] })).status).toBe(200);
     const other = await client.post('/api/v1/sites', { organizationId, hostnames: [`c.${zone}`], https: true });
     const failed = await phaseOf(`/api/v1/sites/${site.body.id}`, 'failed');
@@ -339,12 +349,20 @@ describe('a domain and a site, from the API to the server', () => {
     expect((await httpsGet(https, { host: `a.${zone}` })).certificateNames).toBe(`DNS:a.${zone}`);
     expect((await httpGet(fleet.server.ports.http!, { host: `b.${zone}` })).status).toBe(404);
     // Once the way is clear, a retry makes the pair and the new name goes live.
-    await fleet.server.exec(['rmdir', `/etc/ruche/certs/${site.body.id}.key.new`]);
+    await fleet.server.exec(['rmdir', `${newPair}.key.new`]);
     expect((await fleet.admin.post('/api/v1/jobs/retry', { resourceType: 'site', resourceId: site.body.id })).status).toBe(202);
     await phaseOf(`/api/v1/sites/${site.body.id}`, 'ready');
     expect((await httpsGet(https, { host: `b.${zone}` })).certificateNames).toBe(`DNS:a.${zone}, DNS:b.${zone}`);
     // Keys are readable by nginx's workers (their group), not by anyone else.
-    expect((await fleet.server.exec(['stat', '-c', '%a %U %G', `/etc/ruche/certs/${site.body.id}.key`])).stdout.trim()).toBe('640 root www-data');
+    expect((await fleet.server.exec(['stat', '-c', '%a %U %G', `${newPair}.key`])).stdout.trim()).toBe('640 root www-data');
+    // The pair for its first names stays while the live release serves it; made again for other
+    // names, it goes.
+    const pairs = async () => (await fleet.server.exec(['sh', '-c', 'cd /etc/ruche/certs && ls -- "$1"-*.crt', 'pairs', site.body.id])).stdout.trim().split('\n');
+    expect(await pairs()).toEqual(expect.arrayContaining([`${pairFor([`a.${zone}`]).split('/').pop()}.crt`, `${newPair.split('/').pop()}.crt`]));
+    expect((await client.patch(`/api/v1/sites/${site.body.id}`, { hostnames: [`b.${zone}`] })).status).toBe(200);
+    await phaseOf(`/api/v1/sites/${site.body.id}`, 'ready');
+    expect((await httpsGet(https, { host: `b.${zone}` })).certificateNames).toBe(`DNS:b.${zone}`);
+    expect((await pairs()).sort()).toEqual([`${newPair.split('/').pop()}.crt`, `${pairFor([`b.${zone}`]).split('/').pop()}.crt`].sort());
   });
 
   it('measures what sites take on disk for the web storage meter, and the daily sample records it', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isSafeDocumentRoot, ORGANIZATION_PREFIX, parseHostName, redirectProblem } from '@ruche/hosting';
 import { MANAGED_HEADER } from '../driver.js';
 
@@ -26,6 +27,20 @@ const LOG_FORMAT = `log_format ruche '$ruche_site_id $host $remote_addr - $remot
 const HIDDEN_MAP = 'map $uri $ruche_hidden { default ""; "~/\\.(?!well-known(/|$))" /dev/null/ruche-hidden; }';
 export const CERT_DIR = '/etc/ruche/certs';
 
+/** The subjectAltName list of an HTTPS site's certificate. */
+export function certificateNames(site: Pick<SiteConfig, 'hostnames'>): string {
+  return site.hostnames.map((name) => `DNS:${name}`).join(',');
+}
+
+/**
+ * The name of an HTTPS site's certificate pair under CERT_DIR: its id and a hash of its names.
+ * A pair made for new names is a new file, so the one the live configuration serves is never
+ * replaced before the release that uses the new names goes live.
+ */
+export function certificatePair(site: Pick<SiteConfig, 'id' | 'hostnames'>): string {
+  return `${site.id}-${createHash('sha256').update(certificateNames(site)).digest('hex').slice(0, 16)}`;
+}
+
 /** A value Ruche refuses to write into an nginx file. */
 export class UnsafeValue extends Error {}
 
@@ -50,7 +65,7 @@ export function siteRoot(site: Pick<SiteConfig, 'prefix' | 'documentRoot'>): str
  * server block costs nginx a configuration for every module at each check and reload: with
  * 10,000 vhosts a master held 147 MB and a reload took seconds before new workers answered.
  *
- * Each of the site's names maps to `"<site id> <tls|plain> <root|redirect> <path or URL>"`;
+ * Each of the site's names maps to `"<site id> <tls:<pair>|plain> <root|redirect> <path or URL>"`;
  * every value is checked again here against the patterns the API used (the database is not
  * trusted to hold only what the API let in), and none can hold a space, quote, `$` or `;`.
  */
@@ -60,7 +75,7 @@ export function renderSiteMap(site: SiteConfig): string {
   const root = siteRoot(site);
   if (site.redirectTo !== null && redirectProblem(site.redirectTo)) throw new UnsafeValue(`redirect ${JSON.stringify(site.redirectTo)} is not valid`);
   const target = site.redirectTo !== null ? `redirect ${site.redirectTo}` : `root ${root}`;
-  const value = `${site.id} ${site.https ? 'tls' : 'plain'} ${target}`;
+  const value = `${site.id} ${site.https ? `tls:${certificatePair(site)}` : 'plain'} ${target}`;
   return [`# ${MANAGED_HEADER}`, `# Site ${site.id} (${site.prefix})`, ...names.map((name) => `${name} "${value}";`), ''].join('\n');
 }
 
@@ -75,7 +90,7 @@ const MAP_HASH = ['map_hash_bucket_size 512;', 'map_hash_max_size 262144;'];
 const VALUE_MAPS = [
   'map $ruche_site $ruche_root { default /dev/null/ruche-unknown-host; "~^\\S+ \\S+ root (?<ruche_root_path>.+)$" $ruche_root_path; }',
   'map $ruche_site $ruche_redirect { default ""; "~^\\S+ \\S+ redirect (?<ruche_redirect_url>.+)$" $ruche_redirect_url; }',
-  'map $ruche_site $ruche_cert { default ruche-no-certificate; "~^(?<ruche_cert_site>\\S+) tls " $ruche_cert_site; }',
+  'map $ruche_site $ruche_cert { default ruche-no-certificate; "~^\\S+ tls:(?<ruche_cert_pair>\\S+) " $ruche_cert_pair; }',
   'map $ruche_site $ruche_site_id { default -; "~^(?<ruche_log_site>\\S+) " $ruche_log_site; }',
 ];
 

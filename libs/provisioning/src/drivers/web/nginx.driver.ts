@@ -4,7 +4,7 @@ import { DesiredStateReader, ResourceOutcomes, type DesiredSite, type ResourceTy
 import type { CommandResult, ServerConnection } from '../../transports/connection.js';
 import { RENDER_TEST_HOOK, renderEach, type RenderTestHook, withoutReleasePath, type Activation, type ActivationChange, type CheckVerdict, type FileDriver, type ReleaseCheck, type Rendered, type RenderedUnit } from '../driver.js';
 import { Driver } from '../driver-registry.js';
-import { CERT_DIR, checkConfig, DEFAULT_INDEX, nginxInclude, renderHttp, renderSiteMap, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
+import { CERT_DIR, certificateNames, certificatePair, checkConfig, DEFAULT_INDEX, nginxInclude, renderHttp, renderSiteMap, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
 
 /**
  * Document roots first (made by one system user per organisation, with a placeholder page
@@ -22,8 +22,10 @@ const WORKER_GROUP = `worker_group() {
 
 /**
  * The check of a staged release, in the one round trip that stages it. First each HTTPS site
- * of the release (`<id> <subjectAltName list>` lines of the check's file) gets its self-signed
- * pair unless the pair there was made for exactly those names (real certificates come later):
+ * of the release (`<pair> <subjectAltName list>` lines of the check's file) gets its self-signed
+ * pair (real certificates come later), named for its names (see certificatePair), unless it is
+ * there: a new pair never replaces the one the live release serves (the site's older pairs go
+ * when a new one is made).
  * `nginx -t` does not load a certificate chosen at each handshake, so a site whose pair cannot
  * be made is blamed here and the others go on. The CN stays short and fixed (at most 64
  * characters; clients check the subjectAltName). nginx's workers read the pair at each
@@ -39,18 +41,31 @@ grep -hsE '^[[:space:]]*map_hash_(bucket|max)_size' /etc/nginx/nginx.conf /etc/n
 if [ -s "$release/ruche-check.tls" ]; then
   group=$(worker_group)
   umask 077
-  while read -r id names; do
-    pair=$certs/$id; made=
-    if [ -s "$pair.crt" ] && [ -s "$pair.key" ] && [ -f "$pair.names" ]; then read -r made < "$pair.names" || :; fi
-    [ "$made" = "$names" ] && continue
-    if openssl req -x509 -newkey rsa:2048 -nodes -days 825 -keyout "$pair.key.new" -out "$pair.crt.new" -subj /CN=ruche-self-signed -addext "subjectAltName=$names" > "$pair.err" 2>&1 \\
+  while read -r name names; do
+    pair=$certs/$name; id=\${name%-*}
+    [ -s "$pair.crt" ] && [ -s "$pair.key" ] && continue
+    # A pair an earlier Ruche made for exactly these names (<id>.crt, .key, .names) serves on.
+    made=
+    if [ -s "$certs/$id.crt" ] && [ -s "$certs/$id.key" ] && [ -f "$certs/$id.names" ]; then read -r made < "$certs/$id.names" || :; fi
+    if [ "$made" = "$names" ] && ln -f -- "$certs/$id.key" "$pair.key" && ln -f -- "$certs/$id.crt" "$pair.crt"; then
+      continue
+    elif openssl req -x509 -newkey rsa:2048 -nodes -days 825 -keyout "$pair.key.new" -out "$pair.crt.new" -subj /CN=ruche-self-signed -addext "subjectAltName=$names" > "$pair.err" 2>&1 \\
       && chgrp -- "$group" "$pair.key.new" "$pair.crt.new" && chmod 640 -- "$pair.key.new" "$pair.crt.new" \\
       && mv -f -- "$pair.key.new" "$pair.key" && mv -f -- "$pair.crt.new" "$pair.crt"; then
-      printf '%s\\n' "$names" > "$pair.names"; rm -f -- "$pair.err"
+      rm -f -- "$pair.err"
     else
       echo "no certificate could be made for the names of $release/sites/$id.conf:1: $(tail -n 1 "$pair.err")" >&2
-      rm -f -- "$pair.key.new" "$pair.crt.new" "$pair.err"; rc=1
+      rm -f -- "$pair.key.new" "$pair.crt.new" "$pair.err"; rc=1; continue
     fi
+    # A new pair: the site's others go, but the one its live file serves (read with the shell's own read).
+    live=
+    if [ -f "/etc/nginx/ruche/sites/$id.conf" ]; then
+      while read -r key value; do case $value in *" tls:"*) live=\${value#*tls:}; live=\${live%% *}; break ;; esac; done < "/etc/nginx/ruche/sites/$id.conf"
+    fi
+    for old in "$certs/$id"-*.crt; do
+      old=\${old%.crt}
+      case \${old##*/} in "$name"|"$live") ;; *) if [ -e "$old.crt" ]; then rm -f -- "$old.crt" "$old.key"; fi ;; esac
+    done
   done < "$release/ruche-check.tls"
 fi
 nginx -t -q -c "$release/ruche-check.conf" || rc=1
@@ -219,7 +234,7 @@ export class NginxDriver implements FileDriver {
     return {
       files: new Map([
         ['ruche-check.conf', checkConfig(release)],
-        ['ruche-check.tls', tls.map((site) => `${site.id} ${site.hostnames.map((name) => `DNS:${name}`).join(',')}\n`).join('')],
+        ['ruche-check.tls', tls.map((site) => `${certificatePair(site)} ${certificateNames(site)}\n`).join('')],
       ]),
       argv: ['sh', '-c', CHECK, 'ruche-nginx-check', release],
     };
