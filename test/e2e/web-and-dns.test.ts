@@ -318,8 +318,13 @@ describe('a domain and a site, from the API to the server', () => {
     await client.patch(`/api/v1/sites/${secure.body.id}`, { hostnames: [long, `secure.${zone}`] });
     await phaseOf(`/api/v1/sites/${secure.body.id}`, 'ready');
     expect((await httpsGet(fleet.server.ports.https!, { host: long })).certificateNames).toBe(`DNS:${long}, DNS:secure.${zone}`);
-    // Sites without HTTPS are not served on 443 under their name: no certificate, no handshake.
-    await expect(httpsGet(fleet.server.ports.https!, { host: `www.${zone}`, path: '/hello.txt' })).rejects.toThrow(/alert|handshake|EPROTO|ECONNRESET/i);
+    // Sites without HTTPS are not served on 443 under their name: a placeholder certificate
+    // (not another site's) and 421 Misdirected Request; nor is a name the server does not serve.
+    const plain = await httpsGet(fleet.server.ports.https!, { host: `www.${zone}`, path: '/hello.txt' });
+    expect({ status: plain.status, names: plain.certificateNames, leaked: plain.body.includes('on the air') }).toEqual({ status: 421, names: 'DNS:invalid', leaked: false });
+    expect((await httpsGet(fleet.server.ports.https!, { host: `nobody.${zone}` })).status).toBe(421);
+    // …without an error line in nginx's log at each such handshake.
+    expect((await fleet.server.exec(['sh', '-c', 'grep -c "cannot load certificate" /var/log/nginx/error.log || true'])).stdout.trim()).toBe('0');
 
     const moved = await client.post('/api/v1/sites', { organizationId, hostnames: [`old.${zone}`], redirectTo: `https://www.${zone}/archives/` });
     expect(moved.status).toBe(201);

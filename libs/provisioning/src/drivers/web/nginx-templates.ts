@@ -91,6 +91,8 @@ const VALUE_MAPS = [
   'map $ruche_site $ruche_root { default /dev/null/ruche-unknown-host; "~^\\S+ \\S+ root (?<ruche_root_path>.+)$" $ruche_root_path; }',
   'map $ruche_site $ruche_redirect { default ""; "~^\\S+ \\S+ redirect (?<ruche_redirect_url>.+)$" $ruche_redirect_url; }',
   'map $ruche_site $ruche_cert { default ruche-no-certificate; "~^\\S+ tls:(?<ruche_cert_pair>\\S+) " $ruche_cert_pair; }',
+  // A request over TLS for a name without HTTPS (a plain site, or no site) is not served.
+  'map "$https:$ruche_cert" $ruche_misdirected { default ""; "on:ruche-no-certificate" 1; }',
   'map $ruche_site $ruche_site_id { default -; "~^(?<ruche_log_site>\\S+) " $ruche_log_site; }',
 ];
 
@@ -98,8 +100,9 @@ const VALUE_MAPS = [
  * The maps and the one server block, reading the site files under `sites`. The server block
  * takes every host name no other block of the server names (a regular expression is tried
  * after exact names): a name Ruche does not serve gets 404, not the server's default page.
- * A plain site asked for over HTTPS, or a client without SNI, gets no certificate (the
- * handshake fails), as with no HTTPS server for it.
+ * A name without HTTPS asked for over TLS (a plain site, no site, or a client without SNI)
+ * gets a placeholder certificate for `invalid` (a missing one would cost an error line per
+ * handshake) and 421 Misdirected Request.
  */
 function sitesHttp(sites: string, ipv6: boolean): string[] {
   return [
@@ -125,6 +128,7 @@ function sitesHttp(sites: string, ipv6: boolean): string[] {
     // One shared log for every site (one file descriptor, not two per site: a server holds
     // thousands of sites); each line starts with the host asked for.
     `    access_log ${ACCESS_LOG} ruche;`,
+    '    if ($ruche_misdirected) { return 421; }',
     '    if ($ruche_redirect) { return 301 $ruche_redirect; }',
     // No location blocks (see HIDDEN_MAP): the server's own settings serve every path.
     '    root $ruche_hidden$ruche_root;',

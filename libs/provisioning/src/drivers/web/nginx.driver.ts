@@ -138,13 +138,19 @@ nginx -t 2>&1 | tail -n 5 >&2
 exit 1`;
 
 /**
- * Folders, and certificate pairs readable by nginx's workers' group and no one else (the
- * workers read a pair at each handshake; pairs made by an earlier Ruche were root's alone).
+ * Folders; the placeholder pair served for a name without HTTPS (see sitesHttp: without it,
+ * nginx logs an error at each such handshake, and scanners make many); and certificate pairs
+ * readable by nginx's workers' group and no one else (the workers read a pair at each
+ * handshake; pairs made by an earlier Ruche were root's alone).
  */
 const PREPARE = `set -e
 mkdir -p -- "$@"
 ${WORKER_GROUP}
 group=$(worker_group)
+none=$3/ruche-no-certificate
+if ! { [ -s "$none.crt" ] && [ -s "$none.key" ]; }; then
+  (umask 077; openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -keyout "$none.key" -out "$none.crt" -subj /CN=invalid -addext subjectAltName=DNS:invalid > /dev/null 2>&1) || echo "ruche: the placeholder certificate could not be made" >&2
+fi
 find "$3" -maxdepth 1 \\( -name '*.key' -o -name '*.crt' \\) \\( ! -group "$group" -o ! -perm 640 \\) -exec chgrp -- "$group" {} + -exec chmod 640 -- {} +`;
 
 const siteFile = (id: string) => `sites/${id}.conf`;
