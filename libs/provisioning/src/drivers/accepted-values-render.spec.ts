@@ -90,7 +90,7 @@ describe('every site the API accepts renders into lines of nginx’s maps', () =
           expect(lines.map((line) => line.slice(0, line.indexOf(' ')))).toEqual(site.hostnames);
           for (const line of lines) {
             expect(line).toMatch(/^[a-z0-9.-]+ "[0-9a-f-]{36} (tls:[0-9a-f-]{36}-[0-9a-f]{16}|plain) (root \/srv\/ruche\/coop\/[^"$;{}\\\s]+|redirect [^"$;{}\\\s]+)";$/);
-            expect(line.includes(site.https ? ' "' + SITE_ID + ' tls:' + SITE_ID + '-' : ' "' + SITE_ID + ' plain ')).toBe(true);
+            expect(line).toContain(site.https ? ` "${SITE_ID} tls:${SITE_ID}-` : ` "${SITE_ID} plain `);
           }
         },
       ),

@@ -155,10 +155,19 @@ export function nginxInclude(withHashSizes: boolean): string {
   return [`# ${MANAGED_HEADER}`, ...(withHashSizes ? MAP_HASH : []), 'include /etc/nginx/ruche/http*.conf;', ''].join('\n');
 }
 
+/** Where prepare writes the maps' hash sizes the live configuration has, for the check. */
+export const CHECK_SIZES_FILE = '/etc/ruche/nginx-check-sizes.conf';
+
 /**
- * A configuration for `nginx -t` that loads only a staged release's sites, with the maps' hash
- * sizes the live configuration has (copied into the release by the check).
+ * The check's hash sizes: Ruche's when its conf.d file sets them, otherwise the lines the
+ * server's own configuration has (none: nginx's defaults), so that the check refuses what the
+ * reload would.
  */
+export function checkSizes(setElsewhere: readonly string[] | null): string {
+  return [`# ${MANAGED_HEADER}`, ...(setElsewhere ?? MAP_HASH).map((line) => line.trim()), ''].join('\n');
+}
+
+/** A configuration for `nginx -t` that loads only a staged release's sites, with the live hash sizes. */
 export function checkConfig(release: string): string {
   return [
     `# ${MANAGED_HEADER}`,
@@ -166,7 +175,7 @@ export function checkConfig(release: string): string {
     'pid /run/ruche-nginx-check.pid;',
     'events {}',
     'http {',
-    ...['include /etc/nginx/mime.types;', `include ${release}/ruche-check-sizes.conf;`, ...sitesHttp(`${release}/sites`, false)].map((line) => `    ${line}`),
+    ...['include /etc/nginx/mime.types;', `include ${CHECK_SIZES_FILE};`, ...sitesHttp(`${release}/sites`, false)].map((line) => `    ${line}`),
     '}',
     '',
   ].join('\n');

@@ -4,16 +4,8 @@ import { DesiredStateReader, ResourceOutcomes, type DesiredSite, type ResourceTy
 import type { CommandResult, ServerConnection } from '../../transports/connection.js';
 import { RENDER_TEST_HOOK, renderEach, type RenderTestHook, withoutReleasePath, type Activation, type ActivationChange, type CheckVerdict, type FileDriver, type ReleaseCheck, type Rendered, type RenderedUnit } from '../driver.js';
 import { Driver } from '../driver-registry.js';
-import { CERT_DIR, certificateNames, certificatePair, checkConfig, DEFAULT_INDEX, nginxInclude, renderHttp, renderSiteMap, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
+import { CERT_DIR, certificateNames, certificatePair, CHECK_SIZES_FILE, checkConfig, checkSizes, DEFAULT_INDEX, nginxInclude, renderHttp, renderSiteMap, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
 
-/**
- * Document roots first (made by one system user per organisation, with a placeholder page
- * when empty), then the reload. A reload is only a signal, and "ready" must mean
- * the new configuration serves: wait until the master has started new workers (it does not
- * when the reload fails, and the old configuration keeps serving) and the old ones have
- * stopped listening (they say "shutting down" in their title, then only finish their
- * connections).
- */
 /** \`worker_group\` prints the group nginx's workers run as (the \`user\` line of nginx.conf). */
 const WORKER_GROUP = `worker_group() {
   set -f; set -- $(sed -n 's/^[[:space:]]*user[[:space:]][[:space:]]*\\([^;#]*\\);.*/\\1/p' /etc/nginx/nginx.conf | head -n 1); set +f
@@ -31,13 +23,11 @@ const WORKER_GROUP = `worker_group() {
  * characters; clients check the subjectAltName). nginx's workers read the pair at each
  * handshake: readable by their group (the `user` of nginx.conf), by no one else. Shell
  * builtins only for a pair already there (a resync checks every site of the server), and no
- * process at all without HTTPS sites. Then
- * `nginx -t` on a configuration that loads only the staged sites; the check's files go after.
+ * process at all without HTTPS sites. Then `nginx -t` on a configuration that loads only the
+ * staged sites, with the hash sizes prepare found live; the check's files go after.
  */
 const CHECK = `release=$1; rc=0; certs=${CERT_DIR}
 ${WORKER_GROUP}
-# The check runs with the maps' hash sizes the live configuration has (Ruche's, the server's own, or nginx's defaults).
-grep -hsE '^[[:space:]]*map_hash_(bucket|max)_size' /etc/nginx/nginx.conf /etc/nginx/conf.d/*.conf > "$release/ruche-check-sizes.conf"
 if [ -s "$release/ruche-check.tls" ]; then
   group=$(worker_group)
   umask 077
@@ -69,7 +59,7 @@ if [ -s "$release/ruche-check.tls" ]; then
   done < "$release/ruche-check.tls"
 fi
 nginx -t -q -c "$release/ruche-check.conf" || rc=1
-rm -f -- "$release/ruche-check.conf" "$release/ruche-check.tls" "$release/ruche-check-sizes.conf"
+rm -f -- "$release/ruche-check.conf" "$release/ruche-check.tls"
 exit $rc`;
 
 const MEASURE = `for dir in "$@"; do
@@ -80,6 +70,13 @@ done`;
 const HAS_FILES = 'has_files() { for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do if [ -e "$f" ] || [ -L "$f" ]; then return 0; fi; done; return 1; }';
 
 /**
+ * Document roots first (made by one system user per organisation, with a placeholder page
+ * when empty), then the reload. A reload is only a signal, and "ready" must mean
+ * the new configuration serves: wait until the master has started new workers (it does not
+ * when the reload fails, and the old configuration keeps serving) and the old ones have
+ * stopped listening (they say "shutting down" in their title, then only finish their
+ * connections).
+ *
  * Standard input: one `<user>:<space>:<dir>[:<dir>…]` line per organisation whose sites
  * changed (names and paths hold no `:`). A click must stay fast: an organisation whose roots
  * all hold something (read with the shell's own tests) costs two processes, its user and its
@@ -137,11 +134,15 @@ echo "nginx did not start new workers after the reload:" >&2
 nginx -t 2>&1 | tail -n 5 >&2
 exit 1`;
 
+/** What prepare prints when the server has a map of its own before Ruche's file. */
+const MAP_BEFORE_RUCHE = 'ruche: a map before conf.d/ruche.conf';
+
 /**
  * Folders; the placeholder pair served for a name without HTTPS (see sitesHttp: without it,
  * nginx logs an error at each such handshake, and scanners make many); and certificate pairs
  * readable by nginx's workers' group and no one else (the workers read a pair at each
- * handshake; pairs made by an earlier Ruche were root's alone).
+ * handshake; pairs made by an earlier Ruche were root's alone); then what the server's own
+ * configuration says of the maps' hash sizes.
  */
 const PREPARE = `set -e
 mkdir -p -- "$@"
@@ -151,19 +152,20 @@ none=$3/ruche-no-certificate
 if ! { [ -s "$none.crt" ] && [ -s "$none.key" ]; }; then
   (umask 077; openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -keyout "$none.key" -out "$none.crt" -subj /CN=invalid -addext subjectAltName=DNS:invalid > /dev/null 2>&1) || echo "ruche: the placeholder certificate could not be made" >&2
 fi
-find "$3" -maxdepth 1 \\( -name '*.key' -o -name '*.crt' \\) \\( ! -group "$group" -o ! -perm 640 \\) -exec chgrp -- "$group" {} + -exec chmod 640 -- {} +`;
+find "$3" -maxdepth 1 \\( -name '*.key' -o -name '*.crt' \\) \\( ! -group "$group" -o ! -perm 640 \\) -exec chgrp -- "$group" {} + -exec chmod 640 -- {} +
+# Printed: the lines of the server's own configuration that set the maps' hash sizes, and
+# a marker line when it has a map nginx reads before Ruche's file (nginx fixes the sizes at the first map).
+ours=/etc/nginx/conf.d/ruche.conf
+for f in /etc/nginx/nginx.conf /etc/nginx/conf.d/*.conf; do
+  [ "$f" = "$ours" ] && continue
+  grep -hsE '^[[:space:]]*map_hash_(bucket|max)_size' -- "$f" || :
+  if [ "$f" = /etc/nginx/nginx.conf ] || expr "$f" '<' "$ours" >/dev/null; then
+    if grep -sqE '^[[:space:]]*map[[:space:]]' -- "$f"; then echo '${MAP_BEFORE_RUCHE}'; fi
+  fi
+done`;
 
 const siteFile = (id: string) => `sites/${id}.conf`;
 const HTTP_FILE = 'http.conf';
-
-/** Exits 0 when nginx.conf or another file of conf.d sets the maps' hash sizes, or has a map nginx reads before Ruche's file. */
-const HASH_SIZES_ELSEWHERE = `ours=/etc/nginx/conf.d/ruche.conf
-for f in /etc/nginx/nginx.conf /etc/nginx/conf.d/*.conf; do
-  [ "$f" = "$ours" ] && continue
-  grep -sqE '^[[:space:]]*map_hash_(bucket|max)_size' "$f" && exit 0
-  if [ "$f" = /etc/nginx/nginx.conf ] || expr "$f" '<' "$ours" >/dev/null; then grep -sqE '^[[:space:]]*map[[:space:]]' "$f" && exit 0; fi
-done
-exit 1`;
 
 /** The web driver: one map file per site under one shared server block, checked with `nginx -t`, reloaded once. */
 @Injectable()
@@ -216,15 +218,17 @@ export class NginxDriver implements FileDriver {
   }
 
   async prepare(connection: ServerConnection): Promise<void> {
-    await connection.run(['sh', '-c', PREPARE, 'ruche-nginx-prepare', this.releasesDir, WEB_ROOT, CERT_DIR]);
-    // The maps' hash sizes are fixed by the first map nginx reads: left to the server's own
-    // configuration when it sets them or has a map read before Ruche's file.
-    const setElsewhere = await connection.run(['sh', '-c', HASH_SIZES_ELSEWHERE], { allowFailure: true });
+    const found = await connection.run(['sh', '-c', PREPARE, 'ruche-nginx-prepare', this.releasesDir, WEB_ROOT, CERT_DIR]);
+    // The maps' hash sizes are Ruche's unless the server's own configuration sets them or has a
+    // map read before Ruche's file; the check uses what the live configuration ends up with.
+    const lines = found.stdout.split('\n').filter((line) => line.trim() !== '');
+    const ruchesSizes = lines.length === 0;
     await connection.writeFiles(
       '/etc',
       new Map([
         ['ruche/default-index.html', DEFAULT_INDEX],
-        ['nginx/conf.d/ruche.conf', nginxInclude(!connection.runsCommands || setElsewhere.exitCode !== 0)],
+        ['nginx/conf.d/ruche.conf', nginxInclude(ruchesSizes)],
+        [CHECK_SIZES_FILE.slice('/etc/'.length), checkSizes(ruchesSizes ? null : lines.filter((line) => line !== MAP_BEFORE_RUCHE))],
       ]),
     );
   }
