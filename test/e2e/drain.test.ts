@@ -164,7 +164,10 @@ describe('ruche servers drain', () => {
         return expected.every((subject) => subjects.has(subject));
       }, 30_000, `every accepted message in ${client.mailbox.address}`).catch(async (error) => {
         const subjects = new Set((await readInbox(inbox)).map((m) => m.subject));
-        throw new Error(`${(error as Error).message}; missing: ${expected.filter((subject) => !subjects.has(subject)).join(', ')}`);
+        // What B's Postfix holds and logged, to tell a message held in its queue from one lost.
+        const queue = await second.exec(['postqueue', '-p']);
+        const log = await second.exec(['sh', '-c', 'grep -E "status=|warning|error|reject" /var/log/postfix.log | tail -n 40']);
+        throw new Error(`${(error as Error).message}; missing: ${expected.filter((subject) => !subjects.has(subject)).join(', ')}\nB's queue:\n${queue.stdout}\nB's log:\n${log.stdout}`);
       });
       // Once each: the final pass brought only what arrived on A after the first.
       const subjects = (await readInbox(inbox)).map((m) => m.subject);

@@ -120,6 +120,42 @@ describe('receiving and reading mail', () => {
   });
 });
 
+describe('mail arriving while the maps change', () => {
+  it('delivers at once every message the server took while a new address went live, none held in its queue', async () => {
+    const domain = await mailDomain('bascule');
+    const address = `info@${domain.name}`;
+    const password = `pw-${randomBytes(6).toString('hex')}`;
+    // Senders keep knocking (four at once, a new connection each) while the mailbox is made:
+    // before the reload some are refused (550), after it all are taken; a message the server
+    // took must reach the mailbox now, not wait in the queue for Postfix's next try (minutes).
+    const accepted: string[] = [];
+    let sending = true;
+    const senders = Array.from({ length: 4 }, async (_, lane) => {
+      for (let n = 0; sending; n++) {
+        const title = `Bascule ${lane}-${n}`;
+        const answer = await sendMail(fleet.server.ports.smtp!, { from: 'auditeur@example.net', to: address, subject: title, text: 'x' }).catch(() => null);
+        if (answer?.startsWith('250')) accepted.push(title);
+      }
+    });
+    const created = await client.post('/api/v1/mailboxes', { organizationId, address, password, quotaMb: 50 });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await phaseOf(`/api/v1/mailboxes/${created.body.id}`, 'ready');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    sending = false;
+    await Promise.all(senders);
+    expect(accepted.length).toBeGreaterThan(0);
+    await eventually(async () => {
+      const subjects = new Set((await readInbox(imap({ address, password }))).map((message) => message.subject));
+      return accepted.every((title) => subjects.has(title));
+    }, 15_000, `every accepted message in ${address}`).catch(async (error) => {
+      const subjects = new Set((await readInbox(imap({ address, password }))).map((message) => message.subject));
+      const queue = await fleet.server.exec(['postqueue', '-p']);
+      throw new Error(`${(error as Error).message}; missing: ${accepted.filter((title) => !subjects.has(title)).join(', ')}\n${queue.stdout}`);
+    });
+    expect((await fleet.server.exec(['postqueue', '-p'])).stdout).not.toContain(domain.name);
+  });
+});
+
 describe('sending mail', () => {
   it('takes mail on submission (587, STARTTLS) only after a login, relays nothing without one, and lets a mailbox send only as itself', async () => {
     const domain = await mailDomain('submit');

@@ -68,48 +68,61 @@ rm -f -- "$out/.doveconf"
 /**
  * After the swap (argv: probe address, its expected quota rule, a removed address to probe;
  * standard input: `<home> <archive>` of each mailbox removed). The live release's maps become
- * the ones served; Postfix reloads and its idle processes, which read the old maps, are waited out;
- * Dovecot reloads and must answer the probe with the new data; OpenDKIM reloads before its next
- * message. Then the folders of removed mailboxes go, only once their archive exists (mail that
- * arrived after it was made is archived again first).
+ * the ones served, back to front, so that no part takes mail for an address the part after it
+ * does not know yet (a message taken would then wait in the queue, or bounce): Dovecot's users
+ * first (it reads its passwd file again when the file's time or size differ, at most once a
+ * second: no reload, which would cut deliveries in progress with 421 and leave them in the queue
+ * for minutes), and it must answer the probe with the new data; then Postfix's queue side
+ * (domains, aliases cleanup expands), reloaded and its old processes waited out; then its
+ * receiving side, reloaded again. OpenDKIM reloads before its next message. Then the folders of
+ * removed mailboxes go, only once their archive exists (mail that arrived after it was made is
+ * archived again first).
  */
 export const ACTIVATE = `set -e
 ${ASSEMBLE}
 state=${MAIL_STATE}
 live=$(readlink -f /etc/ruche/mail); rel=\${live##*/}
 [ -f "$state/built/$rel/passwd" ] || assemble "$live" "$state/built/$rel"
-ln -sfn "built/$rel" "$state/maps.new"
-mv -T -- "$state/maps.new" "$state/maps"
+swap() { ln -sfn "built/$rel" "$state/$1.new"; mv -T -- "$state/$1.new" "$state/$1"; }
 
-master=$(head -n 1 /var/spool/postfix/pid/master.pid 2>/dev/null | tr -dc 0-9)
-[ -n "$master" ] || { echo "Postfix is not running" >&2; exit 1; }
-before=$(pgrep -P "$master" | tr '\\n' ' ')
-qmgr=$(pgrep -P "$master" -x qmgr || true)
-postfix reload > /dev/null 2>&1
-# The master has reloaded once its queue manager is a new process; the old idle processes then
-# go at once, and one still busy with a client (its session on the old maps) is not waited for
-# beyond three seconds: new connections go to new processes.
-i=0; reloaded=no
-while :; do
-  now=$(pgrep -P "$master" -x qmgr || true)
-  [ -n "$now" ] && [ "$now" != "$qmgr" ] && reloaded=yes
-  left=''
-  for pid in $before; do if kill -0 "$pid" 2>/dev/null; then left="$left $pid"; fi; done
-  if [ $reloaded = yes ] && { [ -z "$left" ] || [ $i -ge 150 ]; }; then break; fi
-  [ $i -lt 3000 ] || { echo "Postfix did not reload within a minute (its queue manager is the same process)" >&2; exit 1; }
-  sleep 0.02; i=$((i + 1))
-done
-
-doveadm reload
+# Dovecot tells files apart by their time (in seconds) and size: the new one must differ.
+was=$(stat -L -c %Y "$state/maps/passwd" 2>/dev/null || echo 0)
+[ "$(stat -c %Y "$state/built/$rel/passwd")" -gt "$was" ] || touch -d "@$((was + 1))" "$state/built/$rel/passwd"
+swap maps
 i=0
 until
   if [ -n "$1" ]; then [ "$(doveadm user -f quota_rule "$1" 2>/dev/null)" = "$2" ]
   elif [ -n "$3" ]; then doveadm user "$3" > /dev/null 2>&1; [ $? -eq 67 ]
-  else doveadm user -f home nobody@invalid > /dev/null 2>&1; [ $? -eq 67 ]; fi
+  else true; fi
 do
-  [ $i -lt 1500 ] || { echo "Dovecot does not serve the new mailboxes a minute after its reload" >&2; exit 1; }
+  [ $i -lt 1500 ] || { echo "Dovecot does not serve the new mailboxes a minute after they were written" >&2; exit 1; }
   sleep 0.02; i=$((i + 1))
 done
+
+master=$(head -n 1 /var/spool/postfix/pid/master.pid 2>/dev/null | tr -dc 0-9)
+[ -n "$master" ] || { echo "Postfix is not running" >&2; exit 1; }
+# The master has reloaded once its queue manager is a new process; the old idle processes then
+# go at once, and one still busy with a client (its session on the old maps) is not waited for
+# beyond three seconds.
+reload() {
+  before=$(pgrep -P "$master" | tr '\n' ' ')
+  qmgr=$(pgrep -P "$master" -x qmgr || true)
+  postfix reload > /dev/null 2>&1
+  i=0; reloaded=no
+  while :; do
+    now=$(pgrep -P "$master" -x qmgr || true)
+    [ -n "$now" ] && [ "$now" != "$qmgr" ] && reloaded=yes
+    left=''
+    for pid in $before; do if kill -0 "$pid" 2>/dev/null; then left="$left $pid"; fi; done
+    if [ $reloaded = yes ] && { [ -z "$left" ] || [ $i -ge 150 ]; }; then break; fi
+    [ $i -lt 3000 ] || { echo "Postfix did not reload within a minute (its queue manager is the same process)" >&2; exit 1; }
+    sleep 0.02; i=$((i + 1))
+  done
+}
+swap postfix
+reload
+swap smtpd
+reload
 
 if [ -f /run/opendkim/opendkim.pid ]; then kill -USR1 "$(cat /run/opendkim/opendkim.pid)"; fi
 

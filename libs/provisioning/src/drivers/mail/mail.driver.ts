@@ -148,10 +148,12 @@ export class MailDriver implements FileDriver {
     );
     if (!connection.runsCommands) return;
     // The server must be set up for Ruche (ruche-mail-setup): say so plainly rather than fail later.
-    const argv = ['postconf', '-h', 'virtual_mailbox_maps'];
+    // (Its queue side and its receiving side read the maps through links of their own: see ACTIVATE.)
+    const argv = ['sh', '-c', 'postconf -h virtual_mailbox_maps && postconf -Ph smtp/inet/virtual_mailbox_maps'];
     const setUp = await connection.run(argv, { allowFailure: true });
-    if (setUp.stdout.trim() !== `texthash:${MAIL_STATE}/maps/mailboxes`) {
-      const stderr = `Postfix is not set up for Ruche's mail (run ruche-mail-setup): virtual_mailbox_maps is ${JSON.stringify(setUp.stdout.trim())}`;
+    const expected = `texthash:${MAIL_STATE}/postfix/mailboxes\ntexthash:${MAIL_STATE}/smtpd/mailboxes`;
+    if (setUp.stdout.trim() !== expected) {
+      const stderr = `Postfix is not set up for Ruche's mail (run ruche-mail-setup): virtual_mailbox_maps is ${JSON.stringify(setUp.stdout.trim().replace(/\n/g, ', '))}`;
       throw new CommandFailed(argv, { exitCode: setUp.exitCode || 1, stdout: '', stderr });
     }
     // The daemons' own checks of their whole configuration (seconds for Postfix's: here, not at every release).
