@@ -332,6 +332,15 @@ describe('a domain and a site, from the API to the server', () => {
     const answer = await httpGet(fleet.server.ports.http!, { host: `old.${zone}`, path: '/anything' });
     expect(answer.status).toBe(301);
     expect(answer.headers.location).toBe(`https://www.${zone}/archives/`);
+
+    // A deleted HTTPS site leaves no key behind on the server.
+    const pairs = () => fleet.server.exec(['sh', '-c', 'ls /etc/ruche/certs/ | grep -c -- "^$1" || true', 'pairs', secure.body.id]).then((result) => Number(result.stdout.trim()));
+    // One pair (certificate and key): the ones made for its earlier names went once the new one served.
+    expect(await pairs()).toBe(2);
+    expect((await client.delete(`/api/v1/sites/${secure.body.id}`)).status).toBe(202);
+    await eventually(async () => (await client.get(`/api/v1/sites/${secure.body.id}`)).status === 404, 15_000, 'the site row to go');
+    expect(await pairs()).toBe(0);
+    expect((await httpsGet(fleet.server.ports.https!, { host: `secure.${zone}` })).status).toBe(421);
   });
 
   it('blames an HTTPS site whose certificate cannot be made, keeps its last good one, and serves the others', async () => {
@@ -360,14 +369,43 @@ describe('a domain and a site, from the API to the server', () => {
     expect((await httpsGet(https, { host: `b.${zone}` })).certificateNames).toBe(`DNS:a.${zone}, DNS:b.${zone}`);
     // Keys are readable by nginx's workers (their group), not by anyone else.
     expect((await fleet.server.exec(['stat', '-c', '%a %U %G', `${newPair}.key`])).stdout.trim()).toBe('640 root www-data');
-    // The pair for its first names stays while the live release serves it; made again for other
-    // names, it goes.
-    const pairs = async () => (await fleet.server.exec(['sh', '-c', 'cd /etc/ruche/certs && ls -- "$1"-*.crt', 'pairs', site.body.id])).stdout.trim().split('\n');
-    expect(await pairs()).toEqual(expect.arrayContaining([`${pairFor([`a.${zone}`]).split('/').pop()}.crt`, `${newPair.split('/').pop()}.crt`]));
+    // The pair for its first names served while the new one could not be made; once the new
+    // release serves, only the pair it names is left, and so on at each change of names.
+    const pairs = async () => (await fleet.server.exec(['sh', '-c', 'cd /etc/ruche/certs && ls -- "$1"*', 'pairs', site.body.id])).stdout.trim().split('\n').sort();
+    const files = (pair: string) => [`${pair.split('/').pop()}.crt`, `${pair.split('/').pop()}.key`];
+    expect(await pairs()).toEqual(files(newPair));
     expect((await client.patch(`/api/v1/sites/${site.body.id}`, { hostnames: [`b.${zone}`] })).status).toBe(200);
     await phaseOf(`/api/v1/sites/${site.body.id}`, 'ready');
     expect((await httpsGet(https, { host: `b.${zone}` })).certificateNames).toBe(`DNS:b.${zone}`);
-    expect((await pairs()).sort()).toEqual([`${newPair.split('/').pop()}.crt`, `${pairFor([`b.${zone}`]).split('/').pop()}.crt`].sort());
+    expect(await pairs()).toEqual(files(pairFor([`b.${zone}`])));
+  });
+
+  it('gives a name to the site that takes it now, though a failed site’s last good configuration still claims it', async () => {
+    const { name: zone } = await liveDomain('claim');
+    const first = await client.post('/api/v1/sites', { organizationId, hostnames: [`a.${zone}`], https: true });
+    await phaseOf(`/api/v1/sites/${first.body.id}`, 'ready');
+    // Its next names cannot get a pair (see above): it fails, its last good file keeps a.<zone>.
+    const blocked = `/etc/ruche/certs/${first.body.id}-${createHash('sha256').update(`DNS:b.${zone}`).digest('hex').slice(0, 16)}.key.new`;
+    await fleet.server.exec(['mkdir', blocked]);
+    try {
+      expect((await client.patch(`/api/v1/sites/${first.body.id}`, { hostnames: [`b.${zone}`] })).status).toBe(200);
+      await phaseOf(`/api/v1/sites/${first.body.id}`, 'failed');
+      expect((await httpsGet(fleet.server.ports.https!, { host: `a.${zone}` })).certificateNames).toBe(`DNS:a.${zone}`);
+      // The name is free in Ruche: another site takes it, and goes live with it.
+      const second = await client.post('/api/v1/sites', { organizationId, hostnames: [`a.${zone}`], redirectTo: 'https://ailleurs.example/' });
+      expect(second.status, JSON.stringify(second.body)).toBe(201);
+      await phaseOf(`/api/v1/sites/${second.body.id}`, 'ready');
+      const answer = await httpGet(fleet.server.ports.http!, { host: `a.${zone}` });
+      expect({ status: answer.status, location: answer.headers.location }).toEqual({ status: 301, location: 'https://ailleurs.example/' });
+      // The failed site's stale configuration was taken off, and it says why.
+      const failed = (await client.get(`/api/v1/sites/${first.body.id}`)).body;
+      expect(failed.phase).toBe('failed');
+      const why = `its last good configuration no longer passes the check and was taken off the server: another site now serves a name its last good configuration still claimed (conflicting parameter "a.${zone}" in sites/${second.body.id}.conf:`;
+      expect(failed.lastError).toMatch(new RegExp(`^${why.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\d+\\)$`));
+      expect((await fleet.server.exec(['test', '-e', `/etc/nginx/ruche/sites/${first.body.id}.conf`])).exitCode).not.toBe(0);
+    } finally {
+      await fleet.server.exec(['rmdir', blocked]);
+    }
   });
 
   it('measures what sites take on disk for the web storage meter, and the daily sample records it', async () => {

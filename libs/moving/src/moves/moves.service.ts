@@ -417,7 +417,7 @@ if [ -d "$root/$prefix" ]; then
   mv -f -- "$archive/$name.tmp" "$archive/$name"
   rm -rf -- "$root/$prefix"
 fi
-for certificate; do rm -f -- "$certificate.crt" "$certificate.key"; done
+for certificate; do rm -f -- "$certificate.crt" "$certificate.key" "$certificate.names" "$certificate"-*.crt "$certificate"-*.key; done
 userdel -- "ruche-$prefix" 2>/dev/null || true`,
         'ruche-move-archive',
         this.provisioning.archiveDir,

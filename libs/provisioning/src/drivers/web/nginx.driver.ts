@@ -17,7 +17,7 @@ const WORKER_GROUP = `worker_group() {
  * of the release (`<pair> <subjectAltName list>` lines of the check's file) gets its self-signed
  * pair (real certificates come later), named for its names (see certificatePair), unless it is
  * there: a new pair never replaces the one the live release serves (the site's older pairs go
- * when a new one is made).
+ * once the new release serves: see ACTIVATE).
  * `nginx -t` does not load a certificate chosen at each handshake, so a site whose pair cannot
  * be made is blamed here and the others go on. The CN stays short and fixed (at most 64
  * characters; clients check the subjectAltName). nginx's workers read the pair at each
@@ -47,19 +47,18 @@ if [ -s "$release/ruche-check.tls" ]; then
       echo "no certificate could be made for the names of $release/sites/$id.conf:1: $(tail -n 1 "$pair.err")" >&2
       rm -f -- "$pair.key.new" "$pair.crt.new" "$pair.err"; rc=1; continue
     fi
-    # A new pair: the site's others go, but the one its live file serves (read with the shell's own read).
-    live=
-    if [ -f "/etc/nginx/ruche/sites/$id.conf" ]; then
-      while read -r key value; do case $value in *" tls:"*) live=\${value#*tls:}; live=\${live%% *}; break ;; esac; done < "/etc/nginx/ruche/sites/$id.conf"
-    fi
-    for old in "$certs/$id"-*.crt; do
-      old=\${old%.crt}
-      case \${old##*/} in "$name"|"$live") ;; *) if [ -e "$old.crt" ]; then rm -f -- "$old.crt" "$old.key"; fi ;; esac
-    done
   done < "$release/ruche-check.tls"
 fi
-nginx -t -q -c "$release/ruche-check.conf" || rc=1
-rm -f -- "$release/ruche-check.conf" "$release/ruche-check.tls"
+if ! nginx -t -q -c "$release/ruche-check.conf" 2> "$release/ruche-check.err"; then
+  rc=1
+  cat -- "$release/ruche-check.err" >&2
+  # A name two files claim: nginx names the second; the first is said too (a site whose last
+  # good file still claims a name it no longer has, which another site now takes).
+  sed -n 's/.*conflicting parameter "\\([^"]*\\)".*/\\1/p' "$release/ruche-check.err" | while read -r name; do
+    LC_ALL=C awk -v name="$name" '$1 == name { file = FILENAME; sub(/.*\\//, "", file); sub(/\\.conf$/, "", file); print "ruche-first-claim " file " " name; exit }' "$release"/sites/*.conf
+  done
+fi
+rm -f -- "$release/ruche-check.conf" "$release/ruche-check.tls" "$release/ruche-check.err"
 exit $rc`;
 
 const MEASURE = `for dir in "$@"; do
@@ -78,14 +77,17 @@ const HAS_FILES = 'has_files() { for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do if [ 
  * connections).
  *
  * Standard input: one `<user>:<space>:<dir>[:<dir>…]` line per organisation whose sites
- * changed (names and paths hold no `:`). A click must stay fast: an organisation whose roots
+ * changed (names and paths hold no `:`), then `-<site id>` per site changed or gone, whose
+ * certificate pairs but the live one go once the new release serves. A click must stay fast: an organisation whose roots
  * all hold something (read with the shell's own tests) costs two processes, its user and its
  * space checked; and a server holds thousands of sites: the rest costs a few processes per
  * organisation, none per site (setpriv, not runuser: no PAM session each time).
  */
 const ACTIVATE = `set -e
 ${HAS_FILES}
+pairs=
 while IFS= read -r spec; do
+  case $spec in -*) pairs="$pairs \${spec#-}"; continue ;; esac
   user=\${spec%%:*}; rest=\${spec#*:}; space=\${rest%%:*}; dirs=\${rest#*:}
   # The organisation's space is made by root (clients cannot write in /srv/ruche); what is
   # inside it belongs to the client, so it is touched only as the client's user: a symlink a
@@ -127,12 +129,29 @@ while [ $i -lt 600 ]; do
       *) fresh=yes ;;
     esac
   done
-  if [ $fresh = yes ] && { [ $stale = no ] || [ $i -ge 300 ]; }; then exit 0; fi
+  if [ $fresh = yes ] && { [ $stale = no ] || [ $i -ge 300 ]; }; then served=yes; break; fi
   sleep 0.01; i=$((i + 1))
 done
-echo "nginx did not start new workers after the reload:" >&2
-nginx -t 2>&1 | tail -n 5 >&2
-exit 1`;
+if [ "$served" != yes ]; then
+  echo "nginx did not start new workers after the reload:" >&2
+  nginx -t 2>&1 | tail -n 5 >&2
+  exit 1
+fi
+# No worker serves the old release any more: the certificate pairs of the sites named (changed,
+# deleted, or moved to another server) go, but the one each one's live file serves; no key is
+# left behind. The shell's own reads and globs: no process for a site without a pair to remove.
+certs=${CERT_DIR}
+for id in $pairs; do
+  live=
+  if [ -f "/etc/nginx/ruche/sites/$id.conf" ]; then
+    while read -r key value; do case $value in *" tls:"*) live=\${value#*tls:}; live=\${live%% *}; break ;; esac; done < "/etc/nginx/ruche/sites/$id.conf"
+  fi
+  for old in "$certs/$id".crt "$certs/$id"-*.crt; do
+    [ -e "$old" ] || continue
+    old=\${old%.crt}
+    [ "\${old##*/}" = "$live" ] || rm -f -- "$old.crt" "$old.key" "$old.names"
+  done
+done`;
 
 /** What prepare prints when the server has a map of its own before Ruche's file. */
 const MAP_BEFORE_RUCHE = 'ruche: a map before conf.d/ruche.conf';
@@ -165,6 +184,10 @@ for f in /etc/nginx/nginx.conf /etc/nginx/conf.d/*.conf; do
 done`;
 
 const siteFile = (id: string) => `sites/${id}.conf`;
+/** What nginx puts before each message it logs (time, level, process): not for a client's eyes. */
+const NGINX_LOG_PREFIX = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[[a-z]+\] \d+#\d+: /;
+/** A site id as a certificate pair's name starts with it (checked before it reaches a shell's glob). */
+const SITE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const HTTP_FILE = 'http.conf';
 
 /** The web driver: one map file per site under one shared server block, checked with `nginx -t`, reloaded once. */
@@ -250,13 +273,23 @@ export class NginxDriver implements FileDriver {
     };
   }
 
-  verdict(result: CommandResult): CheckVerdict {
+  /**
+   * nginx's messages name the site file and line. A name claimed twice is blamed on the second
+   * file nginx read; when the first is not one this release writes (a failed site's last good
+   * file, with a name it has since given up and another site now takes), that one is blamed
+   * instead: taken off, it no longer keeps the name from the site that holds it now.
+   */
+  verdict(result: CommandResult, units: RenderedUnit[]): CheckVerdict {
     const byResource = new Map<string, string>();
     if (result.exitCode === 0) return { byResource, general: null };
     const message = result.stderr.trim() || result.stdout.trim();
+    const included = new Set(units.map((unit) => unit.resource.id));
+    const firstClaims = new Map([...result.stdout.matchAll(/^ruche-first-claim ([0-9a-f-]{36}) (\S+)$/gm)].map((match) => [match[2]!, match[1]!]));
     for (const match of message.matchAll(/\/sites\/([0-9a-f-]{36})\.conf:\d+/g)) {
-      const line = message.split('\n').find((candidate) => candidate.includes(match[0])) ?? message;
-      byResource.set(match[1]!, withoutReleasePath(line.replace(/^nginx: /, ''), this.releasesDir));
+      const line = withoutReleasePath((message.split('\n').find((candidate) => candidate.includes(match[0])) ?? message).replace(/^nginx: /, '').replace(NGINX_LOG_PREFIX, ''), this.releasesDir);
+      const first = firstClaims.get(/conflicting parameter "([^"]+)"/.exec(line)?.[1] ?? '');
+      if (first && first !== match[1] && !included.has(first)) byResource.set(first, `another site now serves a name its last good configuration still claimed (${line})`);
+      else byResource.set(match[1]!, line);
     }
     return { byResource, general: byResource.size === 0 ? message : null };
   }
@@ -303,6 +336,8 @@ export class NginxDriver implements FileDriver {
       roots.set(site.prefix, (roots.get(site.prefix) ?? new Set()).add(siteRoot(site)));
     }
     const specs = [...roots].map(([prefix, dirs]) => [`ruche-${prefix}`, `${WEB_ROOT}/${prefix}`, ...dirs].join(':'));
-    return { argv: ['sh', '-c', ACTIVATE, 'ruche-nginx-activate'], input: specs.map((spec) => `${spec}\n`).join('') };
+    // Then `-<site id>` for each site whose older certificate pairs go once the release serves.
+    const pairs = [...change.changed.map((unit) => unit.resource), ...change.removed].filter((resource) => resource.type === 'site' && SITE_ID.test(resource.id)).map((resource) => `-${resource.id}`);
+    return { argv: ['sh', '-c', ACTIVATE, 'ruche-nginx-activate'], input: [...specs, ...pairs].map((line) => `${line}\n`).join('') };
   }
 }
