@@ -156,6 +156,42 @@ describe('mail arriving while the maps change', () => {
   });
 });
 
+describe('mail arriving while a mailbox goes', () => {
+  it('bounces nothing it took for the mailbox while the deletion went live: what arrived is in the archive', async () => {
+    const domain = await mailDomain('depart');
+    const box = await liveMailbox(`ancien@${domain.name}`);
+    const accepted: string[] = [];
+    let sending = true;
+    const senders = Array.from({ length: 3 }, async (_, lane) => {
+      for (let n = 0; sending; n++) {
+        const title = `Depart ${lane}-${n}`;
+        const answer = await sendMail(fleet.server.ports.smtp!, { from: 'auditeur@example.net', to: box.address, subject: title, text: 'x' }).catch(() => null);
+        if (answer?.startsWith('250')) accepted.push(title);
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await client.delete(`/api/v1/mailboxes/${box.id}`)).status).toBe(202);
+    await eventually(async () => (await client.get(`/api/v1/mailboxes/${box.id}`)).status === 404, 30_000, 'the mailbox row to go');
+    sending = false;
+    await Promise.all(senders);
+    expect(accepted.length).toBeGreaterThan(0);
+    // Nothing the server took for it was sent back as undeliverable, and nothing waits in the queue.
+    await eventually(async () => !(await fleet.server.exec(['postqueue', '-p'])).stdout.includes(box.address), 15_000, 'the queue to hold nothing for it').catch(async (error) => {
+      const queue = await fleet.server.exec(['postqueue', '-p']);
+      const lines = await fleet.server.exec(['sh', '-c', 'grep -F -- "to=<$1>" /var/log/postfix.log | grep "status=" | grep -v "status=sent" | tail -n 5', 'log', box.address]);
+      throw new Error(`${(error as Error).message}\n${queue.stdout}\n${lines.stdout}`);
+    });
+    const log = await fleet.server.exec(['sh', '-c', 'grep -F -- "to=<$1>" /var/log/postfix.log | grep "status=" | grep -v "status=sent" || true', 'log', box.address]);
+    expect(log.stdout).toBe('');
+    // Every message it took is in the mailbox's archive.
+    const archives = (await get(`/api/v1/archives?organizationId=${organizationId}`)).data as Array<{ name: string }>;
+    expect(archives.map((entry) => entry.name)).toContain(box.address);
+    const archived = await fleet.server.exec(['sh', '-c', 'tar -xzOf "$(ls /var/backups/ruche/mail/$1*.tar.gz | head -n 1)" --wildcards "./Maildir/new/*" "./Maildir/cur/*" 2>/dev/null | grep "^Subject:" || true', 'archived', box.id]);
+    const subjects = new Set(archived.stdout.split('\n').map((line) => line.replace(/^Subject: /, '').trim()));
+    expect(accepted.filter((title) => !subjects.has(title))).toEqual([]);
+  });
+});
+
 describe('sending mail', () => {
   it('takes mail on submission (587, STARTTLS) only after a login, relays nothing without one, and lets a mailbox send only as itself', async () => {
     const domain = await mailDomain('submit');

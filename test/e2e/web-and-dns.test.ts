@@ -395,6 +395,9 @@ describe('a domain and a site, from the API to the server', () => {
       const second = await client.post('/api/v1/sites', { organizationId, hostnames: [`a.${zone}`], redirectTo: 'https://ailleurs.example/' });
       expect(second.status, JSON.stringify(second.body)).toBe(201);
       await phaseOf(`/api/v1/sites/${second.body.id}`, 'ready');
+      // At its first try: the run that applied it knew the failed site's stale file was in the way.
+      const events = (await get(`/api/v1/resource-events?resourceId=${second.body.id}`)).data as Array<{ toPhase: string | null }>;
+      expect(events.map((event) => event.toPhase)).not.toContain('failed');
       const answer = await httpGet(fleet.server.ports.http!, { host: `a.${zone}` });
       expect({ status: answer.status, location: answer.headers.location }).toEqual({ status: 301, location: 'https://ailleurs.example/' });
       // The failed site's stale configuration was taken off, and it says why.

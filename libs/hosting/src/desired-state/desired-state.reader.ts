@@ -82,14 +82,16 @@ export class DesiredStateReader {
 
   /**
    * The sites placed on a server; with `waiting`, only those waiting to be applied (changed,
-   * being deleted, or caught mid-run: the reconciler's isWaiting, in SQL).
+   * being deleted, or caught mid-run: the reconciler's isWaiting, in SQL); with
+   * `waiting-or-failed`, the failed ones too (their last good files may need taking off).
    */
-  async sites(serverId: string, scope: 'all' | 'waiting' = 'all'): Promise<DesiredSite[]> {
+  async sites(serverId: string, scope: 'all' | 'waiting' | 'waiting-or-failed' = 'all'): Promise<DesiredSite[]> {
+    const where = scope === 'waiting' ? `AND ${WAITING}` : scope === 'waiting-or-failed' ? `AND (${WAITING} OR r.phase = 'failed')` : '';
     const rows = await this.db.query<StateRow & { document_root: string; redirect_to: string | null; https: boolean; prefix: string; hostnames: string[] }>(
       `SELECT ${STATE_COLUMNS}, r.document_root, r.redirect_to, r.https, o.prefix,
               array(SELECT h.hostname FROM site_hostnames h WHERE h.site_id = r.id ORDER BY h.position) AS hostnames
          FROM sites r JOIN organization_hosting o ON o.organization_id = r.organization_id
-        WHERE r.server_id = $1 ${scope === 'waiting' ? `AND ${WAITING}` : ''} ORDER BY r.id`,
+        WHERE r.server_id = $1 ${where} ORDER BY r.id`,
       [serverId],
     );
     return rows.map((row) => ({

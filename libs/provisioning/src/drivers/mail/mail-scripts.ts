@@ -68,44 +68,41 @@ rm -f -- "$out/.doveconf"
 /**
  * After the swap (argv: probe address, its expected quota rule, a removed address to probe;
  * standard input: `<home> <archive>` of each mailbox removed). The live release's maps become
- * the ones served, back to front, so that no part takes mail for an address the part after it
- * does not know yet (a message taken would then wait in the queue, or bounce): Dovecot's users
- * first (it reads its passwd file again when the file's time or size differ, at most once a
- * second: no reload, which would cut deliveries in progress with 421 and leave them in the queue
- * for minutes), and it must answer the probe with the new data; then Postfix's queue side
- * (domains, aliases cleanup expands), reloaded and its old processes waited out; then its
- * receiving side, reloaded again. OpenDKIM reloads before its next message. Then the folders of
- * removed mailboxes go, only once their archive exists (mail that arrived after it was made is
- * archived again first).
+ * the ones served so that no message a daemon takes is refused by the one after it (it would
+ * bounce, or go looking for another server) or left in the queue (for minutes). Each daemon
+ * reads the maps through a link of its own, moved in turn: first Dovecot's users and Postfix's
+ * queue side (domains, the aliases cleanup expands) go to the union of the old maps and the new
+ * ones (what either routes is delivered), Postfix reloaded and its old processes waited out;
+ * then its receiving side (smtpd: what it takes or refuses) to the new maps, reloaded; then,
+ * when something was removed, the queue side to the new maps, reloaded, and Dovecot's.
+ * Dovecot reads its passwd file again when the file's time (in seconds) or size differ, at the
+ * first lookup in a later second: no reload (it would cut deliveries in progress with 421).
+ * OpenDKIM reloads before its next message. Then the folders of removed mailboxes go, only once
+ * their archive exists (mail that arrived after it was made is archived again first).
  */
 export const ACTIVATE = `set -e
 ${ASSEMBLE}
 state=${MAIL_STATE}
 live=$(readlink -f /etc/ruche/mail); rel=\${live##*/}
 [ -f "$state/built/$rel/passwd" ] || assemble "$live" "$state/built/$rel"
-swap() { ln -sfn "built/$rel" "$state/$1.new"; mv -T -- "$state/$1.new" "$state/$1"; }
-
-# Dovecot tells files apart by their time (in seconds) and size: the new one must differ.
-was=$(stat -L -c %Y "$state/maps/passwd" 2>/dev/null || echo 0)
-[ "$(stat -c %Y "$state/built/$rel/passwd")" -gt "$was" ] || touch -d "@$((was + 1))" "$state/built/$rel/passwd"
-swap maps
-i=0
-until
-  if [ -n "$1" ]; then [ "$(doveadm user -f quota_rule "$1" 2>/dev/null)" = "$2" ]
-  elif [ -n "$3" ]; then doveadm user "$3" > /dev/null 2>&1; [ $? -eq 67 ]
-  else true; fi
-do
-  [ $i -lt 1500 ] || { echo "Dovecot does not serve the new mailboxes a minute after they were written" >&2; exit 1; }
-  sleep 0.02; i=$((i + 1))
-done
-
+swap() { ln -sfn "built/$2" "$state/$1.new"; mv -T -- "$state/$1.new" "$state/$1"; }
+# Dovecot's next passwd file: newer than the one it reads, and read once the second is over.
+newer() {
+  was=$(stat -L -c %Y "$state/maps/passwd" 2>/dev/null || echo 0)
+  [ "$(stat -c %Y "$1")" -gt "$was" ] || touch -d "@$((was + 1))" "$1"
+}
+dovecot_reads() {
+  second=$(date +%s)
+  while [ "$(date +%s)" -le "$second" ]; do sleep 0.02; done
+  doveadm user nobody@invalid > /dev/null 2>&1 || :
+}
 master=$(head -n 1 /var/spool/postfix/pid/master.pid 2>/dev/null | tr -dc 0-9)
 [ -n "$master" ] || { echo "Postfix is not running" >&2; exit 1; }
 # The master has reloaded once its queue manager is a new process; the old idle processes then
 # go at once, and one still busy with a client (its session on the old maps) is not waited for
 # beyond three seconds.
 reload() {
-  before=$(pgrep -P "$master" | tr '\n' ' ')
+  before=$(pgrep -P "$master" | tr '\\n' ' ')
   qmgr=$(pgrep -P "$master" -x qmgr || true)
   postfix reload > /dev/null 2>&1
   i=0; reloaded=no
@@ -119,10 +116,45 @@ reload() {
     sleep 0.02; i=$((i + 1))
   done
 }
-swap postfix
+
+# The union, in a folder of this run's own (an earlier run stopped half-way may have left a
+# daemon reading its own): each map's new lines, then the old lines whose key the new lack.
+both=$rel.both-$$
+rm -rf -- "$state/built/$both"
+mkdir -m 0750 -- "$state/built/$both"
+chgrp dovecot "$state/built/$both"
+for t in domains mailboxes aliases senders passwd; do
+  sep=' '; [ $t != passwd ] || sep=:
+  old=$(readlink -f "$state/postfix")/$t; [ $t != passwd ] || old=$state/maps/passwd
+  if [ -f "$old" ]; then
+    awk -F "$sep" 'FNR == NR { if (!/^#/ && NF > 0) seen[$1] = 1; print; next } !/^#/ && NF > 1 && !($1 in seen)' "$state/built/$rel/$t" "$old" > "$state/built/$both/$t"
+  else
+    cp -- "$state/built/$rel/$t" "$state/built/$both/$t"
+  fi
+done
+users=changed; cmp -s -- "$state/built/$both/passwd" "$state/maps/passwd" && users=same
+newer "$state/built/$both/passwd"
+swap maps "$both"
+swap postfix "$both"
+[ $users = same ] || dovecot_reads
+i=0
+until
+  if [ -n "$1" ]; then [ "$(doveadm user -f quota_rule "$1" 2>/dev/null)" = "$2" ]; else true; fi
+do
+  [ $i -lt 1500 ] || { echo "Dovecot does not serve the new mailboxes a minute after they were written" >&2; exit 1; }
+  sleep 0.02; i=$((i + 1))
+done
 reload
-swap smtpd
+swap smtpd "$rel"
 reload
+removed=no
+for t in domains aliases; do cmp -s -- "$state/built/$rel/$t" "$state/built/$both/$t" || removed=yes; done
+swap postfix "$rel"
+[ $removed = no ] || reload
+newer "$state/built/$rel/passwd"
+swap maps "$rel"
+if ! cmp -s -- "$state/built/$rel/passwd" "$state/built/$both/passwd"; then dovecot_reads; fi
+if [ -n "$3" ]; then doveadm user "$3" > /dev/null 2>&1 && { echo "Dovecot still serves $3 after it was removed" >&2; exit 1; } || [ $? -eq 67 ] || { echo "Dovecot did not answer for $3" >&2; exit 1; }; fi
 
 if [ -f /run/opendkim/opendkim.pid ]; then kill -USR1 "$(cat /run/opendkim/opendkim.pid)"; fi
 

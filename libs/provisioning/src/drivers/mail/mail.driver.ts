@@ -148,11 +148,11 @@ export class MailDriver implements FileDriver {
     );
     if (!connection.runsCommands) return;
     // The server must be set up for Ruche (ruche-mail-setup): say so plainly rather than fail later.
-    // (Its queue side and its receiving side read the maps through links of their own: see ACTIVATE.)
-    const argv = ['sh', '-c', 'postconf -h virtual_mailbox_maps && postconf -Ph smtp/inet/virtual_mailbox_maps'];
+    // (Its queue side and each of its smtpd services read the maps through links of their own: see ACTIVATE.)
+    const argv = ['sh', '-c', 'postconf -h virtual_mailbox_maps; for s in $(postconf -M | awk \'$8 == "smtpd" { print $1 "/" $2 }\'); do v=$(postconf -Ph "$s/virtual_mailbox_maps" 2>/dev/null); echo "$s ${v:-unset}"; done'];
     const setUp = await connection.run(argv, { allowFailure: true });
-    const expected = `texthash:${MAIL_STATE}/postfix/mailboxes\ntexthash:${MAIL_STATE}/smtpd/mailboxes`;
-    if (setUp.stdout.trim() !== expected) {
+    const [queueSide, ...smtpd] = setUp.stdout.trim().split('\n');
+    if (queueSide !== `texthash:${MAIL_STATE}/postfix/mailboxes` || smtpd.length === 0 || smtpd.some((line) => !line.endsWith(` texthash:${MAIL_STATE}/smtpd/mailboxes`))) {
       const stderr = `Postfix is not set up for Ruche's mail (run ruche-mail-setup): virtual_mailbox_maps is ${JSON.stringify(setUp.stdout.trim().replace(/\n/g, ', '))}`;
       throw new CommandFailed(argv, { exitCode: setUp.exitCode || 1, stdout: '', stderr });
     }

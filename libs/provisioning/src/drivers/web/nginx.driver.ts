@@ -139,8 +139,11 @@ if [ "$served" != yes ]; then
 fi
 # No worker serves the old release any more: the certificate pairs of the sites named (changed,
 # deleted, or moved to another server) go, but the one each one's live file serves; no key is
-# left behind. The shell's own reads and globs: no process for a site without a pair to remove.
+# left behind. (An old worker still taking handshakes after the wait keeps them for now: the
+# site's next change removes them.) The shell's own reads and globs: no process for a site
+# without a pair to remove.
 certs=${CERT_DIR}
+[ $stale = no ] || pairs=
 for id in $pairs; do
   live=
   if [ -f "/etc/nginx/ruche/sites/$id.conf" ]; then
@@ -213,7 +216,9 @@ export class NginxDriver implements FileDriver {
   async loadWaiting(server: Server, _config: Config) {
     // What waits first, then what is kept: a site deleted or moved away in between is then
     // missing from both (its file goes now, its row at the next run), never kept and deleted.
-    const waiting = this.loadSites(server, await this.desired.sites(server.id, 'waiting'));
+    // Failed sites are loaded too (few): the check may blame one's last good file (a name it no
+    // longer has, which a waiting site takes), and only a loaded site can be taken off.
+    const waiting = this.loadSites(server, await this.desired.sites(server.id, 'waiting-or-failed'));
     return { ...waiting, keptFiles: new Set((await this.desired.keptSiteIds(server.id)).map(siteFile)) };
   }
 
