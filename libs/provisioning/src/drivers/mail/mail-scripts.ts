@@ -70,7 +70,7 @@ rm -f -- "$out/.doveconf"
  * standard input: `<home> <archive>` of each mailbox removed). The live release's maps become
  * the ones served so that no message a daemon takes is refused by the one after it (it would
  * bounce, or go looking for another server) or left in the queue (for minutes). Each daemon
- * reads the maps through a link of its own, moved in turn: first Dovecot's users and Postfix's
+ * reads the maps through a link of its own, moved in turn: first Dovecot's users, then Postfix's
  * queue side (domains, the aliases cleanup expands) go to the union of the old maps and the new
  * ones (what either routes is delivered), Postfix reloaded and its old processes waited out;
  * then its receiving side (smtpd: what it takes or refuses) to the new maps, reloaded; then,
@@ -119,9 +119,8 @@ reload() {
 
 # The union, in a folder of this run's own (an earlier run stopped half-way may have left a
 # daemon reading its own): each map's new lines, then the old lines whose key the new lack.
-both=$rel.both-$$
-rm -rf -- "$state/built/$both"
-mkdir -m 0750 -- "$state/built/$both"
+both=$(mktemp -d "$state/built/$rel.both-XXXXXX"); both=\${both##*/}
+chmod 0750 -- "$state/built/$both"
 chgrp dovecot "$state/built/$both"
 for t in domains mailboxes aliases senders passwd; do
   sep=' '; [ $t != passwd ] || sep=:
@@ -132,10 +131,10 @@ for t in domains mailboxes aliases senders passwd; do
     cp -- "$state/built/$rel/$t" "$state/built/$both/$t"
   fi
 done
+# Dovecot first (Postfix's queue side, moved next, may route mail to a mailbox the union adds).
 users=changed; cmp -s -- "$state/built/$both/passwd" "$state/maps/passwd" && users=same
 newer "$state/built/$both/passwd"
 swap maps "$both"
-swap postfix "$both"
 [ $users = same ] || dovecot_reads
 i=0
 until
@@ -144,6 +143,7 @@ do
   [ $i -lt 1500 ] || { echo "Dovecot does not serve the new mailboxes a minute after they were written" >&2; exit 1; }
   sleep 0.02; i=$((i + 1))
 done
+swap postfix "$both"
 reload
 swap smtpd "$rel"
 reload
@@ -153,7 +153,7 @@ swap postfix "$rel"
 [ $removed = no ] || reload
 newer "$state/built/$rel/passwd"
 swap maps "$rel"
-if ! cmp -s -- "$state/built/$rel/passwd" "$state/built/$both/passwd"; then dovecot_reads; fi
+if [ -n "$3" ] || ! cmp -s -- "$state/built/$rel/passwd" "$state/built/$both/passwd"; then dovecot_reads; fi
 if [ -n "$3" ]; then doveadm user "$3" > /dev/null 2>&1 && { echo "Dovecot still serves $3 after it was removed" >&2; exit 1; } || [ $? -eq 67 ] || { echo "Dovecot did not answer for $3" >&2; exit 1; }; fi
 
 if [ -f /run/opendkim/opendkim.pid ]; then kill -USR1 "$(cat /run/opendkim/opendkim.pid)"; fi
