@@ -78,10 +78,11 @@ const HAS_FILES = 'has_files() { for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do if [ 
  *
  * Standard input: one `<user>:<space>:<dir>[:<dir>…]` line per organisation whose sites
  * changed (names and paths hold no `:`), then `-<site id>` per site changed or gone, whose
- * certificate pairs but the live one go once the new release serves. A click must stay fast: an organisation whose roots
- * all hold something (read with the shell's own tests) costs two processes, its user and its
- * space checked; and a server holds thousands of sites: the rest costs a few processes per
- * organisation, none per site (setpriv, not runuser: no PAM session each time).
+ * certificate pairs but the live one go once the new release serves. A click must stay fast:
+ * an organisation whose roots all hold something (read with the shell's own tests) costs two
+ * processes, its user and its space checked; and a server holds thousands of sites: the rest
+ * costs a few processes per organisation, none per site (setpriv, not runuser: no PAM session
+ * each time).
  */
 const ACTIVATE = `set -e
 ${HAS_FILES}
