@@ -39,30 +39,43 @@ try {
   const domain = await api('POST', '/api/v1/domains', { organizationId: organization.id, name: 'click.org' });
 
   // 1. Click to live, on the empty server.
-  /** For each of `count` changes made one after the other: its time from the API request until `answered`, sorted. */
-  async function timeToLive(count, make, answered) {
+  /**
+   * For each of `count` changes made one after the other: its time from the API request until
+   * `answered`, sorted. With `settled`, each change is also timed until `settled` (the API
+   * records it live: its run is over), and the next one starts only then, so that each click
+   * finds the server idle, as a person's does ( `.settled` holds those times, sorted).
+   */
+  async function timeToLive(count, make, answered, settled) {
     const latencies = [];
-    for (let i = 0; i < count; i++) {
-      const started = performance.now();
-      const what = await make(i);
-      while (!(await answered(what).catch(() => false))) {
+    const settledLatencies = [];
+    const wait = async (started, what, done) => {
+      while (!(await done(what).catch(() => false))) {
         if (performance.now() - started > 60_000) throw new Error(`${what} never answered`);
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
-      latencies.push(performance.now() - started);
+      return performance.now() - started;
+    };
+    for (let i = 0; i < count; i++) {
+      const started = performance.now();
+      const what = await make(i);
+      latencies.push(await wait(started, what, answered));
+      if (settled) settledLatencies.push(await wait(started, what, settled));
     }
-    return latencies.sort((a, b) => a - b);
+    const sorted = latencies.sort((a, b) => a - b);
+    sorted.settled = settledLatencies.sort((a, b) => a - b);
+    return sorted;
   }
-  /** Sites, each answered over HTTP. */
+  /** Sites, each answered over HTTP, then recorded live by the API. */
   const clickToLive = (count, prefix) =>
     timeToLive(
       count,
       async (i) => {
         const host = `${prefix}${i}.click.org`;
-        await api('POST', '/api/v1/sites', { organizationId: organization.id, hostnames: [host] });
-        return host;
+        const site = await api('POST', '/api/v1/sites', { organizationId: organization.id, hostnames: [host] });
+        return { host, id: site.id, toString: () => host };
       },
-      async (host) => (await httpGet(server.ports.http, { host })).body.includes('hébergé par la coop'),
+      async ({ host }) => (await httpGet(server.ports.http, { host })).body.includes('hébergé par la coop'),
+      async ({ id }) => (await api('GET', `/api/v1/sites/${id}`)).phase === 'ready',
     );
   /** A records on click.org, each answered over DNS. */
   const recordToLive = (count, prefix) =>
@@ -161,6 +174,7 @@ try {
 
   console.log(`\nRuche provisioning benchmark — ${cores} cores, Node ${process.version}, one server container over SSH`);
   console.log(`  click to live (API create → site answers over HTTP), ${SITES} sites: p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${latencies.at(-1).toFixed(0)} ms  [target p50 < 150 ms, p99 < 500 ms]`);
+  console.log(`    (until the API records it live, its run over: p50 ${percentile(latencies.settled, 50)} ms, p99 ${percentile(latencies.settled, 99)} ms)`);
   console.log(`  (web reconciles: ${web.runs} runs, ${web.avg} ms on average inside the worker)`);
   console.log(`  record to live (API adds an A record → the server answers it over DNS), ${recordLatencies.length} records: p50 ${percentile(recordLatencies, 50)} ms, p99 ${percentile(recordLatencies, 99)} ms`);
   console.log(`  ${ZONES.toLocaleString('en')} zones × 5 records onto one server: ${wall.toFixed(1)} s wall, ${runs.runs} reconcile run(s), ${runs.reloads} Knot reload(s) recorded, ${seen.length} seen on the server (${[...new Set(seen)].join('; ')}), longest run ${runs.longest} ms  [target < 3 s, one reload]`);
@@ -171,6 +185,7 @@ try {
     console.log(
       `  click to live on that full server (${full}), ${FULL_CLICKS} sites: p50 ${percentile(fullLatencies, 50)} ms, p99 ${percentile(fullLatencies, 99)} ms (web reconciles: ${fullRuns.runs} runs, ${fullRuns.avg} ms on average)  [target p50 < 150 ms, p99 < 500 ms, as on the empty one]`,
     );
+    console.log(`    (until the API records it live, its run over: p50 ${percentile(fullLatencies.settled, 50)} ms, p99 ${percentile(fullLatencies.settled, 99)} ms)`);
   }
   console.log(`  record to live on that server (${ZONES.toLocaleString('en')} zones), ${RECORDS} records: p50 ${percentile(fullRecordLatencies, 50)} ms, p99 ${percentile(fullRecordLatencies, 99)} ms`);
 } catch (error) {

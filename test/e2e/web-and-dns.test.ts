@@ -210,6 +210,45 @@ describe('a domain and a site, from the API to the server', () => {
     await eventually(async () => (await client.get(`/api/v1/sites/${bad.body.id}`)).status === 404, 15_000, 'the broken site to go');
   });
 
+  it('answers a new site at once, before nginx has checked its release; the release then serves it, and a site the check refuses stops answering', async () => {
+    const { name: zone } = await liveDomain('early');
+    // (A server already serving sites: the first release brings the maps that read early links.)
+    await liveSite([`www.${zone}`]);
+    // nginx's check of a release made slow: the site must answer before it ends.
+    const slow = await fleet.server.exec([
+      'sh',
+      '-c',
+      'real=$(command -v nginx) && printf \'#!/bin/sh\\ncase " $* " in *ruche-check.conf*) sleep 4 ;; esac\\nexec %s "$@"\\n\' "$real" > /usr/local/sbin/nginx && chmod +x /usr/local/sbin/nginx',
+    ]);
+    expect(slow.exitCode, slow.stderr).toBe(0);
+    const early = '/var/lib/ruche/web/hosts';
+    try {
+      const site = await client.post('/api/v1/sites', { organizationId, hostnames: [`early.${zone}`, `www.early.${zone}`] });
+      expect(site.status).toBe(201);
+      const page = await eventually(async () => {
+        const answer = await httpGet(fleet.server.ports.http!, { host: `www.early.${zone}` });
+        return answer.status === 200 && answer.body.includes('hébergé par la coop') ? answer : null;
+      }, 3_000, 'the new site to answer before its release is checked');
+      expect(page.status).toBe(200);
+      expect((await get(`/api/v1/sites/${site.body.id}`)).phase).not.toBe('ready');
+      await phaseOf(`/api/v1/sites/${site.body.id}`, 'ready');
+      // The release serves it now (the shared log names the site), and no early link is left.
+      expect((await httpGet(fleet.server.ports.http!, { host: `early.${zone}` })).body).toContain('hébergé par la coop');
+      const log = await fleet.server.exec(['sh', '-c', 'tail -n 1 /var/log/nginx/ruche-access.log']);
+      expect(log.stdout.startsWith(`${site.body.id} early.${zone} `), log.stdout).toBe(true);
+      expect((await fleet.server.exec(['ls', '-A', early])).stdout).toBe('');
+
+      // One the check refuses answers early too, then no longer: no link outlives its run.
+      await restartWorkerRendering((resource, text) => (resource.type === 'site' && resource.label.startsWith('refused.') ? `${text}broken "two" "values";\n` : text));
+      const refused = await client.post('/api/v1/sites', { organizationId, hostnames: [`refused.${zone}`] });
+      await phaseOf(`/api/v1/sites/${refused.body.id}`, 'failed');
+      expect((await httpGet(fleet.server.ports.http!, { host: `refused.${zone}` })).status).toBe(404);
+      expect((await fleet.server.exec(['ls', '-A', early])).stdout).toBe('');
+    } finally {
+      await fleet.server.exec(['rm', '-f', '/usr/local/sbin/nginx']);
+    }
+  });
+
   it('keeps serving the last good zone when Knot refuses a change to it, and applies the other zones', async () => {
     // A zone holding a TXT record "break-me" gets a line Knot's checker refuses.
     await restartWorkerRendering((resource, text) => (resource.type === 'domain' && text.includes('break-me') ? `${text}broken 3600 IN A 192.0.2.300\n` : text));

@@ -106,14 +106,21 @@ export class DesiredStateReader {
 
   /** The ids of the sites a server keeps (not being deleted): one indexed read, no rendering. */
   async keptSiteIds(serverId: string): Promise<string[]> {
-    const rows = await this.db.query<{ id: string }>(`SELECT id FROM sites WHERE server_id = $1 AND phase <> 'deleting'`, [serverId]);
-    return rows.map((row) => row.id);
+    return this.keptColumn(`SELECT string_agg(id::text, ',') AS list FROM sites WHERE server_id = $1 AND phase <> 'deleting'`, serverId);
   }
 
   /** The names of the zones a server keeps (not being deleted): one indexed read, no records. */
   async keptZoneNames(serverId: string): Promise<string[]> {
-    const rows = await this.db.query<{ name: string }>(`SELECT name FROM domains WHERE server_id = $1 AND phase <> 'deleting'`, [serverId]);
-    return rows.map((row) => row.name);
+    return this.keptColumn(`SELECT string_agg(name, ',') AS list FROM domains WHERE server_id = $1 AND phase <> 'deleting'`, serverId);
+  }
+
+  /**
+   * One value of thousands of rows (ids, names: never a comma), as one string: a server holds
+   * 10,000 sites, and a row each cost a click 15–30 ms where one string costs a few.
+   */
+  private async keptColumn(sql: string, serverId: string): Promise<string[]> {
+    const [row] = await this.db.query<{ list: string | null }>(sql, [serverId]);
+    return row?.list ? row.list.split(',') : [];
   }
 
   /**

@@ -46,6 +46,11 @@ export function renderEach<Item extends { state: ResourceState }, Data>(
   return rendered;
 }
 
+/** Paths a release keeps (a Set, or a test over paths: 10,000 sites need no 10,000 strings). */
+export interface PathSet {
+  has(path: string): boolean;
+}
+
 /** A resource's files in a release, by path relative to the release root. */
 export interface RenderedUnit {
   resource: ResourceState;
@@ -161,7 +166,7 @@ export interface FileDriver extends DriverBase {
    * list) must still name every unit: the driver renders them from what it loaded and the live
    * tree. A resync always loads everything.
    */
-  loadWaiting?(server: Server, config: Config): Promise<{ resources: ResourceState[]; render: () => Rendered; keptFiles: ReadonlySet<string> }>;
+  loadWaiting?(server: Server, config: Config): Promise<{ resources: ResourceState[]; render: () => Rendered; keptFiles: PathSet }>;
 
   /**
    * Optional: false when a live tree was written by an earlier Ruche in another layout (its
@@ -177,6 +182,14 @@ export interface FileDriver extends DriverBase {
 
   /** Reads the checker's output. */
   verdict(result: CommandResult, units: RenderedUnit[]): CheckVerdict;
+
+  /**
+   * Optional: a command that makes some new units answer at once, before their release is
+   * staged and checked, without changing the daemon's configuration (a new site's names served
+   * from its document root), or null. Run before the release is staged; the activation, or the
+   * next `prepare` after a failed run, undoes it.
+   */
+  serveEarly?(added: RenderedUnit[]): Activation | null;
 
   /** The command that makes the daemon use the new live tree, once (run right after the swap). */
   activation(change: ActivationChange): Activation;

@@ -32,7 +32,7 @@ export interface ReconcileSummary {
   reloads: number;
   drift: boolean;
   error: string | null;
-  /** Milliseconds per step (load, connect, prepare, render, observe, stage, validate, activate; plan, apply). */
+  /** Milliseconds per step (file drivers: known, load, mark, prepare, render, observe, plan, early, stage, validate, activate; state drivers: load, prepare, observe, plan, apply). */
   steps?: Record<string, number>;
 }
 
@@ -164,15 +164,17 @@ export class Reconciler {
     // Knowing the live tree, a driver that can renders only what waits (its other units' files
     // are what this worker last wrote for their unchanged desired state).
     const known = await this.knownTree(server, driver, trigger, runId);
+    step('known');
     const { resources, render, keptFiles } =
       known && driver.loadWaiting ? await driver.loadWaiting(server, this.config) : { ...(await driver.load(server, this.config)), keptFiles: undefined };
+    step('load');
     const waiting = resources.filter(isWaiting);
     const deleting = resources.filter((r) => r.phase === 'deleting');
     await this.outcomes.markApplying(waiting.filter((r) => r.phase !== 'deleting'));
     const outcomes = noOutcomes();
     let drift = false;
     try {
-      step('load');
+      step('mark');
       const connection = await this.connect(server, driver, trigger);
       step('prepare');
       const rendered = render();
@@ -180,8 +182,19 @@ export class Reconciler {
       step('render');
       const live = known ?? (await connection.hashTree(driver.liveLink));
       step('observe');
+      // A new unit the driver can serve before its release is checked answers now (a click
+      // stays fast on a server holding thousands of units); the activation takes over. Only a
+      // head start: if it fails, the release goes on as without it.
+      const fresh = rendered.units.filter((unit) => isWaiting(unit.resource) && ![...unit.files.keys()].some((file) => live.has(file)));
+      const early = connection.runsCommands && fresh.length > 0 ? driver.serveEarly?.(fresh) : null;
+      if (early) {
+        const served = await connection.run(early.argv, { allowFailure: true, timeoutMs: 60_000, ...(early.input !== undefined ? { input: early.input } : {}) });
+        if (served.exitCode !== 0) this.logger.warn({ server: server.name, service: driver.service, stderr: served.stderr.slice(0, 2000) }, 'new units could not be served ahead of their release');
+        step('early');
+      }
       const earlierLayout = live.size > 0 && driver.isCurrentLayout?.(live) === false;
       let plan = planRelease({ rendered, live, resources, keptFiles, earlierLayout });
+      step('plan');
 
       if (plan.changed.size === 0 && plan.removed.length === 0) {
         // The server already has it all. A resource still waiting may follow a swap whose

@@ -1,5 +1,5 @@
 import type { ResourceState } from '@ruche/hosting';
-import type { Rendered, RenderedUnit } from '../drivers/driver.js';
+import type { PathSet, Rendered, RenderedUnit } from '../drivers/driver.js';
 import { sha256Hex } from '../transports/connection.js';
 
 export interface ReleasePlan {
@@ -35,7 +35,7 @@ export interface ReleaseInput {
    * Set when only the waiting resources were rendered (the driver's `loadWaiting`): the files
    * of every unit the server keeps, which stay as they are live unless rendered again.
    */
-  keptFiles?: ReadonlySet<string>;
+  keptFiles?: PathSet;
   /** The live tree was written by an earlier Ruche in another layout: what differs is not a hand edit. */
   earlierLayout?: boolean;
 }
@@ -73,7 +73,7 @@ export function planRelease(input: ReleaseInput): ReleasePlan {
   for (const [file, content] of shared) desired.set(file, content);
   const changed = new Map([...desired].filter(([file, content]) => live.get(file) !== sha256Hex(content)));
   const deleted = new Set(rendered.deleted);
-  const keptFiles = input.keptFiles ?? new Set<string>();
+  const keptFiles: PathSet = input.keptFiles ?? new Set<string>();
   const removed = [...live.keys()].filter((file) => !desired.has(file) && !keptPaths.has(file) && (deleted.has(file) || droppedPaths.has(file) || !keptFiles.has(file)));
 
   // Files differ though nothing was asked: someone changed the server by hand.

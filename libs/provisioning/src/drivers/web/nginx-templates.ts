@@ -27,6 +27,15 @@ const LOG_FORMAT = `log_format ruche '$ruche_site_id $host $remote_addr - $remot
 const HIDDEN_MAP = 'map $uri $ruche_hidden { default ""; "~/\\.(?!well-known(/|$))" /dev/null/ruche-hidden; }';
 export const CERT_DIR = '/etc/ruche/certs';
 
+/**
+ * Where a new site's names are linked to its document root while its release is staged,
+ * checked and swapped in (see NginxDriver.serveEarly): a name the live maps do not have is
+ * served from here. Written by root alone; the activation empties it once the release serves.
+ */
+export const EARLY_HOSTS = '/var/lib/ruche/web/hosts';
+/** A host name that may name a file there: labels of letters, digits and hyphens (what the API lets in, lowercased, never `.` or `..`). */
+export const EARLY_HOST_NAME = /^[a-z0-9-]+(\.[a-z0-9-]+)*$/;
+
 /** The subjectAltName list of an HTTPS site's certificate. */
 export function certificateNames(site: Pick<SiteConfig, 'hostnames'>): string {
   return site.hostnames.map((name) => `DNS:${name}`).join(',');
@@ -88,7 +97,10 @@ const MAP_HASH = ['map_hash_bucket_size 512;', 'map_hash_max_size 262144;'];
 
 /** What a site's map value says, read back by regular expressions (their captures named for Ruche alone). */
 const VALUE_MAPS = [
-  'map $ruche_site $ruche_root { default /dev/null/ruche-unknown-host; "~^\\S+ \\S+ root (?<ruche_root_path>.+)$" $ruche_root_path; }',
+  // A name no site of the release has: its early link, if any (nginx's $host is lowercased and
+  // holds no `/`; the pattern keeps it to one plain file name all the same).
+  `map $host $ruche_early { default /dev/null/ruche-unknown-host; "~${EARLY_HOST_NAME.source}" ${EARLY_HOSTS}/$host; }`,
+  'map $ruche_site $ruche_root { default $ruche_early; "~^\\S+ \\S+ root (?<ruche_root_path>.+)$" $ruche_root_path; }',
   'map $ruche_site $ruche_redirect { default ""; "~^\\S+ \\S+ redirect (?<ruche_redirect_url>.+)$" $ruche_redirect_url; }',
   'map $ruche_site $ruche_cert { default ruche-no-certificate; "~^\\S+ tls:(?<ruche_cert_pair>\\S+) " $ruche_cert_pair; }',
   // A request over TLS for a name without HTTPS (a plain site, or no site) is not served.

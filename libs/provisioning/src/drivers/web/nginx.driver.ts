@@ -4,7 +4,7 @@ import { DesiredStateReader, ResourceOutcomes, type DesiredSite, type ResourceTy
 import type { CommandResult, ServerConnection } from '../../transports/connection.js';
 import { RENDER_TEST_HOOK, renderEach, type RenderTestHook, withoutReleasePath, type Activation, type ActivationChange, type CheckVerdict, type FileDriver, type ReleaseCheck, type Rendered, type RenderedUnit } from '../driver.js';
 import { Driver } from '../driver-registry.js';
-import { CERT_DIR, certificateNames, certificatePair, CHECK_SIZES_FILE, checkConfig, checkSizes, DEFAULT_INDEX, nginxInclude, renderHttp, renderSiteMap, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
+import { CERT_DIR, certificateNames, EARLY_HOST_NAME, EARLY_HOSTS, certificatePair, CHECK_SIZES_FILE, checkConfig, checkSizes, DEFAULT_INDEX, nginxInclude, renderHttp, renderSiteMap, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
 
 /** \`worker_group\` prints the group nginx's workers run as (the \`user\` line of nginx.conf). */
 const WORKER_GROUP = `worker_group() {
@@ -69,26 +69,18 @@ done`;
 const HAS_FILES = 'has_files() { for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do if [ -e "$f" ] || [ -L "$f" ]; then return 0; fi; done; return 1; }';
 
 /**
- * Document roots first (made by one system user per organisation, with a placeholder page
- * when empty), then the reload. A reload is only a signal, and "ready" must mean
- * the new configuration serves: wait until the master has started new workers (it does not
- * when the reload fails, and the old configuration keeps serving) and the old ones have
- * stopped listening (they say "shutting down" in their title, then only finish their
- * connections).
- *
- * Standard input: one `<user>:<space>:<dir>[:<dir>…]` line per organisation whose sites
- * changed (names and paths hold no `:`), then `-<site id>` per site changed or gone, whose
- * certificate pairs but the live one go once the new release serves. A click must stay fast:
- * an organisation whose roots all hold something (read with the shell's own tests) costs two
- * processes, its user and its space checked; and a server holds thousands of sites: the rest
- * costs a few processes per organisation, none per site (setpriv, not runuser: no PAM session
- * each time).
+ * Reads the activation's standard input (see ACTIVATE and EARLY): `-<site id>` lines into
+ * \`pairs\`, `+<name> <dir>` lines as early links, and makes each organisation's document roots.
  */
-const ACTIVATE = `set -e
+const READ_INPUT = `hosts=${EARLY_HOSTS}
 ${HAS_FILES}
 pairs=
 while IFS= read -r spec; do
-  case $spec in -*) pairs="$pairs \${spec#-}"; continue ;; esac
+  case $spec in
+    -*) pairs="$pairs \${spec#-}"; continue ;;
+    # An early link (the name was checked: a plain file name; the site does not answer yet).
+    +*) link=\${spec#+}; ln -sfn -- "\${link#* }" "$hosts/\${link%% *}"; continue ;;
+  esac
   user=\${spec%%:*}; rest=\${spec#*:}; space=\${rest%%:*}; dirs=\${rest#*:}
   # The organisation's space is made by root (clients cannot write in /srv/ruche); what is
   # inside it belongs to the client, so it is touched only as the client's user: a symlink a
@@ -113,7 +105,26 @@ mkdir -p -- "$@"
 for dir; do has_files "$dir" || printf "%s\\n" "$page" > "$dir/index.html"; done' ruche-index $dirs </dev/null
   IFS=$old_ifs; set +f
 done
-# The reload, then the wait until it serves, read from /proc by the shell (a poll that started
+`;
+
+/**
+ * Document roots first (made by one system user per organisation, with a placeholder page
+ * when empty), then the reload. A reload is only a signal, and "ready" must mean
+ * the new configuration serves: wait until the master has started new workers (it does not
+ * when the reload fails, and the old configuration keeps serving) and the old ones have
+ * stopped listening (they say "shutting down" in their title, then only finish their
+ * connections).
+ *
+ * Standard input: one `<user>:<space>:<dir>[:<dir>…]` line per organisation whose sites
+ * changed (names and paths hold no `:`), then `-<site id>` per site changed or gone, whose
+ * certificate pairs but the live one go once the new release serves. A click must stay fast:
+ * an organisation whose roots all hold something (read with the shell's own tests) costs two
+ * processes, its user and its space checked; and a server holds thousands of sites: the rest
+ * costs a few processes per organisation, none per site (setpriv, not runuser: no PAM session
+ * each time).
+ */
+const ACTIVATE = `set -e
+${READ_INPUT}# The reload, then the wait until it serves, read from /proc by the shell (a poll that started
 # processes cost more than nginx itself on a small server).
 read -r master < /run/nginx.pid
 children() { if [ -r "/proc/$master/task/$master/children" ]; then kids=; read -r kids < "/proc/$master/task/$master/children" || :; else kids=$(pgrep -P "$master" | tr '\\n' ' '); fi; }
@@ -138,6 +149,9 @@ if [ "$served" != yes ]; then
   nginx -t 2>&1 | tail -n 5 >&2
   exit 1
 fi
+# The release serves every site it holds by its maps: the early links go (a site the check
+# refused is not served by one any longer either).
+for f in "$hosts"/* "$hosts"/.[!.]*; do if [ -e "$f" ] || [ -L "$f" ]; then rm -f -- "$hosts"/* "$hosts"/.[!.]*; break; fi; done
 # No worker serves the old release any more: the certificate pairs of the sites named (changed,
 # deleted, or moved to another server) go, but the one each one's live file serves; no key is
 # left behind. (An old worker still taking handshakes after the wait keeps them for now: the
@@ -157,6 +171,17 @@ for id in $pairs; do
   done
 done`;
 
+/**
+ * A new site answers at once, before its release is staged, checked and swapped in: its
+ * document roots are made as for the activation, then each of its names is linked to its
+ * root under EARLY_HOSTS, which the live maps' default reads for a name they do not have (see
+ * VALUE_MAPS). nginx's configuration does not change, so there is nothing to check or reload;
+ * a name a live site holds stays that site's (the maps come first). The run's activation
+ * removes the links once the release serves. Standard input as ACTIVATE's.
+ */
+const EARLY = `set -e
+${READ_INPUT}`;
+
 /** What prepare prints when the server has a map of its own before Ruche's file. */
 const MAP_BEFORE_RUCHE = 'ruche: a map before conf.d/ruche.conf';
 
@@ -171,6 +196,8 @@ const PREPARE = `set -e
 mkdir -p -- "$@"
 ${WORKER_GROUP}
 group=$(worker_group)
+# Early links a run that stopped half-way left (its sites are still waiting: they come back).
+rm -f -- "$4"/* "$4"/.[!.]*
 none=$3/ruche-no-certificate
 if ! { [ -s "$none.crt" ] && [ -s "$none.key" ]; }; then
   (umask 077; openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -keyout "$none.key" -out "$none.crt" -subj /CN=invalid -addext subjectAltName=DNS:invalid > /dev/null 2>&1) || echo "ruche: the placeholder certificate could not be made" >&2
@@ -220,7 +247,9 @@ export class NginxDriver implements FileDriver {
     // Failed sites are loaded too (few): the check may blame one's last good file (a name it no
     // longer has, which a waiting site takes), and only a loaded site can be taken off.
     const waiting = this.loadSites(server, await this.desired.sites(server.id, 'waiting-or-failed'));
-    return { ...waiting, keptFiles: new Set((await this.desired.keptSiteIds(server.id)).map(siteFile)) };
+    const kept = new Set(await this.desired.keptSiteIds(server.id));
+    const keptFiles = { has: (path: string) => path.startsWith('sites/') && path.endsWith('.conf') && kept.has(path.slice('sites/'.length, -'.conf'.length)) };
+    return { ...waiting, keptFiles };
   }
 
   private loadSites(server: Server, sites: DesiredSite[]) {
@@ -247,7 +276,7 @@ export class NginxDriver implements FileDriver {
   }
 
   async prepare(connection: ServerConnection): Promise<void> {
-    const found = await connection.run(['sh', '-c', PREPARE, 'ruche-nginx-prepare', this.releasesDir, WEB_ROOT, CERT_DIR]);
+    const found = await connection.run(['sh', '-c', PREPARE, 'ruche-nginx-prepare', this.releasesDir, WEB_ROOT, CERT_DIR, EARLY_HOSTS]);
     // The maps' hash sizes are Ruche's unless the server's own configuration sets them or has a
     // map read before Ruche's file; the check uses what the live configuration ends up with.
     const lines = found.stdout.split('\n').filter((line) => line.trim() !== '');
@@ -337,13 +366,35 @@ export class NginxDriver implements FileDriver {
 
   /** Document roots for changed sites (one system user per organisation), then one reload. */
   activation(change: ActivationChange): Activation {
-    const roots = new Map<string, Set<string>>();
-    for (const site of change.changed.map((unit) => unit.data as SiteConfig).filter((site) => site.redirectTo === null)) {
-      roots.set(site.prefix, (roots.get(site.prefix) ?? new Set()).add(siteRoot(site)));
-    }
-    const specs = [...roots].map(([prefix, dirs]) => [`ruche-${prefix}`, `${WEB_ROOT}/${prefix}`, ...dirs].join(':'));
     // Then `-<site id>` for each site whose older certificate pairs go once the release serves.
     const pairs = [...change.changed.map((unit) => unit.resource), ...change.removed].filter((resource) => resource.type === 'site' && SITE_ID.test(resource.id)).map((resource) => `-${resource.id}`);
-    return { argv: ['sh', '-c', ACTIVATE, 'ruche-nginx-activate'], input: [...specs, ...pairs].map((line) => `${line}\n`).join('') };
+    return { argv: ['sh', '-c', ACTIVATE, 'ruche-nginx-activate'], input: lines([...rootSpecs(change.changed.map((unit) => unit.data as SiteConfig)), ...pairs]) };
   }
+
+  /**
+   * A click must be live at once, on a server holding thousands of sites too: new sites with a
+   * document root (a redirect needs the maps) are served from early links while their release
+   * is staged, checked and reloaded (see EARLY). Only a few at a time: a bulk change (an
+   * import) goes live with its release.
+   */
+  serveEarly(added: RenderedUnit[]): Activation | null {
+    const sites = added.map((unit) => unit.data as SiteConfig).filter((site) => site.redirectTo === null && site.hostnames.every((name) => EARLY_HOST_NAME.test(name)));
+    if (sites.length === 0 || sites.length > EARLY_SITES_MAX) return null;
+    const links = sites.flatMap((site) => site.hostnames.map((name) => `+${name} ${siteRoot(site)}`));
+    return { argv: ['sh', '-c', EARLY, 'ruche-nginx-early'], input: lines([...rootSpecs(sites), ...links]) };
+  }
+}
+
+/** At most this many new sites are served early by one run. */
+const EARLY_SITES_MAX = 20;
+
+const lines = (items: readonly string[]) => items.map((line) => `${line}\n`).join('');
+
+/** One `<user>:<space>:<dir>[:<dir>…]` line per organisation: the document roots of its sites (redirects have none). */
+function rootSpecs(sites: readonly SiteConfig[]): string[] {
+  const roots = new Map<string, Set<string>>();
+  for (const site of sites.filter((site) => site.redirectTo === null)) {
+    roots.set(site.prefix, (roots.get(site.prefix) ?? new Set()).add(siteRoot(site)));
+  }
+  return [...roots].map(([prefix, dirs]) => [`ruche-${prefix}`, `${WEB_ROOT}/${prefix}`, ...dirs].join(':'));
 }
