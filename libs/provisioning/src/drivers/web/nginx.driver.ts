@@ -150,8 +150,12 @@ if [ "$served" != yes ]; then
   exit 1
 fi
 # The release serves every site it holds by its maps: the early links go (a site the check
-# refused is not served by one any longer either).
-for f in "$hosts"/* "$hosts"/.[!.]*; do if [ -e "$f" ] || [ -L "$f" ]; then rm -f -- "$hosts"/* "$hosts"/.[!.]*; break; fi; done
+# refused is not served by one any longer either), once no worker of the old release takes
+# requests (one still would answer 404 for a site only its link served; the next run's
+# activation, or prepare, removes them then).
+if [ $stale = no ]; then
+  for f in "$hosts"/* "$hosts"/.[!.]*; do if [ -e "$f" ] || [ -L "$f" ]; then rm -f -- "$hosts"/* "$hosts"/.[!.]*; break; fi; done
+fi
 # No worker serves the old release any more: the certificate pairs of the sites named (changed,
 # deleted, or moved to another server) go, but the one each one's live file serves; no key is
 # left behind. (An old worker still taking handshakes after the wait keeps them for now: the
