@@ -159,14 +159,15 @@ export interface FileDriver extends DriverBase {
   load(server: Server, config: Config): Promise<{ resources: ResourceState[]; render: () => Rendered }>;
 
   /**
-   * Optional: only the resources waiting to be applied (as `load` gives them), and the files
-   * of every unit the server keeps. A change-triggered run that knows the live tree (its own
+   * Optional: only the resources waiting to be applied (as `load` gives them), and how to read
+   * the files of every unit the server keeps (read after them, when the plan needs them: a unit
+   * served early does not wait for it). A change-triggered run that knows the live tree (its own
    * last run wrote it) then renders, stages, checks and records only what waits: the other
    * units' live files are what their unchanged desired state rendered to. Shared files (a zone
    * list) must still name every unit: the driver renders them from what it loaded and the live
    * tree. A resync always loads everything.
    */
-  loadWaiting?(server: Server, config: Config): Promise<{ resources: ResourceState[]; render: () => Rendered; keptFiles: PathSet }>;
+  loadWaiting?(server: Server, config: Config): Promise<{ resources: ResourceState[]; render: () => Rendered; keptFiles: () => Promise<PathSet> }>;
 
   /**
    * Optional: false when a live tree was written by an earlier Ruche in another layout (its

@@ -165,7 +165,7 @@ export class Reconciler {
     // are what this worker last wrote for their unchanged desired state).
     const known = await this.knownTree(server, driver, trigger, runId);
     step('known');
-    const { resources, render, keptFiles } =
+    const { resources, render, keptFiles: readKeptFiles } =
       known && driver.loadWaiting ? await driver.loadWaiting(server, this.config) : { ...(await driver.load(server, this.config)), keptFiles: undefined };
     step('load');
     const waiting = resources.filter(isWaiting);
@@ -192,6 +192,7 @@ export class Reconciler {
         if (served.exitCode !== 0) this.logger.warn({ server: server.name, service: driver.service, stderr: served.stderr.slice(0, 2000) }, 'new units could not be served ahead of their release');
         step('early');
       }
+      const keptFiles = await readKeptFiles?.();
       const earlierLayout = live.size > 0 && driver.isCurrentLayout?.(live) === false;
       let plan = planRelease({ rendered, live, resources, keptFiles, earlierLayout });
       step('plan');

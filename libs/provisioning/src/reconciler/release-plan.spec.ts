@@ -91,6 +91,13 @@ describe('planRelease', () => {
     expect(planRelease({ rendered: rendered([unit(a), unit(waiting)]), live: stray, resources: [a, waiting] }).drift).toBe(false);
   });
 
+  it('does not call the first release of a server that had none drift (its set-up), though nothing waits', () => {
+    const first = planRelease({ rendered: rendered([], { list: true }), live: new Map(), resources: [] });
+    expect(first).toMatchObject({ changed: new Map([['list', '']]), drift: false });
+    // The same shared file changed by hand afterwards is drift.
+    expect(planRelease({ rendered: rendered([], { list: true }), live: liveOf({ list: 'edited' }), resources: [] }).drift).toBe(true);
+  });
+
   it('keeps the last good files of a resource the checker refused and nobody changed since', () => {
     const held = resource('held', { phase: 'failed', generation: 3, observedGeneration: 3 });
     const plan = planRelease({ rendered: rendered([unit(held, 'refused config')], { list: true }), live: liveOf({ 'sites/held.conf': 'last good', list: 'held' }), resources: [held] });

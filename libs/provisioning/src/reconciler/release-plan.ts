@@ -76,13 +76,14 @@ export function planRelease(input: ReleaseInput): ReleasePlan {
   const keptFiles: PathSet = input.keptFiles ?? new Set<string>();
   const removed = [...live.keys()].filter((file) => !desired.has(file) && !keptPaths.has(file) && (deleted.has(file) || droppedPaths.has(file) || !keptFiles.has(file)));
 
-  // Files differ though nothing was asked: someone changed the server by hand.
+  // Files differ though nothing was asked: someone changed the server by hand (not the first
+  // release on a server that had none: its set-up, when it was registered).
   const touched = new Set([...changed.keys(), ...removed]);
   const drifted = included.filter(
     (unit) =>
       !input.earlierLayout && unit.resource.generation === unit.resource.observedGeneration && unit.resource.phase === 'ready' && [...unit.files.keys()].some((file) => touched.has(file)),
   );
-  const drift = drifted.length > 0 || (!input.earlierLayout && !input.resources.some(isWaiting) && touched.size > 0);
+  const drift = drifted.length > 0 || (!input.earlierLayout && live.size > 0 && !input.resources.some(isWaiting) && touched.size > 0);
   return { included, kept, changed, removed, shared, drifted, drift };
 }
 

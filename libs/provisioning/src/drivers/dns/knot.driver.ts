@@ -39,7 +39,8 @@ export class KnotDriver implements FileDriver {
     // What waits first, then what is kept (see the web driver's).
     const waiting = await this.desired.zones(server.id, 'waiting');
     const kept = await this.desired.keptZoneNames(server.id);
-    return { ...this.loadZones(waiting, kept), keptFiles: new Set(kept.map(zoneFile)) };
+    const keptFiles = new Set(kept.map(zoneFile));
+    return { ...this.loadZones(waiting, kept), keptFiles: () => Promise.resolve(keptFiles) };
   }
 
   /** `others`: when only the waiting zones are loaded, the names of all the server keeps. */

@@ -250,9 +250,12 @@ export class NginxDriver implements FileDriver {
     // missing from both (its file goes now, its row at the next run), never kept and deleted.
     // Failed sites are loaded too (few): the check may blame one's last good file (a name it no
     // longer has, which a waiting site takes), and only a loaded site can be taken off.
+    // (The sites kept are read when the plan needs them: after a new site is served early.)
     const waiting = this.loadSites(server, await this.desired.sites(server.id, 'waiting-or-failed'));
-    const kept = new Set(await this.desired.keptSiteIds(server.id));
-    const keptFiles = { has: (path: string) => path.startsWith('sites/') && path.endsWith('.conf') && kept.has(path.slice('sites/'.length, -'.conf'.length)) };
+    const keptFiles = async () => {
+      const kept = new Set(await this.desired.keptSiteIds(server.id));
+      return { has: (path: string) => path.startsWith('sites/') && path.endsWith('.conf') && kept.has(path.slice('sites/'.length, -'.conf'.length)) };
+    };
     return { ...waiting, keptFiles };
   }
 
