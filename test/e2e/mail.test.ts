@@ -37,8 +37,19 @@ afterEach(async () => {
 });
 
 const get = (path: string) => client.get(path).then((response) => response.body);
-const phaseOf = (path: string, phase: string, timeoutMs = 30_000) =>
-  eventually(async () => ((await get(path)).phase === phase ? get(path) : null), timeoutMs, `${path} to be ${phase}`);
+/** A resource once it is in `phase`; when it does not get there, the error says where it is and what the server's last runs did. */
+async function phaseOf(path: string, phase: string, timeoutMs = 30_000) {
+  try {
+    return await eventually(async () => ((await get(path)).phase === phase ? get(path) : null), timeoutMs, `${path} to be ${phase}`);
+  } catch (error) {
+    const resource = await get(path).catch(() => null);
+    const runs = await fleet.api.db.query(
+      `SELECT service, trigger, status, duration_ms, left(error, 300) AS error, started_at FROM reconcile_runs WHERE server_id = $1 ORDER BY id DESC LIMIT 8`,
+      [fleet.serverId],
+    );
+    throw new Error(`${(error as Error).message}; it is ${JSON.stringify({ phase: resource?.phase, lastError: resource?.lastError })}; the server's last runs: ${JSON.stringify(runs)}`);
+  }
+}
 
 /** A domain of the test's own, its zone live. */
 async function mailDomain(label: string): Promise<{ id: string; name: string }> {
