@@ -153,9 +153,7 @@ fi
 # refused is not served by one any longer either), once no worker of the old release takes
 # requests (one still would answer 404 for a site only its link served; the next run's
 # activation, or prepare, removes them then).
-if [ $stale = no ]; then
-  for f in "$hosts"/* "$hosts"/.[!.]*; do if [ -e "$f" ] || [ -L "$f" ]; then rm -f -- "$hosts"/* "$hosts"/.[!.]*; break; fi; done
-fi
+if [ $stale = no ] && has_files "$hosts"; then rm -f -- "$hosts"/*; fi
 # No worker serves the old release any more: the certificate pairs of the sites named (changed,
 # deleted, or moved to another server) go, but the one each one's live file serves; no key is
 # left behind. (An old worker still taking handshakes after the wait keeps them for now: the
@@ -201,7 +199,7 @@ mkdir -p -- "$@"
 ${WORKER_GROUP}
 group=$(worker_group)
 # Early links a run that stopped half-way left (its sites are still waiting: they come back).
-rm -f -- "$4"/* "$4"/.[!.]*
+rm -f -- "$4"/*
 none=$3/ruche-no-certificate
 if ! { [ -s "$none.crt" ] && [ -s "$none.key" ]; }; then
   (umask 077; openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -keyout "$none.key" -out "$none.crt" -subj /CN=invalid -addext subjectAltName=DNS:invalid > /dev/null 2>&1) || echo "ruche: the placeholder certificate could not be made" >&2
