@@ -47,7 +47,13 @@ async function phaseOf(path: string, phase: string, timeoutMs = 30_000) {
       `SELECT service, trigger, status, duration_ms, left(error, 300) AS error, started_at FROM reconcile_runs WHERE server_id = $1 ORDER BY id DESC LIMIT 8`,
       [fleet.serverId],
     );
-    throw new Error(`${(error as Error).message}; it is ${JSON.stringify({ phase: resource?.phase, lastError: resource?.lastError })}; the server's last runs: ${JSON.stringify(runs)}`);
+    const server = await fleet.server
+      .exec(['sh', '-c', 'ps -eo pid,ppid,etimes,stat,args | grep -E "[p]ostfix|[q]mgr|[d]ovecot|[d]oveadm|[s]sh"; tail -n 40 /var/log/postfix.log'])
+      .then((result) => result.stdout)
+      .catch((failure: Error) => failure.message);
+    throw new Error(
+      `${(error as Error).message}; it is ${JSON.stringify({ phase: resource?.phase, lastError: resource?.lastError })}; the server's last runs: ${JSON.stringify(runs)}; its mail processes and log:\n${server}`,
+    );
   }
 }
 
