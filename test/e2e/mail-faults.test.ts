@@ -27,7 +27,7 @@ beforeAll(async () => {
 afterAll(() => fleet?.close());
 afterEach(async () => {
   await fleet.server.start();
-  await fleet.server.exec(['rm', '-f', '/usr/local/sbin/doveconf']);
+  await fleet.server.exec(['rm', '-f', '/usr/local/sbin/doveconf', '/usr/local/sbin/postfix']);
   if (!fleet.worker) await fleet.startWorker();
 });
 
@@ -75,6 +75,35 @@ describe('a mail server that goes away in the middle of a reconcile', () => {
     await until(created.body.id, 'ready', 60_000);
     expect(await mailbox(created.body.id)).toMatchObject({ attempts: 0, lastError: null });
     await receives(`down@${domain}`, password);
+  });
+});
+
+describe('a queue manager that goes away right after a reload', () => {
+  it('is started again, so the change goes live and mail is delivered', async () => {
+    // Postfix's master starts a queue manager only when one is asked for. After a reload the
+    // new one takes the master's wakeup; here it then stops (as one does when a table changes
+    // under it, or when the old one took the wakeup before exiting), and nothing asks again.
+    const wrapper = [
+      '#!/bin/sh',
+      'if [ "$1" = reload ]; then',
+      '  old=$(pgrep -x qmgr); /usr/sbin/postfix "$@" || exit',
+      '  i=0; until now=$(pgrep -x qmgr) && [ "$now" != "$old" ]; do [ $i -lt 250 ] || exit 0; sleep 0.02; i=$((i + 1)); done',
+      '  sleep 1; kill -TERM $now; exit 0',
+      'fi',
+      'exec /usr/sbin/postfix "$@"',
+      '',
+    ].join('\n');
+    const installed = await fleet.server.exec(['sh', '-c', 'cat > /usr/local/sbin/postfix && chmod +x /usr/local/sbin/postfix'], { input: wrapper });
+    expect(installed.exitCode, installed.stderr).toBe(0);
+
+    const domain = await ownDomain();
+    const password = `pw-${randomBytes(6).toString('hex')}`;
+    const created = await client.post('/api/v1/mailboxes', { organizationId, address: `kicked@${domain}`, password, quotaMb: 10 });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await until(created.body.id, 'ready');
+    await receives(`kicked@${domain}`, password);
+    const log = await fleet.server.exec(['grep', '-c', 'qmgr.*killed by signal 15', '/var/log/postfix.log']);
+    expect(Number(log.stdout.trim())).toBeGreaterThanOrEqual(1);
   });
 });
 

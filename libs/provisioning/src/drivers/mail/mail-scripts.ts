@@ -100,20 +100,30 @@ master=$(head -n 1 /var/spool/postfix/pid/master.pid 2>/dev/null | tr -dc 0-9)
 [ -n "$master" ] || { echo "Postfix is not running" >&2; exit 1; }
 # The master has reloaded once its queue manager is a new process; the old idle processes then
 # go at once, and one still busy with a client (its session on the old maps) is not waited for
-# beyond three seconds.
+# beyond three seconds. The master starts a queue manager only when one is asked for: the
+# wakeup it sends at the reload may reach the old one just before it exits, so a queue manager
+# missing for a fifth of a second is asked for again (a wakeup only makes it look at new mail).
 reload() {
   before=$(pgrep -P "$master" | tr '\\n' ' ')
   qmgr=$(pgrep -P "$master" -x qmgr || true)
-  postfix reload > /dev/null 2>&1
-  i=0; reloaded=no
+  out=$(postfix reload 2>&1) || { echo "postfix reload failed: $out" >&2; exit 1; }
+  since=$(date +%s); gone=0; reloaded=no
   while :; do
     now=$(pgrep -P "$master" -x qmgr || true)
     [ -n "$now" ] && [ "$now" != "$qmgr" ] && reloaded=yes
+    if [ -n "$now" ]; then gone=0; else gone=$((gone + 1)); fi
+    [ $gone -lt 10 ] || { postkick public qmgr W 2>/dev/null || :; gone=0; }
     left=''
     for pid in $before; do if kill -0 "$pid" 2>/dev/null; then left="$left $pid"; fi; done
-    if [ $reloaded = yes ] && { [ -z "$left" ] || [ $i -ge 150 ]; }; then break; fi
-    [ $i -lt 3000 ] || { echo "Postfix did not reload within a minute (its queue manager is the same process)" >&2; exit 1; }
-    sleep 0.02; i=$((i + 1))
+    waited=$(($(date +%s) - since))
+    if [ $reloaded = yes ] && { [ -z "$left" ] || [ $waited -ge 3 ]; }; then break; fi
+    if [ $waited -ge 60 ]; then
+      if [ -n "$now" ]; then echo "Postfix did not reload within a minute: its queue manager is still the old process ($now)" >&2
+      else echo "Postfix did not reload within a minute: it started no new queue manager" >&2; fi
+      log=$(postconf -h maillog_file 2>/dev/null || true); [ -z "$log" ] || tail -n 20 -- "$log" >&2 || :
+      exit 1
+    fi
+    sleep 0.02
   done
 }
 
@@ -136,12 +146,12 @@ users=changed; cmp -s -- "$state/built/$both/passwd" "$state/maps/passwd" && use
 newer "$state/built/$both/passwd"
 swap maps "$both"
 [ $users = same ] || dovecot_reads
-i=0
+since=$(date +%s)
 until
   if [ -n "$1" ]; then [ "$(doveadm user -f quota_rule "$1" 2>/dev/null)" = "$2" ]; else true; fi
 do
-  [ $i -lt 1500 ] || { echo "Dovecot does not serve the new mailboxes a minute after they were written" >&2; exit 1; }
-  sleep 0.02; i=$((i + 1))
+  [ $(($(date +%s) - since)) -lt 60 ] || { echo "Dovecot does not serve the new mailboxes a minute after they were written" >&2; exit 1; }
+  sleep 0.02
 done
 swap postfix "$both"
 reload
