@@ -128,62 +128,89 @@ export async function startServer(options: StartServerOptions): Promise<TestServ
   if (!publicKeyLine.test(authorizedKey)) throw new Error('authorizedKey must be one OpenSSH public key line');
 
   const published = (['ssh', ...services] as const).flatMap((service) => servicePorts[service]);
-  // Fixed host ports (free now, on 127.0.0.1) rather than Docker's pick, which changes at every
-  // start: a server registered in Ruche keeps its address across a stop and start.
-  const hostPorts = new Map<string, number>();
-  for (const [port] of published) {
-    const [number] = port.split('/');
-    const sibling = [...hostPorts].find(([other]) => other.split('/')[0] === number);
-    hostPorts.set(port, sibling ? sibling[1] : await freeLoopbackPort());
-  }
   const docker = dockerClient();
   const ownNetwork = options.network ? undefined : await createTestNetwork(name);
   const network = options.network ?? ownNetwork!.name;
-  let container: Docker.Container;
-  try {
-    container = await docker.createContainer({
-      name,
-      Hostname: name,
-      // This checkout's own recipe, not :latest: several checkouts may share one engine.
-      Image: options.image ?? (await ensureFleetReady()).image,
-      Cmd: services,
-      Env: [`RUCHE_AUTHORIZED_KEY=${authorizedKey}`],
-      Labels: testResourceLabels(),
-      ExposedPorts: Object.fromEntries(published.map(([port]) => [port, {}])),
-      HostConfig: {
-        // On the loopback address only.
-        PortBindings: Object.fromEntries(published.map(([port]) => [port, [{ HostIp: loopback, HostPort: String(hostPorts.get(port)) }]])),
-        NetworkMode: network,
-        // Runtime state (pid files, sockets, the ready marker) starts empty at every start, as on a real host.
-        Tmpfs: { '/run': 'rw,nosuid,nodev,mode=755,size=64m' },
-      },
-      NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [name] } } },
-    });
-  } catch (error) {
-    await ownNetwork?.remove().catch(() => undefined);
-    throw error;
+  // Ports are free when picked, but another test process may pick the same one before Docker
+  // binds it: then the container is made again on other ports (a few times at most).
+  for (let attempt = 1; ; attempt += 1) {
+    let container: Docker.Container;
+    try {
+      container = await createServerContainer(docker, name, services, published, authorizedKey, network, options.image);
+    } catch (error) {
+      await ownNetwork?.remove().catch(() => undefined);
+      throw error;
+    }
+    const server = new DockerTestServer(docker, container, name, services, published, options.readyTimeoutMs ?? 120_000, ownNetwork);
+    try {
+      await server.start();
+      return server;
+    } catch (error) {
+      const message = (error as Error).message;
+      if (attempt < 4 && /port is already allocated|address already in use/i.test(message)) {
+        await container.remove({ force: true, v: true }).catch(ignoreStatus(404, 409));
+        continue;
+      }
+      const logs = await server.logs().catch(() => '');
+      await server.remove().catch(() => undefined);
+      throw new Error(`${message}${logs ? `\n--- ${name} logs:\n${logs}` : ''}`, { cause: error });
+    }
   }
-
-  const server = new DockerTestServer(docker, container, name, services, published, options.readyTimeoutMs ?? 120_000, ownNetwork);
-  try {
-    await server.start();
-  } catch (error) {
-    const logs = await server.logs().catch(() => '');
-    await server.remove().catch(() => undefined);
-    throw new Error(`${(error as Error).message}${logs ? `\n--- ${name} logs:\n${logs}` : ''}`, { cause: error });
-  }
-  return server;
 }
 
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, loopback, () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
+/** The server's container, its ports published on loopback ports free now (fixed, rather than Docker's pick, which changes at every start: a server registered in Ruche keeps its address across a stop and start). */
+async function createServerContainer(
+  docker: Docker,
+  name: string,
+  services: ServerService[],
+  published: ReadonlyArray<[string, keyof PublishedPorts]>,
+  authorizedKey: string,
+  network: string,
+  image: string | undefined,
+): Promise<Docker.Container> {
+  const numbers = await freeLoopbackPorts(new Set(published.map(([port]) => port.split('/')[0]!)).size);
+  const byNumber = new Map<string, number>();
+  const hostPorts = new Map(published.map(([port]) => {
+    const [number] = port.split('/') as [string];
+    if (!byNumber.has(number)) byNumber.set(number, numbers[byNumber.size]!);
+    return [port, byNumber.get(number)!];
+  }));
+  return docker.createContainer({
+    name,
+    Hostname: name,
+    // This checkout's own recipe, not :latest: several checkouts may share one engine.
+    Image: image ?? (await ensureFleetReady()).image,
+    Cmd: services,
+    Env: [`RUCHE_AUTHORIZED_KEY=${authorizedKey}`],
+    Labels: testResourceLabels(),
+    ExposedPorts: Object.fromEntries(published.map(([port]) => [port, {}])),
+    HostConfig: {
+      // On the loopback address only.
+      PortBindings: Object.fromEntries(published.map(([port]) => [port, [{ HostIp: loopback, HostPort: String(hostPorts.get(port)) }]])),
+      NetworkMode: network,
+      // Runtime state (pid files, sockets, the ready marker) starts empty at every start, as on a real host.
+      Tmpfs: { '/run': 'rw,nosuid,nodev,mode=755,size=64m' },
+    },
+    NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [name] } } },
   });
+}
+
+/** `count` distinct ports free on the loopback address now (each probe held until all are picked, so none comes twice). */
+async function freeLoopbackPorts(count: number): Promise<number[]> {
+  const probes: net.Server[] = [];
+  try {
+    for (let i = 0; i < count; i += 1) {
+      const probe = net.createServer();
+      probes.push(probe);
+      await new Promise<void>((resolve, reject) => {
+        probe.once('error', reject);
+        probe.listen(0, loopback, resolve);
+      });
+    }
+    return probes.map((probe) => (probe.address() as net.AddressInfo).port);
+  } finally {
+    await Promise.all(probes.map((probe) => new Promise((resolve) => probe.close(resolve))));
+  }
 }
 
 class DockerTestServer implements TestServer {
