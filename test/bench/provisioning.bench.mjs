@@ -33,6 +33,19 @@ try {
     services: ['web', 'dns'],
     publicIpv4: '192.0.2.10',
   });
+  // A registered server is set up at once (each service prepared, a first release): the clicks
+  // below are made on a server that is ready, as a client's are.
+  {
+    const setUp = new pg.Client({ connectionString: ruche.databaseUrl });
+    await setUp.connect();
+    for (const started = performance.now(); ; ) {
+      const { rows } = await setUp.query(`SELECT count(DISTINCT service)::int AS ready FROM reconcile_runs WHERE server_id = $1 AND status = 'succeeded'`, [registered.id]);
+      if (rows[0].ready === 2) break;
+      if (performance.now() - started > 60_000) throw new Error('the server was not set up within 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await setUp.end();
+  }
   const organization = await api('POST', '/api/v1/organizations', { name: 'Bench', locale: 'fr' });
   await api('PATCH', `/api/v1/organizations/${organization.id}`, { placement: { web: registered.id, dns: registered.id } });
   await api('PUT', `/api/v1/organizations/${organization.id}/quota-overrides`, { sites: SITES + MANY_SITES + FULL_CLICKS + 10, domains: ZONES + 10 });

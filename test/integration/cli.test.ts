@@ -330,7 +330,10 @@ async function startFakeSshServer(): Promise<{ port: number; fingerprint: string
   const parsed = ssh2.utils.parseKey(keys.public);
   if (parsed instanceof Error) throw parsed;
   const fingerprint = `SHA256:${createHash('sha256').update(parsed.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
+  const clients = new Set<ssh2.Connection>();
   const server = new ssh2.Server({ hostKeys: [keys.private] }, (client) => {
+    clients.add(client);
+    client.on('close', () => clients.delete(client));
     client.on('authentication', (context) => context.accept());
     client.on('error', () => undefined);
     client.on('ready', () => {
@@ -349,6 +352,11 @@ async function startFakeSshServer(): Promise<{ port: number; fingerprint: string
   return {
     port: (server.address() as AddressInfo).port,
     fingerprint,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    // Its clients too: a worker sets a registered server up at once, and keeps its connection.
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        for (const client of clients) client.end();
+      }),
   };
 }

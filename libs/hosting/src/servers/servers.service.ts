@@ -94,6 +94,10 @@ export class ServersService {
     await repository.insert(server);
     const saved = await repository.findOneByOrFail({ id: server.id });
     await this.audit.record({ action: 'server.create', targetType: 'server', targetId: saved.id, after: toServerDto(saved) });
+    // Each service is set up at once (folders, the daemon's include, a first release serving
+    // nothing): the sysadmin hears now of a service that cannot be, and a client's first site
+    // does not wait for it.
+    for (const service of saved.services) await this.state.enqueueReconcile(saved.id, service);
     return saved;
   }
 
