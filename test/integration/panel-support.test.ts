@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,10 @@ beforeAll(async () => {
   admin = await api.admin();
   await makeServers(admin);
 });
-afterAll(() => api?.close());
+afterAll(async () => {
+  await api?.close();
+  if (panelDir) await rm(panelDir, { recursive: true, force: true });
+});
 
 describe('the panel build', () => {
   it('generates its client from the same OpenAPI document the running API serves, without a database', async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -139,6 +139,8 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
       await app.close();
       await db.destroy();
       await database.drop();
+      // Its data folder holds the secret box's key, and servers' files: nothing stays behind.
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
