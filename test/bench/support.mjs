@@ -1,6 +1,6 @@
 // Shared by the benchmarks: start Ruche as `npm start` would, on a fresh embedded database.
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,7 +42,11 @@ export async function startRuche(extraEnv = {}) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const password = readFileSync(path.join(dataDir, 'postgres.password'), 'utf8').trim();
-  const databaseUrl = `postgres://ruche:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/ruche`;
+  // Through the cluster's Unix socket, as Ruche connects (the floor server of the api benchmark
+  // uses this URL too, so both pay the same per query).
+  const socketDir = path.join(dataDir, 'postgres');
+  const socket = existsSync(path.join(socketDir, `.s.PGSQL.${pgPort}`)) ? `?host=${encodeURIComponent(socketDir)}` : '';
+  const databaseUrl = `postgres://ruche:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/ruche${socket}`;
   return {
     baseUrl,
     databaseUrl,
