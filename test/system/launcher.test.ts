@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, chmod } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -152,6 +152,9 @@ afterAll(async () => {
   await waitReady(last).catch(() => undefined);
   process.kill(last.process.pid!, 'SIGTERM');
   await last.exited;
+  // A checkout the postgres user cannot enter (root's home) has its cluster under /var/lib/ruche.
+  const moved = path.join(dataDir, 'postgres.location');
+  if (existsSync(moved)) await rm(path.dirname(readFileSync(moved, 'utf8').trim()), { recursive: true, force: true });
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -280,7 +283,7 @@ describe('the run command', () => {
       process.kill(elsewhere.process.pid!, 'SIGTERM');
       expect(await elsewhere.exited).toBe(0);
     } finally {
-      await external.stop();
+      await external.destroy();
     }
   });
 
