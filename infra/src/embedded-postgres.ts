@@ -144,7 +144,9 @@ export class EmbeddedPostgres {
    * trivial queries/s against 20,000–23,000 on 2 cores). The TCP port stays open for other tools.
    */
   private get socketDir(): string | null {
-    return Buffer.byteLength(`${this.options.dataDir}/.s.PGSQL.${this.options.port}`) < 100 ? this.options.dataDir : null;
+    // (PostgreSQL splits the setting at commas, and the path must fit in a socket address.)
+    const fits = Buffer.byteLength(`${this.options.dataDir}/.s.PGSQL.${this.options.port}`) < 100 && !/[,"'\\\s]/.test(this.options.dataDir);
+    return fits ? this.options.dataDir : null;
   }
 
   url(database = 'postgres'): string {

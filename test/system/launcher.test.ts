@@ -154,7 +154,8 @@ afterAll(async () => {
   await last.exited;
   // A checkout the postgres user cannot enter (root's home) has its cluster under /var/lib/ruche.
   const moved = path.join(dataDir, 'postgres.location');
-  if (existsSync(moved)) await rm(path.dirname(readFileSync(moved, 'utf8').trim()), { recursive: true, force: true });
+  const cluster = existsSync(moved) ? readFileSync(moved, 'utf8').trim() : '';
+  if (/^\/var\/lib\/ruche\/cluster-[0-9a-f]+\/[^/]+$/.test(cluster)) await rm(path.dirname(cluster), { recursive: true, force: true });
   await rm(dataDir, { recursive: true, force: true });
 });
 

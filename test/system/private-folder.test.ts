@@ -38,7 +38,8 @@ afterAll(async () => {
     await new Promise((resolve) => child!.once('exit', resolve));
   }
   const note = path.join(checkout, 'var/postgres.location');
-  if (existsSync(note)) await rm(path.dirname(readFileSync(note, 'utf8').trim()), { recursive: true, force: true });
+  const cluster = existsSync(note) ? readFileSync(note, 'utf8').trim() : '';
+  if (/^\/var\/lib\/ruche\/cluster-[0-9a-f]+\/[^/]+$/.test(cluster)) await rm(path.dirname(cluster), { recursive: true, force: true });
   await rm(privateFolder, { recursive: true, force: true });
 });
 

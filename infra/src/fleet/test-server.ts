@@ -148,7 +148,12 @@ export async function startServer(options: StartServerOptions): Promise<TestServ
     } catch (error) {
       const message = (error as Error).message;
       if (attempt < 4 && /port is already allocated|address already in use/i.test(message)) {
-        await container.remove({ force: true, v: true }).catch(ignoreStatus(404, 409));
+        try {
+          await container.remove({ force: true, v: true });
+        } catch (removal) {
+          await ownNetwork?.remove().catch(() => undefined);
+          throw new Error(`${message}; and the container could not be removed to try other ports: ${(removal as Error).message}`, { cause: error });
+        }
         continue;
       }
       const logs = await server.logs().catch(() => '');

@@ -53,9 +53,11 @@ export class SshConnection extends CommandConnection {
   static async open(server: Server, options: SshOptions): Promise<SshConnection> {
     const ssh = new NodeSSH();
     let seen = '';
+    let sock: Socket | null = null;
     try {
+      sock = await openSocket(server.address, server.port, options.connectTimeoutMs);
       await ssh.connect({
-        sock: await openSocket(server.address, server.port, options.connectTimeoutMs),
+        sock,
         username: server.sshUser,
         privateKey: options.identity.privateKey,
         readyTimeout: options.connectTimeoutMs,
@@ -69,6 +71,8 @@ export class SshConnection extends CommandConnection {
       });
     } catch (error) {
       ssh.dispose();
+      // (ssh2 may refuse its options before it takes the socket over.)
+      sock?.destroy();
       if (server.hostKeyFingerprint && seen && seen !== server.hostKeyFingerprint) {
         throw new HostKeyMismatch(`host key of ${server.name} is ${seen}, not the pinned ${server.hostKeyFingerprint}`);
       }

@@ -98,19 +98,19 @@ dovecot_reads() {
 }
 master=$(head -n 1 /var/spool/postfix/pid/master.pid 2>/dev/null | tr -dc 0-9)
 [ -n "$master" ] || { echo "Postfix is not running" >&2; exit 1; }
-# The master has reloaded once its queue manager is a new process; the old idle processes then
+# The master has reloaded once it has a queue manager it started since (not one of its children
+# before the reload: the old one may still be exiting); the old idle processes then
 # go at once, and one still busy with a client (its session on the old maps) is not waited for
 # beyond three seconds. The master starts a queue manager only when one is asked for: the
 # wakeup it sends at the reload may reach the old one just before it exits, so a queue manager
 # missing for a fifth of a second is asked for again (a wakeup only makes it look at new mail).
 reload() {
   before=$(pgrep -P "$master" | tr '\\n' ' ')
-  qmgr=$(pgrep -P "$master" -x qmgr || true)
   out=$(postfix reload 2>&1) || { echo "postfix reload failed: $out" >&2; exit 1; }
   since=$(date +%s); gone=0; reloaded=no
   while :; do
     now=$(pgrep -P "$master" -x qmgr || true)
-    [ -n "$now" ] && [ "$now" != "$qmgr" ] && reloaded=yes
+    for pid in $now; do case " $before " in *" $pid "*) ;; *) reloaded=yes ;; esac; done
     if [ -n "$now" ]; then gone=0; else gone=$((gone + 1)); fi
     [ $gone -lt 10 ] || { postkick public qmgr W 2>/dev/null || :; gone=0; }
     left=''
@@ -120,7 +120,7 @@ reload() {
     if [ $waited -ge 60 ]; then
       if [ -n "$now" ]; then echo "Postfix did not reload within a minute: its queue manager is still the old process ($now)" >&2
       else echo "Postfix did not reload within a minute: it started no new queue manager" >&2; fi
-      log=$(postconf -h maillog_file 2>/dev/null || true); [ -z "$log" ] || tail -n 20 -- "$log" >&2 || :
+      log=$(postconf -h maillog_file 2>/dev/null || true); [ ! -f "$log" ] || tail -n 20 -- "$log" >&2 || :
       exit 1
     fi
     sleep 0.02
