@@ -106,6 +106,35 @@ async function reachableDataDir(wanted: string, owner: { uid: number; gid: numbe
   return relocated;
 }
 
+/**
+ * Clients connect through the server's Unix socket, in the cluster's folder, when its path fits
+ * in a socket address (and holds nothing PostgreSQL's list of folders would split): a query
+ * costs less than over TCP on 127.0.0.1 (26,000–36,000 trivial queries/s against 20,000–23,000
+ * on 2 cores). The TCP port stays open for other tools.
+ */
+function socketDirOf(dataDir: string, port: number): string | null {
+  return Buffer.byteLength(`${dataDir}/.s.PGSQL.${port}`) < 100 && !/[,"'\\\s]/.test(dataDir) ? dataDir : null;
+}
+
+/** The URL of a database of the embedded cluster in `dataDir` (the folder it really is in): `127.0.0.1:port`, and its socket's folder as `?host=` when it has one. */
+export function embeddedPostgresUrl(dataDir: string, port: number, password: string, database: string): string {
+  const socketDir = socketDirOf(dataDir, port);
+  const socket = socketDir ? `?host=${encodeURIComponent(socketDir)}` : '';
+  return `postgres://ruche:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}${socket}`;
+}
+
+/**
+ * Removes the cluster the embedded database put under /var/lib/ruche for `wanted` (noted in
+ * `<wanted>.location`), and nothing else: a note naming any other folder is left alone.
+ */
+export async function removeRelocatedCluster(wanted: string): Promise<void> {
+  const note = `${wanted}.location`;
+  const cluster = existsSync(note) ? (await readFile(note, 'utf8')).trim() : '';
+  if (path.dirname(path.dirname(cluster)) === SHARED_ROOT && /^cluster-[0-9a-f]+$/.test(path.basename(path.dirname(cluster)))) {
+    await rm(path.dirname(cluster), { recursive: true, force: true });
+  }
+}
+
 async function isAlive(pid: number): Promise<boolean> {
   try {
     process.kill(pid, 0);
@@ -138,20 +167,8 @@ export class EmbeddedPostgres {
     return this.options.dataDir;
   }
 
-  /**
-   * Clients connect through the server's Unix socket, in the cluster's folder, when its path
-   * fits in a socket address: a query costs less than over TCP on 127.0.0.1 (26,000–36,000
-   * trivial queries/s against 20,000–23,000 on 2 cores). The TCP port stays open for other tools.
-   */
-  private get socketDir(): string | null {
-    // (PostgreSQL splits the setting at commas, and the path must fit in a socket address.)
-    const fits = Buffer.byteLength(`${this.options.dataDir}/.s.PGSQL.${this.options.port}`) < 100 && !/[,"'\\\s]/.test(this.options.dataDir);
-    return fits ? this.options.dataDir : null;
-  }
-
   url(database = 'postgres'): string {
-    const socket = this.socketDir ? `?host=${encodeURIComponent(this.socketDir)}` : '';
-    return `postgres://ruche:${encodeURIComponent(this.password)}@127.0.0.1:${this.options.port}/${database}${socket}`;
+    return embeddedPostgresUrl(this.options.dataDir, this.options.port, this.password, database);
   }
 
   static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
@@ -211,7 +228,7 @@ export class EmbeddedPostgres {
     const settings = [
       '-c', 'listen_addresses=127.0.0.1',
       '-c', `port=${this.options.port}`,
-      '-c', `unix_socket_directories=${this.socketDir ?? ''}`,
+      '-c', `unix_socket_directories=${socketDirOf(this.options.dataDir, this.options.port) ?? ''}`,
       '-c', 'max_connections=200',
       ...(this.options.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ];

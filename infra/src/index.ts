@@ -1,1 +1,1 @@
-export { EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded-postgres.js';
+export { EmbeddedPostgres, embeddedPostgresUrl, removeRelocatedCluster, type EmbeddedPostgresOptions } from './embedded-postgres.js';

@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { embeddedPostgresUrl } from '../../infra/dist/embedded-postgres.js';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ADMIN_PASSWORD = 'bench-admin-password';
@@ -42,11 +43,11 @@ export async function startRuche(extraEnv = {}) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const password = readFileSync(path.join(dataDir, 'postgres.password'), 'utf8').trim();
-  // Through the cluster's Unix socket, as Ruche connects (the floor server of the api benchmark
-  // uses this URL too, so both pay the same per query).
-  const socketDir = path.join(dataDir, 'postgres');
-  const socket = existsSync(path.join(socketDir, `.s.PGSQL.${pgPort}`)) ? `?host=${encodeURIComponent(socketDir)}` : '';
-  const databaseUrl = `postgres://ruche:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/ruche${socket}`;
+  // The URL Ruche uses (its cluster's Unix socket): the floor server of the api benchmark uses
+  // it too, so both pay the same per query.
+  const moved = path.join(dataDir, 'postgres.location');
+  const cluster = existsSync(moved) ? readFileSync(moved, 'utf8').trim() : path.join(dataDir, 'postgres');
+  const databaseUrl = embeddedPostgresUrl(cluster, pgPort, password, 'ruche');
   return {
     baseUrl,
     databaseUrl,

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, chmod } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedPostgres } from '@ruche/infra';
+import { EmbeddedPostgres, removeRelocatedCluster } from '@ruche/infra';
 import { freePort } from '../support/ports.js';
 
 /**
@@ -153,9 +153,7 @@ afterAll(async () => {
   process.kill(last.process.pid!, 'SIGTERM');
   await last.exited;
   // A checkout the postgres user cannot enter (root's home) has its cluster under /var/lib/ruche.
-  const moved = path.join(dataDir, 'postgres.location');
-  const cluster = existsSync(moved) ? readFileSync(moved, 'utf8').trim() : '';
-  if (/^\/var\/lib\/ruche\/cluster-[0-9a-f]+\/[^/]+$/.test(cluster)) await rm(path.dirname(cluster), { recursive: true, force: true });
+  await removeRelocatedCluster(path.join(dataDir, 'postgres'));
   await rm(dataDir, { recursive: true, force: true });
 });
 

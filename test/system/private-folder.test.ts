@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeRelocatedCluster } from '@ruche/infra';
 import { freePort } from '../support/ports.js';
 
 /**
@@ -37,9 +38,7 @@ afterAll(async () => {
     child.kill('SIGTERM');
     await new Promise((resolve) => child!.once('exit', resolve));
   }
-  const note = path.join(checkout, 'var/postgres.location');
-  const cluster = existsSync(note) ? readFileSync(note, 'utf8').trim() : '';
-  if (/^\/var\/lib\/ruche\/cluster-[0-9a-f]+\/[^/]+$/.test(cluster)) await rm(path.dirname(cluster), { recursive: true, force: true });
+  await removeRelocatedCluster(path.join(checkout, 'var/postgres'));
   await rm(privateFolder, { recursive: true, force: true });
 });
 

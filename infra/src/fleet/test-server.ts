@@ -173,13 +173,11 @@ async function createServerContainer(
   network: string,
   image: string | undefined,
 ): Promise<Docker.Container> {
-  const numbers = await freeLoopbackPorts(new Set(published.map(([port]) => port.split('/')[0]!)).size);
-  const byNumber = new Map<string, number>();
-  const hostPorts = new Map(published.map(([port]) => {
-    const [number] = port.split('/') as [string];
-    if (!byNumber.has(number)) byNumber.set(number, numbers[byNumber.size]!);
-    return [port, byNumber.get(number)!];
-  }));
+  // One host port per container port number (53/tcp and 53/udp share theirs).
+  const numberOf = (port: string) => port.split('/')[0]!;
+  const numbers = [...new Set(published.map(([port]) => numberOf(port)))];
+  const free = await freeLoopbackPorts(numbers.length);
+  const hostPort = new Map(numbers.map((number, i) => [number, free[i]!]));
   return docker.createContainer({
     name,
     Hostname: name,
@@ -191,7 +189,7 @@ async function createServerContainer(
     ExposedPorts: Object.fromEntries(published.map(([port]) => [port, {}])),
     HostConfig: {
       // On the loopback address only.
-      PortBindings: Object.fromEntries(published.map(([port]) => [port, [{ HostIp: loopback, HostPort: String(hostPorts.get(port)) }]])),
+      PortBindings: Object.fromEntries(published.map(([port]) => [port, [{ HostIp: loopback, HostPort: String(hostPort.get(numberOf(port))) }]])),
       NetworkMode: network,
       // Runtime state (pid files, sockets, the ready marker) starts empty at every start, as on a real host.
       Tmpfs: { '/run': 'rw,nosuid,nodev,mode=755,size=64m' },
