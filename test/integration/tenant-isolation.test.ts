@@ -114,6 +114,7 @@ const ATTACKS: Record<string, Attack | 'self-only' | 'public'> = {
   'delete /api/v1/servers/:id': (t) => ({ url: `/api/v1/servers/${t.server.id}` }),
   'get /api/v1/domains': () => ({ url: '/api/v1/domains' }),
   'post /api/v1/domains': (t) => ({ url: '/api/v1/domains', body: { organizationId: t.organizationB.id, name: 'planted.org' } }),
+  'post /api/v1/domains/batch': (t) => ({ url: '/api/v1/domains/batch', body: { organizationId: t.organizationB.id, domains: [{ name: 'planted-batch.org' }] } }),
   'get /api/v1/domains/:id': (t) => ({ url: `/api/v1/domains/${t.domainB.id}` }),
   'patch /api/v1/domains/:id': (t) => ({ url: `/api/v1/domains/${t.domainB.id}`, body: { mailEnabled: false } }),
   'delete /api/v1/domains/:id': (t) => ({ url: `/api/v1/domains/${t.domainB.id}` }),

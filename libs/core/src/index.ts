@@ -9,6 +9,7 @@ export { createDataSource } from './database/data-source.js';
 export { migrateDatabase, databaseIsMigrated, migrationInProgress, pendingSchemaChanges, MIGRATION_LOCK } from './database/migrate.js';
 export { SnakeNamingStrategy } from './database/snake-naming.strategy.js';
 export { newId, isId } from './database/ids.js';
+export { insertInChunks } from './database/insert-in-chunks.js';
 export { SecretBox } from './crypto/secret-box.js';
 export { hashPassword, verifyPassword, passwordNeedsRehash, randomToken, sha256 } from './crypto/secrets.js';
 export * from './errors/domain-error.js';

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TransactionalConnection } from '../database/transactional-connection.js';
 import { RequestContext } from '../context/request-context.js';
 import { newId } from '../database/ids.js';
+import { insertInChunks } from '../database/insert-in-chunks.js';
 import { AuditEvent } from './audit-event.entity.js';
 
 export interface AuditEntry {
@@ -35,23 +36,31 @@ export class AuditService {
 
   /** Records a change in the current transaction: the entry exists exactly when the change does. */
   async record(entry: AuditEntry): Promise<void> {
+    await this.recordMany([entry]);
+  }
+
+  /** Several changes of one request (a batch), in as few statements as their number allows. */
+  async recordMany(entries: readonly AuditEntry[]): Promise<void> {
     const ctx = RequestContext.current();
     const actor = ctx?.actor ?? null;
-    const explicit = entry.actor ?? null;
-    await this.db.getRepository(AuditEvent).insert({
-      id: newId(),
-      actorType: explicit ? 'user' : actor ? (actor.kind === 'token' ? 'token' : 'user') : 'system',
-      actorUserId: explicit?.userId ?? actor?.userId ?? null,
-      actorTokenId: explicit ? null : (actor?.tokenId ?? null),
-      actorLabel: explicit?.email ?? actor?.email ?? null,
-      ip: ctx?.ip ?? null,
-      requestId: ctx?.requestId ?? null,
-      action: entry.action,
-      targetType: entry.targetType,
-      targetId: entry.targetId ?? null,
-      organizationId: entry.organizationId ?? null,
-      before: auditSummary(entry.before),
-      after: auditSummary(entry.after),
+    const rows = entries.map((entry) => {
+      const explicit = entry.actor ?? null;
+      return {
+        id: newId(),
+        actorType: explicit ? 'user' : actor ? (actor.kind === 'token' ? 'token' : 'user') : 'system',
+        actorUserId: explicit?.userId ?? actor?.userId ?? null,
+        actorTokenId: explicit ? null : (actor?.tokenId ?? null),
+        actorLabel: explicit?.email ?? actor?.email ?? null,
+        ip: ctx?.ip ?? null,
+        requestId: ctx?.requestId ?? null,
+        action: entry.action,
+        targetType: entry.targetType,
+        targetId: entry.targetId ?? null,
+        organizationId: entry.organizationId ?? null,
+        before: auditSummary(entry.before),
+        after: auditSummary(entry.after),
+      } satisfies Partial<AuditEvent>;
     });
+    await insertInChunks(this.db.getRepository(AuditEvent), rows);
   }
 }

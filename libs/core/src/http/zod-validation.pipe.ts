@@ -76,7 +76,7 @@ function toFieldError(issue: core.$ZodIssue, locale: Locale): FieldError {
     return { field, code, message: translate(issue.message, locale) ?? code };
   }
   if (issue.code === 'unrecognized_keys') {
-    return { field: issue.keys.join(','), code: 'unknown_field', message: translate('validation.unknown_field', locale) ?? issue.message };
+    return { field: issue.keys.map((key) => [...issue.path.map(String), key].join('.')).join(','), code: 'unknown_field', message: translate('validation.unknown_field', locale) ?? issue.message };
   }
   return { field, code: issue.code, message: issue.message };
 }

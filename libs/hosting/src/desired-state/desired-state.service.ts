@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityTarget, ObjectLiteral } from 'typeorm';
+import { In, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import { z } from 'zod';
 import {
   assertOrganizationAccess,
   AuditService,
   defineJob,
+  insertInChunks,
   NotFound,
   newId,
   paginate,
@@ -95,19 +96,31 @@ export class DesiredStateService {
     summary: (row: T) => object,
     beforeAudit?: (row: T) => Promise<void>,
   ): Promise<T> {
-    const repository = this.db.getRepository(entity);
-    await repository.insert(values as never);
-    const row = await repository.findOneByOrFail({ id: values.id } as never);
-    await beforeAudit?.(row);
-    await this.audit.record({ action: `${type}.create`, targetType: type, targetId: row.id, organizationId: row.organizationId, after: summary(row) });
-    await this.created(type, row, service);
-    return row;
+    const [row] = await this.insertMany(type, entity, [values], service, summary, beforeAudit && (([first]) => beforeAudit(first!)));
+    return row!;
   }
 
-  /** After inserting a resource (generation 1, pending). */
-  async created(type: ResourceType, resource: HostedResource, service: Service): Promise<void> {
-    await this.recordEvent(type, resource, 'phase', null, 'pending', resource.generation, null);
-    await this.enqueueReconcile(resource.serverId, service);
+  /**
+   * `insert` for several resources of one kind (a batch): the same rows, audit entries, events
+   * and reconciles, in a few multi-row statements. Returns the rows in the order of `values`.
+   */
+  async insertMany<T extends HostedResource>(
+    type: ResourceType,
+    entity: EntityTarget<T>,
+    values: ReadonlyArray<Partial<T> & { id: string }>,
+    service: Service,
+    summary: (row: T) => object,
+    beforeAudit?: (rows: T[]) => Promise<void>,
+  ): Promise<T[]> {
+    const repository = this.db.getRepository(entity);
+    await insertInChunks(repository, values);
+    const found = new Map((await repository.findBy({ id: In(values.map((value) => value.id)) } as never)).map((row) => [row.id, row]));
+    const rows = values.map((value) => found.get(value.id)!);
+    await beforeAudit?.(rows);
+    await this.audit.recordMany(rows.map((row) => ({ action: `${type}.create`, targetType: type, targetId: row.id, organizationId: row.organizationId, after: summary(row) })));
+    await this.recordEvents(rows.map((row) => ({ type, resource: row, kind: 'phase', fromPhase: null, toPhase: 'pending', generation: row.generation, message: null })));
+    for (const serverId of new Set(rows.map((row) => row.serverId))) await this.enqueueReconcile(serverId, service);
+    return rows;
   }
 
   /** After a change the server must apply: a new generation, pending again. */
@@ -165,17 +178,24 @@ export class DesiredStateService {
     generation: number,
     message: string | null,
   ): Promise<void> {
-    await this.db.getRepository(ResourceEvent).insert({
-      id: newId(),
-      organizationId: resource.organizationId,
-      resourceType: type,
-      resourceId: resource.id,
-      kind,
-      fromPhase,
-      toPhase,
-      generation,
-      message,
-    });
+    await this.recordEvents([{ type, resource, kind, fromPhase, toPhase, generation, message }]);
+  }
+
+  private async recordEvents(
+    events: ReadonlyArray<{
+      type: ResourceType;
+      resource: Pick<HostedResource, 'id' | 'organizationId'>;
+      kind: string;
+      fromPhase: Phase | null;
+      toPhase: Phase | null;
+      generation: number;
+      message: string | null;
+    }>,
+  ): Promise<void> {
+    await insertInChunks(
+      this.db.getRepository(ResourceEvent),
+      events.map(({ type, resource, ...event }) => ({ id: newId(), organizationId: resource.organizationId, resourceType: type, resourceId: resource.id, ...event })),
+    );
   }
 
   /**
@@ -242,8 +262,12 @@ export class DesiredStateService {
     await this.db.query(`SELECT pg_advisory_xact_lock(hashtextextended('ruche:organization:' || $1, 0))`, [organizationId]);
   }
 
-  /** Serialises changes that compete for one name across organisations (a domain and its subdomains). */
-  async lockName(name: string): Promise<void> {
-    await this.db.query(`SELECT pg_advisory_xact_lock(hashtextextended('ruche:name:' || $1, 0))`, [name]);
+  /**
+   * Serialises changes that compete for names across organisations (a domain and its
+   * subdomains). Several names are locked in one order, so two batches cannot deadlock.
+   */
+  async lockNames(names: readonly string[]): Promise<void> {
+    const sorted = [...new Set(names)].sort();
+    await this.db.query(`SELECT count(pg_advisory_xact_lock(hashtextextended('ruche:name:' || name, 0))) FROM unnest($1::text[]) AS name`, [sorted]);
   }
 }

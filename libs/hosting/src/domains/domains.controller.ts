@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { resourceListSchema, type ResourceListQuery } from '../desired-state/resource.schemas.js';
 import { createRecordSchema, recordSchema, updateRecordSchema } from '../dns/dns-record.schemas.js';
 import { DnsRecordsService } from '../dns/dns-records.service.js';
-import { createDomainSchema, domainSchema, updateDomainSchema } from './domain.schemas.js';
+import { createDomainBatchSchema, createDomainSchema, DOMAIN_BATCH_LIMIT, domainBatchSchema, domainSchema, updateDomainSchema } from './domain.schemas.js';
 import { DomainsService, toDomainDto } from './domains.service.js';
 import { mailRecordsSchema } from '../mail/mail.schemas.js';
 import { MailDnsService } from '../mail/mail-dns.service.js';
@@ -23,6 +23,19 @@ export class DomainsController {
   @Doc({ summary: 'Add a domain (Unicode or punycode); it gets a default zone', tags: ['domains'], response: domainSchema, status: 201 })
   async create(@ValidBody(createDomainSchema) body: z.infer<typeof createDomainSchema>) {
     return toDomainDto(await this.domains.create(body));
+  }
+
+  @Post('batch')
+  @Authorize('hosting:write')
+  @Idempotent()
+  @Doc({
+    summary: `Add up to ${DOMAIN_BATCH_LIMIT} domains to one organisation in one go, each with its default zone: all of them, or none when one is refused`,
+    tags: ['domains'],
+    response: domainBatchSchema,
+    status: 201,
+  })
+  async createBatch(@ValidBody(createDomainBatchSchema) body: z.infer<typeof createDomainBatchSchema>) {
+    return { data: (await this.domains.createMany(body)).map(toDomainDto) };
   }
 
   @Get()

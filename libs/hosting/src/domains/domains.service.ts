@@ -3,6 +3,8 @@ import {
   assertOrganizationAccess,
   AuditService,
   Conflict,
+  DomainError,
+  insertInChunks,
   mapPage,
   newId,
   TransactionalConnection,
@@ -43,62 +45,79 @@ export class DomainsService {
     private readonly audit: AuditService,
   ) {}
 
-  async create(input: { organizationId: string; name: DomainName; mailEnabled: boolean; serverId?: string | undefined }): Promise<Domain> {
-    assertOrganizationAccess('hosting:write', input.organizationId);
-    const { ascii, unicode, registrable } = input.name;
+  create(input: { organizationId: string; name: DomainName; mailEnabled: boolean; serverId?: string | undefined }): Promise<Domain> {
+    const { organizationId, name, mailEnabled, serverId } = input;
+    return this.createMany({ organizationId, serverId, domains: [{ name, mailEnabled }] }).then(([domain]) => domain!);
+  }
+
+  /**
+   * Adds domains to one organisation, each with its default zone: all of them or, when one is
+   * taken or the plan has no room for them all, none.
+   */
+  async createMany(input: {
+    organizationId: string;
+    serverId?: string | undefined;
+    domains: ReadonlyArray<{ name: DomainName; mailEnabled: boolean }>;
+  }): Promise<Domain[]> {
+    const { organizationId, domains } = input;
+    assertOrganizationAccess('hosting:write', organizationId);
     // Placement first: the organisation's lock is then held only for the count and the writes.
-    const server = await this.servers.place(input.organizationId, 'dns', input.serverId);
-    const web = await this.servers.place(input.organizationId, 'web').catch(() => null);
-    const mail = input.mailEnabled ? await this.servers.place(input.organizationId, 'mail').catch(() => null) : null;
-    await this.state.lockName(registrable);
-    await this.assertNameFree(ascii, input.organizationId);
-    await this.state.lockOrganization(input.organizationId);
-    await this.quotas.assertRoom(input.organizationId, { domains: 1 });
-    return this.state.insert(
+    const server = await this.servers.place(organizationId, 'dns', input.serverId);
+    const web = await this.servers.place(organizationId, 'web').catch(() => null);
+    const mail = domains.some((domain) => domain.mailEnabled) ? await this.servers.place(organizationId, 'mail').catch(() => null) : null;
+    // Names before the organisation, as every creator takes them.
+    await this.state.lockNames(domains.map((domain) => domain.name.registrable));
+    await this.assertNamesFree(domains.map((domain) => domain.name.ascii), organizationId);
+    await this.state.lockOrganization(organizationId);
+    await this.quotas.assertRoom(organizationId, { domains: domains.length });
+    const serial = serialFloor() + 1;
+    return this.state.insertMany(
       'domain',
       Domain,
-      {
-        id: newId(),
-        organizationId: input.organizationId,
-        serverId: server.id,
-        name: ascii,
-        unicodeName: unicode,
-        mailEnabled: input.mailEnabled,
-        serial: serialFloor() + 1,
-      },
+      domains.map(({ name, mailEnabled }) => ({ id: newId(), organizationId, serverId: server.id, name: name.ascii, unicodeName: name.unicode, mailEnabled, serial })),
       'dns',
       (domain) => ({ name: domain.name, mailEnabled: domain.mailEnabled }),
-      (domain) => this.addDefaultRecords(domain.id, ascii, domain.organizationId, web, input.mailEnabled ? mail : null, input.mailEnabled),
+      (inserted) => this.addDefaultRecords(inserted, web, mail),
     );
   }
 
   /**
    * A name belongs to one organisation in all of Ruche, and so does everything under it: a
    * client may add subdomains of its own domains only. The answer never says who holds it.
+   * One statement for any number of names; "below" is a range on the reversed-name index.
    */
-  private async assertNameFree(ascii: string, organizationId: string): Promise<void> {
-    const related = await this.db.query<{ exact: boolean; organization_id: string }>(
-      `SELECT name = $1 AS exact, organization_id FROM domains WHERE name = $1 OR name = ANY($2::text[])
+  private async assertNamesFree(names: readonly string[], organizationId: string): Promise<void> {
+    const up = names.flatMap((name) => ancestors(name).map((ancestor) => [name, ancestor] as const));
+    const reversed = names.map((name) => [...name].reverse().join(''));
+    const related = await this.db.query<{ name: string; exact: boolean; organization_id: string }>(
+      `SELECT d.name, true AS exact, d.organization_id FROM domains d WHERE d.name = ANY($1::text[])
        UNION ALL
-       SELECT false, organization_id FROM domains WHERE reverse(name) LIKE $3`,
-      [ascii, ancestors(ascii), belowPattern(ascii)],
+       SELECT u.name, false, d.organization_id FROM unnest($2::text[], $3::text[]) AS u(name, ancestor) JOIN domains d ON d.name = u.ancestor
+       UNION ALL
+       SELECT a.name, false, d.organization_id FROM unnest($1::text[], $4::text[]) AS a(name, reversed)
+         JOIN domains d ON reverse(d.name) ~>=~ (a.reversed || '.') AND reverse(d.name) ~<~ (a.reversed || '/')`,
+      [names, up.map(([name]) => name), up.map(([, ancestor]) => ancestor), reversed],
     );
-    if (related.some((row) => row.exact || row.organization_id !== organizationId)) throw new Conflict('domain_taken', { name: ascii });
+    const taken = related.find((row) => row.exact || row.organization_id !== organizationId);
+    // Which one of the list: the name asked for, never the holder.
+    if (taken) throw new DomainError('domain_taken', 409, { name: taken.name }, { name: taken.name });
   }
 
   /**
    * A new zone points at the organisation's web and mail servers, when they have public
    * addresses; a domain with mail also gets SPF and DMARC records the client may edit.
    */
-  private async addDefaultRecords(domainId: string, zone: string, organizationId: string, web: Server | null, mail: Server | null, mailEnabled: boolean): Promise<void> {
-    const records: Array<Pick<DnsRecord, 'type' | 'name' | 'value' | 'priority'>> = [];
-    if (web?.publicIpv4) records.push({ type: 'A', name: '@', value: web.publicIpv4, priority: null });
-    if (web?.publicIpv6) records.push({ type: 'AAAA', name: '@', value: web.publicIpv6, priority: null });
-    if (web?.publicIpv4 || web?.publicIpv6) records.push({ type: 'CNAME', name: 'www', value: zone, priority: null });
-    if (mail?.publicHostname) records.push({ type: 'MX', name: '@', value: mail.publicHostname, priority: 10 });
-    if (mailEnabled) records.push(...defaultMailRecords([]));
-    if (records.length === 0) return;
-    await this.db.getRepository(DnsRecord).insert(records.map((record) => ({ id: newId(), domainId, organizationId, ...record, ttl: DEFAULT_TTL })));
+  private async addDefaultRecords(domains: readonly Domain[], web: Server | null, mail: Server | null): Promise<void> {
+    const records = domains.flatMap((domain) => {
+      const zone: Array<Pick<DnsRecord, 'type' | 'name' | 'value' | 'priority'>> = [];
+      if (web?.publicIpv4) zone.push({ type: 'A', name: '@', value: web.publicIpv4, priority: null });
+      if (web?.publicIpv6) zone.push({ type: 'AAAA', name: '@', value: web.publicIpv6, priority: null });
+      if (web?.publicIpv4 || web?.publicIpv6) zone.push({ type: 'CNAME', name: 'www', value: domain.name, priority: null });
+      if (domain.mailEnabled && mail?.publicHostname) zone.push({ type: 'MX', name: '@', value: mail.publicHostname, priority: 10 });
+      if (domain.mailEnabled) zone.push(...defaultMailRecords([]));
+      return zone.map((record) => ({ id: newId(), domainId: domain.id, organizationId: domain.organizationId, ...record, ttl: DEFAULT_TTL }));
+    });
+    await insertInChunks(this.db.getRepository(DnsRecord), records);
   }
 
   get(id: string): Promise<Domain> {
