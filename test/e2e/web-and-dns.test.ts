@@ -536,3 +536,48 @@ describe("what Ruche changes on a server", () => {
     }
   });
 });
+
+describe('thousands of zones at once', () => {
+  it('checks them in parts side by side, and still blames each zone Knot refuses, whichever part it is in', async () => {
+    await restartWorkerRendering((resource, text) => (resource.type === 'domain' && text.includes('break-me') ? `${text}broken 3600 IN A 192.0.2.300\n` : text));
+    const ZONES = 2500;
+    const broken = [100, 1300, 2400];
+    const tag = randomBytes(3).toString('hex');
+    const name = (n: number) => `bulk-${tag}-${String(n).padStart(4, '0')}.org`;
+    // Written straight into the database, as after an import (the API's own path is tested elsewhere).
+    await fleet.api.db.query(
+      `INSERT INTO domains (id, organization_id, server_id, name, unicode_name, mail_enabled, serial)
+       SELECT uuidv7(), $1, $2, n, n, false, 2026120201 FROM unnest($3::text[]) AS n`,
+      [organizationId, fleet.serverId, Array.from({ length: ZONES }, (_, i) => name(i + 1))],
+    );
+    await fleet.api.db.query(
+      `INSERT INTO dns_records (id, domain_id, organization_id, type, name, value, ttl)
+       SELECT uuidv7(), d.id, d.organization_id, 'TXT', '@', CASE WHEN d.name = ANY($2::text[]) THEN 'break-me' ELSE 'fine' END, 3600
+         FROM domains d WHERE d.name LIKE $1`,
+      [`bulk-${tag}-%`, broken.map(name)],
+    );
+    expect((await fleet.admin.post(`/api/v1/servers/${fleet.serverId}/resync`)).status).toBe(202);
+    const phases = async () =>
+      (await fleet.api.db.query(`SELECT name, phase, last_error FROM domains WHERE name LIKE $1 ORDER BY name`, [`bulk-${tag}-%`])) as Array<{ name: string; phase: string; last_error: string | null }>;
+    const settled = await eventually(async () => {
+      const rows = await phases();
+      return rows.every((row) => row.phase === 'ready' || row.phase === 'failed') ? rows : null;
+    }, 120_000, `${ZONES} zones to be applied`);
+
+    const failed = settled.filter((row) => row.phase === 'failed');
+    expect(failed.map((row) => row.name)).toEqual(broken.map(name));
+    for (const row of failed) expect(row.last_error).toMatch(new RegExp(`file 'zones/${row.name.replace(/\./g, '\\.')}\\.zone', line \\d+ \\(invalid IPv4 address\\)`));
+    expect(settled.filter((row) => row.phase === 'ready')).toHaveLength(ZONES - broken.length);
+    for (const n of [1, 1299, 1301, ZONES]) {
+      const answer = await queryDns({ port: fleet.server.ports.dnsUdp!, name: name(n), type: 'TXT' });
+      expect(answer.answers.map((a) => a.data).join(), name(n)).toContain('fine');
+    }
+    const refused = await queryDns({ port: fleet.server.ports.dnsUdp!, name: name(1300), type: 'TXT' });
+    expect(refused.answers).toEqual([]);
+
+    // Taken off again, so the server stays small.
+    await fleet.api.db.query(`UPDATE domains SET phase = 'deleting', generation = generation + 1 WHERE name LIKE $1`, [`bulk-${tag}-%`]);
+    expect((await fleet.admin.post(`/api/v1/servers/${fleet.serverId}/resync`)).status).toBe(202);
+    await eventually(async () => ((await phases()).length === 0 ? true : null), 120_000, 'the zones to be gone');
+  });
+});

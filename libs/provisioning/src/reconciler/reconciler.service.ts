@@ -32,7 +32,7 @@ export interface ReconcileSummary {
   reloads: number;
   drift: boolean;
   error: string | null;
-  /** Milliseconds per step (file drivers: known, load, mark, prepare, render, observe, plan, early, stage, validate, activate; state drivers: load, prepare, observe, plan, apply). */
+  /** Milliseconds per step (file drivers: known, load, prepare, render, observe, plan, early, stage, validate, mark (waiting for the marking that ran beside them), activate; state drivers: load, prepare, observe, plan, apply). */
   steps?: Record<string, number>;
 }
 
@@ -170,11 +170,21 @@ export class Reconciler {
     step('load');
     const waiting = resources.filter(isWaiting);
     const deleting = resources.filter((r) => r.phase === 'deleting');
-    await this.outcomes.markApplying(waiting.filter((r) => r.phase !== 'deleting'));
+    // Marking what waits as applying is a database write the server's work does not need: it
+    // runs beside the render and the stage (0.4 s for 10,000 zones), and is over before the
+    // activation and before any outcome is recorded (a late mark would hide an outcome).
+    const marking = this.outcomes.markApplying(waiting.filter((r) => r.phase !== 'deleting')).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    const marked = async () => {
+      const error = await marking;
+      if (error) throw error;
+      step('mark');
+    };
     const outcomes = noOutcomes();
     let drift = false;
     try {
-      step('mark');
       const connection = await this.connect(server, driver, trigger);
       step('prepare');
       const rendered = render();
@@ -209,6 +219,7 @@ export class Reconciler {
         this.observed.set(observedKey(server, driver), { runId, tree: live });
         outcomes.applied.push(...plan.included.map((unit) => unit.resource));
         outcomes.deleted.push(...deleting);
+        await marked();
         await this.outcomes.record(outcomes);
         return this.summary('succeeded', outcomes, 0, reloads, false, null);
       }
@@ -274,6 +285,7 @@ export class Reconciler {
         result = again ? await connection.run(again.argv, { allowFailure: true, timeoutMs: 300_000 }) : null;
       }
       step('validate');
+      await marked();
 
       const changed = changedUnits(plan);
       const liveFiles = (unit: (typeof changed)[number]) => [...unit.files.keys()].some((file) => live.has(file));
@@ -303,6 +315,7 @@ export class Reconciler {
       return this.summary(outcomes.rejected.length > 0 ? 'failed' : 'succeeded', outcomes, filesChanged, 1, drift, outcomes.rejected[0]?.message ?? null);
     } catch (error) {
       this.observed.delete(observedKey(server, driver));
+      await marking;
       return this.failed(server, driver, waiting, outcomes, error, runId, drift);
     }
   }
