@@ -580,4 +580,45 @@ describe('thousands of zones at once', () => {
     expect((await fleet.admin.post(`/api/v1/servers/${fleet.serverId}/resync`)).status).toBe(202);
     await eventually(async () => ((await phases()).length === 0 ? true : null), 120_000, 'the zones to be gone');
   });
+
+  it('refuses the whole release when a part of the check dies without a word (killed), and applies it once the checker works', async () => {
+    // A knotc in front of the real one: the check of the second part is killed by a signal.
+    const shim = await fleet.server.exec([
+      'sh',
+      '-c',
+      'real=$(command -v knotc) && printf \'#!/bin/sh\\ncase "$*" in *check-1.conf*zone-check*) kill -KILL $$ ;; esac\\nexec %s "$@"\\n\' "$real" > /usr/local/sbin/knotc && chmod +x /usr/local/sbin/knotc',
+    ]);
+    expect(shim.exitCode, shim.stderr).toBe(0);
+    try {
+      const tag = randomBytes(3).toString('hex');
+      const names = Array.from({ length: 1500 }, (_, i) => `killed-${tag}-${String(i).padStart(4, '0')}.org`);
+      await fleet.api.db.query(
+        `INSERT INTO domains (id, organization_id, server_id, name, unicode_name, mail_enabled, serial)
+         SELECT uuidv7(), $1, $2, n, n, false, 2026120201 FROM unnest($3::text[]) AS n`,
+        [organizationId, fleet.serverId, names],
+      );
+      const phases = async () => (await fleet.api.db.query(`SELECT phase, last_error FROM domains WHERE name LIKE $1`, [`killed-${tag}-%`])) as Array<{ phase: string; last_error: string | null }>;
+      expect((await fleet.admin.post(`/api/v1/servers/${fleet.serverId}/resync`)).status).toBe(202);
+      const failed = await eventually(async () => {
+        const rows = await phases();
+        return rows.every((row) => row.phase === 'failed') ? rows : null;
+      }, 60_000, 'the zones to fail');
+      // The client reads that the server refused the change; sysadmins read why in the job log.
+      expect(failed[0]!.last_error).toMatch(/refused the change/);
+      const runs = (await fleet.admin.get(`/api/v1/jobs?serverId=${fleet.serverId}&limit=5`)).body.data as Array<{ service: string; status: string; error: string | null }>;
+      expect(runs.find((run) => run.service === 'dns')).toMatchObject({ status: 'failed', error: expect.stringMatching(/a part of the check exited with status 137/) });
+      // Nothing of that release went live: the first part's zones (checked and fine) are not served either.
+      expect((await queryDns({ port: fleet.server.ports.dnsUdp!, name: names[0]!, type: 'SOA' })).answers).toEqual([]);
+
+      await fleet.server.exec(['rm', '-f', '/usr/local/sbin/knotc']);
+      expect((await fleet.admin.post(`/api/v1/servers/${fleet.serverId}/resync`)).status).toBe(202);
+      await eventually(async () => ((await phases()).every((row) => row.phase === 'ready') ? true : null), 60_000, 'the zones to be applied');
+      expect((await queryDns({ port: fleet.server.ports.dnsUdp!, name: names[1499]!, type: 'SOA' })).answers).toHaveLength(1);
+      await fleet.api.db.query(`UPDATE domains SET phase = 'deleting', generation = generation + 1 WHERE name LIKE $1`, [`killed-${tag}-%`]);
+      expect((await fleet.admin.post(`/api/v1/servers/${fleet.serverId}/resync`)).status).toBe(202);
+      await eventually(async () => ((await phases()).length === 0 ? true : null), 60_000, 'the zones to be gone');
+    } finally {
+      await fleet.server.exec(['rm', '-f', '/usr/local/sbin/knotc']);
+    }
+  });
 });

@@ -136,7 +136,26 @@ describe('adding domains in a batch', () => {
     expect(await domainsOf(organization.id)).toEqual(['deux-fois.org', 'une-fois.org']);
   });
 
-  it('takes a thousand domains in one request (their records in several statements), each listed', async () => {
+  it('gives a name to one of two batches racing for it, never half of either, and never deadlocks', async () => {
+    const a = await makeHostingClient(api, admin);
+    const b = await makeHostingClient(api, admin);
+    for (const side of [a, b]) expect((await admin.put(`/api/v1/organizations/${side.organization.id}/quota-overrides`, { domains: 100 })).status).toBe(204);
+    for (let round = 0; round < 5; round++) {
+      // The same names in opposite orders, plus names of each side's own.
+      const shared = [`course-${round}-1.org`, `course-${round}-2.org`, `course-${round}-3.org`];
+      const [first, second] = await Promise.all([
+        batch(a.caller, a.organization.id, [...shared, `seule-a-${round}.org`].map((name) => ({ name }))),
+        batch(b.caller, b.organization.id, [`seule-b-${round}.org`, ...[...shared].reverse()].map((name) => ({ name }))),
+      ]);
+      expect([first.status, second.status].sort(), JSON.stringify([first.body, second.body])).toEqual([201, 409]);
+      const [winner, loser] = first.status === 201 ? [a, b] : [b, a];
+      expect(await domainsOf(winner.organization.id)).toEqual(expect.arrayContaining(shared));
+      const own = loser === a ? `seule-a-${round}.org` : `seule-b-${round}.org`;
+      expect((await domainsOf(loser.organization.id)).filter((name) => [...shared, own].includes(name))).toEqual([]);
+    }
+  });
+
+  it('takes a thousand domains in one request, each with its default zone, in the order given', async () => {
     const { organization } = await makeHostingClient(api, admin);
     expect((await admin.put(`/api/v1/organizations/${organization.id}/quota-overrides`, { domains: 1000 })).status).toBe(204);
     const names = Array.from({ length: 1000 }, (_, i) => ({ name: `asso-${i}.org` }));

@@ -264,10 +264,18 @@ export class DesiredStateService {
 
   /**
    * Serialises changes that compete for names across organisations (a domain and its
-   * subdomains). Several names are locked in one order, so two batches cannot deadlock.
+   * subdomains). A name locks one of NAME_LOCK_BUCKETS locks, taken in one order, so that two
+   * batches cannot deadlock and a batch of a thousand names holds at most that many locks
+   * (PostgreSQL's lock table is shared by every session).
    */
   async lockNames(names: readonly string[]): Promise<void> {
-    const sorted = [...new Set(names)].sort();
-    await this.db.query(`SELECT count(pg_advisory_xact_lock(hashtextextended('ruche:name:' || name, 0))) FROM unnest($1::text[]) AS name`, [sorted]);
+    await this.db.query(
+      `SELECT count(pg_advisory_xact_lock(hashtext('ruche:names'), bucket))
+         FROM (SELECT DISTINCT abs(hashtext(name) % ${NAME_LOCK_BUCKETS}) AS bucket FROM unnest($1::text[]) AS name ORDER BY bucket) AS buckets`,
+      [[...new Set(names)]],
+    );
   }
 }
+
+/** Names share this many locks: two names rarely wait for each other, a batch holds few. */
+const NAME_LOCK_BUCKETS = 256;

@@ -123,6 +123,17 @@ export interface CheckVerdict {
   general: string | null;
 }
 
+/**
+ * Why a checked release must not go live as a whole, or null. A checker that failed without
+ * blaming a resource refuses the release even when it said nothing (a checker killed by a
+ * signal prints nothing): silence is never a pass.
+ */
+export function wholeReleaseRefusal(verdict: CheckVerdict, result: CommandResult, service: string): string | null {
+  if (verdict.general) return verdict.general;
+  if (result.exitCode !== 0 && verdict.byResource.size === 0) return `the ${service} check failed (exit status ${result.exitCode}) without saying why`;
+  return null;
+}
+
 /** What every driver has, whatever its kind. */
 interface DriverBase {
   readonly service: Service;

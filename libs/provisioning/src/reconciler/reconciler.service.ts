@@ -13,7 +13,7 @@ import {
   type Service,
 } from '@ruche/hosting';
 import { DriverRegistry } from '../drivers/driver-registry.js';
-import type { FileDriver, ServiceDriver, StateDriver } from '../drivers/driver.js';
+import { wholeReleaseRefusal, type FileDriver, type ServiceDriver, type StateDriver } from '../drivers/driver.js';
 import { CommandFailed, sha256Hex, TransportError, type ServerConnection } from '../transports/connection.js';
 import { ConnectionPool } from '../transports/connection-pool.service.js';
 import { ProvisioningMetrics } from '../operations/provisioning-metrics.js';
@@ -171,8 +171,8 @@ export class Reconciler {
     const waiting = resources.filter(isWaiting);
     const deleting = resources.filter((r) => r.phase === 'deleting');
     // Marking what waits as applying is a database write the server's work does not need: it
-    // runs beside the render and the stage (0.4 s for 10,000 zones), and is over before the
-    // activation and before any outcome is recorded (a late mark would hide an outcome).
+    // runs beside the render and the stage (0.4 s for 10,000 zones), and is over before a new
+    // release is activated and before any outcome is recorded (a late mark would hide one).
     const marking = this.outcomes.markApplying(waiting.filter((r) => r.phase !== 'deleting')).then(
       () => null,
       (error: unknown) => error,
@@ -251,7 +251,8 @@ export class Reconciler {
       const dropped = new Set<string>();
       while (result) {
         const verdict = driver.verdict(result, plan.included);
-        if (verdict.general) throw new ReleaseRefused(verdict.general);
+        const refusal = wholeReleaseRefusal(verdict, result, driver.service);
+        if (refusal) throw new ReleaseRefused(refusal);
         if (verdict.byResource.size === 0) break;
         const refused = plan.included.filter((unit) => verdict.byResource.has(unit.resource.id));
         const stale = plan.kept.filter((unit) => verdict.byResource.has(unit.resource.id));
@@ -315,7 +316,8 @@ export class Reconciler {
       return this.summary(outcomes.rejected.length > 0 ? 'failed' : 'succeeded', outcomes, filesChanged, 1, drift, outcomes.rejected[0]?.message ?? null);
     } catch (error) {
       this.observed.delete(observedKey(server, driver));
-      await marking;
+      const markError = await marking;
+      if (markError) this.logger.warn({ server: server.name, service: driver.service, error: String(markError) }, 'could not mark the waiting resources applying');
       return this.failed(server, driver, waiting, outcomes, error, runId, drift);
     }
   }
