@@ -85,9 +85,41 @@ describe('API documentation', () => {
     expect((await api.anonymous.get('/api/docs/assets/package.json')).status).toBe(404);
   });
 
-  it('sends security headers', async () => {
-    const response = await api.anonymous.get('/health');
-    expect(response.headers['content-security-policy']).toContain("default-src 'self'");
-    expect(response.headers['x-content-type-options']).toBe('nosniff');
+  it('sends the same security headers on every answer: a success, an error, an unknown address, a page', async () => {
+    const answers = [
+      await api.anonymous.get('/health'),
+      await api.anonymous.get('/api/v1/organizations'),
+      await api.anonymous.get('/api/v1/no-such-thing'),
+      await api.anonymous.get('/api/docs'),
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([200, 401, 404, 200]);
+    for (const { headers } of answers) {
+      expect(String(headers['content-security-policy']).split(';').sort()).toEqual([
+        "base-uri 'self'",
+        "connect-src 'self'",
+        "default-src 'self'",
+        "font-src 'self' https: data:",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "script-src 'self'",
+        "script-src-attr 'none'",
+        "style-src 'self' 'unsafe-inline'",
+        'upgrade-insecure-requests',
+      ]);
+      expect(headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'SAMEORIGIN',
+        'strict-transport-security': 'max-age=31536000; includeSubDomains',
+        'referrer-policy': 'no-referrer',
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-resource-policy': 'same-origin',
+        'x-permitted-cross-domain-policies': 'none',
+      });
+      expect(headers['x-powered-by']).toBeUndefined();
+    }
+    // Each answer still has its own request id.
+    expect(new Set(answers.map((answer) => answer.headers['x-request-id'])).size).toBe(answers.length);
   });
 });

@@ -6,7 +6,6 @@ import path from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import type { FastifyRequest } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../config/config.js';
@@ -14,11 +13,27 @@ import { RequestContext, localeFromAcceptLanguage } from '../context/request-con
 import { NestPinoLogger, type Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { DOCS_ASSETS_PREFIX } from '../openapi/openapi.controller.js';
+import { securityHeaders } from './security-headers.js';
 import { servePanel, serveStaticFiles } from './static-files.js';
 import { serveHomePage } from './home-page.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 const contextResources = new WeakMap<FastifyRequest, AsyncResource>();
+
+/** Every answer's security headers (helmet's, for this policy), the API's and the panel's alike. */
+const SECURITY_HEADERS = securityHeaders({
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+});
 
 /**
  * Builds the HTTP application on Fastify: request ids and context, security headers,
@@ -56,6 +71,7 @@ export async function createHttpApplication(
   // The request's context must survive body parsing, which runs in the socket's async
   // context: keep an async resource from onRequest and re-enter it in preValidation.
   fastify.addHook('onRequest', (request, reply, done) => {
+    reply.headers(SECURITY_HEADERS);
     reply.header('x-request-id', request.id);
     const data = { requestId: String(request.id), ip: request.ip, headerLocale: localeFromAcceptLanguage(request.headers['accept-language']), actor: null };
     RequestContext.run(data, () => {
@@ -83,19 +99,6 @@ export async function createHttpApplication(
   });
 
   await app.register(fastifyCookie as never);
-  await app.register(fastifyHelmet as never, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-  } as never);
   const swaggerUi = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   serveStaticFiles(fastify, DOCS_ASSETS_PREFIX, swaggerUi, new Set(['swagger-ui.css', 'swagger-ui-bundle.js']));
   // The panel, when built: same origin as the API, so the session cookie and CSRF token just work.
