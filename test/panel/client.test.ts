@@ -33,6 +33,36 @@ describe('a client in the panel', () => {
     await expectOnlyLanguage(page, 'fr', 'sites');
   });
 
+  it('adds several domains at once: a refused line is named with the API’s reason and nothing is added; corrected, all are added and go live', async () => {
+    const client = await makeFrenchClient(panel(), 'Coop qui déménage');
+    const page = await panel().newPage('fr-CA');
+    await signIn(page, client.email, client.password);
+    await page.goto(`/o/${client.organization.id}/domains`);
+    const names = page.getByLabel('Noms de domaine');
+    await names.fill('asso-un.org\n\nexemple..org\nasso-deux.org');
+    await page.getByRole('button', { name: 'Ajouter ces domaines' }).click();
+    const refused = page.getByRole('alert').filter({ hasText: 'Aucun domaine n’a été ajouté' });
+    await refused.waitFor();
+    // The line as typed (the blank one counts), and the API's own words for the name.
+    const answer = await client.caller.post(
+      '/api/v1/domains/batch',
+      { organizationId: client.organization.id, domains: [{ name: 'asso-un.org' }, { name: 'exemple..org' }, { name: 'asso-deux.org' }] },
+      { headers: { 'accept-language': 'fr-CA' } },
+    );
+    expect(answer.status).toBe(422);
+    const reason = answer.body.error.details.find((detail: { field: string }) => detail.field === 'domains.1.name').message;
+    expect(await refused.locator('li').allTextContents()).toEqual([`Ligne 3 (exemple..org) : ${reason}`]);
+    expect(await names.getAttribute('aria-invalid')).toBe('true');
+    expect((await client.caller.get(`/api/v1/domains?organizationId=${client.organization.id}`)).body.data).toEqual([]);
+
+    await names.fill('asso-un.org\nasso-deux.org\nasso-trois.org');
+    await page.getByRole('button', { name: 'Ajouter ces domaines' }).click();
+    await page.getByText('3 domaines ajoutés.').waitFor();
+    expect(await refused.count()).toBe(0);
+    for (const name of ['asso-un.org', 'asso-deux.org', 'asso-trois.org']) await phaseOf(page.locator('tr', { hasText: name }), 'ready');
+    await expectOnlyLanguage(page, 'fr', 'several domains');
+  });
+
   it('checks DNS records while they are typed, and the API has the last word', async () => {
     const client = await makeFrenchClient(panel(), 'Coop des Records');
     const domain = await client.caller.post('/api/v1/domains', { organizationId: client.organization.id, name: 'records-coop.org' });

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ApiError, unwrap, type Item } from '../../api/client';
 import { pollWhileBusy, usePagedList } from '../../api/lists';
-import { Checkbox, ConfirmButton, Empty, Field, fieldError, FormError, formValues, MoreButton, Page, PhaseBadge, QueryState, Section, SelectField, TableWrap } from '../../components/ui';
+import { Checkbox, ConfirmButton, Empty, Field, fieldError, FormError, formValues, MoreButton, Notice, Page, PhaseBadge, QueryState, Section, SelectField, TableWrap } from '../../components/ui';
 import { useT } from '../../i18n/i18n';
 import { checkRecord, RECORD_TYPES, type RecordDraft, type RecordProblems, type RecordType } from './dns-checks';
 import { useHostingProfile, useOrganization } from './common';
@@ -60,6 +60,7 @@ export function DomainsPage() {
           </div>
         ) : null}
       </Section>
+      <SeveralDomainsForm organizationId={organization.id} />
       <Section title={t('domains.list')}>
         <FormError error={remove.error} />
         {domains.isPending || domains.error ? (
@@ -103,6 +104,87 @@ export function DomainsPage() {
         <MoreButton hasMore={domains.hasNextPage} loading={domains.isFetchingNextPage} onClick={() => domains.fetchNextPage()} />
       </Section>
     </Page>
+  );
+}
+
+/** The names of a list, one per line, each with its line as typed; blank lines are left out, nothing else is changed (the API checks each name). */
+function namesOf(text: string): Array<{ name: string; line: number }> {
+  return text
+    .split('\n')
+    .map((line, index) => ({ name: line.trim(), line: index + 1 }))
+    .filter((entry) => entry.name.length > 0);
+}
+
+/**
+ * Several domains at once (a client moving in): one request, all added or none. A name the API
+ * refuses is shown with its line; a name held elsewhere is named by the API's message.
+ */
+function SeveralDomainsForm({ organizationId }: { organizationId: string }) {
+  const t = useT();
+  const client = useQueryClient();
+  const [names, setNames] = useState<Array<{ name: string; line: number }>>([]);
+  const add = useMutation({
+    mutationFn: (values: { names: string[]; mailEnabled: boolean }) =>
+      unwrap(api.POST('/api/v1/domains/batch', { body: { organizationId, domains: values.names.map((name) => ({ name, mailEnabled: values.mailEnabled })) } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['domains', organizationId] }),
+  });
+  const lineProblems = names.flatMap(({ name, line }, index) => {
+    const message = fieldError(add.error, `domains.${index}.name`) ?? fieldError(add.error, `domains.${index}`);
+    return message ? [{ line, name, message }] : [];
+  });
+  const listProblem = fieldError(add.error, 'domains');
+  return (
+    <Section title={t('domains.addSeveral')}>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          const form = event.currentTarget;
+          const data = new FormData(form);
+          const list = namesOf(String(data.get('names') ?? ''));
+          setNames(list);
+          add.mutate({ names: list.map((entry) => entry.name), mailEnabled: data.get('mailEnabled') === 'on' }, { onSuccess: () => form.reset() });
+        }}
+      >
+        <FormError error={add.error && lineProblems.length === 0 && !listProblem ? add.error : null} />
+        {lineProblems.length > 0 ? (
+          <div className="alert alert-error" role="alert">
+            <p>{t('domains.severalRefused')}</p>
+            <ul>
+              {lineProblems.map((problem) => (
+                <li key={problem.line}>{t('domains.severalLine', { line: problem.line, name: problem.name, message: problem.message })}</li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+        <div className="field">
+          <label htmlFor="several-domains">{t('domains.severalNames')}</label>
+          <textarea
+            id="several-domains"
+            name="names"
+            rows={5}
+            required
+            className="mono"
+            autoComplete="off"
+            spellCheck={false}
+            aria-invalid={lineProblems.length > 0 || listProblem ? true : undefined}
+            aria-describedby={listProblem ? 'several-domains-hint several-domains-error' : 'several-domains-hint'}
+          />
+          <p className="hint" id="several-domains-hint">
+            {t('domains.severalHint')}
+          </p>
+          {listProblem ? (
+            <p className="field-error" id="several-domains-error">
+              {listProblem}
+            </p>
+          ) : null}
+        </div>
+        <Checkbox label={t('domains.mailEnabled')} name="mailEnabled" defaultChecked />
+        <button type="submit" disabled={add.isPending}>
+          {t('domains.severalSubmit')}
+        </button>
+        {add.data ? <Notice tone="success">{t('domains.severalAdded', { count: add.data.data.length })}</Notice> : null}
+      </form>
+    </Section>
   );
 }
 
