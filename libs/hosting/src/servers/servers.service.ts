@@ -195,12 +195,12 @@ export class ServersService {
       }
       return server;
     }
-    const assigned = await this.db.getRepository(OrganizationPlacement).findOneBy({ organizationId, service });
-    if (assigned) return servers.findOneByOrFail({ id: assigned.serverId });
+    // One statement: the server staff assigned for this service, else the least loaded.
     // Draining servers take nothing new; paused ones only when no active one offers the service.
     const least = await servers
       .createQueryBuilder('s')
-      .where(`s.status <> 'draining' AND :service = ANY(s.services)`, { service })
+      .leftJoin(OrganizationPlacement, 'p', 'p.organizationId = :organizationId AND p.service = :service', { organizationId, service })
+      .where(`CASE WHEN p.serverId IS NULL THEN s.status <> 'draining' AND :service = ANY(s.services) ELSE s.id = p.serverId END`)
       .orderBy(`s.status = 'paused'`, 'ASC')
       .addOrderBy(SERVICE_LOAD_SQL[service], 'ASC')
       .addOrderBy('s.name', 'ASC')
