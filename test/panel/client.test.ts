@@ -53,6 +53,23 @@ describe('a client in the panel', () => {
     const reason = answer.body.error.details.find((detail: { field: string }) => detail.field === 'domains.1.name').message;
     expect(await refused.locator('li').allTextContents()).toEqual([`Ligne 3 (exemple..org) : ${reason}`]);
     expect(await names.getAttribute('aria-invalid')).toBe('true');
+    // Said once, on its line: not again under the field as if the whole list were wrong.
+    expect(await page.locator('#several-domains-error').count()).toBe(0);
+    expect((await client.caller.get(`/api/v1/domains?organizationId=${client.organization.id}`)).body.data).toEqual([]);
+
+    // A name another organisation holds, typed with its accent: its line is marked with the API's words.
+    const other = await makeFrenchClient(panel(), 'Coop voisine');
+    expect((await other.caller.post('/api/v1/domains', { organizationId: other.organization.id, name: 'café-pris.ca' })).status).toBe(201);
+    const held = await client.caller.post('/api/v1/domains', { organizationId: client.organization.id, name: 'café-pris.ca' }, { headers: { 'accept-language': 'fr-CA' } });
+    expect(held.status).toBe(409);
+    await names.fill('asso-quatre.org\ncafé-pris.ca');
+    await page.getByRole('button', { name: 'Ajouter ces domaines' }).click();
+    await refused.locator('li', { hasText: 'Ligne 2' }).waitFor();
+    expect(await refused.locator('li').allTextContents()).toEqual([`Ligne 2 (café-pris.ca) : ${held.body.error.message}`]);
+    // The one-name form says it too (its error carries facts, not field problems).
+    await page.getByLabel('Nom de domaine').fill('café-pris.ca');
+    await page.getByRole('button', { name: 'Ajouter le domaine' }).click();
+    await page.getByRole('alert').filter({ hasText: held.body.error.message }).first().waitFor();
     expect((await client.caller.get(`/api/v1/domains?organizationId=${client.organization.id}`)).body.data).toEqual([]);
 
     await names.fill('asso-un.org\nasso-deux.org\nasso-trois.org');

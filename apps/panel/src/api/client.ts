@@ -11,21 +11,36 @@ export interface FieldProblem {
   message: string;
 }
 
-/** An error answered by the API: `{ error: { code, message, details?, requestId } }`, message already in the user's language. */
+/**
+ * An error answered by the API: `{ error: { code, message, details?, requestId } }`, message
+ * already in the user's language. `details` is a list of field problems for a 422, or an
+ * object of facts for other errors (409 `domain_taken`: `{ name }`; `quota_exceeded`: the
+ * meter, limit and use): the first are `details`, the second `facts`.
+ */
 export class ApiError extends Error {
+  readonly details: FieldProblem[];
+  readonly facts: Readonly<Record<string, unknown>>;
+
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details: FieldProblem[] = [],
+    details: unknown = [],
     readonly requestId: string | null = null,
   ) {
     super(message);
+    this.details = Array.isArray(details) ? (details as FieldProblem[]) : [];
+    this.facts = details && typeof details === 'object' && !Array.isArray(details) ? (details as Record<string, unknown>) : {};
   }
 
-  /** The message for one field of a form (422 validation_failed), if the API gave one. */
+  /** The message for one field of a form (or for a part of it: `domains` answers for `domains.3.name`), if the API gave one. */
   fieldMessage(field: string): string | undefined {
     return this.details.find((detail) => detail.field === field || detail.field.startsWith(`${field}.`))?.message;
+  }
+
+  /** The message for exactly this field, not for its parts. */
+  exactFieldMessage(field: string): string | undefined {
+    return this.details.find((detail) => detail.field === field)?.message;
   }
 }
 
@@ -69,7 +84,7 @@ export async function unwrap<T>(call: Promise<Answer<T>>): Promise<T> {
   }
   const { data, error, response } = answer;
   if (response.ok) return data as T;
-  const body = (error ?? {}) as { error?: { code?: string; message?: string; details?: FieldProblem[]; requestId?: string } };
+  const body = (error ?? {}) as { error?: { code?: string; message?: string; details?: unknown; requestId?: string } };
   throw new ApiError(response.status, body.error?.code ?? 'http_error', body.error?.message ?? '', body.error?.details ?? [], body.error?.requestId ?? null);
 }
 

@@ -144,6 +144,7 @@ export const en = {
   'domains.addSeveral': 'Add several domains',
   'domains.severalNames': 'Domain names',
   'domains.severalHint': 'One name per line, up to 1,000. They are added together, or none is.',
+  'domains.severalMailEnabled': 'Receive mail for these domains',
   'domains.severalSubmit': 'Add these domains',
   'domains.severalAdded': '{count, plural, one {# domain added.} other {# domains added.}}',
   'domains.severalRefused': 'No domain was added. Correct these lines:',

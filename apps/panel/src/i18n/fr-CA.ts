@@ -143,6 +143,7 @@ export const fr: Record<MessageId, string> = {
   'domains.addSeveral': 'Ajouter plusieurs domaines',
   'domains.severalNames': 'Noms de domaine',
   'domains.severalHint': 'Un nom par ligne, jusqu’à 1 000. Ils sont ajoutés ensemble, ou aucun ne l’est.',
+  'domains.severalMailEnabled': 'Recevoir le courriel de ces domaines',
   'domains.severalSubmit': 'Ajouter ces domaines',
   'domains.severalAdded': '{count, plural, one {# domaine ajouté.} other {# domaines ajoutés.}}',
   'domains.severalRefused': 'Aucun domaine n’a été ajouté. Corrigez ces lignes :',

@@ -107,6 +107,15 @@ export function DomainsPage() {
   );
 }
 
+/** A domain name as the API compares it (lower case, IDNA): the browser's own URL parser does it. */
+function asciiName(name: string): string | null {
+  try {
+    return new URL(`http://${name}`).hostname;
+  } catch {
+    return null;
+  }
+}
+
 /** The names of a list, one per line, each with its line as typed; blank lines are left out, nothing else is changed (the API checks each name). */
 function namesOf(text: string): Array<{ name: string; line: number }> {
   return text
@@ -128,11 +137,14 @@ function SeveralDomainsForm({ organizationId }: { organizationId: string }) {
       unwrap(api.POST('/api/v1/domains/batch', { body: { organizationId, domains: values.names.map((name) => ({ name, mailEnabled: values.mailEnabled })) } })),
     onSuccess: () => client.invalidateQueries({ queryKey: ['domains', organizationId] }),
   });
+  const error = add.error instanceof ApiError ? add.error : null;
+  // A name held elsewhere (409) is named by the API in its ASCII form: find the line that typed it.
+  const taken = error?.code === 'domain_taken' && typeof error.facts.name === 'string' ? error.facts.name : null;
   const lineProblems = names.flatMap(({ name, line }, index) => {
-    const message = fieldError(add.error, `domains.${index}.name`) ?? fieldError(add.error, `domains.${index}`);
+    const message = fieldError(error, `domains.${index}.name`) ?? fieldError(error, `domains.${index}`) ?? (taken !== null && asciiName(name) === taken ? error!.message : undefined);
     return message ? [{ line, name, message }] : [];
   });
-  const listProblem = fieldError(add.error, 'domains');
+  const listProblem = error?.exactFieldMessage('domains');
   return (
     <Section title={t('domains.addSeveral')}>
       <form
@@ -178,7 +190,7 @@ function SeveralDomainsForm({ organizationId }: { organizationId: string }) {
             </p>
           ) : null}
         </div>
-        <Checkbox label={t('domains.mailEnabled')} name="mailEnabled" defaultChecked />
+        <Checkbox label={t('domains.severalMailEnabled')} name="mailEnabled" defaultChecked />
         <button type="submit" disabled={add.isPending}>
           {t('domains.severalSubmit')}
         </button>
