@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, loadConfig, requireDatabaseUrl } from '@ruche/core';
+import { ConfigError, createLogger, loadConfig, requireDatabaseUrl, startIdleCollector } from '@ruche/core';
 import { createApi, prepareDatabase } from './api.js';
 import { featureSettings } from './features.js';
 
@@ -16,6 +16,8 @@ async function main(): Promise<void> {
   const app = await createApi(config, logger, databaseUrl);
   await app.listen({ host: config.host, port: config.port });
   logger.info({ url: config.publicUrl }, 'API listening');
+  // A burst's garbage goes back to the system once the API is quiet, not minutes later.
+  startIdleCollector(logger);
   // Started by the launcher: if it dies (kill -9), stop cleanly instead of lingering.
   process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 }

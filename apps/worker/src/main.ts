@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { ConfigError, createDataSource, createLogger, databaseIsMigrated, loadConfig, Metrics, migrationInProgress, requireDatabaseUrl } from '@ruche/core';
+import { ConfigError, createDataSource, createLogger, databaseIsMigrated, loadConfig, Metrics, migrationInProgress, requireDatabaseUrl, startIdleCollector } from '@ruche/core';
 import { createWorker, stopWorker } from './worker.js';
 import { featureSettings } from './features.js';
 
@@ -24,6 +24,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, { format: config.logFormat }).child({ component: 'worker' });
   await waitForMigrations(databaseUrl, logger);
   const app = await createWorker(config, logger, databaseUrl);
+  // A 10,000-zone render's garbage goes back to the system once the worker is quiet.
+  startIdleCollector(logger);
   // Prometheus scrapes each worker here (reconcile durations and failures live in the worker).
   const registry = app.get(Metrics).registry;
   const metrics = config.workerMetricsPort

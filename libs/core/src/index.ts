@@ -16,6 +16,7 @@ export * from './errors/domain-error.js';
 export { I18nService, type MessageCatalogue } from './i18n/i18n.service.js';
 export { createLogger, LOGGER, type Logger } from './observability/logger.js';
 export { Metrics } from './observability/metrics.js';
+export { startIdleCollector } from './observability/idle-collector.js';
 export { AuditService, type AuditEntry } from './audit/audit.service.js';
 export { QueueService, type EnqueueOptions, type WaitingJob, type QueueStats } from './queue/queue.service.js';
 export { defineJob, NO_PAYLOAD, type JobDefinition, type JobInput, type JobPayload } from './queue/job.js';
