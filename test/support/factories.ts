@@ -67,10 +67,12 @@ export async function makeLocalServer(admin: Caller, name: string, services: str
  * reconciles fail for real, as a broken server's do, until `repair()`.
  */
 export async function makeBrokenLocalServer(api: TestApi, admin: Caller, name: string, services: string[]) {
-  const server = await makeLocalServer(admin, name, services);
+  // The file first: a registered server is set up at once, and the worker would make the
+  // folder before the file could take its place.
   const folder = path.join(api.config.dataDir, 'servers', name);
   await mkdir(path.dirname(folder), { recursive: true });
   await writeFile(folder, 'not a folder');
+  const server = await makeLocalServer(admin, name, services);
   return { ...server, repair: () => rm(folder) };
 }
 
