@@ -606,7 +606,8 @@ describe('thousands of zones at once', () => {
       // The client reads that the server refused the change; sysadmins read why in the job log.
       expect(failed[0]!.last_error).toMatch(/refused the change/);
       const runs = (await fleet.admin.get(`/api/v1/jobs?serverId=${fleet.serverId}&limit=5`)).body.data as Array<{ service: string; status: string; error: string | null }>;
-      expect(runs.find((run) => run.service === 'dns')).toMatchObject({ status: 'failed', error: expect.stringMatching(/a part of the check exited with status 137/) });
+      // (Among the newest runs: a retry of the failed zones may already be running.)
+      expect(runs).toContainEqual(expect.objectContaining({ service: 'dns', status: 'failed', error: expect.stringMatching(/a part of the check exited with status 137/) }));
       // Nothing of that release went live: the first part's zones (checked and fine) are not served either.
       expect((await queryDns({ port: fleet.server.ports.dnsUdp!, name: names[0]!, type: 'SOA' })).answers).toEqual([]);
 
