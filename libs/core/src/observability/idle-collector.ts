@@ -17,34 +17,26 @@ export interface ProcessReading {
   /** Since the previous look, in microseconds. */
   elapsedMicros: number;
   heapTotal: number;
-  heapUsed: number;
 }
 
-export interface IdleCollectorOptions {
-  /** Under this share of a core, a second counts as quiet. */
-  quietCpuShare: number;
-  /** Quiet looks in a row before a collection. */
-  quietLooks: number;
-  /** Collect only when the heap holds this much more than it kept after the last collection. */
-  slackBytes: number;
-}
-
-export const IDLE_COLLECTOR_DEFAULTS: IdleCollectorOptions = { quietCpuShare: 0.05, quietLooks: 2, slackBytes: 32 * 1024 * 1024 };
+/** Under this share of a core, a look counts as quiet. */
+const QUIET_CPU_SHARE = 0.05;
+/** Quiet looks in a row before a collection. */
+const QUIET_LOOKS = 2;
+/** Collect only when the heap holds this much more than it kept after the last collection. */
+const SLACK_BYTES = 32 * 1024 * 1024;
 
 /** The decision, without the clock or V8: fed one reading per look, answers whether to collect now. */
 export class IdleCollectionPolicy {
   private quiet = 0;
 
   /** `kept`: the heap used after the last collection (or at start). */
-  constructor(
-    private kept: number,
-    private readonly options: IdleCollectorOptions = IDLE_COLLECTOR_DEFAULTS,
-  ) {}
+  constructor(private kept: number) {}
 
   look(reading: ProcessReading): boolean {
-    const busy = reading.elapsedMicros <= 0 || reading.cpuMicros > this.options.quietCpuShare * reading.elapsedMicros;
+    const busy = reading.elapsedMicros <= 0 || reading.cpuMicros > QUIET_CPU_SHARE * reading.elapsedMicros;
     this.quiet = busy ? 0 : this.quiet + 1;
-    if (this.quiet < this.options.quietLooks || reading.heapTotal - this.kept < this.options.slackBytes) return false;
+    if (this.quiet < QUIET_LOOKS || reading.heapTotal - this.kept < SLACK_BYTES) return false;
     this.quiet = 0;
     return true;
   }
@@ -76,8 +68,8 @@ export function startIdleCollector(logger: Pick<Logger, 'debug'>): () => void {
   const timer = setInterval(() => {
     const nowCpu = process.cpuUsage();
     const now = process.hrtime.bigint();
-    const { heapTotal, heapUsed } = process.memoryUsage();
-    const collect = policy.look({ cpuMicros: nowCpu.user - cpu.user + nowCpu.system - cpu.system, elapsedMicros: Number(now - at) / 1000, heapTotal, heapUsed });
+    const { heapTotal } = process.memoryUsage();
+    const collect = policy.look({ cpuMicros: nowCpu.user - cpu.user + nowCpu.system - cpu.system, elapsedMicros: Number(now - at) / 1000, heapTotal });
     if (collect) {
       const started = performance.now();
       gc();

@@ -131,17 +131,17 @@ function namesOf(text: string): Array<{ name: string; line: number }> {
 function SeveralDomainsForm({ organizationId }: { organizationId: string }) {
   const t = useT();
   const client = useQueryClient();
-  const [names, setNames] = useState<Array<{ name: string; line: number }>>([]);
   const add = useMutation({
-    mutationFn: (values: { names: string[]; mailEnabled: boolean }) =>
-      unwrap(api.POST('/api/v1/domains/batch', { body: { organizationId, domains: values.names.map((name) => ({ name, mailEnabled: values.mailEnabled })) } })),
+    mutationFn: (values: { names: Array<{ name: string; line: number }>; mailEnabled: boolean }) =>
+      unwrap(api.POST('/api/v1/domains/batch', { body: { organizationId, domains: values.names.map(({ name }) => ({ name, mailEnabled: values.mailEnabled })) } })),
     onSuccess: () => client.invalidateQueries({ queryKey: ['domains', organizationId] }),
   });
   const error = add.error instanceof ApiError ? add.error : null;
   // A name held elsewhere (409) is named by the API in its ASCII form: find the line that typed it.
   const taken = error?.code === 'domain_taken' && typeof error.facts.name === 'string' ? error.facts.name : null;
-  const lineProblems = names.flatMap(({ name, line }, index) => {
-    const message = fieldError(error, `domains.${index}.name`) ?? fieldError(error, `domains.${index}`) ?? (taken !== null && asciiName(name) === taken ? error!.message : undefined);
+  // The lines sent are the mutation's own variables (`domains.3` also answers for `domains.3.name`).
+  const lineProblems = (add.variables?.names ?? []).flatMap(({ name, line }, index) => {
+    const message = fieldError(error, `domains.${index}`) ?? (taken !== null && asciiName(name) === taken ? error!.message : undefined);
     return message ? [{ line, name, message }] : [];
   });
   const listProblem = error?.exactFieldMessage('domains');
@@ -152,9 +152,7 @@ function SeveralDomainsForm({ organizationId }: { organizationId: string }) {
           event.preventDefault();
           const form = event.currentTarget;
           const data = new FormData(form);
-          const list = namesOf(String(data.get('names') ?? ''));
-          setNames(list);
-          add.mutate({ names: list.map((entry) => entry.name), mailEnabled: data.get('mailEnabled') === 'on' }, { onSuccess: () => form.reset() });
+          add.mutate({ names: namesOf(String(data.get('names') ?? '')), mailEnabled: data.get('mailEnabled') === 'on' }, { onSuccess: () => form.reset() });
         }}
       >
         <FormError error={add.error && lineProblems.length === 0 && !listProblem ? add.error : null} />
