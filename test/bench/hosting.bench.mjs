@@ -12,6 +12,7 @@ const RECORDS_PER_DOMAIN = 5;
 const CONNECTIONS = 16;
 
 const ruche = await startRuche();
+let db;
 try {
   const token = await adminToken(ruche.baseUrl, ['organizations:admin', 'hosting:read', 'hosting:write', 'provisioning:admin']);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -32,15 +33,20 @@ try {
   const importer = await api('POST', '/api/v1/organizations', { name: 'Moving-in co-op', locale: 'fr' });
   await api('PUT', `/api/v1/organizations/${importer.id}/quota-overrides`, { domains: BULK });
 
-  // Bulk: batches of 1,000 on 2 connections, while the worker places their zones on the servers.
-  const db = new pg.Client({ connectionString: ruche.databaseUrl });
+  // Bulk: batches of 1,000 on 2 connections (one when there is a single batch: autocannon wants
+  // at least one request per connection), while the worker places their zones on the servers.
+  db = new pg.Client({ connectionString: ruche.databaseUrl });
+  // Without a handler, the end of the database in `finally` would crash the benchmark and hide
+  // the error that brought it there.
+  db.on('error', () => undefined);
   await db.connect();
   let batchesSent = 0;
+  const batches = Math.ceil(BULK / BATCH);
   const bulkStarted = performance.now();
   const bulk = await autocannon({
     url: ruche.baseUrl,
-    connections: 2,
-    amount: Math.ceil(BULK / BATCH),
+    connections: Math.min(2, batches),
+    amount: batches,
     timeout: 60,
     headers,
     requests: [
@@ -69,7 +75,6 @@ try {
     if ((performance.now() - bulkStarted) / 1000 > 600) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  await db.end();
 
   // Domains (each with its default zone: A, AAAA-less, CNAME www, MX).
   let next = 0;
@@ -167,5 +172,6 @@ try {
   console.log(`  random domain list pages (50) under load: ${lists.requests.average.toFixed(0)}/s, p50 ${lists.latency.p50} ms, p99 ${lists.latency.p99} ms${failures(lists)}`);
   console.log(`  random zone record lists under load: ${randomPages.requests.average.toFixed(0)}/s, p50 ${randomPages.latency.p50} ms, p99 ${randomPages.latency.p99} ms${failures(randomPages)}`);
 } finally {
+  await db?.end().catch(() => undefined);
   await ruche.stop();
 }

@@ -29,17 +29,23 @@ export async function migrateDatabase(dataSource: DataSource): Promise<string[]>
   }
 }
 
-/** True when every committed migration has been applied and the queue schema exists. */
+/**
+ * True when every committed migration has been applied and the queue schema exists. Readiness
+ * probes call it every few seconds: two small queries, not TypeORM's showMigrations() (which
+ * builds every migration's executor on each call).
+ */
 export async function databaseIsMigrated(dataSource: DataSource): Promise<boolean> {
-  // showMigrations() creates the migrations table when it is missing: on a fresh database that
-  // raced the API's own CREATE TABLE (and failed the API's start). Look before asking.
+  // Look before asking: showMigrations() used to create the migrations table when it was
+  // missing, which raced the API's own CREATE TABLE on a fresh database (and failed its start).
   const table = (dataSource.options as { migrationsTableName?: string }).migrationsTableName ?? 'migrations';
-  const [exists] = await dataSource.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [table]);
-  if (exists?.present !== true) return false;
-  const pending = await dataSource.showMigrations();
-  if (pending) return false;
-  const [row] = await dataSource.query(`SELECT to_regclass('graphile_worker._private_jobs') IS NOT NULL AS present`);
-  return row?.present === true;
+  const [present] = await dataSource.query(
+    `SELECT to_regclass($1) IS NOT NULL AS migrations, to_regclass('graphile_worker._private_jobs') IS NOT NULL AS queue`,
+    [table],
+  );
+  if (present?.migrations !== true || present?.queue !== true) return false;
+  const names = dataSource.migrations.map((migration) => migration.name ?? migration.constructor.name);
+  const [applied] = await dataSource.query(`SELECT count(*)::int AS count FROM ${dataSource.driver.escape(table)} WHERE name = ANY($1)`, [names]);
+  return applied?.count === new Set(names).size;
 }
 
 /**
