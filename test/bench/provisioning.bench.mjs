@@ -17,6 +17,11 @@ const MANY_SITES = Number(process.env.BENCH_MANY_SITES ?? 10_000);
 const FULL_CLICKS = Number(process.env.BENCH_FULL_CLICKS ?? 20);
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 20);
 
+// Runs since a given one: how many, their reloads, and the longest with its steps (where its time went).
+const RUNS_SINCE = `SELECT count(*)::int AS runs, coalesce(sum(reloads), 0)::int AS reloads, max(duration_ms) AS longest,
+  (array_agg(steps ORDER BY duration_ms DESC NULLS LAST))[1] AS steps FROM reconcile_runs WHERE id::text > $1`;
+const stepsOf = (steps) => (steps ?? []).map(({ step, ms }) => `${step} ${ms}`).join(', ');
+
 await ensureFleetReady();
 const ruche = await startRuche();
 let server;
@@ -141,7 +146,7 @@ try {
   const wall = (performance.now() - started) / 1000;
   const web = (await db.query(`SELECT round(avg(duration_ms))::int AS avg, count(*)::int AS runs FROM reconcile_runs WHERE service = 'web' AND status = 'succeeded'`)).rows[0];
   const runs = (
-    await db.query(`SELECT count(*)::int AS runs, coalesce(sum(reloads), 0)::int AS reloads, max(duration_ms) AS longest FROM reconcile_runs WHERE id::text > $1 AND service = 'dns'`, [before])
+    await db.query(`${RUNS_SINCE} AND service = 'dns'`, [before])
   ).rows[0];
   const seen = (await server.exec(['cat', '/run/ruche-bench-reloads'])).stdout.trim().split('\n').filter(Boolean);
   const probe = await queryDns({ port: server.ports.dnsUdp, name: `www.zone-${ZONES}.org`, type: 'A' });
@@ -169,7 +174,7 @@ try {
   }
   const sitesWall = (performance.now() - sitesStarted) / 1000;
   const siteRuns = (
-    await db.query(`SELECT count(*)::int AS runs, coalesce(sum(reloads), 0)::int AS reloads, max(duration_ms) AS longest FROM reconcile_runs WHERE id::text > $1 AND service = 'web'`, [beforeSites])
+    await db.query(`${RUNS_SINCE} AND service = 'web'`, [beforeSites])
   ).rows[0];
 
   // 4. Click to live again, now that the server holds 10,000 zones and 10,000 sites.
@@ -190,9 +195,9 @@ try {
   console.log(`    (until the API records it live, its run over: p50 ${percentile(latencies.settled, 50)} ms, p99 ${percentile(latencies.settled, 99)} ms)`);
   console.log(`  (web reconciles: ${web.runs} runs, ${web.avg} ms on average inside the worker)`);
   console.log(`  record to live (API adds an A record → the server answers it over DNS), ${recordLatencies.length} records: p50 ${percentile(recordLatencies, 50)} ms, p99 ${percentile(recordLatencies, 99)} ms`);
-  console.log(`  ${ZONES.toLocaleString('en')} zones × 5 records onto one server: ${wall.toFixed(1)} s wall, ${runs.runs} reconcile run(s), ${runs.reloads} Knot reload(s) recorded, ${seen.length} seen on the server (${[...new Set(seen)].join('; ')}), longest run ${runs.longest} ms  [target < 3 s, one reload]`);
+  console.log(`  ${ZONES.toLocaleString('en')} zones × 5 records onto one server: ${wall.toFixed(1)} s wall, ${runs.runs} reconcile run(s), ${runs.reloads} Knot reload(s) recorded, ${seen.length} seen on the server (${[...new Set(seen)].join('; ')}), longest run ${runs.longest} ms (${stepsOf(runs.steps)})  [target < 3 s, one reload]`);
   console.log(`  check: www.zone-${ZONES}.org answers ${probe.answers.map((a) => a.data).join(', ') || probe.rcode} (authoritative: ${probe.authoritative})`);
-  console.log(`  ${MANY_SITES.toLocaleString('en')} sites onto the same server: ${sitesWall.toFixed(1)} s wall, ${siteRuns.runs} reconcile run(s), ${siteRuns.reloads} nginx reload(s), longest run ${siteRuns.longest} ms; the last site answers ${lastSite.status}; most files an nginx process holds open: ${openFiles} (a Debian nginx may hold 1,024)`);
+  console.log(`  ${MANY_SITES.toLocaleString('en')} sites onto the same server: ${sitesWall.toFixed(1)} s wall, ${siteRuns.runs} reconcile run(s), ${siteRuns.reloads} nginx reload(s), longest run ${siteRuns.longest} ms (${stepsOf(siteRuns.steps)}); the last site answers ${lastSite.status}; most files an nginx process holds open: ${openFiles} (a Debian nginx may hold 1,024)`);
   if (fullLatencies.length > 0) {
     const full = `${ZONES.toLocaleString('en')} zones, ${(MANY_SITES + SITES).toLocaleString('en')} sites`;
     console.log(

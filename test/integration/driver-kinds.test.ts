@@ -157,8 +157,14 @@ describe('a file driver added without touching the reconciler', () => {
     await phaseOf(`/api/v1/sites/${site.id}`, 'ready');
     const file = path.join(api.config.dataDir, 'servers/fake-web/etc/fake-web/live', `${site.id}.txt`);
     expect(readFileSync(file, 'utf8')).toBe('serves fake-files.org\n');
-    writeFileSync(file, 'edited by hand\n');
     const server = (await admin.get('/api/v1/servers?limit=50')).body.data.find((s: { name: string }) => s.name === 'fake-web');
+    // The run that took it live says where its time went, step by step, in the order they ran.
+    const runs = (await admin.get(`/api/v1/jobs?status=succeeded&serverId=${server.id}&limit=20`)).body.data as Array<{ filesChanged: number; durationMs: number; steps: Array<{ step: string; ms: number }> }>;
+    const release = runs.find((run) => run.filesChanged > 0)!;
+    expect(release.steps.map((entry) => entry.step)).toEqual(['known', 'load', 'prepare', 'render', 'observe', 'plan', 'stage', 'validate', 'mark', 'activate']);
+    for (const { ms } of release.steps) expect(ms).toBeGreaterThanOrEqual(0);
+    expect(release.steps.reduce((sum, entry) => sum + entry.ms, 0)).toBeLessThanOrEqual(release.durationMs + release.steps.length);
+    writeFileSync(file, 'edited by hand\n');
     await admin.post(`/api/v1/servers/${server.id}/resync`);
     await eventually(async () => readFileSync(file, 'utf8') === 'serves fake-files.org\n', 20_000, 'the file to be restored');
     await eventually(async () => (await events(site.id)).some((event) => event.kind === 'drift'), 20_000, 'a drift event');
@@ -176,6 +182,11 @@ describe('a state driver added without touching the reconciler', () => {
     expect(failed.lastError).toBe(`the engine refuses ${refused.name}`);
     expect(engine.databases.has(good.name)).toBe(true);
     expect(engine.databases.has(refused.name)).toBe(false);
+    // A state driver's run has its own steps.
+    const server = (await admin.get('/api/v1/servers?limit=50')).body.data.find((s: { name: string }) => s.name === 'fake-db');
+    const runs = (await admin.get(`/api/v1/jobs?serverId=${server.id}&limit=20`)).body.data as Array<{ status: string; resourcesApplied: number; resourcesFailed: number; steps: Array<{ step: string }> | null }>;
+    const applied = runs.find((run) => run.resourcesApplied + run.resourcesFailed > 0)!;
+    expect(applied.steps!.map((entry) => entry.step)).toEqual(['load', 'prepare', 'observe', 'plan', 'apply']);
   });
 
   it('finds what was changed on the engine by hand at the next resync, puts it back, and says so', async () => {

@@ -27,6 +27,11 @@ describe('a sysadmin in the panel', () => {
     // The failed reconcile is in the queue's log, its technical error one click away.
     await page.getByLabel('Afficher').selectOption('failed');
     await page.locator('tr', { hasText: 'broken-web' }).getByText('Échouée').first().waitFor();
+    // Where the run's time went, step by step, one click away too.
+    const failedRun = page.locator('tr', { hasText: 'broken-web' }).filter({ hasText: 'Échouée' }).first();
+    await failedRun.getByText('Durée par étape').click();
+    await failedRun.locator('dt', { hasText: /^load$/ }).waitFor();
+    expect(await failedRun.locator('dd').first().textContent()).toMatch(/^\d[\d\s\u202f]* ms$/);
     await expectOnlyLanguage(page, 'fr', 'queue with a failure');
 
     // Hold the server while it is repaired, then retry the resource and let the server go.

@@ -22,6 +22,7 @@ function job(id: string, status: Job['status'], fields: Partial<Job> = {}): Job 
     drift: false,
     reloads: 0,
     error: null,
+    steps: null,
     ...fields,
   };
 }

@@ -381,6 +381,8 @@ export const en = {
   'queue.runAt': 'planned {time}',
   'queue.attempts': '{count, plural, one {# attempt} other {# attempts}}',
   'queue.summary': '{applied, plural, one {# applied} other {# applied}}, {failed, plural, one {# failed} other {# failed}}, {ms, number} ms',
+  'queue.steps': 'Time per step',
+  'queue.stepMs': '{ms, number} ms',
   'queue.servers': 'Servers',
   'servers.title': 'Servers',
   'servers.list': 'The co-op’s servers',

@@ -380,6 +380,8 @@ export const fr: Record<MessageId, string> = {
   'queue.runAt': 'prévue {time}',
   'queue.attempts': '{count, plural, one {# essai} other {# essais}}',
   'queue.summary': '{applied, plural, one {# appliquée} other {# appliquées}}, {failed, plural, one {# en échec} other {# en échec}}, {ms, number} ms',
+  'queue.steps': 'Durée par étape',
+  'queue.stepMs': '{ms, number} ms',
   'queue.servers': 'Serveurs',
   'servers.title': 'Serveurs',
   'servers.list': 'Les serveurs de la coop',

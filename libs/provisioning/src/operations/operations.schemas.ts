@@ -29,6 +29,8 @@ export const jobSchema = z.object({
   drift: z.boolean(),
   reloads: z.number(),
   error: z.string().nullable(),
+  /** Where a finished run's time went, in milliseconds per step, in order (null while queued or running). */
+  steps: z.array(z.object({ step: z.string(), ms: z.number() })).nullable(),
 });
 
 export const retrySchema = z.strictObject({ resourceType: z.enum(RESOURCE_TYPES), resourceId: z.uuid() });

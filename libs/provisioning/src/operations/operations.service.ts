@@ -31,6 +31,7 @@ function runToDto(run: ReconcileRun): JobDto {
     drift: run.drift,
     reloads: run.reloads,
     error: run.error,
+    steps: run.steps,
   };
 }
 
@@ -77,6 +78,7 @@ export class OperationsService {
           drift: false,
           reloads: 0,
           error: job.lastError,
+          steps: null,
         })),
         nextCursor: null,
       };

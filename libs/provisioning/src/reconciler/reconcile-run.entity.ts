@@ -3,6 +3,12 @@ import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'skipped'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
+/** A step of a run and its milliseconds. */
+export interface RunStep {
+  step: string;
+  ms: number;
+}
+
 /** One reconcile of one service on one server: what sysadmins see in /api/v1/jobs. */
 @Entity('reconcile_runs')
 @Index('reconcile_runs_server_idx', ['serverId', 'id'])
@@ -57,4 +63,8 @@ export class ReconcileRun {
 
   @Column({ type: 'text', nullable: true })
   error!: string | null;
+
+  /** Milliseconds per step, in the order they ran (null while running; file and state drivers have different steps). */
+  @Column({ type: 'jsonb', nullable: true })
+  steps!: RunStep[] | null;
 }

@@ -138,6 +138,7 @@ export class Reconciler {
         drift: summary.drift,
         reloads: summary.reloads,
         error: summary.error?.slice(0, 4000) ?? null,
+        steps: Object.entries(steps).map(([step, ms]) => ({ step, ms })),
       },
     );
     this.metrics.observeRun(server.name, service, durationMs / 1000, summary.status);

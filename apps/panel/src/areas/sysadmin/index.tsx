@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap, type Item, type paths } from '../../api/client';
 import { pollWhileBusy, usePagedList } from '../../api/lists';
@@ -235,6 +235,19 @@ export function QueuePage() {
                             ? t('queue.attempts', { count: job.attempts })
                             : '—'
                           : t('queue.summary', { applied: job.resourcesApplied, failed: job.resourcesFailed, ms: job.durationMs ?? 0 })}
+                        {job.steps && job.steps.length > 0 ? (
+                          <details>
+                            <summary>{t('queue.steps')}</summary>
+                            <dl className="details">
+                              {job.steps.map(({ step, ms }) => (
+                                <Fragment key={step}>
+                                  <dt lang="en">{step}</dt>
+                                  <dd>{t('queue.stepMs', { ms })}</dd>
+                                </Fragment>
+                              ))}
+                            </dl>
+                          </details>
+                        ) : null}
                         {job.error ? (
                           <details>
                             <summary>{t('phase.reason.details')}</summary>
