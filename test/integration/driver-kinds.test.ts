@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Injectable, type INestApplicationContext } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, type Config } from '@ruche/core';
+import { createLogger, Metrics, type Config } from '@ruche/core';
 import { DesiredStateReader, HostingModule, type DesiredDatabase, type ResourceState, type Server } from '@ruche/hosting';
 import { Driver, renderEach, type FileDriver, type ServerConnection, type StateChange, type StateDriver, type StatePlan, type StateResult } from '@ruche/provisioning';
 import { createWorker, stopWorker } from '../../apps/worker/src/worker.js';
@@ -164,6 +164,9 @@ describe('a file driver added without touching the reconciler', () => {
     expect(release.steps.map((entry) => entry.step)).toEqual(['known', 'load', 'prepare', 'render', 'observe', 'plan', 'stage', 'validate', 'mark', 'activate']);
     for (const { ms } of release.steps) expect(ms).toBeGreaterThanOrEqual(0);
     expect(release.steps.reduce((sum, entry) => sum + entry.ms, 0)).toBeLessThanOrEqual(release.durationMs + release.steps.length);
+    // And the worker counts each step's time for Prometheus (where a server's runs spend it).
+    const metrics = await worker.get(Metrics).registry.metrics();
+    for (const step of ['load', 'stage', 'activate']) expect(metrics).toMatch(new RegExp(`ruche_reconcile_step_seconds_total\\{service="web",server="fake-web",step="${step}"\\} \\d`));
     writeFileSync(file, 'edited by hand\n');
     await admin.post(`/api/v1/servers/${server.id}/resync`);
     await eventually(async () => readFileSync(file, 'utf8') === 'serves fake-files.org\n', 20_000, 'the file to be restored');

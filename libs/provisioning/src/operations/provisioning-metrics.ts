@@ -11,6 +11,7 @@ import { RECONCILE_JOB } from '@ruche/hosting';
 export class ProvisioningMetrics {
   private readonly duration: Histogram<'service' | 'server' | 'status'>;
   private readonly failures: Counter<'service' | 'server' | 'kind'>;
+  private readonly stepSeconds: Counter<'service' | 'server' | 'step'>;
 
   constructor(metrics: Metrics, queueService: QueueService) {
     const registers = [metrics.registry];
@@ -25,6 +26,15 @@ export class ProvisioningMetrics {
       name: 'ruche_reconcile_failures_total',
       help: 'Reconcile failures, by driver (service), server and kind: unreachable, release_refused (the checker refused a release and no resource explains it), command_failed, rejected (resources the checker refused)',
       labelNames: ['service', 'server', 'kind'] as const,
+      registers,
+    });
+    // A counter, not a histogram: rate() of each step against the others says where a server's
+    // reconciles spend their time (a slow disk shows as stage, a slow daemon as activate),
+    // without a set of buckets per step.
+    this.stepSeconds = new Counter({
+      name: 'ruche_reconcile_step_seconds_total',
+      help: 'Time spent in each step of reconciles (load, render, stage, activate…), by driver (service) and server',
+      labelNames: ['service', 'server', 'step'] as const,
       registers,
     });
     // Both gauges read one query per scrape: the answer is kept for a second.
@@ -51,8 +61,9 @@ export class ProvisioningMetrics {
     });
   }
 
-  observeRun(server: string, service: string, seconds: number, status: string): void {
+  observeRun(server: string, service: string, seconds: number, status: string, steps: ReadonlyArray<{ step: string; ms: number }> = []): void {
     this.duration.observe({ service, server, status }, seconds);
+    for (const { step, ms } of steps) this.stepSeconds.inc({ service, server, step }, ms / 1000);
   }
 
   countFailure(server: string, service: string, kind: 'unreachable' | 'release_refused' | 'command_failed' | 'rejected'): void {

@@ -126,6 +126,7 @@ export class Reconciler {
     });
     summary.steps = steps;
     const durationMs = Math.round(performance.now() - started);
+    const stepList = Object.entries(steps).map(([step, ms]) => ({ step, ms }));
     await this.db.getRepository(ReconcileRun).update(
       { id: runId },
       {
@@ -138,10 +139,10 @@ export class Reconciler {
         drift: summary.drift,
         reloads: summary.reloads,
         error: summary.error?.slice(0, 4000) ?? null,
-        steps: Object.entries(steps).map(([step, ms]) => ({ step, ms })),
+        steps: stepList,
       },
     );
-    this.metrics.observeRun(server.name, service, durationMs / 1000, summary.status);
+    this.metrics.observeRun(server.name, service, durationMs / 1000, summary.status, stepList);
     this.logger.info({ server: server.name, service, trigger, ms: durationMs, ...summary }, 'reconcile finished');
     // Level-triggered: whatever changed while this ran gets another pass right away.
     if (await this.outcomes.hasPendingWork(serverId, service)) await this.state.enqueueReconcile(serverId, service);
