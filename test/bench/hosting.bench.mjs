@@ -7,6 +7,7 @@ import { adminToken, cores, failures, startRuche } from './support.mjs';
 
 const BULK = Number(process.env.BENCH_DOMAINS ?? 10_000);
 const BATCH = 1000;
+if (!(BULK >= 1)) throw new Error('BENCH_DOMAINS must be at least 1');
 const DOMAINS = Number(process.env.BENCH_SINGLE_DOMAINS ?? 2_000);
 const RECORDS_PER_DOMAIN = 5;
 const CONNECTIONS = 16;

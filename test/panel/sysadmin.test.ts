@@ -30,7 +30,8 @@ describe('a sysadmin in the panel', () => {
     // Where the run's time went, step by step, one click away too.
     const failedRun = page.locator('tr', { hasText: 'broken-web' }).filter({ hasText: 'Échouée' }).first();
     await failedRun.getByText('Durée par étape').click();
-    await failedRun.locator('dt', { hasText: /^load$/ }).waitFor();
+    await failedRun.locator('dt', { hasText: 'Lecture de l’état voulu' }).waitFor();
+    await failedRun.locator('dt', { hasText: 'Jusqu’à l’échec' }).waitFor();
     expect(await failedRun.locator('dd').first().textContent()).toMatch(/^\d[\d\s\u202f]* ms$/);
     await expectOnlyLanguage(page, 'fr', 'queue with a failure');
 

@@ -44,7 +44,7 @@ export async function databaseIsMigrated(dataSource: DataSource): Promise<boolea
   );
   if (present?.migrations !== true || present?.queue !== true) return false;
   const names = dataSource.migrations.map((migration) => migration.name ?? migration.constructor.name);
-  const [applied] = await dataSource.query(`SELECT count(*)::int AS count FROM ${dataSource.driver.escape(table)} WHERE name = ANY($1)`, [names]);
+  const [applied] = await dataSource.query(`SELECT count(DISTINCT name)::int AS count FROM ${dataSource.driver.escape(table)} WHERE name = ANY($1)`, [names]);
   return applied?.count === new Set(names).size;
 }
 

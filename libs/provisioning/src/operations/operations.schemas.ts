@@ -29,7 +29,7 @@ export const jobSchema = z.object({
   drift: z.boolean(),
   reloads: z.number(),
   error: z.string().nullable(),
-  /** Where a finished run's time went, in milliseconds per step, in order (null while queued or running). */
+  /** Where a finished run's time went, in milliseconds per step, in order, ending with `record` (null while queued or running, for a run whose worker stopped, and for runs older than this field). */
   steps: z.array(z.object({ step: z.string(), ms: z.number() })).nullable(),
 });
 

@@ -32,7 +32,7 @@ export interface ReconcileSummary {
   reloads: number;
   drift: boolean;
   error: string | null;
-  /** Milliseconds per step (file drivers: known, load, prepare, render, observe, plan, early, stage, validate, mark (waiting for the marking that ran beside them), activate; state drivers: load, prepare, observe, plan, apply). */
+  /** Milliseconds per step (file drivers: known, load, prepare, render, observe, plan, early, stage, validate, mark (waiting for the marking that ran beside them), activate; state drivers: load, prepare, observe, plan, apply; `failed` is the time until the error when a step threw). Runs store them with a last step, `record`, for the rest. */
   steps?: Record<string, number>;
 }
 
@@ -126,7 +126,10 @@ export class Reconciler {
     });
     summary.steps = steps;
     const durationMs = Math.round(performance.now() - started);
+    // What no step accounts for is recording the outcomes (and, after a failure, the retries and
+    // the server event): the last step, so that the steps add up to the run.
     const stepList = Object.entries(steps).map(([step, ms]) => ({ step, ms }));
+    stepList.push({ step: 'record', ms: Math.max(0, durationMs - stepList.reduce((sum, entry) => sum + entry.ms, 0)) });
     await this.db.getRepository(ReconcileRun).update(
       { id: runId },
       {
@@ -217,6 +220,7 @@ export class Reconciler {
           const activation = driver.activation({ changed: [], added: [], sharedChanged: false, removed: deleting, force: true });
           await connection.run(activation.argv, { timeoutMs: 300_000, ...(activation.input !== undefined ? { input: activation.input } : {}) });
           reloads = 1;
+          step('activate');
         }
         this.observed.set(observedKey(server, driver), { runId, tree: live });
         outcomes.applied.push(...plan.included.map((unit) => unit.resource));
@@ -317,6 +321,7 @@ export class Reconciler {
       const filesChanged = plan.changed.size + plan.removed.length;
       return this.summary(outcomes.rejected.length > 0 ? 'failed' : 'succeeded', outcomes, filesChanged, 1, drift, outcomes.rejected[0]?.message ?? null);
     } catch (error) {
+      step('failed');
       this.observed.delete(observedKey(server, driver));
       const markError = await marking;
       if (markError) this.logger.warn({ server: server.name, service: driver.service, error: String(markError) }, 'could not mark the waiting resources applying');
@@ -377,6 +382,7 @@ export class Reconciler {
       const drift = outcomes.drifted.length > 0;
       return this.summary(outcomes.rejected.length > 0 ? 'failed' : 'succeeded', outcomes, plan.changes.length, 0, drift, outcomes.rejected[0]?.message ?? null);
     } catch (error) {
+      step('failed');
       return this.failed(server, driver, waiting, outcomes, error, runId, false);
     }
   }

@@ -30,6 +30,22 @@ const TARGET_TYPES: Record<string, MessageId> = {
   server: 'audit.target.server',
   plan: 'audit.target.plan',
 };
+const STEPS: Record<string, MessageId> = {
+  known: 'queue.step.known',
+  load: 'queue.step.load',
+  prepare: 'queue.step.prepare',
+  render: 'queue.step.render',
+  observe: 'queue.step.observe',
+  early: 'queue.step.early',
+  plan: 'queue.step.plan',
+  stage: 'queue.step.stage',
+  validate: 'queue.step.validate',
+  mark: 'queue.step.mark',
+  activate: 'queue.step.activate',
+  apply: 'queue.step.apply',
+  failed: 'queue.step.failed',
+  record: 'queue.step.record',
+};
 const TRIGGERS: Record<string, MessageId> = { change: 'job.trigger.change', retry: 'job.trigger.retry', resync: 'job.trigger.resync' };
 
 function useServers() {
@@ -241,7 +257,7 @@ export function QueuePage() {
                             <dl className="details">
                               {job.steps.map(({ step, ms }) => (
                                 <Fragment key={step}>
-                                  <dt lang="en">{step}</dt>
+                                  {STEPS[step] ? <dt>{t(STEPS[step])}</dt> : <dt lang="en">{step}</dt>}
                                   <dd>{t('queue.stepMs', { ms })}</dd>
                                 </Fragment>
                               ))}
