@@ -28,6 +28,14 @@ describe('database schema', () => {
     expect(await databaseIsMigrated(dataSource)).toBe(true);
   });
 
+  it('leaves room on resource tables for phase changes in place (HOT updates)', async () => {
+    const rows = await dataSource.query(
+      `SELECT relname, reloptions FROM pg_class WHERE relname = ANY($1) AND relkind = 'r' ORDER BY relname`,
+      [['database_users', 'databases', 'domains', 'mail_aliases', 'mailboxes', 'sites']],
+    );
+    expect(rows).toEqual(['database_users', 'databases', 'domains', 'mail_aliases', 'mailboxes', 'sites'].map((relname) => ({ relname, reloptions: ['fillfactor=80'] })));
+  });
+
   it('has no floating-point column anywhere', async () => {
     const floats = await dataSource.query(
       `SELECT table_name, column_name FROM information_schema.columns
