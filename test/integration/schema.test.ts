@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESOURCE_KINDS } from '@ruche/hosting';
 import { createDataSource, databaseIsMigrated, migrateDatabase, MIGRATION_LOCK, migrationInProgress, pendingSchemaChanges } from '@ruche/core';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
@@ -29,11 +30,10 @@ describe('database schema', () => {
   });
 
   it('leaves room on resource tables for phase changes in place (HOT updates)', async () => {
-    const rows = await dataSource.query(
-      `SELECT relname, reloptions FROM pg_class WHERE relname = ANY($1) AND relkind = 'r' ORDER BY relname`,
-      [['database_users', 'databases', 'domains', 'mail_aliases', 'mailboxes', 'sites']],
-    );
-    expect(rows).toEqual(['database_users', 'databases', 'domains', 'mail_aliases', 'mailboxes', 'sites'].map((relname) => ({ relname, reloptions: ['fillfactor=80'] })));
+    // Every kind of resource, so that a new kind's table cannot be forgotten.
+    const tables = Object.values(RESOURCE_KINDS).map((kind) => kind.table).sort();
+    const rows = await dataSource.query(`SELECT relname, reloptions FROM pg_class WHERE relname = ANY($1) AND relkind = 'r' ORDER BY relname`, [tables]);
+    expect(rows).toEqual(tables.map((relname) => ({ relname, reloptions: ['fillfactor=80'] })));
   });
 
   it('has no floating-point column anywhere', async () => {

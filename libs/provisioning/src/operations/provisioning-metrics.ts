@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { Metrics, QueueService, type QueueStats } from '@ruche/core';
 import { RECONCILE_JOB } from '@ruche/hosting';
+import type { RunStep } from '../reconciler/reconcile-run.entity.js';
 
 /**
  * Provisioning's Prometheus metrics: reconcile duration and failures by driver and server (in
@@ -61,7 +62,7 @@ export class ProvisioningMetrics {
     });
   }
 
-  observeRun(server: string, service: string, seconds: number, status: string, steps: ReadonlyArray<{ step: string; ms: number }> = []): void {
+  observeRun(server: string, service: string, seconds: number, status: string, steps: readonly RunStep[] = []): void {
     this.duration.observe({ service, server, status }, seconds);
     for (const { step, ms } of steps) this.stepSeconds.inc({ service, server, step }, ms / 1000);
   }

@@ -3,7 +3,12 @@ import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'skipped'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/** A step of a run and its milliseconds. */
+/**
+ * A step of a run and its milliseconds. File drivers: known, load, prepare, render, observe,
+ * early, plan, stage, validate, mark (waiting for the marking that ran beside them), activate;
+ * state drivers: load, prepare, observe, plan, apply. `failed` is the time until the error when
+ * a step threw; `record`, always last, the rest (outcomes, retries, events).
+ */
 export interface RunStep {
   step: string;
   ms: number;

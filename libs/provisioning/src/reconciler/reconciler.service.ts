@@ -19,7 +19,7 @@ import { ConnectionPool } from '../transports/connection-pool.service.js';
 import { ProvisioningMetrics } from '../operations/provisioning-metrics.js';
 import { ServerEvent } from '../operations/server-event.entity.js';
 import { backoffDelayMs } from './backoff.js';
-import { ReconcileRun } from './reconcile-run.entity.js';
+import { ReconcileRun, type RunStep } from './reconcile-run.entity.js';
 import { PROVISIONING_SETTINGS, type ProvisioningSettings } from '../provisioning.settings.js';
 import { changedUnits, isWaiting, planRelease } from './release-plan.js';
 
@@ -32,8 +32,6 @@ export interface ReconcileSummary {
   reloads: number;
   drift: boolean;
   error: string | null;
-  /** Milliseconds per step (file drivers: known, load, prepare, render, observe, plan, early, stage, validate, mark (waiting for the marking that ran beside them), activate; state drivers: load, prepare, observe, plan, apply; `failed` is the time until the error when a step threw). Runs store them with a last step, `record`, for the rest. */
-  steps?: Record<string, number>;
 }
 
 /** A checker failure no resource can be blamed for: the release is not activated, and the run is retried. */
@@ -124,11 +122,10 @@ export class Reconciler {
       this.logger.error({ err: error, server: server.name, service }, 'reconcile crashed');
       return { status: 'failed' as const, filesChanged: 0, applied: 0, failed: 0, reloads: 0, drift: false, error: error.message };
     });
-    summary.steps = steps;
     const durationMs = Math.round(performance.now() - started);
     // What no step accounts for is recording the outcomes (and, after a failure, the retries and
     // the server event): the last step, so that the steps add up to the run.
-    const stepList = Object.entries(steps).map(([step, ms]) => ({ step, ms }));
+    const stepList: RunStep[] = Object.entries(steps).map(([step, ms]) => ({ step, ms }));
     stepList.push({ step: 'record', ms: Math.max(0, durationMs - stepList.reduce((sum, entry) => sum + entry.ms, 0)) });
     await this.db.getRepository(ReconcileRun).update(
       { id: runId },
@@ -146,7 +143,7 @@ export class Reconciler {
       },
     );
     this.metrics.observeRun(server.name, service, durationMs / 1000, summary.status, stepList);
-    this.logger.info({ server: server.name, service, trigger, ms: durationMs, ...summary }, 'reconcile finished');
+    this.logger.info({ server: server.name, service, trigger, ms: durationMs, ...summary, steps: stepList }, 'reconcile finished');
     // Level-triggered: whatever changed while this ran gets another pass right away.
     if (await this.outcomes.hasPendingWork(serverId, service)) await this.state.enqueueReconcile(serverId, service);
     return summary;

@@ -30,22 +30,32 @@ const TARGET_TYPES: Record<string, MessageId> = {
   server: 'audit.target.server',
   plan: 'audit.target.plan',
 };
-const STEPS: Record<string, MessageId> = {
-  known: 'queue.step.known',
-  load: 'queue.step.load',
-  prepare: 'queue.step.prepare',
-  render: 'queue.step.render',
-  observe: 'queue.step.observe',
-  early: 'queue.step.early',
-  plan: 'queue.step.plan',
-  stage: 'queue.step.stage',
-  validate: 'queue.step.validate',
-  mark: 'queue.step.mark',
-  activate: 'queue.step.activate',
-  apply: 'queue.step.apply',
-  failed: 'queue.step.failed',
-  record: 'queue.step.record',
-};
+/** The reconcile steps the catalogues name (`queue.step.<step>`); another shows as its raw name. */
+const STEPS = ['known', 'load', 'prepare', 'render', 'observe', 'early', 'plan', 'stage', 'validate', 'mark', 'activate', 'apply', 'failed', 'record'] as const;
+function stepLabel(step: string): MessageId | null {
+  return (STEPS as readonly string[]).includes(step) ? (`queue.step.${step}` as `queue.step.${(typeof STEPS)[number]}`) : null;
+}
+
+/** Where a run's time went, one click away. */
+function RunSteps({ steps }: { steps: ReadonlyArray<{ step: string; ms: number }> }) {
+  const t = useT();
+  return (
+    <details>
+      <summary>{t('queue.steps')}</summary>
+      <dl className="details">
+        {steps.map(({ step, ms }) => {
+          const label = stepLabel(step);
+          return (
+            <Fragment key={step}>
+              {label ? <dt>{t(label)}</dt> : <dt lang="en">{step}</dt>}
+              <dd>{t('queue.stepMs', { ms })}</dd>
+            </Fragment>
+          );
+        })}
+      </dl>
+    </details>
+  );
+}
 const TRIGGERS: Record<string, MessageId> = { change: 'job.trigger.change', retry: 'job.trigger.retry', resync: 'job.trigger.resync' };
 
 function useServers() {
@@ -251,19 +261,7 @@ export function QueuePage() {
                             ? t('queue.attempts', { count: job.attempts })
                             : '—'
                           : t('queue.summary', { applied: job.resourcesApplied, failed: job.resourcesFailed, ms: job.durationMs ?? 0 })}
-                        {job.steps && job.steps.length > 0 ? (
-                          <details>
-                            <summary>{t('queue.steps')}</summary>
-                            <dl className="details">
-                              {job.steps.map(({ step, ms }) => (
-                                <Fragment key={step}>
-                                  {STEPS[step] ? <dt>{t(STEPS[step])}</dt> : <dt lang="en">{step}</dt>}
-                                  <dd>{t('queue.stepMs', { ms })}</dd>
-                                </Fragment>
-                              ))}
-                            </dl>
-                          </details>
-                        ) : null}
+                        {job.steps && job.steps.length > 0 ? <RunSteps steps={job.steps} /> : null}
                         {job.error ? (
                           <details>
                             <summary>{t('phase.reason.details')}</summary>
