@@ -39,7 +39,18 @@ async function main(): Promise<void> {
   }
 
   // With the embedded database comes the embedded "server": a folder under var/servers/local.
-  const env = { ...process.env, DATABASE_URL: databaseUrl, RUCHE_DATA_DIR: config.dataDir, ...(database ? { RUCHE_LOCAL_SERVER: 'true' } : {}) };
+  const env = {
+    // glibc's malloc raises its mmap threshold as large buffers come and go (up to 32 MiB), and
+    // then keeps their memory after they are freed. Fixed at 128 KiB, a freed buffer goes back to
+    // the system at once: the API holds 143-146 MB resident right after test/bench's load instead
+    // of 148-157 MB, at no cost measured in throughput. Set either variable to choose otherwise.
+    MALLOC_MMAP_THRESHOLD_: '131072',
+    MALLOC_TRIM_THRESHOLD_: '131072',
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    RUCHE_DATA_DIR: config.dataDir,
+    ...(database ? { RUCHE_LOCAL_SERVER: 'true' } : {}),
+  };
   const children = new Map<string, ChildProcess>();
   let stopping = false;
 
