@@ -214,7 +214,7 @@ describe('ruche servers drain', () => {
       expect(archives).toHaveLength(1);
       const listing = await fleet.server.exec(['tar', '-tzf', `/var/backups/ruche/web/${archives[0]}`]);
       expect(listing.stdout).toContain(`${client.prefix}/sites/${client.domain}/hello.txt`);
-      expect((await fleet.server.exec(['grep', '-rl', client.domain, '/etc/nginx/ruche/', '/etc/knot/ruche/'])).stdout).toBe('');
+      expect((await fleet.server.exec(['grep', '-Rl', client.domain, '/etc/nginx/ruche/', '/etc/knot/ruche/'])).stdout).toBe('');
       const onA = await queryDns({ port: fleet.server.ports.dnsTcp!, name: client.domain, type: 'A', transport: 'tcp' });
       expect(onA.answers).toEqual([]);
       expect((await httpGet(fleet.server.ports.http!, { host: client.domain, path: '/hello.txt' })).body).not.toMatch(/bonjour/);

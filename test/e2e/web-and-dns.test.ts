@@ -56,6 +56,9 @@ async function liveSite(hostnames: string[], hello = 'on the air\n'): Promise<{ 
 const get = (path: string) => client.get(path).then((response) => response.body);
 const phaseOf = (path: string, phase: string) => eventually(async () => ((await get(path)).phase === phase ? get(path) : null), 20_000, `${path} to be ${phase}`);
 
+/** The subfolder of `zones/` a zone's file is in: the first two hex digits of its name's SHA-256. */
+const zoneFolder = (zone: string) => createHash('sha256').update(zone).digest('hex').slice(0, 2);
+
 async function soaSerial(zone: string, transport: 'udp' | 'tcp' = 'udp'): Promise<number> {
   const answer = await queryDns({ port: transport === 'udp' ? fleet.server.ports.dnsUdp! : fleet.server.ports.dnsTcp!, name: zone, type: 'SOA', transport });
   return Number(answer.answers.find((record) => record.type === 'SOA')!.data.split(' ')[2]);
@@ -186,6 +189,49 @@ describe('a domain and a site, from the API to the server', () => {
     expect(after).toBe((await get(`/api/v1/domains/${domain.id}`)).serial);
   });
 
+  it('copies only the zone subfolder a change touches: the others are shared with the release before, which stays as it was', async () => {
+    const releases = '/etc/knot/ruche.releases';
+    const sh = async (script: string, ...args: string[]) => {
+      const result = await fleet.server.exec(['sh', '-c', script, 'sh', ...args]);
+      expect(result.exitCode, result.stderr).toBe(0);
+      return result.stdout.trim();
+    };
+    const liveRelease = () => sh('readlink /etc/knot/ruche');
+    const link = (release: string, folder: string) => sh('readlink "$1/zones/$2"', release, folder);
+    const changed = await liveDomain('shared-changed', [{ type: 'A', name: 'studio', value: '192.0.2.10' }]);
+    let other = await liveDomain('shared-other');
+    while (zoneFolder(other.name) === zoneFolder(changed.name)) other = await liveDomain('shared-other');
+    const before = await liveRelease();
+    const zoneFile = (release: string) => `${release}/zones/${zoneFolder(changed.name)}/${changed.name}.zone`;
+
+    const records = await get(`/api/v1/domains/${changed.id}/records`);
+    const studio = records.data.find((r: { name: string }) => r.name === 'studio');
+    expect((await client.patch(`/api/v1/domains/${changed.id}/records/${studio.id}`, { value: '192.0.2.11' })).status).toBe(200);
+    await phaseOf(`/api/v1/domains/${changed.id}`, 'ready');
+    const after = await liveRelease();
+    expect(after).not.toBe(before);
+    // The changed zone's subfolder is the new release's own copy; the other zone's is the same folder as before.
+    expect(await link(after, zoneFolder(changed.name))).toBe(`../../.store/${after.split('/').pop()}/${zoneFolder(changed.name)}`);
+    expect(await link(after, zoneFolder(other.name))).toBe(await link(before, zoneFolder(other.name)));
+    // The release before still holds the zone as it was (the copy replaced the file, never rewrote it).
+    expect(await sh('grep -h studio "$1"', zoneFile(before))).toContain('192.0.2.10');
+    expect(await sh('grep -h studio "$1"', zoneFile(after))).toContain('192.0.2.11');
+    expect((await queryDns({ port: fleet.server.ports.dnsUdp!, name: `studio.${changed.name}`, type: 'A' })).answers[0]?.data).toBe('192.0.2.11');
+
+    // Once older releases are removed, the shared folders only they linked to go with them: every
+    // folder in the store is linked from a kept release, and no kept release links to a missing one.
+    for (const value of ['192.0.2.12', '192.0.2.13', '192.0.2.14']) {
+      expect((await client.patch(`/api/v1/domains/${changed.id}/records/${studio.id}`, { value })).status).toBe(200);
+      await phaseOf(`/api/v1/domains/${changed.id}`, 'ready');
+    }
+    expect(await sh('[ -e "$1" ] && echo kept || echo removed', before)).toBe('removed');
+    const linked = (await sh('find "$1"/[0-9]*/zones -mindepth 1 -maxdepth 1 -type l -printf "%l\\n"', releases)).split('\n');
+    const used = new Set(linked.map((target) => target.split('/')[3]));
+    const stored = (await sh('ls "$1/.store"', releases)).split('\n');
+    expect(stored.sort()).toEqual([...used].sort());
+    expect(await sh('find "$1"/[0-9]*/zones -mindepth 1 -maxdepth 1 -xtype l', releases)).toBe('');
+  });
+
   it('keeps the other sites live when nginx refuses one, and says why', async () => {
     const domain = await liveDomain('refused');
     const earlier = await liveSite([`www.${domain.name}`]);
@@ -259,7 +305,7 @@ describe('a domain and a site, from the API to the server', () => {
     await client.post(`/api/v1/domains/${fickle.id}/records`, { type: 'TXT', name: 'note', value: '"break-me"' });
     const failed = await phaseOf(`/api/v1/domains/${fickle.id}`, 'failed');
     // Knot's own words, without the server's internal release paths.
-    expect(failed.lastError).toMatch(new RegExp(`file 'zones/${fickle.name.replace('.', '\\.')}\\.zone', line \\d+ \\(invalid IPv4 address\\)`));
+    expect(failed.lastError).toMatch(new RegExp(`file 'zones/${zoneFolder(fickle.name)}/${fickle.name.replace('.', '\\.')}\\.zone', line \\d+ \\(invalid IPv4 address\\)`));
     expect(failed.lastError).not.toContain('releases');
     // The server still serves the zone's last good version.
     expect(await soaSerial(fickle.name)).toBe(goodSerial);
@@ -331,6 +377,33 @@ describe('a domain and a site, from the API to the server', () => {
     await phaseOf(`/api/v1/sites/${fresh.body.id}`, 'ready');
     expect((await client.delete(`/api/v1/sites/${old.body.id}`)).status).toBe(202);
     await eventually(async () => (await client.get(`/api/v1/sites/${old.body.id}`)).status === 404, 15_000, 'the old site to go');
+  });
+
+  it('moves a server from the older zone layout (every zone file in zones/ itself): no drift reported, the zones served throughout', async () => {
+    const domain = await liveDomain('flat', [{ type: 'A', name: 'radio', value: '192.0.2.30' }]);
+    // The live tree as an older Ruche wrote it: plain folders, every zone file in zones/.
+    const asBefore = `live=$(readlink -f /etc/knot/ruche); release=/etc/knot/ruche.releases/$(date -u +%Y%m%d%H%M%S000)-0000beef
+      cp -aL -- "$live" "$release" && cd "$release/zones" && for folder in */; do mv -- "$folder"* . && rmdir -- "$folder"; done
+      sed -i 's|/etc/knot/ruche/zones/[0-9a-f][0-9a-f]/|/etc/knot/ruche/zones/|' "$release/knot.conf"
+      ln -sfn -- "$release" /etc/knot/ruche.new && mv -T -- /etc/knot/ruche.new /etc/knot/ruche && knotc -s /run/knot/knot.sock -b reload`;
+    const moved = await fleet.server.exec(['sh', '-c', asBefore]);
+    expect(moved.exitCode, moved.stderr).toBe(0);
+    expect((await fleet.server.exec(['test', '-f', `/etc/knot/ruche/zones/${domain.name}.zone`])).exitCode).toBe(0);
+    const radio = async () => (await queryDns({ port: fleet.server.ports.dnsUdp!, name: `radio.${domain.name}`, type: 'A' })).answers[0]?.data;
+    expect(await radio()).toBe('192.0.2.30');
+
+    const asked = Date.now();
+    expect((await fleet.admin.post(`/api/v1/servers/${fleet.serverId}/resync`)).status).toBe(202);
+    await eventually(async () => {
+      const runs = (await fleet.admin.get(`/api/v1/jobs?serverId=${fleet.serverId}&limit=20`)).body.data as Array<{ service: string; trigger: string; status: string; startedAt: string | null }>;
+      return runs.some((run) => run.service === 'dns' && run.trigger === 'resync' && run.status === 'succeeded' && Date.parse(run.startedAt!) >= asked - 1000);
+    }, 30_000, 'the resync of dns');
+    // Now in subfolders shared between releases, none left in zones/ itself; still served; not a hand edit.
+    expect((await fleet.server.exec(['readlink', `/etc/knot/ruche/zones/${zoneFolder(domain.name)}`])).stdout).toMatch(/^\.\.\/\.\.\/\.store\//);
+    expect((await fleet.server.exec(['find', '/etc/knot/ruche/zones/', '-maxdepth', '1', '-type', 'f'])).stdout).toBe('');
+    expect(await radio()).toBe('192.0.2.30');
+    expect((await get(`/api/v1/domains/${domain.id}`)).phase).toBe('ready');
+    expect((await get(`/api/v1/resource-events?resourceId=${domain.id}`)).data.map((event: { kind: string }) => event.kind)).not.toContain('drift');
   });
 
   it("serves HTTPS with a certificate for the site's names (made again when they change), and redirect-only sites", async () => {
@@ -526,7 +599,7 @@ describe("what Ruche changes on a server", () => {
     // Every configuration file Ruche wrote says so on its first line; nothing else is in conf.d.
     const own = await fleet.server.exec(['sh', '-c', 'find -L /etc/nginx/ruche /etc/knot/ruche /etc/nginx/conf.d -type f \\( -name "*.conf" -o -name "*.zone" \\) -print']);
     const files = own.stdout.trim().split('\n');
-    expect(files).toEqual(expect.arrayContaining(['/etc/nginx/conf.d/ruche.conf', '/etc/knot/ruche/knot.conf', `/etc/knot/ruche/zones/${zone}.zone`]));
+    expect(files).toEqual(expect.arrayContaining(['/etc/nginx/conf.d/ruche.conf', '/etc/knot/ruche/knot.conf', `/etc/knot/ruche/zones/${zoneFolder(zone)}/${zone}.zone`]));
     expect(files.filter((file) => file.startsWith('/etc/nginx/conf.d/'))).toEqual(['/etc/nginx/conf.d/ruche.conf']);
     // Debian's nginx.conf leaves the maps' hash to its defaults: Ruche's file sizes it for long names.
     expect((await fleet.server.exec(['grep', '-c', 'map_hash_bucket_size', '/etc/nginx/conf.d/ruche.conf'])).stdout.trim()).toBe('1');
@@ -566,7 +639,7 @@ describe('thousands of zones at once', () => {
 
     const failed = settled.filter((row) => row.phase === 'failed');
     expect(failed.map((row) => row.name)).toEqual(broken.map(name));
-    for (const row of failed) expect(row.last_error).toMatch(new RegExp(`file 'zones/${row.name.replace(/\./g, '\\.')}\\.zone', line \\d+ \\(invalid IPv4 address\\)`));
+    for (const row of failed) expect(row.last_error).toMatch(new RegExp(`file 'zones/${zoneFolder(row.name)}/${row.name.replace(/\./g, '\\.')}\\.zone', line \\d+ \\(invalid IPv4 address\\)`));
     expect(settled.filter((row) => row.phase === 'ready')).toHaveLength(ZONES - broken.length);
     for (const n of [1, 1299, 1301, ZONES]) {
       const answer = await queryDns({ port: fleet.server.ports.dnsUdp!, name: name(n), type: 'TXT' });

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -7,6 +8,9 @@ import { createWorker, stopWorker } from '../../apps/worker/src/worker.js';
 import { startTestApi, type Caller, type TestApi } from '../support/test-api.js';
 import { makeHostingClient, makeLocalServer } from '../support/factories.js';
 import { eventually } from '../support/fleet-harness.js';
+
+/** The subfolder of `zones/` a zone's file is in: the first two hex digits of its name's SHA-256. */
+const zoneFolder = (zone: string) => createHash('sha256').update(zone).digest('hex').slice(0, 2);
 
 /** The reconciler with a worker, on `local` servers (folders): what `npm start` runs. */
 let api: TestApi;
@@ -133,7 +137,7 @@ describe('a change-triggered DNS reconcile', () => {
     // A record on the first zone: that zone alone is rendered and recorded; the list is unchanged.
     const record = await caller.post(`/api/v1/domains/${first.body.id}/records`, { type: 'A', name: 'studio', value: '192.0.2.5' });
     expect(record.status).toBe(201);
-    await eventually(async () => readFileSync(path.join(live, 'zones/zone-one.org.zone'), 'utf8').includes('192.0.2.5'), 20_000, 'the record to be written');
+    await eventually(async () => readFileSync(path.join(live, 'zones', zoneFolder('zone-one.org'), 'zone-one.org.zone'), 'utf8').includes('192.0.2.5'), 20_000, 'the record to be written');
     await ready(first.body.id, 'the changed zone');
     // Its zone file and the serials file the activation waits on.
     expect(await lastRun()).toEqual({ resources_applied: 1, files_changed: 2 });
@@ -144,7 +148,7 @@ describe('a change-triggered DNS reconcile', () => {
     await eventually(async () => (await caller.get(`/api/v1/domains/${second.body.id}`)).status === 404, 20_000, 'the zone to be deleted');
     expect(listed()).toContain('zone-one.org');
     expect(listed()).not.toContain('zone-two.org');
-    expect(readdirSync(path.join(live, 'zones'))).toContain('zone-one.org.zone');
-    expect(readdirSync(path.join(live, 'zones'))).not.toContain('zone-two.org.zone');
+    expect(readdirSync(path.join(live, 'zones', zoneFolder('zone-one.org')))).toContain('zone-one.org.zone');
+    expect(existsSync(path.join(live, 'zones', zoneFolder('zone-two.org'), 'zone-two.org.zone'))).toBe(false);
   });
 });

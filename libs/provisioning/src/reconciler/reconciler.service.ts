@@ -238,6 +238,7 @@ export class Reconciler {
         files: new Map([...plan.changed, ...(check?.files ?? [])]),
         removed: plan.removed,
         check: check?.argv ?? null,
+        shared: driver.sharedFolder ?? null,
       });
       step('stage');
       // What the release holds, kept in step with every change made to it below (a checker's
@@ -268,23 +269,23 @@ export class Reconciler {
           outcomes.rejected.push({ resource: unit.resource, message: `its last good configuration no longer passes the check and was taken off the server: ${message}` });
           dropped.add(unit.resource.id);
           const files = [...unit.files.keys()].filter((file) => tree.has(file));
-          await connection.removeFiles(release, files);
+          await connection.removeFiles(release, files, driver.sharedFolder);
           for (const file of files) tree.delete(file);
         }
         for (const unit of refused) {
           outcomes.rejected.push({ resource: unit.resource, message: verdict.byResource.get(unit.resource.id)! });
           refusedNow.add(unit.resource.id);
           const files = [...unit.files.keys()];
-          await connection.removeFiles(release, files);
+          await connection.removeFiles(release, files, driver.sharedFolder);
           const restored = files.filter((file) => live.has(file));
-          await connection.restoreFiles(driver.liveLink, release, restored);
+          await connection.restoreFiles(driver.liveLink, release, restored, driver.sharedFolder);
           for (const file of files) tree.delete(file);
           for (const file of restored) tree.set(file, live.get(file)!);
         }
         plan = planRelease({ rendered, live, resources, refusedNow, dropped, keptFiles, earlierLayout });
         // The shared files (the zone list) are rewritten for what is left, whatever the live tree has.
         const again = driver.check(release, plan.included);
-        await connection.writeFiles(release, new Map([...plan.shared, ...(again?.files ?? [])]));
+        await connection.writeFiles(release, new Map([...plan.shared, ...(again?.files ?? [])]), driver.sharedFolder);
         for (const [file, content] of plan.shared) tree.set(file, sha256Hex(content));
         result = again ? await connection.run(again.argv, { allowFailure: true, timeoutMs: 300_000 }) : null;
       }

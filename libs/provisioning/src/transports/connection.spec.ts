@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Server } from '@ruche/hosting';
-import { CommandConnection, type CommandResult } from './connection.js';
+import { CommandConnection, sharedSubfolders, type CommandResult } from './connection.js';
 
 /** The release scripts run by this machine's own shell, on a folder: what a server's sh does with them. */
 class ShellConnection extends CommandConnection {
@@ -93,5 +93,84 @@ describe('a release on a server', () => {
     await connection.activate({ link: path.join(dir, 'live'), release, activation: { argv: ['true'] }, releasesDir: releases, keep: 3 });
     expect(await readlink(path.join(dir, 'live'))).toBe(release);
     expect((await readdir(releases)).filter((name) => !name.startsWith('.trash-')).sort()).toEqual([release.split('/').at(-1)!, ...later].sort());
+  });
+
+  describe('with a shared folder (zones in subfolders)', () => {
+    const name = (n: number) => `2026120100000000${n}-0000000${n}`;
+    const stage = (n: number, files: Record<string, string>, removed: string[] = []) =>
+      connection.stage({ source: path.join(dir, 'live'), release: path.join(dir, 'releases', name(n)), files: new Map(Object.entries(files)), removed, check: null, shared: 'zones' });
+    const activate = (n: number, keep = 3) =>
+      connection.activate({ link: path.join(dir, 'live'), release: path.join(dir, 'releases', name(n)), activation: { argv: ['true'] }, releasesDir: path.join(dir, 'releases'), keep });
+    const at = (n: number, file: string) => path.join(dir, 'releases', name(n), file);
+
+    it('links the subfolders a release does not change to the older copy and copies only those it changes; the older release stays as it was', async () => {
+      await stage(1, { 'knot.conf': 'list 1', 'zones/aa/a.zone': 'a1', 'zones/bb/b.zone': 'b1', 'zones/bb/c.zone': 'c1' });
+      await activate(1);
+      // The first release's subfolders are its own, in the store, linked from the release.
+      expect(await readlink(at(1, 'zones/aa'))).toBe(`../../.store/${name(1)}/aa`);
+      expect(await readFile(at(1, 'zones/aa/a.zone'), 'utf8')).toBe('a1');
+
+      await stage(2, { 'knot.conf': 'list 2', 'zones/bb/b.zone': 'b2' }, ['zones/bb/c.zone']);
+      expect(await readlink(at(2, 'zones/aa'))).toBe(`../../.store/${name(1)}/aa`);
+      expect(await readlink(at(2, 'zones/bb'))).toBe(`../../.store/${name(2)}/bb`);
+      expect(await readFile(at(2, 'zones/bb/b.zone'), 'utf8')).toBe('b2');
+      expect(existsSync(at(2, 'zones/bb/c.zone'))).toBe(false);
+      expect(await readFile(at(1, 'zones/bb/b.zone'), 'utf8')).toBe('b1');
+      expect(await readFile(at(1, 'zones/bb/c.zone'), 'utf8')).toBe('c1');
+      expect(await readFile(at(1, 'knot.conf'), 'utf8')).toBe('list 1');
+      // A file the change left alone in a copied subfolder is the same file (a hard link).
+      await stage(3, { 'zones/aa/new.zone': 'n' });
+      expect((await stat(at(3, 'zones/aa/a.zone'))).ino).toBe((await stat(at(1, 'zones/aa/a.zone'))).ino);
+
+      // The live tree is read through the links.
+      await activate(2);
+      await symlink('/etc', at(2, 'zones/elsewhere'));
+      expect([...(await connection.hashTree(path.join(dir, 'live'))).keys()].sort()).toEqual(['knot.conf', 'zones/aa/a.zone', 'zones/bb/b.zone']);
+    });
+
+    it('copies a shared subfolder before a file is written into it, removed from it or restored into it after staging', async () => {
+      await stage(1, { 'zones/aa/a.zone': 'a1', 'zones/aa/b.zone': 'b1', 'zones/cc/c.zone': 'c1' });
+      await activate(1);
+      await stage(2, { 'knot.conf': 'list' });
+      expect(await readlink(at(2, 'zones/aa'))).toBe(`../../.store/${name(1)}/aa`);
+
+      await connection.removeFiles(at(2, ''), ['zones/aa/a.zone'], 'zones');
+      await connection.writeFiles(at(2, ''), new Map([['zones/aa/b.zone', 'b2']]), 'zones');
+      expect(await readlink(at(2, 'zones/aa'))).toBe(`../../.store/${name(2)}/aa`);
+      expect(existsSync(at(2, 'zones/aa/a.zone'))).toBe(false);
+      expect(await readFile(at(2, 'zones/aa/b.zone'), 'utf8')).toBe('b2');
+      await connection.restoreFiles(path.join(dir, 'live'), at(2, ''), ['zones/aa/a.zone', 'zones/cc/c.zone'], 'zones');
+      expect(await readFile(at(2, 'zones/aa/a.zone'), 'utf8')).toBe('a1');
+      expect(await readlink(at(2, 'zones/cc'))).toBe(`../../.store/${name(2)}/cc`);
+      // The live release saw none of it.
+      expect(await readFile(at(1, 'zones/aa/a.zone'), 'utf8')).toBe('a1');
+      expect(await readFile(at(1, 'zones/aa/b.zone'), 'utf8')).toBe('b1');
+    });
+
+    it('removes the shared subfolders no kept release links to any more, with the releases', async () => {
+      await stage(1, { 'zones/aa/a.zone': 'a1', 'zones/bb/b.zone': 'b1' });
+      await activate(1, 1);
+      await stage(2, { 'zones/aa/a.zone': 'a2' });
+      await activate(2, 1);
+      // Release 1 is gone; its copy of aa with it, its copy of bb kept (release 2 links to it).
+      await eventually(async () => (await readdir(path.join(dir, 'releases'))).every((entry) => !entry.startsWith('.trash-')), 'the old release to be removed');
+      expect((await readdir(path.join(dir, 'releases'))).sort()).toEqual(['.store', name(2)]);
+      expect((await readdir(path.join(dir, 'releases/.store'))).sort()).toEqual([name(1), name(2)]);
+      expect(await readdir(path.join(dir, 'releases/.store', name(1)))).toEqual(['bb']);
+      expect(await readFile(at(2, 'zones/bb/b.zone'), 'utf8')).toBe('b1');
+
+      await stage(3, { 'zones/bb/b.zone': 'b3' });
+      await activate(3, 1);
+      await eventually(async () => (await readdir(path.join(dir, 'releases'))).every((entry) => !entry.startsWith('.trash-')), 'the old release to be removed');
+      expect((await readdir(path.join(dir, 'releases/.store'))).sort()).toEqual([name(2), name(3)]);
+    });
+  });
+
+  it('names the shared subfolders a change touches, and refuses names a shell would expand', () => {
+    expect(sharedSubfolders('zones', ['knot.conf', 'zones/bb/b.zone', 'zones/aa/a.zone', 'zones/bb/c.zone', 'other/aa/x'])).toEqual(['aa', 'bb']);
+    expect(sharedSubfolders(null, ['zones/aa/a.zone'])).toEqual([]);
+    expect(() => sharedSubfolders('zones', ['zones/a b/x.zone'])).toThrow(/Refusing/);
+    expect(() => sharedSubfolders('zones', ['zones/*/x.zone'])).toThrow(/Refusing/);
+    expect(() => sharedSubfolders('zo nes', ['zo nes/a/x.zone'])).toThrow(/Refusing/);
   });
 });

@@ -47,6 +47,8 @@ export interface StageOptions {
   files: FileTree;
   removed: readonly string[];
   check: string[] | null;
+  /** The release's folder whose subfolders are shared between releases (FileDriver.sharedFolder). */
+  shared?: string | null;
 }
 
 export interface ActivateOptions {
@@ -66,8 +68,68 @@ const REMOVE_LIST = '.ruche-remove';
 /** Staging failures exit 97, so they are never mistaken for the check's verdict. */
 const STAGING_FAILED = 97;
 
+/** Where a release's own copies of shared subfolders live: `<releasesDir>/.store/<release>/<subfolder>`. */
+const STORE = '.store';
+
+/** A shared subfolder's name: one path component, nothing a shell would expand. */
+const SHARED_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+
+/**
+ * The subfolders of `shared` that writing or removing these paths touches (see FileDriver.sharedFolder).
+ */
+export function sharedSubfolders(shared: string | null | undefined, paths: Iterable<string>): string[] {
+  if (!shared) return [];
+  if (!SHARED_NAME.test(shared)) throw new Error(`Refusing shared folder ${JSON.stringify(shared)}`);
+  const touched = new Set<string>();
+  for (const file of paths) {
+    const parts = file.split('/');
+    if (parts.length < 3 || parts[0] !== shared) continue;
+    if (!SHARED_NAME.test(parts[1]!)) throw new Error(`Refusing shared subfolder ${JSON.stringify(parts[1])}`);
+    touched.add(parts[1]!);
+  }
+  return [...touched].sort();
+}
+
+/**
+ * `own RELEASE SHARED SUBFOLDER...`: makes the named subfolders of RELEASE's shared folder the
+ * release's own before anything is written into them or removed from them. A subfolder linked
+ * from an older release is copied (hard links: a file is replaced, never rewritten) into
+ * `<releasesDir>/.store/<release>/` and linked from there; a plain folder (an earlier layout) is
+ * moved there; a new one is made there. A constant number of processes, however many.
+ */
+const OWN_FUNCTION = `own() {
+  r=\${1%/}; s=$2; shift 2
+  [ -n "$s" ] && [ $# -gt 0 ] || return 0
+  store=\${r%/*}/${STORE}/\${r##*/}
+  mkdir -p -- "$store" "$r/$s" || return 1
+  copy=; move=; new=
+  for b; do
+    if [ -d "$store/$b" ]; then :
+    elif [ -L "$r/$s/$b" ]; then copy="$copy $b"
+    elif [ -d "$r/$s/$b" ]; then move="$move $b"
+    else new="$new $b"; fi
+  done
+  set -f
+  if [ -n "$copy" ]; then (cd -- "$r/$s" && cp -alH -t "$store" -- $copy && rm -f -- $copy) || return 1; fi
+  if [ -n "$move" ]; then (cd -- "$r/$s" && mv -t "$store" -- $move) || return 1; fi
+  if [ -n "$new" ]; then (cd -- "$store" && mkdir -- $new) || return 1; fi
+  links=; for b in $copy $move $new; do links="$links ../../${STORE}/\${r##*/}/$b"; done
+  if [ -n "$links" ]; then ln -s -t "$r/$s" -- $links || return 1; fi
+  set +f
+}`;
+
+/** Every file's SHA-256; shared subfolders are links into the store, followed (no other link is). */
+const HASH_SCRIPT = `set -e
+[ -e "$1" ] || exit 0
+cd -P -- "$1" || exit 1
+find . -type f -exec sha256sum -- {} +
+find . -mindepth 2 -maxdepth 2 -type l -lname '../../${STORE}/*' -print0 | xargs -0r sh -c 'find -H "$@" -type f -exec sha256sum -- {} +' ruche-hash-shared`;
+
 const STAGE_SCRIPT = `fail() { echo "ruche-stage: $1" >&2; exit ${STAGING_FAILED}; }
-release=$1; source=$2; shift 2
+${OWN_FUNCTION}
+release=$1; source=$2; shared=$3; count=$4; shift 4
+subfolders=
+while [ "$count" -gt 0 ]; do subfolders="$subfolders $1"; shift; count=$((count - 1)); done
 # The shell's own tests and expansions where they do: every process costs a click its time.
 if [ -e "$release" ] || [ -L "$release" ]; then rm -rf -- "$release" || fail "cannot clear $release"; fi
 [ -d "\${release%/*}" ] || mkdir -p -- "\${release%/*}" || fail "cannot create the releases folder"
@@ -77,6 +139,8 @@ if [ -n "$source" ] && [ -e "$source" ]; then
 else
   mkdir -p -- "$release" || fail "cannot create $release"
 fi
+# Shared subfolders are linked, not copied: the release copies only those it changes.
+set -f; own "$release" "$shared" $subfolders || fail "cannot copy the shared folders it changes"; set +f
 tar -x --no-same-owner --unlink-first -C "$release" || fail "cannot unpack the release"
 if [ -f "$release/${REMOVE_LIST}" ]; then
   (cd -- "$release" && xargs -0 rm -f -- < ${REMOVE_LIST}) || fail "cannot remove deleted files"
@@ -109,6 +173,22 @@ while [ $surplus -gt 0 ]; do
   if [ "\${1##*/}" != "$name" ]; then mv -- "$1" "$dir/.trash-\${1##*/}"; moved=yes; fi
   shift; surplus=$((surplus - 1))
 done
+# Shared subfolders no kept release links to any more go too (a store folder whole when none of
+# its subfolders is linked).
+if [ -d "$dir/${STORE}" ]; then
+  set --
+  for kept in "$dir"/*; do if is_release "\${kept##*/}"; then set -- "$@" "$kept/"; fi; done
+  unused=$({
+    [ $# -eq 0 ] || find "$@" -mindepth 2 -maxdepth 2 -type l -lname '../../${STORE}/*' -printf '%l\\n' | sed -n 's|^[.][.]/[.][.]/[.]${STORE.slice(1)}/||p'
+    echo /
+    cd -- "$dir/${STORE}" && for entry in * */*; do [ ! -e "$entry" ] || echo "$entry"; done
+  } | awk '$0 == "/" { listing = 1; next }
+      !listing { used[$0] = 1; split($0, part, "/"); linked[part[1]] = 1; next }
+      { split($0, part, "/") }
+      !(part[1] in linked) { if (!(part[1] in gone)) print part[1]; gone[part[1]] = 1; next }
+      index($0, "/") && !($0 in used)') || unused=
+  for entry in $unused; do mv -- "$dir/${STORE}/$entry" "$dir/.trash-store-\${entry%%/*}-\${entry##*/}" && moved=yes; done
+fi
 # (With any trash a crashed run left.)
 if [ $moved = yes ]; then
   setsid rm -rf -- "$dir"/.trash-* </dev/null >/dev/null 2>&1 &
@@ -136,11 +216,15 @@ export interface ServerConnection {
    * newest `keep` releases in `releasesDir` — one round trip.
    */
   activate(options: ActivateOptions): Promise<void>;
-  /** Writes files under `directory`, replacing (never rewriting in place) what is there. */
-  writeFiles(directory: string, files: FileTree): Promise<void>;
-  removeFiles(directory: string, relativePaths: readonly string[]): Promise<void>;
+  /**
+   * Writes files under `directory`, replacing (never rewriting in place) what is there. With
+   * `shared` (a release's FileDriver.sharedFolder), the shared subfolders written into are made
+   * the release's own first; so with removeFiles and restoreFiles.
+   */
+  writeFiles(directory: string, files: FileTree, shared?: string | null): Promise<void>;
+  removeFiles(directory: string, relativePaths: readonly string[], shared?: string | null): Promise<void>;
   /** Hard-links files from `source` (a symlink is followed) into `directory`, for what must stay as it was. */
-  restoreFiles(source: string, directory: string, relativePaths: readonly string[]): Promise<void>;
+  restoreFiles(source: string, directory: string, relativePaths: readonly string[], shared?: string | null): Promise<void>;
   removeTrees(paths: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -196,7 +280,7 @@ export abstract class CommandConnection implements ServerConnection {
 
   async hashTree(directory: string): Promise<Map<string, string>> {
     const root = checkedPath(directory);
-    const result = await this.run(['sh', '-c', '[ -e "$1" ] || exit 0; cd -P -- "$1" && find . -type f -exec sha256sum -- {} +', 'ruche-hash', root]);
+    const result = await this.run(['sh', '-c', HASH_SCRIPT, 'ruche-hash', root]);
     const hashes = new Map<string, string>();
     for (const line of result.stdout.split('\n')) {
       const match = /^([0-9a-f]{64}) [ *]\.\/(.+)$/.exec(line);
@@ -212,8 +296,20 @@ export abstract class CommandConnection implements ServerConnection {
       files.set(REMOVE_LIST, `${options.removed.join('\0')}\0`);
     }
     for (const name of files.keys()) checkedPath(`/${name}`);
+    const subfolders = sharedSubfolders(options.shared, [...options.files.keys(), ...options.removed]);
     const result = await this.run(
-      ['sh', '-c', STAGE_SCRIPT, 'ruche-stage', checkedPath(options.release), options.source ? checkedPath(options.source) : '', ...(options.check ?? [])],
+      [
+        'sh',
+        '-c',
+        STAGE_SCRIPT,
+        'ruche-stage',
+        checkedPath(options.release),
+        options.source ? checkedPath(options.source) : '',
+        options.shared ?? '',
+        String(subfolders.length),
+        ...subfolders,
+        ...(options.check ?? []),
+      ],
       { input: await tarball(files), allowFailure: true, timeoutMs: 300_000 },
     );
     if (result.exitCode === STAGING_FAILED || (result.exitCode !== 0 && !options.check)) throw new CommandFailed(['ruche-stage'], result);
@@ -228,32 +324,41 @@ export abstract class CommandConnection implements ServerConnection {
   }
 
 
-  async writeFiles(directory: string, files: FileTree): Promise<void> {
+  async writeFiles(directory: string, files: FileTree, shared?: string | null): Promise<void> {
     if (files.size === 0) return;
     for (const name of files.keys()) checkedPath(`/${name}`);
+    const subfolders = sharedSubfolders(shared, files.keys());
     // --unlink-first: a hard-linked file is replaced, never rewritten, so the live tree stays as it was.
-    await this.run(['sh', '-c', 'mkdir -p -- "$1" && exec tar -x --no-same-owner --unlink-first -C "$1"', 'ruche-write', checkedPath(directory)], {
-      input: await tarball(files),
-    });
+    await this.run(
+      ['sh', '-c', `${OWN_FUNCTION}\nd=$1; shift; mkdir -p -- "$d" && own "$d" "$@" && exec tar -x --no-same-owner --unlink-first -C "$d"`, 'ruche-write', checkedPath(directory), shared ?? '', ...subfolders],
+      { input: await tarball(files) },
+    );
   }
 
-  async removeFiles(directory: string, relativePaths: readonly string[]): Promise<void> {
+  async removeFiles(directory: string, relativePaths: readonly string[], shared?: string | null): Promise<void> {
     if (relativePaths.length === 0) return;
     const root = checkedPath(directory);
     const paths = relativePaths.map((relative) => checkedPath(path.join(root, relative)));
-    await this.run(['xargs', '-0', 'rm', '-f', '--'], { input: `${paths.join('\0')}\0` });
+    const subfolders = sharedSubfolders(shared, relativePaths);
+    await this.run(['sh', '-c', `${OWN_FUNCTION}\nown "$@" && exec xargs -0 rm -f --`, 'ruche-remove', root, shared ?? '', ...subfolders], { input: `${paths.join('\0')}\0` });
   }
 
-  async restoreFiles(source: string, directory: string, relativePaths: readonly string[]): Promise<void> {
+  async restoreFiles(source: string, directory: string, relativePaths: readonly string[], shared?: string | null): Promise<void> {
     if (relativePaths.length === 0) return;
     for (const relative of relativePaths) checkedPath(`/${relative}`);
+    const subfolders = sharedSubfolders(shared, relativePaths);
     await this.run([
       'sh',
       '-c',
-      'src=$(readlink -f -- "$1"); dst=$2; shift 2; for p; do mkdir -p -- "$dst/$(dirname -- "$p")" && ln -f -- "$src/$p" "$dst/$p"; done',
+      `${OWN_FUNCTION}
+src=$(readlink -f -- "$1"); dst=$2; shared=$3; subfolders=$4; shift 4
+set -f; own "$dst" "$shared" $subfolders || exit 1; set +f
+for p; do mkdir -p -- "$dst/$(dirname -- "$p")" && ln -f -- "$src/$p" "$dst/$p"; done`,
       'ruche-restore',
       checkedPath(source),
       checkedPath(directory),
+      shared ?? '',
+      subfolders.join(' '),
       ...relativePaths,
     ]);
   }

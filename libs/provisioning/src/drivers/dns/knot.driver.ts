@@ -4,15 +4,18 @@ import { DesiredStateReader, HOSTING_SETTINGS, type DesiredZone, type HostingSet
 import type { CommandResult, ServerConnection } from '../../transports/connection.js';
 import { RENDER_TEST_HOOK, renderEach, type RenderTestHook, withoutReleasePath, type Activation, type ActivationChange, type CheckVerdict, type FileDriver, type ReleaseCheck, type Rendered, type RenderedUnit } from '../driver.js';
 import { Driver } from '../driver-registry.js';
-import { renderZone, renderZoneList, UnsafeRecord } from './zone-file.js';
+import { renderZone, renderZoneList, UnsafeRecord, zoneFilePath } from './zone-file.js';
 
 const LIVE = '/etc/knot/ruche';
-const zoneFile = (name: string) => `zones/${name}.zone`;
+const zoneFile = (name: string) => `zones/${zoneFilePath(name)}`;
+/** Where zone files were before they went into subfolders (the earlier layout). */
+const FLAT_ZONE_FILE = /^zones\/[^/]+\.zone$/;
 const ZONES_DIR = `${LIVE}/zones`;
 const INCLUDE_LINE = `include: ${LIVE}/knot.conf`;
 
 /**
  * The DNS driver, for Knot DNS: one zone file per domain and a zone list Knot includes.
+ * Zone files are in subfolders of `zones/` that releases share (a change copies one of 256).
  * Zones are checked with `knotc zone-check` against the staged release; after the swap,
  * `knotc reload` when the zone list changed, else `knotc zone-reload` of the changed zones only.
  */
@@ -24,6 +27,8 @@ export class KnotDriver implements FileDriver {
   readonly resourceTypes: ResourceType[] = ['domain'];
   readonly liveLink = LIVE;
   readonly releasesDir = '/etc/knot/ruche.releases';
+  /** Zone files are in 256 subfolders of `zones/`, shared between releases (see zoneFilePath). */
+  readonly sharedFolder = 'zones';
 
   constructor(
     private readonly desired: DesiredStateReader,
@@ -69,6 +74,12 @@ export class KnotDriver implements FileDriver {
         },
       });
     return { resources: zones.map((zone) => zone.state), render };
+  }
+
+  /** Zone files were in `zones/` itself before they went into subfolders. */
+  isCurrentLayout(live: ReadonlyMap<string, string>): boolean {
+    for (const file of live.keys()) if (FLAT_ZONE_FILE.test(file)) return false;
+    return true;
   }
 
   async prepare(connection: ServerConnection): Promise<void> {

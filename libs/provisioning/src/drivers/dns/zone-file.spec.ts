@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderZone, renderZoneList, UnsafeRecord } from './zone-file.js';
+import { renderZone, renderZoneList, UnsafeRecord, zoneFilePath } from './zone-file.js';
 
 const settings = { nameservers: ['ns1.coop.example', 'ns2.coop.example'], hostmaster: 'hostmaster.coop.example' };
 
@@ -54,7 +54,15 @@ describe('renderZone', () => {
 describe('renderZoneList', () => {
   it('lists zones for Knot, never written back', () => {
     const list = renderZoneList(['a.org', 'b.org'], '/etc/knot/ruche/zones');
-    expect(list).toContain('  - domain: a.org\n    file: /etc/knot/ruche/zones/a.org.zone\n    zonefile-sync: -1');
+    // Each zone in the subfolder named by its name's SHA-256 (sha256("a.org") = d9…, "b.org" = 8c…).
+    expect(list).toContain('  - domain: a.org\n    file: /etc/knot/ruche/zones/d9/a.org.zone\n    zonefile-sync: -1');
+    expect(list).toContain('  - domain: b.org\n    file: /etc/knot/ruche/zones/8c/b.org.zone\n');
     expect(renderZoneList([], '/x')).not.toContain('zone:');
+  });
+
+  it('spreads zones over 256 subfolders', () => {
+    const folders = new Set(Array.from({ length: 10_000 }, (_, n) => zoneFilePath(`zone-${n}.org`).split('/')[0]));
+    expect(folders.size).toBe(256);
+    for (const folder of folders) expect(folder).toMatch(/^[0-9a-f]{2}$/);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { storedRecordProblem, txtChunks, type RecordType } from '@ruche/hosting';
 import { MANAGED_HEADER } from '../driver.js';
 
@@ -71,11 +72,20 @@ export function renderZone(zone: string, serial: number, records: readonly ZoneR
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * A zone's file under the zones folder: in one of 256 subfolders named by the first two hex
+ * digits of the SHA-256 of its name (`3f/example.org.zone`), so that a release copies only the
+ * subfolder a change touches (see FileDriver.sharedFolder).
+ */
+export function zoneFilePath(zone: string): string {
+  return `${createHash('sha256').update(zone).digest('hex').slice(0, 2)}/${zone}.zone`;
+}
+
 /** The zone list Knot includes, each zone read from its file and never written back. */
 export function renderZoneList(zones: readonly string[], zonesDir: string): string {
   const entries = zones.flatMap((zone) => [
     `  - domain: ${zone}`,
-    `    file: ${zonesDir}/${zone}.zone`,
+    `    file: ${zonesDir}/${zoneFilePath(zone)}`,
     '    zonefile-sync: -1',
     '    zonefile-load: whole',
     '    journal-content: none',
