@@ -379,8 +379,14 @@ describe('a domain and a site, from the API to the server', () => {
     await eventually(async () => (await client.get(`/api/v1/sites/${old.body.id}`)).status === 404, 15_000, 'the old site to go');
   });
 
-  it('moves a server from the older zone layout (every zone file in zones/ itself): no drift reported, the zones served throughout', async () => {
+  it('moves a server from the older zone layout (every zone file in zones/ itself): no drift reported, the zones served throughout, a refused zone still at its last good version', async () => {
     const domain = await liveDomain('flat', [{ type: 'A', name: 'radio', value: '192.0.2.30' }]);
+    // A zone whose change Knot refused: it keeps its last good version (see above).
+    await restartWorkerRendering((resource, text) => (resource.type === 'domain' && text.includes('break-me') ? `${text}broken 3600 IN A 192.0.2.300\n` : text));
+    const held = await liveDomain('flat-held');
+    const goodSerial = await soaSerial(held.name);
+    await client.post(`/api/v1/domains/${held.id}/records`, { type: 'TXT', name: 'note', value: '"break-me"' });
+    await phaseOf(`/api/v1/domains/${held.id}`, 'failed');
     // The live tree as an older Ruche wrote it: plain folders, every zone file in zones/.
     const asBefore = `live=$(readlink -f /etc/knot/ruche); release=/etc/knot/ruche.releases/$(date -u +%Y%m%d%H%M%S000)-0000beef
       cp -aL -- "$live" "$release" && cd "$release/zones" && for folder in */; do mv -- "$folder"* . && rmdir -- "$folder"; done
@@ -404,6 +410,10 @@ describe('a domain and a site, from the API to the server', () => {
     expect(await radio()).toBe('192.0.2.30');
     expect((await get(`/api/v1/domains/${domain.id}`)).phase).toBe('ready');
     expect((await get(`/api/v1/resource-events?resourceId=${domain.id}`)).data.map((event: { kind: string }) => event.kind)).not.toContain('drift');
+    // The refused zone moved with the others, as it was: still served at its last good version.
+    expect(await soaSerial(held.name)).toBe(goodSerial);
+    expect((await fleet.server.exec(['grep', '-c', 'note', `/etc/knot/ruche/zones/${zoneFolder(held.name)}/${held.name}.zone`])).stdout.trim()).toBe('0');
+    expect((await get(`/api/v1/domains/${held.id}`)).phase).toBe('failed');
   });
 
   it("serves HTTPS with a certificate for the site's names (made again when they change), and redirect-only sites", async () => {

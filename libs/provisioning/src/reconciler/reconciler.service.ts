@@ -14,7 +14,7 @@ import {
 } from '@ruche/hosting';
 import { DriverRegistry } from '../drivers/driver-registry.js';
 import { wholeReleaseRefusal, type FileDriver, type ServiceDriver, type StateDriver } from '../drivers/driver.js';
-import { CommandFailed, sha256Hex, TransportError, type ServerConnection } from '../transports/connection.js';
+import { CommandFailed, newReleasePath, sha256Hex, TransportError, type ServerConnection } from '../transports/connection.js';
 import { ConnectionPool } from '../transports/connection-pool.service.js';
 import { ProvisioningMetrics } from '../operations/provisioning-metrics.js';
 import { ServerEvent } from '../operations/server-event.entity.js';
@@ -228,7 +228,7 @@ export class Reconciler {
       }
 
       drift = plan.drift;
-      const release = `${driver.releasesDir}/${new Date().toISOString().replace(/[-:.TZ]/g, '')}-${newId().replace(/-/g, '').slice(-8)}`;
+      const release = newReleasePath(driver.releasesDir);
       await driver.beforeCheck?.(connection, changedUnits(plan));
       // One round trip builds the release beside the live one and runs the service's checker on it.
       const check = connection.runsCommands ? driver.check(release, plan.included) : null;

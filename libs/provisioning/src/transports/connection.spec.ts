@@ -166,6 +166,45 @@ describe('a release on a server', () => {
     });
   });
 
+  describe('with a shared folder, when something is wrong on the server', () => {
+    const name = (n: number) => `2026120100000000${n}-0000000${n}`;
+    const stage = (n: number, files: Record<string, string>) =>
+      connection.stage({ source: path.join(dir, 'live'), release: path.join(dir, 'releases', name(n)), files: new Map(Object.entries(files)), removed: [], check: null, shared: 'zones' });
+    const activate = (n: number, keep = 3) =>
+      connection.activate({ link: path.join(dir, 'live'), release: path.join(dir, 'releases', name(n)), activation: { argv: ['true'] }, releasesDir: path.join(dir, 'releases'), keep });
+    const at = (n: number, file: string) => path.join(dir, 'releases', name(n), file);
+
+    it('keeps every shared subfolder when the releases cannot be listed', async () => {
+      await stage(1, { 'zones/aa/a.zone': 'a1', 'zones/bb/b.zone': 'b1' });
+      await activate(1);
+      await stage(2, { 'zones/aa/a.zone': 'a2' });
+      const bin = path.join(dir, 'bin');
+      await mkdir(bin);
+      await writeFile(path.join(bin, 'find'), '#!/bin/sh\necho "find: broken" >&2\nexit 1\n', { mode: 0o755 });
+      const saved = process.env.PATH;
+      process.env.PATH = `${bin}:${saved}`;
+      try {
+        await activate(2, 1);
+      } finally {
+        process.env.PATH = saved;
+      }
+      expect((await readdir(path.join(dir, 'releases/.store'))).sort()).toEqual([name(1), name(2)]);
+      expect(await readFile(path.join(dir, 'live/zones/bb/b.zone'), 'utf8')).toBe('b1');
+      expect(await readFile(path.join(dir, 'live/zones/aa/a.zone'), 'utf8')).toBe('a2');
+    });
+
+    it('makes a subfolder again when its link leads nowhere (its copy removed by hand)', async () => {
+      await stage(1, { 'zones/aa/a.zone': 'a1', 'zones/bb/b.zone': 'b1' });
+      await activate(1);
+      await rm(path.join(dir, 'releases/.store', name(1), 'aa'), { recursive: true });
+      // The live tree reads as without that subfolder's files: they are written again.
+      expect([...(await connection.hashTree(path.join(dir, 'live'))).keys()]).toEqual(['zones/bb/b.zone']);
+      await stage(2, { 'zones/aa/a.zone': 'a1' });
+      expect(await readlink(at(2, 'zones/aa'))).toBe(`../../.store/${name(2)}/aa`);
+      expect(await readFile(at(2, 'zones/aa/a.zone'), 'utf8')).toBe('a1');
+    });
+  });
+
   it('names the shared subfolders a change touches, and refuses names a shell would expand', () => {
     expect(sharedSubfolders('zones', ['knot.conf', 'zones/bb/b.zone', 'zones/aa/a.zone', 'zones/bb/c.zone', 'other/aa/x'])).toEqual(['aa', 'bb']);
     expect(sharedSubfolders(null, ['zones/aa/a.zone'])).toEqual([]);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { posix as path } from 'node:path';
 import tar from 'tar-stream';
 import type { Server } from '@ruche/hosting';
@@ -62,6 +62,11 @@ export interface ActivateOptions {
 /** Release folders are named `<UTC timestamp>-<8 hex>`; nothing else in a releases folder is touched. */
 export const RELEASE_NAME = /^\d{14,20}-[0-9a-f]{8}$/;
 
+/** Where a new release goes: `<releasesDir>/<UTC timestamp>-<8 random hex>`. */
+export function newReleasePath(releasesDir: string): string {
+  return `${releasesDir}/${new Date().toISOString().replace(/[-:.TZ]/g, '')}-${randomBytes(4).toString('hex')}`;
+}
+
 /** Where the list of files to delete travels inside a staging archive. */
 const REMOVE_LIST = '.ruche-remove';
 
@@ -97,19 +102,22 @@ export function sharedSubfolders(shared: string | null | undefined, paths: Itera
  * `<releasesDir>/.store/<release>/` and linked from there; a plain folder (an earlier layout) is
  * moved there; a new one is made there. A constant number of processes, however many.
  */
-const OWN_FUNCTION = `own() {
+export const OWN_FUNCTION = `own() {
   r=\${1%/}; s=$2; shift 2
   [ -n "$s" ] && [ $# -gt 0 ] || return 0
   store=\${r%/*}/${STORE}/\${r##*/}
   mkdir -p -- "$store" "$r/$s" || return 1
-  copy=; move=; new=
+  copy=; move=; new=; dangling=
   for b; do
     if [ -d "$store/$b" ]; then :
-    elif [ -L "$r/$s/$b" ]; then copy="$copy $b"
+    elif [ -L "$r/$s/$b" ] && [ -d "$r/$s/$b" ]; then copy="$copy $b"
+    elif [ -L "$r/$s/$b" ]; then dangling="$dangling $b"; new="$new $b"
     elif [ -d "$r/$s/$b" ]; then move="$move $b"
     else new="$new $b"; fi
   done
   set -f
+  # (A link to a copy that is gone, whatever removed it: made again, from what is written now.)
+  if [ -n "$dangling" ]; then (cd -- "$r/$s" && rm -f -- $dangling) || return 1; fi
   if [ -n "$copy" ]; then (cd -- "$r/$s" && cp -alH -t "$store" -- $copy && rm -f -- $copy) || return 1; fi
   if [ -n "$move" ]; then (cd -- "$r/$s" && mv -t "$store" -- $move) || return 1; fi
   if [ -n "$new" ]; then (cd -- "$store" && mkdir -- $new) || return 1; fi
@@ -174,20 +182,23 @@ while [ $surplus -gt 0 ]; do
   shift; surplus=$((surplus - 1))
 done
 # Shared subfolders no kept release links to any more go too (a store folder whole when none of
-# its subfolders is linked).
+# its subfolders is linked). Only when every kept release could be read: a failed listing must
+# not read as "nothing is linked".
 if [ -d "$dir/${STORE}" ]; then
-  set --
-  for kept in "$dir"/*; do if is_release "\${kept##*/}"; then set -- "$@" "$kept/"; fi; done
-  unused=$({
-    [ $# -eq 0 ] || find "$@" -mindepth 2 -maxdepth 2 -type l -lname '../../${STORE}/*' -printf '%l\\n' | sed -n 's|^[.][.]/[.][.]/[.]${STORE.slice(1)}/||p'
-    echo /
-    cd -- "$dir/${STORE}" && for entry in * */*; do [ ! -e "$entry" ] || echo "$entry"; done
-  } | awk '$0 == "/" { listing = 1; next }
-      !listing { used[$0] = 1; split($0, part, "/"); linked[part[1]] = 1; next }
-      { split($0, part, "/") }
-      !(part[1] in linked) { if (!(part[1] in gone)) print part[1]; gone[part[1]] = 1; next }
-      index($0, "/") && !($0 in used)') || unused=
-  for entry in $unused; do mv -- "$dir/${STORE}/$entry" "$dir/.trash-store-\${entry%%/*}-\${entry##*/}" && moved=yes; done
+  set -- "$release/"
+  for kept in "$dir"/*; do if is_release "\${kept##*/}" && [ "$kept" != "$release" ]; then set -- "$@" "$kept/"; fi; done
+  if links=$(find "$@" -mindepth 2 -maxdepth 2 -type l -lname '../../${STORE}/*' -printf '%l\\n'); then
+    unused=$({
+      printf '%s\\n' "$links"
+      echo /
+      cd -- "$dir/${STORE}" && for entry in * */*; do [ ! -e "$entry" ] || echo "$entry"; done
+    } | awk '$0 == "/" { listing = 1; next }
+        !listing { if (sub(/^[.][.]\\/[.][.]\\/[.]store\\//, "")) { used[$0] = 1; split($0, part, "/"); linked[part[1]] = 1 } next }
+        { split($0, part, "/") }
+        !(part[1] in linked) { if (!(part[1] in gone)) print part[1]; gone[part[1]] = 1; next }
+        index($0, "/") && !($0 in used)') || unused=
+    for entry in $unused; do mv -- "$dir/${STORE}/$entry" "$dir/.trash-store-\${entry%%/*}-\${entry##*/}" && moved=yes; done
+  fi
 fi
 # (With any trash a crashed run left.)
 if [ $moved = yes ]; then

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Config } from '@ruche/core';
 import { DesiredStateReader, HOSTING_SETTINGS, type DesiredZone, type HostingSettings, type ResourceType, type Server } from '@ruche/hosting';
-import type { CommandResult, ServerConnection } from '../../transports/connection.js';
+import { newReleasePath, OWN_FUNCTION, type CommandResult, type ServerConnection } from '../../transports/connection.js';
 import { RENDER_TEST_HOOK, renderEach, type RenderTestHook, withoutReleasePath, type Activation, type ActivationChange, type CheckVerdict, type FileDriver, type ReleaseCheck, type Rendered, type RenderedUnit } from '../driver.js';
 import { Driver } from '../driver-registry.js';
 import { renderZone, renderZoneList, UnsafeRecord, zoneFilePath } from './zone-file.js';
@@ -76,14 +76,23 @@ export class KnotDriver implements FileDriver {
     return { resources: zones.map((zone) => zone.state), render };
   }
 
-  /** Zone files were in `zones/` itself before they went into subfolders. */
+  /** Zone files were in `zones/` itself before they went into subfolders (see prepare). */
   isCurrentLayout(live: ReadonlyMap<string, string>): boolean {
     for (const file of live.keys()) if (FLAT_ZONE_FILE.test(file)) return false;
     return true;
   }
 
+  /**
+   * The releases folder; and a live tree an earlier Ruche wrote with every zone file in `zones/`
+   * itself is moved to subfolders as it is (a zone kept at its last good version stays so), in
+   * a release of its own, before anything is rendered.
+   */
   async prepare(connection: ServerConnection): Promise<void> {
-    await connection.run(['mkdir', '-p', '--', this.releasesDir]);
+    const flat = await connection.run(['sh', '-c', FLAT_ZONES, 'ruche-knot-prepare', this.releasesDir, LIVE]);
+    const zones = flat.stdout.split('\n').filter((zone) => zone !== '');
+    if (zones.length === 0) return;
+    const folders = zones.map((zone) => `${zoneFilePath(zone).split('/')[0]} ${zone}\n`).join('');
+    await connection.run(['sh', '-c', TO_SUBFOLDERS, 'ruche-knot-layout', newReleasePath(this.releasesDir), LIVE], { input: folders, timeoutMs: 300_000 });
   }
 
   /**
@@ -130,6 +139,47 @@ export class KnotDriver implements FileDriver {
     return { argv: ['sh', '-c', ACTIVATE, 'ruche-knot-activate', INCLUDE_LINE, listChanged ? 'reload' : 'keep', scope, ...(scope === 'listed' ? zones : [])] };
   }
 }
+
+/** Makes the releases folder; prints the zones whose file is in the live `zones/` itself. */
+const FLAT_ZONES = `mkdir -p -- "$1" || exit 1
+cd -P -- "$2/zones" 2>/dev/null || exit 0
+for file in *.zone; do if [ -f "$file" ]; then printf '%s\\n' "\${file%.zone}"; fi; done`;
+
+/**
+ * A copy of the live tree with each zone file moved to its subfolder (standard input: one
+ * "<subfolder> <zone>" per line) and the zone list naming the new paths; the subfolders go to
+ * the store as a stage would put them; then it goes live and Knot reads the new paths.
+ */
+const TO_SUBFOLDERS = `set -e
+${OWN_FUNCTION}
+release=$1; live=$2
+cp -alH -- "$live" "$release"
+sort > "$release/.layout"
+cd -- "$release/zones"
+set -f
+folders=; current=; files=
+while read -r folder zone; do
+  if [ "$folder" != "$current" ]; then
+    if [ -n "$current" ]; then mkdir -p -- "$current"; mv -t "$current" -- $files; fi
+    current=$folder; files=; folders="$folders $folder"
+  fi
+  files="$files $zone.zone"
+done < "$release/.layout"
+if [ -n "$current" ]; then mkdir -p -- "$current"; mv -t "$current" -- $files; fi
+cd /
+awk 'NR == FNR { folder[$2] = $1; next }
+  /^ *file: .*\\/zones\\/[^\\/]+[.]zone$/ {
+    zone = $0; sub(/.*\\/zones\\//, "", zone); sub(/[.]zone$/, "", zone)
+    if (zone in folder) sub(/\\/zones\\/[^\\/]+[.]zone$/, "/zones/" folder[zone] "/" zone ".zone")
+  }
+  { print }' "$release/.layout" "$release/knot.conf" > "$release/knot.conf.new"
+mv -f -- "$release/knot.conf.new" "$release/knot.conf"
+rm -f -- "$release/.layout"
+own "$release" zones $folders
+set +f
+ln -sfn -- "$release" "$live.new"
+mv -T -- "$live.new" "$live"
+if [ -S /run/knot/knot.sock ]; then knotc -s /run/knot/knot.sock -b reload >/dev/null; else knotc -b reload >/dev/null; fi`;
 
 /** Zone checks run side by side in at most this many parts, of at least this many zones each. */
 const CHECK_PARTS = 4;
