@@ -74,7 +74,7 @@ const REMOVE_LIST = '.ruche-remove';
 const STAGING_FAILED = 97;
 
 /** Where a release's own copies of shared subfolders live: `<releasesDir>/.store/<release>/<subfolder>`. */
-const STORE = '.store';
+export const STORE = '.store';
 
 /** A shared subfolder's name: one path component, nothing a shell would expand. */
 const SHARED_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
@@ -193,7 +193,7 @@ if [ -d "$dir/${STORE}" ]; then
       echo /
       cd -- "$dir/${STORE}" && for entry in * */*; do [ ! -e "$entry" ] || echo "$entry"; done
     } | awk '$0 == "/" { listing = 1; next }
-        !listing { if (sub(/^[.][.]\\/[.][.]\\/[.]store\\//, "")) { used[$0] = 1; split($0, part, "/"); linked[part[1]] = 1 } next }
+        !listing { if (sub(/^[.][.]\\/[.][.]\\/[.]${STORE.slice(1)}\\//, "")) { used[$0] = 1; split($0, part, "/"); linked[part[1]] = 1 } next }
         { split($0, part, "/") }
         !(part[1] in linked) { if (!(part[1] in gone)) print part[1]; gone[part[1]] = 1; next }
         index($0, "/") && !($0 in used)') || unused=

@@ -1,13 +1,15 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Config } from '@ruche/core';
 import { DesiredStateReader, HOSTING_SETTINGS, type DesiredZone, type HostingSettings, type ResourceType, type Server } from '@ruche/hosting';
-import { newReleasePath, OWN_FUNCTION, type CommandResult, type ServerConnection } from '../../transports/connection.js';
+import { newReleasePath, OWN_FUNCTION, STORE, type CommandResult, type ServerConnection } from '../../transports/connection.js';
 import { RENDER_TEST_HOOK, renderEach, type RenderTestHook, withoutReleasePath, type Activation, type ActivationChange, type CheckVerdict, type FileDriver, type ReleaseCheck, type Rendered, type RenderedUnit } from '../driver.js';
 import { Driver } from '../driver-registry.js';
 import { renderZone, renderZoneList, UnsafeRecord, zoneFilePath } from './zone-file.js';
 
 const LIVE = '/etc/knot/ruche';
 const zoneFile = (name: string) => `zones/${zoneFilePath(name)}`;
+/** A zone's name as Ruche writes it: nothing a shell would split or expand. */
+const ZONE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 /** Where zone files were before they went into subfolders (the earlier layout). */
 const FLAT_ZONE_FILE = /^zones\/[^/]+\.zone$/;
 const ZONES_DIR = `${LIVE}/zones`;
@@ -89,7 +91,8 @@ export class KnotDriver implements FileDriver {
    */
   async prepare(connection: ServerConnection): Promise<void> {
     const flat = await connection.run(['sh', '-c', FLAT_ZONES, 'ruche-knot-prepare', this.releasesDir, LIVE]);
-    const zones = flat.stdout.split('\n').filter((zone) => zone !== '');
+    // (A stray file whose name is no domain's stays where it is: the next run removes it.)
+    const zones = flat.stdout.split('\n').filter((zone) => ZONE_NAME.test(zone));
     if (zones.length === 0) return;
     const folders = zones.map((zone) => `${zoneFilePath(zone).split('/')[0]} ${zone}\n`).join('');
     await connection.run(['sh', '-c', TO_SUBFOLDERS, 'ruche-knot-layout', newReleasePath(this.releasesDir), LIVE], { input: folders, timeoutMs: 300_000 });
@@ -140,32 +143,53 @@ export class KnotDriver implements FileDriver {
   }
 }
 
-/** Makes the releases folder; prints the zones whose file is in the live `zones/` itself. */
-const FLAT_ZONES = `mkdir -p -- "$1" || exit 1
+/**
+ * Told where the server listens, knotc does not parse the whole configuration first (a quarter
+ * of a second with 10,000 zones, at every call).
+ */
+const KNOTC = `knotc() { if [ -S /run/knot/knot.sock ]; then command knotc -s /run/knot/knot.sock "$@"; else command knotc "$@"; fi; }`;
+
+/** Set while a move of the layout is live and Knot has not yet read the new paths. */
+const RELOAD_PENDING = '.reload-pending';
+
+/**
+ * Makes the releases folder; finishes a move of the layout that went live without Knot's reload;
+ * prints the zones whose file is in the live `zones/` itself.
+ */
+const FLAT_ZONES = `${KNOTC}
+mkdir -p -- "$1" || exit 1
+if [ -e "$1/${RELOAD_PENDING}" ]; then knotc -b reload >/dev/null && rm -f -- "$1/${RELOAD_PENDING}" || exit 1; fi
 cd -P -- "$2/zones" 2>/dev/null || exit 0
 for file in *.zone; do if [ -f "$file" ]; then printf '%s\\n' "\${file%.zone}"; fi; done`;
 
 /**
  * A copy of the live tree with each zone file moved to its subfolder (standard input: one
- * "<subfolder> <zone>" per line) and the zone list naming the new paths; the subfolders go to
- * the store as a stage would put them; then it goes live and Knot reads the new paths.
+ * "<subfolder> <zone>" per line) and the zone list naming the new paths; the subfolders are the
+ * release's own in the store first (a subfolder already linked is copied, never written
+ * through); then it goes live and Knot reads the new paths. Until the swap, a failure leaves
+ * nothing behind; after it, the next prepare finishes the reload.
  */
 const TO_SUBFOLDERS = `set -e
 ${OWN_FUNCTION}
-release=$1; live=$2
+${KNOTC}
+release=$1; live=$2; dir=\${1%/*}
+trap 'rm -rf -- "$release" "$dir/${STORE}/\${release##*/}"' EXIT
 cp -alH -- "$live" "$release"
 sort > "$release/.layout"
-cd -- "$release/zones"
 set -f
-folders=; current=; files=
+own "$release" zones $(awk '$1 != last { printf "%s ", $1; last = $1 }' "$release/.layout")
+set -f
+cd -- "$release/zones"
+current=; files=
 while read -r folder zone; do
   if [ "$folder" != "$current" ]; then
-    if [ -n "$current" ]; then mkdir -p -- "$current"; mv -t "$current" -- $files; fi
-    current=$folder; files=; folders="$folders $folder"
+    if [ -n "$current" ]; then mv -t "$current" -- $files; fi
+    current=$folder; files=
   fi
   files="$files $zone.zone"
 done < "$release/.layout"
-if [ -n "$current" ]; then mkdir -p -- "$current"; mv -t "$current" -- $files; fi
+if [ -n "$current" ]; then mv -t "$current" -- $files; fi
+set +f
 cd /
 awk 'NR == FNR { folder[$2] = $1; next }
   /^ *file: .*\\/zones\\/[^\\/]+[.]zone$/ {
@@ -175,11 +199,12 @@ awk 'NR == FNR { folder[$2] = $1; next }
   { print }' "$release/.layout" "$release/knot.conf" > "$release/knot.conf.new"
 mv -f -- "$release/knot.conf.new" "$release/knot.conf"
 rm -f -- "$release/.layout"
-own "$release" zones $folders
-set +f
+: > "$dir/${RELOAD_PENDING}"
 ln -sfn -- "$release" "$live.new"
 mv -T -- "$live.new" "$live"
-if [ -S /run/knot/knot.sock ]; then knotc -s /run/knot/knot.sock -b reload >/dev/null; else knotc -b reload >/dev/null; fi`;
+trap - EXIT
+knotc -b reload >/dev/null
+rm -f -- "$dir/${RELOAD_PENDING}"`;
 
 /** Zone checks run side by side in at most this many parts, of at least this many zones each. */
 const CHECK_PARTS = 4;
@@ -208,9 +233,7 @@ exit $rc`;
 const ACTIVATE = `set -e
 grep -qxF -- "$1" /etc/knot/knot.conf || printf '\\n%s\\n' "$1" >> /etc/knot/knot.conf
 mode=$2; scope=$3; shift 3
-# Told where the server listens, knotc does not parse the whole configuration first (a quarter
-# of a second with 10,000 zones, at every call of the wait below).
-knotc() { if [ -S /run/knot/knot.sock ]; then command knotc -s /run/knot/knot.sock "$@"; else command knotc "$@"; fi; }
+${KNOTC}
 [ "$mode" != reload ] || knotc -b reload >/dev/null
 if [ "$scope" = all ]; then knotc -b zone-reload >/dev/null; elif [ $# -gt 0 ]; then knotc -b zone-reload "$@" >/dev/null; fi
 # The status of the zones waited for only (a server holds 10,000: listing them all at every
