@@ -387,9 +387,11 @@ describe('a domain and a site, from the API to the server', () => {
     const goodSerial = await soaSerial(held.name);
     await client.post(`/api/v1/domains/${held.id}/records`, { type: 'TXT', name: 'note', value: '"break-me"' });
     await phaseOf(`/api/v1/domains/${held.id}`, 'failed');
-    // The live tree as an older Ruche wrote it: plain folders, every zone file in zones/.
+    // The live tree as an older Ruche wrote it: plain folders, every zone file in zones/ (and a
+    // stray file whose name is no zone's, which must not stop the move).
     const asBefore = `live=$(readlink -f /etc/knot/ruche); release=/etc/knot/ruche.releases/$(date -u +%Y%m%d%H%M%S000)-0000beef
       cp -aL -- "$live" "$release" && cd "$release/zones" && for folder in */; do mv -- "$folder"* . && rmdir -- "$folder"; done
+      echo stray > "copy of old.zone"
       sed -i 's|/etc/knot/ruche/zones/[0-9a-f][0-9a-f]/|/etc/knot/ruche/zones/|' "$release/knot.conf"
       ln -sfn -- "$release" /etc/knot/ruche.new && mv -T -- /etc/knot/ruche.new /etc/knot/ruche && knotc -s /run/knot/knot.sock -b reload`;
     const moved = await fleet.server.exec(['sh', '-c', asBefore]);
@@ -404,7 +406,8 @@ describe('a domain and a site, from the API to the server', () => {
       const runs = (await fleet.admin.get(`/api/v1/jobs?serverId=${fleet.serverId}&limit=20`)).body.data as Array<{ service: string; trigger: string; status: string; startedAt: string | null }>;
       return runs.some((run) => run.service === 'dns' && run.trigger === 'resync' && run.status === 'succeeded' && Date.parse(run.startedAt!) >= asked - 1000);
     }, 30_000, 'the resync of dns');
-    // Now in subfolders shared between releases, none left in zones/ itself; still served; not a hand edit.
+    // Now in subfolders shared between releases, nothing left in zones/ itself (the stray file
+    // removed); still served; not a hand edit.
     expect((await fleet.server.exec(['readlink', `/etc/knot/ruche/zones/${zoneFolder(domain.name)}`])).stdout).toMatch(/^\.\.\/\.\.\/\.store\//);
     expect((await fleet.server.exec(['find', '/etc/knot/ruche/zones/', '-maxdepth', '1', '-type', 'f'])).stdout).toBe('');
     expect(await radio()).toBe('192.0.2.30');

@@ -164,15 +164,6 @@ describe('a release on a server', () => {
       await eventually(async () => (await readdir(path.join(dir, 'releases'))).every((entry) => !entry.startsWith('.trash-')), 'the old release to be removed');
       expect((await readdir(path.join(dir, 'releases/.store'))).sort()).toEqual([name(2), name(3)]);
     });
-  });
-
-  describe('with a shared folder, when something is wrong on the server', () => {
-    const name = (n: number) => `2026120100000000${n}-0000000${n}`;
-    const stage = (n: number, files: Record<string, string>) =>
-      connection.stage({ source: path.join(dir, 'live'), release: path.join(dir, 'releases', name(n)), files: new Map(Object.entries(files)), removed: [], check: null, shared: 'zones' });
-    const activate = (n: number, keep = 3) =>
-      connection.activate({ link: path.join(dir, 'live'), release: path.join(dir, 'releases', name(n)), activation: { argv: ['true'] }, releasesDir: path.join(dir, 'releases'), keep });
-    const at = (n: number, file: string) => path.join(dir, 'releases', name(n), file);
 
     it('keeps every shared subfolder when the releases cannot be listed', async () => {
       await stage(1, { 'zones/aa/a.zone': 'a1', 'zones/bb/b.zone': 'b1' });

@@ -96,14 +96,15 @@ export function sharedSubfolders(shared: string | null | undefined, paths: Itera
 }
 
 /**
- * `own RELEASE SHARED SUBFOLDER...`: makes the named subfolders of RELEASE's shared folder the
+ * `own RELEASE SHARED "SUBFOLDER..."`: makes the named subfolders of RELEASE's shared folder the
  * release's own before anything is written into them or removed from them. A subfolder linked
  * from an older release is copied (hard links: a file is replaced, never rewritten) into
  * `<releasesDir>/.store/<release>/` and linked from there; a plain folder (an earlier layout) is
  * moved there; a new one is made there. A constant number of processes, however many.
  */
 export const OWN_FUNCTION = `own() {
-  r=\${1%/}; s=$2; shift 2
+  r=\${1%/}; s=$2
+  set -f; set -- $3; set +f
   [ -n "$s" ] && [ $# -gt 0 ] || return 0
   store=\${r%/*}/${STORE}/\${r##*/}
   mkdir -p -- "$store" "$r/$s" || return 1
@@ -135,9 +136,7 @@ find . -mindepth 2 -maxdepth 2 -type l -lname '../../${STORE}/*' -print0 | xargs
 
 const STAGE_SCRIPT = `fail() { echo "ruche-stage: $1" >&2; exit ${STAGING_FAILED}; }
 ${OWN_FUNCTION}
-release=$1; source=$2; shared=$3; count=$4; shift 4
-subfolders=
-while [ "$count" -gt 0 ]; do subfolders="$subfolders $1"; shift; count=$((count - 1)); done
+release=$1; source=$2; shared=$3; subfolders=$4; shift 4
 # The shell's own tests and expansions where they do: every process costs a click its time.
 if [ -e "$release" ] || [ -L "$release" ]; then rm -rf -- "$release" || fail "cannot clear $release"; fi
 [ -d "\${release%/*}" ] || mkdir -p -- "\${release%/*}" || fail "cannot create the releases folder"
@@ -148,7 +147,7 @@ else
   mkdir -p -- "$release" || fail "cannot create $release"
 fi
 # Shared subfolders are linked, not copied: the release copies only those it changes.
-set -f; own "$release" "$shared" $subfolders || fail "cannot copy the shared folders it changes"; set +f
+own "$release" "$shared" "$subfolders" || fail "cannot copy the shared folders it changes"
 tar -x --no-same-owner --unlink-first -C "$release" || fail "cannot unpack the release"
 if [ -f "$release/${REMOVE_LIST}" ]; then
   (cd -- "$release" && xargs -0 rm -f -- < ${REMOVE_LIST}) || fail "cannot remove deleted files"
@@ -307,7 +306,7 @@ export abstract class CommandConnection implements ServerConnection {
       files.set(REMOVE_LIST, `${options.removed.join('\0')}\0`);
     }
     for (const name of files.keys()) checkedPath(`/${name}`);
-    const subfolders = sharedSubfolders(options.shared, [...options.files.keys(), ...options.removed]);
+    const subfolders = sharedSubfolders(options.shared, [...options.files.keys(), ...options.removed]).join(' ');
     const result = await this.run(
       [
         'sh',
@@ -317,8 +316,7 @@ export abstract class CommandConnection implements ServerConnection {
         checkedPath(options.release),
         options.source ? checkedPath(options.source) : '',
         options.shared ?? '',
-        String(subfolders.length),
-        ...subfolders,
+        subfolders,
         ...(options.check ?? []),
       ],
       { input: await tarball(files), allowFailure: true, timeoutMs: 300_000 },
@@ -338,10 +336,10 @@ export abstract class CommandConnection implements ServerConnection {
   async writeFiles(directory: string, files: FileTree, shared?: string | null): Promise<void> {
     if (files.size === 0) return;
     for (const name of files.keys()) checkedPath(`/${name}`);
-    const subfolders = sharedSubfolders(shared, files.keys());
+    const subfolders = sharedSubfolders(shared, files.keys()).join(' ');
     // --unlink-first: a hard-linked file is replaced, never rewritten, so the live tree stays as it was.
     await this.run(
-      ['sh', '-c', `${OWN_FUNCTION}\nd=$1; shift; mkdir -p -- "$d" && own "$d" "$@" && exec tar -x --no-same-owner --unlink-first -C "$d"`, 'ruche-write', checkedPath(directory), shared ?? '', ...subfolders],
+      ['sh', '-c', `${OWN_FUNCTION}\nmkdir -p -- "$1" && own "$@" && exec tar -x --no-same-owner --unlink-first -C "$1"`, 'ruche-write', checkedPath(directory), shared ?? '', subfolders],
       { input: await tarball(files) },
     );
   }
@@ -350,26 +348,25 @@ export abstract class CommandConnection implements ServerConnection {
     if (relativePaths.length === 0) return;
     const root = checkedPath(directory);
     const paths = relativePaths.map((relative) => checkedPath(path.join(root, relative)));
-    const subfolders = sharedSubfolders(shared, relativePaths);
-    await this.run(['sh', '-c', `${OWN_FUNCTION}\nown "$@" && exec xargs -0 rm -f --`, 'ruche-remove', root, shared ?? '', ...subfolders], { input: `${paths.join('\0')}\0` });
+    const subfolders = sharedSubfolders(shared, relativePaths).join(' ');
+    await this.run(['sh', '-c', `${OWN_FUNCTION}\nown "$@" && exec xargs -0 rm -f --`, 'ruche-remove', root, shared ?? '', subfolders], { input: `${paths.join('\0')}\0` });
   }
 
   async restoreFiles(source: string, directory: string, relativePaths: readonly string[], shared?: string | null): Promise<void> {
     if (relativePaths.length === 0) return;
     for (const relative of relativePaths) checkedPath(`/${relative}`);
-    const subfolders = sharedSubfolders(shared, relativePaths);
+    const subfolders = sharedSubfolders(shared, relativePaths).join(' ');
     await this.run([
       'sh',
       '-c',
       `${OWN_FUNCTION}
-src=$(readlink -f -- "$1"); dst=$2; shared=$3; subfolders=$4; shift 4
-set -f; own "$dst" "$shared" $subfolders || exit 1; set +f
+src=$(readlink -f -- "$1"); dst=$2; own "$2" "$3" "$4" || exit 1; shift 4
 for p; do mkdir -p -- "$dst/$(dirname -- "$p")" && ln -f -- "$src/$p" "$dst/$p"; done`,
       'ruche-restore',
       checkedPath(source),
       checkedPath(directory),
       shared ?? '',
-      subfolders.join(' '),
+      subfolders,
       ...relativePaths,
     ]);
   }

@@ -176,8 +176,7 @@ release=$1; live=$2; dir=\${1%/*}
 trap 'rm -rf -- "$release" "$dir/${STORE}/\${release##*/}"' EXIT
 cp -alH -- "$live" "$release"
 sort > "$release/.layout"
-set -f
-own "$release" zones $(awk '$1 != last { printf "%s ", $1; last = $1 }' "$release/.layout")
+own "$release" zones "$(awk '$1 != last { printf "%s ", $1; last = $1 }' "$release/.layout")"
 set -f
 cd -- "$release/zones"
 current=; files=
