@@ -5,6 +5,7 @@ import { httpGet } from '@ruche/infra/fleet';
 import { makeClient, makeLocalServer, makeOrganization } from '../support/factories.js';
 import { eventually, startFleetHarness, workerProcesses, type FleetHarness } from '../support/fleet-harness.js';
 import type { Caller } from '../support/test-api.js';
+import { siteFile } from '../support/server-paths.js';
 
 /**
  * Faults a co-op meets: a server that goes away, a worker killed mid-job, hand edits on a
@@ -131,7 +132,7 @@ describe('hand edits on a server', () => {
     const domain = await ownDomain();
     const created = await client.post('/api/v1/sites', { organizationId, hostnames: [`drift.${domain}`] });
     await until(created.body.id, 'ready');
-    const file = `/etc/nginx/ruche/sites/${created.body.id}.conf`;
+    const file = `/etc/nginx/ruche/${siteFile(created.body.id)}`;
     const original = await fleet.server.exec(['sha256sum', file]);
     await fleet.server.exec(['sh', '-c', 'echo "# edited by hand" >> "$1"', 'edit', file]);
     expect((await fleet.server.exec(['sha256sum', file])).stdout).not.toBe(original.stdout);

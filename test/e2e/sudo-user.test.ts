@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet } from '@ruche/infra/fleet';
 import { makeClient, makeLocalServer, makeOrganization } from '../support/factories.js';
 import { eventually, startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
+import { siteFile } from '../support/server-paths.js';
 
 /**
  * A co-op that does not open root over SSH gives Ruche an ordinary account with sudo: every
@@ -37,7 +38,7 @@ describe('a server reached as a sudoer rather than root', () => {
     const answer = await httpGet(fleet.server.ports.http!, { host: 'www.sudo-coop.org' });
     expect(answer.status).toBe(200);
     expect(answer.body).toContain('hébergé par la coop');
-    const owner = await fleet.server.exec(['stat', '-L', '-c', '%U', `/etc/nginx/ruche/sites/${site.body.id}.conf`, '/etc/nginx/conf.d/ruche.conf']);
+    const owner = await fleet.server.exec(['stat', '-L', '-c', '%U', `/etc/nginx/ruche/${siteFile(site.body.id)}`, '/etc/nginx/conf.d/ruche.conf']);
     expect(owner.stdout.trim().split('\n')).toEqual(['root', 'root']);
   });
 });

@@ -5,6 +5,7 @@ import { RENDER_TEST_HOOK, type RenderTestHook } from '@ruche/provisioning';
 import { makeClient, makeOrganization } from '../support/factories.js';
 import { eventually, startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
 import type { Caller } from '../support/test-api.js';
+import { siteFile, subfolder } from '../support/server-paths.js';
 
 /**
  * A client works through the API; a worker reconciles over SSH onto a real Debian server;
@@ -56,12 +57,24 @@ async function liveSite(hostnames: string[], hello = 'on the air\n'): Promise<{ 
 const get = (path: string) => client.get(path).then((response) => response.body);
 const phaseOf = (path: string, phase: string) => eventually(async () => ((await get(path)).phase === phase ? get(path) : null), 20_000, `${path} to be ${phase}`);
 
-/** The subfolder of `zones/` a zone's file is in: the first two hex digits of its name's SHA-256. */
-const zoneFolder = (zone: string) => createHash('sha256').update(zone).digest('hex').slice(0, 2);
+/** A text to find as it is in a regular expression. */
+const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Every site file the live release holds (its subfolders are links: followed). */
+const liveSiteFiles = async () => (await fleet.server.exec(['find', '-L', '/etc/nginx/ruche/sites', '-type', 'f'])).stdout;
 
 async function soaSerial(zone: string, transport: 'udp' | 'tcp' = 'udp'): Promise<number> {
   const answer = await queryDns({ port: transport === 'udp' ? fleet.server.ports.dnsUdp! : fleet.server.ports.dnsTcp!, name: zone, type: 'SOA', transport });
   return Number(answer.answers.find((record) => record.type === 'SOA')!.data.split(' ')[2]);
+}
+
+/** Asks for a resync of the server and waits until its run for `service` has succeeded. */
+async function resynced(service: 'web' | 'dns'): Promise<void> {
+  const asked = Date.now();
+  expect((await fleet.admin.post(`/api/v1/servers/${fleet.serverId}/resync`)).status).toBe(202);
+  await eventually(async () => {
+    const runs = (await fleet.admin.get(`/api/v1/jobs?serverId=${fleet.serverId}&limit=20`)).body.data as Array<{ service: string; trigger: string; status: string; startedAt: string | null }>;
+    return runs.some((run) => run.service === service && run.trigger === 'resync' && run.status === 'succeeded' && Date.parse(run.startedAt!) >= asked - 1000);
+  }, 30_000, `the resync of ${service}`);
 }
 
 /** Restarts the worker with the drivers' test-only hook, which alters what they render (until the test ends). */
@@ -200,9 +213,9 @@ describe('a domain and a site, from the API to the server', () => {
     const link = (release: string, folder: string) => sh('readlink "$1/zones/$2"', release, folder);
     const changed = await liveDomain('shared-changed', [{ type: 'A', name: 'studio', value: '192.0.2.10' }]);
     let other = await liveDomain('shared-other');
-    while (zoneFolder(other.name) === zoneFolder(changed.name)) other = await liveDomain('shared-other');
+    while (subfolder(other.name) === subfolder(changed.name)) other = await liveDomain('shared-other');
     const before = await liveRelease();
-    const zoneFile = (release: string) => `${release}/zones/${zoneFolder(changed.name)}/${changed.name}.zone`;
+    const zoneFile = (release: string) => `${release}/zones/${subfolder(changed.name)}/${changed.name}.zone`;
 
     const records = await get(`/api/v1/domains/${changed.id}/records`);
     const studio = records.data.find((r: { name: string }) => r.name === 'studio');
@@ -211,8 +224,8 @@ describe('a domain and a site, from the API to the server', () => {
     const after = await liveRelease();
     expect(after).not.toBe(before);
     // The changed zone's subfolder is the new release's own copy; the other zone's is the same folder as before.
-    expect(await link(after, zoneFolder(changed.name))).toBe(`../../.store/${after.split('/').pop()}/${zoneFolder(changed.name)}`);
-    expect(await link(after, zoneFolder(other.name))).toBe(await link(before, zoneFolder(other.name)));
+    expect(await link(after, subfolder(changed.name))).toBe(`../../.store/${after.split('/').pop()}/${subfolder(changed.name)}`);
+    expect(await link(after, subfolder(other.name))).toBe(await link(before, subfolder(other.name)));
     // The release before still holds the zone as it was (the copy replaced the file, never rewrote it).
     expect(await sh('grep -h studio "$1"', zoneFile(before))).toContain('192.0.2.10');
     expect(await sh('grep -h studio "$1"', zoneFile(after))).toContain('192.0.2.11');
@@ -240,15 +253,15 @@ describe('a domain and a site, from the API to the server', () => {
     const good = await client.post('/api/v1/sites', { organizationId, hostnames: [`good.${domain.name}`] });
     const bad = await client.post('/api/v1/sites', { organizationId, hostnames: [`broken.${domain.name}`] });
     const failed = await phaseOf(`/api/v1/sites/${bad.body.id}`, 'failed');
-    expect(failed.lastError).toMatch(new RegExp(`invalid number of the map parameters in sites/${bad.body.id}\\.conf:\\d+`));
+    expect(failed.lastError).toMatch(new RegExp(`invalid number of the map parameters in ${literally(siteFile(bad.body.id))}:\\d+`));
     await phaseOf(`/api/v1/sites/${good.body.id}`, 'ready');
     expect((await httpGet(fleet.server.ports.http!, { host: `good.${domain.name}` })).body).toContain('hébergé par la coop');
     expect((await httpGet(fleet.server.ports.http!, { host: `www.${domain.name}`, path: '/hello.txt' })).body).toBe('on the air\n');
     expect((await get(`/api/v1/sites/${earlier.id}`)).phase).toBe('ready');
     // The refused vhost is not on the server at all.
-    const files = await fleet.server.exec(['ls', '/etc/nginx/ruche/sites']);
-    expect(files.stdout).not.toContain(bad.body.id);
-    expect(files.stdout).toContain(good.body.id);
+    const files = await liveSiteFiles();
+    expect(files).not.toContain(bad.body.id);
+    expect(files).toContain(good.body.id);
     const events = await get(`/api/v1/resource-events?resourceId=${bad.body.id}`);
     expect(events.data[0], JSON.stringify(events.data, null, 1)).toMatchObject({ toPhase: 'failed', message: expect.stringMatching(/invalid number of the map parameters/) });
     // Fixing it (here: deleting it) needs no person on the server.
@@ -305,7 +318,7 @@ describe('a domain and a site, from the API to the server', () => {
     await client.post(`/api/v1/domains/${fickle.id}/records`, { type: 'TXT', name: 'note', value: '"break-me"' });
     const failed = await phaseOf(`/api/v1/domains/${fickle.id}`, 'failed');
     // Knot's own words, without the server's internal release paths.
-    expect(failed.lastError).toMatch(new RegExp(`file 'zones/${zoneFolder(fickle.name)}/${fickle.name.replace('.', '\\.')}\\.zone', line \\d+ \\(invalid IPv4 address\\)`));
+    expect(failed.lastError).toMatch(new RegExp(`file 'zones/${subfolder(fickle.name)}/${fickle.name.replace('.', '\\.')}\\.zone', line \\d+ \\(invalid IPv4 address\\)`));
     expect(failed.lastError).not.toContain('releases');
     // The server still serves the zone's last good version.
     expect(await soaSerial(fickle.name)).toBe(goodSerial);
@@ -336,7 +349,7 @@ describe('a domain and a site, from the API to the server', () => {
     const failed = await phaseOf(`/api/v1/sites/${site.body.id}`, 'failed');
     expect(failed.lastError).toMatch(/document root "\.\.\/\.\.\/etc" is not valid/);
     // Its last good configuration is still there and still serving.
-    expect((await fleet.server.exec(['grep', '-c', `^tamper.${domain.name} "`, `/etc/nginx/ruche/sites/${site.body.id}.conf`])).stdout.trim()).toBe('1');
+    expect((await fleet.server.exec(['grep', '-c', `^tamper.${domain.name} "`, `/etc/nginx/ruche/${siteFile(site.body.id)}`])).stdout.trim()).toBe('1');
     expect((await httpGet(fleet.server.ports.http!, { host: `tamper.${domain.name}` })).body).toContain('hébergé par la coop');
     expect((await client.delete(`/api/v1/sites/${site.body.id}`)).status).toBe(202);
     await eventually(async () => (await client.get(`/api/v1/sites/${site.body.id}`)).status === 404, 15_000, 'the site to go');
@@ -355,16 +368,16 @@ describe('a domain and a site, from the API to the server', () => {
     // One site's row holds a value Ruche will not write (so its last good files are kept)…
     await fleet.api.db.query(`UPDATE sites SET document_root = '../../etc', generation = generation + 1 WHERE id = $1`, [old.body.id]);
     // …and the live tree is as an older Ruche wrote it: no shared http.conf, a server block per site.
-    const asBefore = 'live=$(readlink -f /etc/nginx/ruche); rm -f "$live/http.conf" "$live/sites/$1.conf"; printf "server {\\n    listen 80;\\n    server_name %s;\\n}\\n" "$2" > "$live/sites/$1.conf"';
+    const asBefore = 'live=$(readlink -f /etc/nginx/ruche); rm -f "$live/http.conf" "$live/$3"; printf "server {\\n    listen 80;\\n    server_name %s;\\n}\\n" "$2" > "$live/sites/$1.conf"';
     for (const [site, name] of [[old.body.id, `old.${domain.name}`], [other.body.id, `other.${domain.name}`]]) {
-      await fleet.server.exec(['sh', '-c', asBefore, 'older-layout', site, name]);
+      await fleet.server.exec(['sh', '-c', asBefore, 'older-layout', site, name, siteFile(site)]);
     }
     expect((await fleet.admin.post(`/api/v1/servers/${fleet.serverId}/resync`)).status).toBe(202);
     const failed = await eventually(async () => {
       const now = await get(`/api/v1/sites/${old.body.id}`);
       return now.phase === 'failed' && /taken off the server/.test(now.lastError ?? '') ? now : null;
     }, 30_000, 'the old site to be taken off');
-    expect(failed.lastError).toMatch(new RegExp(`no longer passes the check and was taken off the server: .*sites/${old.body.id}\\.conf:\\d+`));
+    expect(failed.lastError).toMatch(new RegExp(`no longer passes the check and was taken off the server: .*${literally(siteFile(old.body.id))}:\\d+`));
     await eventually(async () => (await httpGet(fleet.server.ports.http!, { host: `other.${domain.name}` })).status === 200, 15_000, 'the other site to answer');
     expect((await get(`/api/v1/sites/${other.body.id}`)).phase).toBe('ready');
     // Its pair is the one the older Ruche made (the same file, under its new name), not a new one.
@@ -372,7 +385,7 @@ describe('a domain and a site, from the API to the server', () => {
     expect((await fleet.server.exec(['sh', '-c', 'stat -c %i "$1"-*.key', 'pair', legacy])).stdout.trim()).toBe(legacyKey);
     // Its file rewritten in the new layout is not a hand edit.
     expect((await get(`/api/v1/resource-events?resourceId=${other.body.id}`)).data.map((event: { kind: string }) => event.kind)).not.toContain('drift');
-    expect((await fleet.server.exec(['ls', '/etc/nginx/ruche/sites'])).stdout).not.toContain(old.body.id);
+    expect(await liveSiteFiles()).not.toContain(old.body.id);
     const fresh = await client.post('/api/v1/sites', { organizationId, hostnames: [`new.${domain.name}`] });
     await phaseOf(`/api/v1/sites/${fresh.body.id}`, 'ready');
     expect((await client.delete(`/api/v1/sites/${old.body.id}`)).status).toBe(202);
@@ -400,23 +413,73 @@ describe('a domain and a site, from the API to the server', () => {
     const radio = async () => (await queryDns({ port: fleet.server.ports.dnsUdp!, name: `radio.${domain.name}`, type: 'A' })).answers[0]?.data;
     expect(await radio()).toBe('192.0.2.30');
 
-    const asked = Date.now();
-    expect((await fleet.admin.post(`/api/v1/servers/${fleet.serverId}/resync`)).status).toBe(202);
-    await eventually(async () => {
-      const runs = (await fleet.admin.get(`/api/v1/jobs?serverId=${fleet.serverId}&limit=20`)).body.data as Array<{ service: string; trigger: string; status: string; startedAt: string | null }>;
-      return runs.some((run) => run.service === 'dns' && run.trigger === 'resync' && run.status === 'succeeded' && Date.parse(run.startedAt!) >= asked - 1000);
-    }, 30_000, 'the resync of dns');
+    await resynced('dns');
     // Now in subfolders shared between releases, nothing left in zones/ itself (the stray file
     // removed); still served; not a hand edit.
-    expect((await fleet.server.exec(['readlink', `/etc/knot/ruche/zones/${zoneFolder(domain.name)}`])).stdout).toMatch(/^\.\.\/\.\.\/\.store\//);
+    expect((await fleet.server.exec(['readlink', `/etc/knot/ruche/zones/${subfolder(domain.name)}`])).stdout).toMatch(/^\.\.\/\.\.\/\.store\//);
     expect((await fleet.server.exec(['find', '/etc/knot/ruche/zones/', '-maxdepth', '1', '-type', 'f'])).stdout).toBe('');
     expect(await radio()).toBe('192.0.2.30');
     expect((await get(`/api/v1/domains/${domain.id}`)).phase).toBe('ready');
     expect((await get(`/api/v1/resource-events?resourceId=${domain.id}`)).data.map((event: { kind: string }) => event.kind)).not.toContain('drift');
     // The refused zone moved with the others, as it was: still served at its last good version.
     expect(await soaSerial(held.name)).toBe(goodSerial);
-    expect((await fleet.server.exec(['grep', '-c', 'note', `/etc/knot/ruche/zones/${zoneFolder(held.name)}/${held.name}.zone`])).stdout.trim()).toBe('0');
+    expect((await fleet.server.exec(['grep', '-c', 'note', `/etc/knot/ruche/zones/${subfolder(held.name)}/${held.name}.zone`])).stdout.trim()).toBe('0');
     expect((await get(`/api/v1/domains/${held.id}`)).phase).toBe('failed');
+  });
+
+  it('moves a server from the flat site layout (every site file in sites/ itself): no drift reported, the sites served throughout, a refused site still at its last good version', async () => {
+    const { name: zone } = await liveDomain('flat-sites');
+    const plain = await liveSite([`plain.${zone}`]);
+    // A site whose change nginx refused keeps its last good version (see above).
+    await restartWorkerRendering((resource, text) => (resource.type === 'site' && text.includes(`also.held.${zone}`) ? `${text}broken "two" "values";\n` : text));
+    const held = await liveSite([`held.${zone}`]);
+    expect((await client.patch(`/api/v1/sites/${held.id}`, { hostnames: [`held.${zone}`, `also.held.${zone}`] })).status).toBe(200);
+    await phaseOf(`/api/v1/sites/${held.id}`, 'failed');
+    // The live tree as an older Ruche wrote it: plain folders, every site file in sites/, read
+    // from there by the maps (and a stray file whose name is no site's, which must not stop the move).
+    const asBefore = `live=$(readlink -f /etc/nginx/ruche); release=/etc/nginx/ruche.releases/$(date -u +%Y%m%d%H%M%S000)-0000beef
+      cp -aL -- "$live" "$release" && cd "$release/sites" || exit 1
+      for folder in */; do for file in "$folder"*; do if [ -e "$file" ]; then mv -- "$file" . || exit 1; fi; done; rmdir -- "$folder" || exit 1; done
+      echo "stray.$1 \\"-\\";" > "copy of old.conf"
+      sed -i 's|/sites/[*]/[*][.]conf;|/sites/*.conf;|' "$release/http.conf" && grep -q '/sites/[*][.]conf;' "$release/http.conf" || exit 1
+      ln -sfn -- "$release" /etc/nginx/ruche.new && mv -T -- /etc/nginx/ruche.new /etc/nginx/ruche && nginx -s reload`;
+    const moved = await fleet.server.exec(['sh', '-c', asBefore, 'older-layout', zone]);
+    expect(moved.exitCode, moved.stderr).toBe(0);
+    expect((await fleet.server.exec(['test', '-f', `/etc/nginx/ruche/sites/${plain.id}.conf`])).exitCode).toBe(0);
+    const hello = async (host: string) => {
+      const answer = await httpGet(fleet.server.ports.http!, { host, path: '/hello.txt' });
+      return answer.status === 200 ? answer.body : answer.status;
+    };
+    await eventually(async () => (await hello(`plain.${zone}`)) === 'on the air\n', 10_000, 'the flat layout to serve');
+
+    await resynced('web');
+    // Now in subfolders shared between releases, nothing left in sites/ itself (the stray file
+    // removed), the maps reading the subfolders; still served; not a hand edit.
+    expect((await fleet.server.exec(['readlink', `/etc/nginx/ruche/sites/${subfolder(plain.id)}`])).stdout).toMatch(/^\.\.\/\.\.\/\.store\//);
+    expect((await fleet.server.exec(['find', '/etc/nginx/ruche/sites/', '-maxdepth', '1', '-type', 'f'])).stdout).toBe('');
+    expect((await fleet.server.exec(['grep', '-c', '/etc/nginx/ruche/sites/\\*/\\*\\.conf;', '/etc/nginx/ruche/http.conf'])).stdout.trim()).toBe('1');
+    expect(await hello(`plain.${zone}`)).toBe('on the air\n');
+    expect((await get(`/api/v1/sites/${plain.id}`)).phase).toBe('ready');
+    expect((await get(`/api/v1/resource-events?resourceId=${plain.id}`)).data.map((event: { kind: string }) => event.kind)).not.toContain('drift');
+    // The refused site moved with the others, as it was.
+    expect((await fleet.server.exec(['grep', '-c', 'also', `/etc/nginx/ruche/${siteFile(held.id)}`])).stdout.trim()).toBe('0');
+    expect((await get(`/api/v1/sites/${held.id}`)).phase).toBe('failed');
+
+    // nginx reads the new layout at its next reload (a new site's): every site answers as before,
+    // and the new release shares the subfolders the change leaves alone.
+    const before = (await fleet.server.exec(['readlink', '/etc/nginx/ruche'])).stdout.trim();
+    let fresh = await client.post('/api/v1/sites', { organizationId, hostnames: [`fresh.${zone}`] });
+    while (subfolder(fresh.body.id) === subfolder(plain.id)) fresh = await client.post('/api/v1/sites', { organizationId, hostnames: [`fresh-${randomBytes(2).toString('hex')}.${zone}`] });
+    await phaseOf(`/api/v1/sites/${fresh.body.id}`, 'ready');
+    const after = (await fleet.server.exec(['readlink', '/etc/nginx/ruche'])).stdout.trim();
+    expect(after).not.toBe(before);
+    const link = async (release: string, id: string) => (await fleet.server.exec(['readlink', `${release}/sites/${subfolder(id)}`])).stdout.trim();
+    expect(await link(after, plain.id)).toBe(await link(before, plain.id));
+    expect(await link(after, fresh.body.id)).toBe(`../../.store/${after.split('/').pop()}/${subfolder(fresh.body.id)}`);
+    expect(await hello(`plain.${zone}`)).toBe('on the air\n');
+    expect(await hello(`held.${zone}`)).toBe('on the air\n');
+    expect(await hello(`also.held.${zone}`)).toBe(404);
+    expect((await httpGet(fleet.server.ports.http!, { host: fresh.body.hostnames[0] })).body).toContain('hébergé par la coop');
   });
 
   it("serves HTTPS with a certificate for the site's names (made again when they change), and redirect-only sites", async () => {
@@ -481,7 +544,7 @@ describe('a domain and a site, from the API to the server', () => {
     expect((await client.patch(`/api/v1/sites/${site.body.id}`, { hostnames: [`a.${zone}`, `b.${zone}`] })).status).toBe(200);
     const other = await client.post('/api/v1/sites', { organizationId, hostnames: [`c.${zone}`], https: true });
     const failed = await phaseOf(`/api/v1/sites/${site.body.id}`, 'failed');
-    expect(failed.lastError).toMatch(new RegExp(`no certificate could be made for the names of sites/${site.body.id}\\.conf:1`));
+    expect(failed.lastError).toMatch(new RegExp(`no certificate could be made for the names of ${literally(siteFile(site.body.id))}:1`));
     await phaseOf(`/api/v1/sites/${other.body.id}`, 'ready');
     expect((await httpsGet(https, { host: `c.${zone}` })).certificateNames).toBe(`DNS:c.${zone}`);
     // Its last good configuration and pair still serve its old name; the new name is not served.
@@ -528,9 +591,9 @@ describe('a domain and a site, from the API to the server', () => {
       // The failed site's stale configuration was taken off, and it says why.
       const failed = (await client.get(`/api/v1/sites/${first.body.id}`)).body;
       expect(failed.phase).toBe('failed');
-      const why = `its last good configuration no longer passes the check and was taken off the server: another site now serves a name its last good configuration still claimed (conflicting parameter "a.${zone}" in sites/${second.body.id}.conf:`;
-      expect(failed.lastError).toMatch(new RegExp(`^${why.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\d+\\)$`));
-      expect((await fleet.server.exec(['test', '-e', `/etc/nginx/ruche/sites/${first.body.id}.conf`])).exitCode).not.toBe(0);
+      const why = `its last good configuration no longer passes the check and was taken off the server: another site now serves a name its last good configuration still claimed (conflicting parameter "a.${zone}" in ${siteFile(second.body.id)}:`;
+      expect(failed.lastError).toMatch(new RegExp(`^${literally(why)}\\d+\\)$`));
+      expect((await fleet.server.exec(['test', '-e', `/etc/nginx/ruche/${siteFile(first.body.id)}`])).exitCode).not.toBe(0);
     } finally {
       await fleet.server.exec(['rmdir', blocked]);
     }
@@ -581,8 +644,7 @@ describe('a domain and a site, from the API to the server', () => {
     const answer = await httpGet(fleet.server.ports.http!, { host: zone, path: '/hello.txt' });
     expect({ status: answer.status, body: answer.body }).toEqual({ status: 404, body: expect.not.stringContaining('on the air') });
     expect((await httpGet(fleet.server.ports.http!, { host: zone })).status).toBe(404);
-    const files = await fleet.server.exec(['ls', '/etc/nginx/ruche/sites']);
-    expect(files.stdout).not.toContain(site.id);
+    expect(await liveSiteFiles()).not.toContain(site.id);
     const events = await get(`/api/v1/resource-events?resourceId=${site.id}`);
     expect(events.data[0], JSON.stringify(events.data, null, 1)).toMatchObject({ kind: 'deleted' });
   });
@@ -612,7 +674,7 @@ describe("what Ruche changes on a server", () => {
     // Every configuration file Ruche wrote says so on its first line; nothing else is in conf.d.
     const own = await fleet.server.exec(['sh', '-c', 'find -L /etc/nginx/ruche /etc/knot/ruche /etc/nginx/conf.d -type f \\( -name "*.conf" -o -name "*.zone" \\) -print']);
     const files = own.stdout.trim().split('\n');
-    expect(files).toEqual(expect.arrayContaining(['/etc/nginx/conf.d/ruche.conf', '/etc/knot/ruche/knot.conf', `/etc/knot/ruche/zones/${zoneFolder(zone)}/${zone}.zone`]));
+    expect(files).toEqual(expect.arrayContaining(['/etc/nginx/conf.d/ruche.conf', '/etc/knot/ruche/knot.conf', `/etc/knot/ruche/zones/${subfolder(zone)}/${zone}.zone`]));
     expect(files.filter((file) => file.startsWith('/etc/nginx/conf.d/'))).toEqual(['/etc/nginx/conf.d/ruche.conf']);
     // Debian's nginx.conf leaves the maps' hash to its defaults: Ruche's file sizes it for long names.
     expect((await fleet.server.exec(['grep', '-c', 'map_hash_bucket_size', '/etc/nginx/conf.d/ruche.conf'])).stdout.trim()).toBe('1');
@@ -652,7 +714,7 @@ describe('thousands of zones at once', () => {
 
     const failed = settled.filter((row) => row.phase === 'failed');
     expect(failed.map((row) => row.name)).toEqual(broken.map(name));
-    for (const row of failed) expect(row.last_error).toMatch(new RegExp(`file 'zones/${zoneFolder(row.name)}/${row.name.replace(/\./g, '\\.')}\\.zone', line \\d+ \\(invalid IPv4 address\\)`));
+    for (const row of failed) expect(row.last_error).toMatch(new RegExp(`file 'zones/${subfolder(row.name)}/${row.name.replace(/\./g, '\\.')}\\.zone', line \\d+ \\(invalid IPv4 address\\)`));
     expect(settled.filter((row) => row.phase === 'ready')).toHaveLength(ZONES - broken.length);
     for (const n of [1, 1299, 1301, ZONES]) {
       const answer = await queryDns({ port: fleet.server.ports.dnsUdp!, name: name(n), type: 'TXT' });

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,9 +7,9 @@ import { createWorker, stopWorker } from '../../apps/worker/src/worker.js';
 import { startTestApi, type Caller, type TestApi } from '../support/test-api.js';
 import { makeHostingClient, makeLocalServer } from '../support/factories.js';
 import { eventually } from '../support/fleet-harness.js';
+import { siteFile, subfolder, zoneFile } from '../support/server-paths.js';
 
 /** The subfolder of `zones/` a zone's file is in: the first two hex digits of its name's SHA-256. */
-const zoneFolder = (zone: string) => createHash('sha256').update(zone).digest('hex').slice(0, 2);
 
 /** The reconciler with a worker, on `local` servers (folders): what `npm start` runs. */
 let api: TestApi;
@@ -53,7 +52,7 @@ describe('a change-triggered reconcile', () => {
     const first = await caller.post('/api/v1/sites', { organizationId: organization.id, hostnames: ['one.observed-tree.org'] });
     await ready(first.body.id, 'the first site');
     const server = (await admin.get(`/api/v1/servers/${first.body.serverId}`)).body as { name: string; id: string };
-    const file = path.join(api.config.dataDir, 'servers', server.name, 'etc/nginx/ruche/sites', `${first.body.id}.conf`);
+    const file = path.join(api.config.dataDir, 'servers', server.name, 'etc/nginx/ruche', siteFile(first.body.id));
     const original = readFileSync(file, 'utf8');
     // By hand, as `sed -i` would: a new file in place of the old one.
     const edited = `${original}# edited by hand\n`;
@@ -98,20 +97,20 @@ describe('a change-triggered reconcile of a driver that can load what waits', ()
     // The run for the fourth site applied that site alone (a full render records all four).
     expect(await lastRun()).toEqual({ resources_applied: 1, files_changed: 1 });
 
-    const sitesDir = path.join(api.config.dataDir, 'servers', server.name, 'etc/nginx/ruche/sites');
-    const files = () => new Set(readdirSync(sitesDir));
-    expect([...files()]).toEqual(expect.arrayContaining(ids.map((id) => `${id}.conf`)));
+    const live = path.join(api.config.dataDir, 'servers', server.name, 'etc/nginx/ruche');
+    const files = () => new Set((readdirSync(path.join(live, 'sites'), { recursive: true }) as string[]).map((file) => `sites/${file}`));
+    expect([...files()]).toEqual(expect.arrayContaining(ids.map(siteFile)));
     expect((await caller.delete(`/api/v1/sites/${ids[1]}`)).status).toBe(202);
     await eventually(async () => (await caller.get(`/api/v1/sites/${ids[1]}`)).status === 404, 20_000, 'the site to be deleted');
-    expect(files().has(`${ids[1]}.conf`)).toBe(false);
-    for (const id of [ids[0], ids[2], ids[3]]) expect(files().has(`${id}.conf`)).toBe(true);
+    expect(files().has(siteFile(ids[1]!))).toBe(false);
+    for (const id of [ids[0], ids[2], ids[3]]) expect(files().has(siteFile(id!))).toBe(true);
     expect(await lastRun()).toEqual({ resources_applied: 0, files_changed: 1 });
 
     // A change of the server that the shared server block renders (an IPv6 address, or none)
     // goes live with the next run.
     const { publicIpv6 } = (await admin.get(`/api/v1/servers/${server.id}`)).body as { publicIpv6: string | null };
     expect((await admin.patch(`/api/v1/servers/${server.id}`, { publicIpv6: publicIpv6 === null ? '2001:db8::77' : null })).status).toBe(200);
-    const listensOnIpv6 = () => readFileSync(path.join(sitesDir, '..', 'http.conf'), 'utf8').includes('listen [::]:80;');
+    const listensOnIpv6 = () => readFileSync(path.join(live, 'http.conf'), 'utf8').includes('listen [::]:80;');
     await eventually(async () => listensOnIpv6() === (publicIpv6 === null), 20_000, 'the server block to follow the address');
   });
 });
@@ -137,7 +136,7 @@ describe('a change-triggered DNS reconcile', () => {
     // A record on the first zone: that zone alone is rendered and recorded; the list is unchanged.
     const record = await caller.post(`/api/v1/domains/${first.body.id}/records`, { type: 'A', name: 'studio', value: '192.0.2.5' });
     expect(record.status).toBe(201);
-    await eventually(async () => readFileSync(path.join(live, 'zones', zoneFolder('zone-one.org'), 'zone-one.org.zone'), 'utf8').includes('192.0.2.5'), 20_000, 'the record to be written');
+    await eventually(async () => readFileSync(path.join(live, zoneFile('zone-one.org')), 'utf8').includes('192.0.2.5'), 20_000, 'the record to be written');
     await ready(first.body.id, 'the changed zone');
     // Its zone file and the serials file the activation waits on.
     expect(await lastRun()).toEqual({ resources_applied: 1, files_changed: 2 });
@@ -148,7 +147,7 @@ describe('a change-triggered DNS reconcile', () => {
     await eventually(async () => (await caller.get(`/api/v1/domains/${second.body.id}`)).status === 404, 20_000, 'the zone to be deleted');
     expect(listed()).toContain('zone-one.org');
     expect(listed()).not.toContain('zone-two.org');
-    expect(readdirSync(path.join(live, 'zones', zoneFolder('zone-one.org')))).toContain('zone-one.org.zone');
-    expect(existsSync(path.join(live, 'zones', zoneFolder('zone-two.org'), 'zone-two.org.zone'))).toBe(false);
+    expect(readdirSync(path.join(live, 'zones', subfolder('zone-one.org')))).toContain('zone-one.org.zone');
+    expect(existsSync(path.join(live, zoneFile('zone-two.org')))).toBe(false);
   });
 });

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, chmod } from 'node:fs/promises';
 import http from 'node:http';
@@ -8,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedPostgres, removeRelocatedCluster } from '@ruche/infra';
 import { freePort } from '../support/ports.js';
+import { siteFile, zoneFile } from '../support/server-paths.js';
 
 /**
  * The run command as a user runs it: `node infra/dist/run-all.js` (what `npm start` execs
@@ -227,8 +227,8 @@ describe('the run command', () => {
       }
     }
     const local = path.join(dataDir, 'servers/local');
-    expect(readFileSync(path.join(local, `etc/nginx/ruche/sites/${site.id}.conf`), 'utf8')).toContain('embedded-default.org "');
-    expect(readFileSync(path.join(local, `etc/knot/ruche/zones/${createHash('sha256').update('embedded-default.org').digest('hex').slice(0, 2)}/embedded-default.org.zone`), 'utf8')).toMatch(/SOA/);
+    expect(readFileSync(path.join(local, 'etc/nginx/ruche', siteFile(site.id)), 'utf8')).toContain('embedded-default.org "');
+    expect(readFileSync(path.join(local, 'etc/knot/ruche', zoneFile('embedded-default.org')), 'utf8')).toMatch(/SOA/);
     expect(readFileSync(path.join(local, 'ruche-commands.log'), 'utf8')).toContain('ruche-nginx-activate');
     process.kill(second.process.pid!, 'SIGTERM');
     expect(await second.exited).toBe(0);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Server } from '@ruche/hosting';
-import { CommandConnection, sharedSubfolders, type CommandResult } from './connection.js';
+import { CommandConnection, OWN_FUNCTION, sharedSubfolders, TO_SUBFOLDERS_FUNCTION, type CommandResult } from './connection.js';
 
 /** The release scripts run by this machine's own shell, on a folder: what a server's sh does with them. */
 class ShellConnection extends CommandConnection {
@@ -193,6 +193,22 @@ describe('a release on a server', () => {
       await stage(2, { 'zones/aa/a.zone': 'a1' });
       expect(await readlink(at(2, 'zones/aa'))).toBe(`../../.store/${name(2)}/aa`);
       expect(await readFile(at(2, 'zones/aa/a.zone'), 'utf8')).toBe('a1');
+    });
+
+    it('moves the files of the flat layout into their subfolders, copying a subfolder an older release links to first', async () => {
+      await stage(1, { 'zones/aa/a.zone': 'a1' });
+      await activate(1);
+      // A release holding the earlier layout beside a shared subfolder: two files for aa, one for bb.
+      await stage(2, { 'zones/x.zone': 'x', 'zones/y.zone': 'y', 'zones/z.zone': 'z', 'zones/copy of x.zone': 'stray' });
+      await writeFile(at(2, '.layout'), 'aa x\naa y\nbb z\n');
+      const moved = await connection.run(['sh', '-c', `${OWN_FUNCTION}\n${TO_SUBFOLDERS_FUNCTION}\nto_subfolders "$@"`, 'to-subfolders', at(2, ''), 'zones', '.zone', at(2, '.layout')], { allowFailure: true });
+      expect(moved.exitCode, moved.stderr).toBe(0);
+      expect((await readdir(at(2, 'zones/aa'))).sort()).toEqual(['a.zone', 'x.zone', 'y.zone']);
+      expect(await readdir(at(2, 'zones/bb'))).toEqual(['z.zone']);
+      expect(await readlink(at(2, 'zones/aa'))).toBe(`../../.store/${name(2)}/aa`);
+      // What the list does not name stays where it is; the older release saw none of it.
+      expect(existsSync(at(2, 'zones/copy of x.zone'))).toBe(true);
+      expect(await readdir(at(1, 'zones/aa'))).toEqual(['a.zone']);
     });
   });
 

@@ -80,6 +80,19 @@ export const STORE = '.store';
 const SHARED_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
 /**
+ * Where a file named for `name` goes in a shared folder: one of 256 subfolders, named by the
+ * first two hex digits of the SHA-256 of `name` (`3f/example.org.zone`), so that a release
+ * copies only the subfolder a change touches (see FileDriver.sharedFolder).
+ */
+export function subfolderPath(name: string, file: string): string {
+  return `${subfolderOf(name)}/${file}`;
+}
+
+export function subfolderOf(name: string): string {
+  return createHash('sha256').update(name).digest('hex').slice(0, 2);
+}
+
+/**
  * The subfolders of `shared` that writing or removing these paths touches (see FileDriver.sharedFolder).
  */
 export function sharedSubfolders(shared: string | null | undefined, paths: Iterable<string>): string[] {
@@ -125,6 +138,29 @@ export const OWN_FUNCTION = `own() {
   links=; for b in $copy $move $new; do links="$links ../../${STORE}/\${r##*/}/$b"; done
   if [ -n "$links" ]; then ln -s -t "$r/$s" -- $links || return 1; fi
   set +f
+}`;
+
+/**
+ * `to_subfolders RELEASE SHARED SUFFIX LIST`: moves the files of an earlier layout, every one in
+ * RELEASE's shared folder itself, into their subfolders. LIST is a file of `<subfolder> <name>`
+ * lines, sorted; each `<name>SUFFIX` moves into its `<subfolder>`, made the release's own first
+ * (a subfolder already linked is copied, never written through). One `mv` per subfolder.
+ */
+export const TO_SUBFOLDERS_FUNCTION = `to_subfolders() {
+  own "$1" "$2" "$(awk '$1 != last { printf "%s ", $1; last = $1 }' "$4")" || return 1
+  (
+    set -f
+    cd -- "$1/$2" || exit 1
+    current=; files=
+    while read -r folder name; do
+      if [ "$folder" != "$current" ]; then
+        if [ -n "$current" ]; then mv -t "$current" -- $files || exit 1; fi
+        current=$folder; files=
+      fi
+      files="$files $name$3"
+    done < "$4"
+    if [ -n "$current" ]; then mv -t "$current" -- $files || exit 1; fi
+  )
 }`;
 
 /** Every file's SHA-256; shared subfolders are links into the store, followed (no other link is). */

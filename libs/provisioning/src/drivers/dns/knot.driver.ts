@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Config } from '@ruche/core';
 import { DesiredStateReader, HOSTING_SETTINGS, type DesiredZone, type HostingSettings, type ResourceType, type Server } from '@ruche/hosting';
-import { newReleasePath, OWN_FUNCTION, STORE, type CommandResult, type ServerConnection } from '../../transports/connection.js';
+import { newReleasePath, OWN_FUNCTION, STORE, subfolderOf, TO_SUBFOLDERS_FUNCTION, type CommandResult, type ServerConnection } from '../../transports/connection.js';
 import { RENDER_TEST_HOOK, renderEach, type RenderTestHook, withoutReleasePath, type Activation, type ActivationChange, type CheckVerdict, type FileDriver, type ReleaseCheck, type Rendered, type RenderedUnit } from '../driver.js';
 import { Driver } from '../driver-registry.js';
 import { renderZone, renderZoneList, UnsafeRecord, zoneFilePath } from './zone-file.js';
@@ -94,7 +94,7 @@ export class KnotDriver implements FileDriver {
     // (A stray file whose name is no domain's stays where it is: the next run removes it.)
     const zones = flat.stdout.split('\n').filter((zone) => ZONE_NAME.test(zone));
     if (zones.length === 0) return;
-    const folders = zones.map((zone) => `${zoneFilePath(zone).split('/')[0]} ${zone}\n`).join('');
+    const folders = zones.map((zone) => `${subfolderOf(zone)} ${zone}\n`).join('');
     await connection.run(['sh', '-c', TO_SUBFOLDERS, 'ruche-knot-layout', newReleasePath(this.releasesDir), LIVE], { input: folders, timeoutMs: 300_000 });
   }
 
@@ -171,25 +171,13 @@ for file in *.zone; do if [ -f "$file" ]; then printf '%s\\n' "\${file%.zone}"; 
  */
 const TO_SUBFOLDERS = `set -e
 ${OWN_FUNCTION}
+${TO_SUBFOLDERS_FUNCTION}
 ${KNOTC}
 release=$1; live=$2; dir=\${1%/*}
 trap 'rm -rf -- "$release" "$dir/${STORE}/\${release##*/}"' EXIT
 cp -alH -- "$live" "$release"
 sort > "$release/.layout"
-own "$release" zones "$(awk '$1 != last { printf "%s ", $1; last = $1 }' "$release/.layout")"
-set -f
-cd -- "$release/zones"
-current=; files=
-while read -r folder zone; do
-  if [ "$folder" != "$current" ]; then
-    if [ -n "$current" ]; then mv -t "$current" -- $files; fi
-    current=$folder; files=
-  fi
-  files="$files $zone.zone"
-done < "$release/.layout"
-if [ -n "$current" ]; then mv -t "$current" -- $files; fi
-set +f
-cd /
+to_subfolders "$release" zones .zone "$release/.layout"
 awk 'NR == FNR { folder[$2] = $1; next }
   /^ *file: .*\\/zones\\/[^\\/]+[.]zone$/ {
     zone = $0; sub(/.*\\/zones\\//, "", zone); sub(/[.]zone$/, "", zone)

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { storedRecordProblem, txtChunks, type RecordType } from '@ruche/hosting';
+import { subfolderPath } from '../../transports/connection.js';
 import { MANAGED_HEADER } from '../driver.js';
 
 export interface ZoneRecord {
@@ -72,13 +72,9 @@ export function renderZone(zone: string, serial: number, records: readonly ZoneR
   return `${lines.join('\n')}\n`;
 }
 
-/**
- * A zone's file under the zones folder: in one of 256 subfolders named by the first two hex
- * digits of the SHA-256 of its name (`3f/example.org.zone`), so that a release copies only the
- * subfolder a change touches (see FileDriver.sharedFolder).
- */
+/** A zone's file under the zones folder, in its subfolder (see subfolderPath): `3f/example.org.zone`. */
 export function zoneFilePath(zone: string): string {
-  return `${createHash('sha256').update(zone).digest('hex').slice(0, 2)}/${zone}.zone`;
+  return subfolderPath(zone, `${zone}.zone`);
 }
 
 /** The zone list Knot includes, each zone read from its file and never written back. */

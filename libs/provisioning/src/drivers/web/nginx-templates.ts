@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isSafeDocumentRoot, ORGANIZATION_PREFIX, parseHostName, redirectProblem } from '@ruche/hosting';
+import { subfolderPath } from '../../transports/connection.js';
 import { MANAGED_HEADER } from '../driver.js';
 
 export interface SiteConfig {
@@ -108,8 +109,13 @@ const VALUE_MAPS = [
   'map $ruche_site $ruche_site_id { default -; "~^(?<ruche_log_site>\\S+) " $ruche_log_site; }',
 ];
 
+/** A site's file in the release: in its subfolder of `sites/`, shared between releases (see subfolderPath). */
+export function siteFile(id: string): string {
+  return `sites/${subfolderPath(id, `${id}.conf`)}`;
+}
+
 /**
- * The maps and the one server block, reading the site files under `sites`. The server block
+ * The maps and the one server block, reading the site files under `sites` (one subfolder down). The server block
  * takes every host name no other block of the server names (a regular expression is tried
  * after exact names): a name Ruche does not serve gets 404, not the server's default page.
  * A name without HTTPS asked for over TLS (a plain site, no site, or a client without SNI)
@@ -126,7 +132,7 @@ function sitesHttp(sites: string, ipv6: boolean): string[] {
     // by the Host of a request.
     'map $request_method $ruche_name { "" $ssl_server_name; default $host; }',
     // (`hostnames`: a name asked for with a final dot is the same name.)
-    `map $ruche_name $ruche_site { hostnames; default ""; include ${sites}/*.conf; }`,
+    `map $ruche_name $ruche_site { hostnames; default ""; include ${sites}/*/*.conf; }`,
     ...VALUE_MAPS,
     'server {',
     '    listen 80;',

@@ -1,10 +1,10 @@
 import { Injectable, Optional, Inject } from '@nestjs/common';
 import type { Config } from '@ruche/core';
 import { DesiredStateReader, ResourceOutcomes, type DesiredSite, type ResourceType, type Server } from '@ruche/hosting';
-import type { CommandResult, ServerConnection } from '../../transports/connection.js';
+import { newReleasePath, OWN_FUNCTION, STORE, subfolderOf, TO_SUBFOLDERS_FUNCTION, type CommandResult, type ServerConnection } from '../../transports/connection.js';
 import { RENDER_TEST_HOOK, renderEach, type RenderTestHook, withoutReleasePath, type Activation, type ActivationChange, type CheckVerdict, type FileDriver, type ReleaseCheck, type Rendered, type RenderedUnit } from '../driver.js';
 import { Driver } from '../driver-registry.js';
-import { CERT_DIR, certificateNames, EARLY_HOST_NAME, EARLY_HOSTS, certificatePair, CHECK_SIZES_FILE, checkConfig, checkSizes, DEFAULT_INDEX, nginxInclude, renderHttp, renderSiteMap, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
+import { CERT_DIR, certificateNames, EARLY_HOST_NAME, EARLY_HOSTS, certificatePair, CHECK_SIZES_FILE, checkConfig, checkSizes, DEFAULT_INDEX, nginxInclude, renderHttp, renderSiteMap, siteFile, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
 
 /** \`worker_group\` prints the group nginx's workers run as (the \`user\` line of nginx.conf). */
 const WORKER_GROUP = `worker_group() {
@@ -14,7 +14,7 @@ const WORKER_GROUP = `worker_group() {
 
 /**
  * The check of a staged release, in the one round trip that stages it. First each HTTPS site
- * of the release (`<pair> <subjectAltName list>` lines of the check's file) gets its self-signed
+ * of the release (`<pair> <site file> <subjectAltName list>` lines of the check's file) gets its self-signed
  * pair (real certificates come later), named for its names (see certificatePair), unless it is
  * there: a new pair never replaces the one the live release serves (the site's older pairs go
  * once the new release serves: see ACTIVATE).
@@ -31,7 +31,7 @@ ${WORKER_GROUP}
 if [ -s "$release/ruche-check.tls" ]; then
   group=$(worker_group)
   umask 077
-  while read -r name names; do
+  while read -r name file names; do
     pair=$certs/$name; id=\${name%-*}
     [ -s "$pair.crt" ] && [ -s "$pair.key" ] && continue
     # A pair an earlier Ruche made for exactly these names (<id>.crt, .key, .names) serves on.
@@ -44,7 +44,7 @@ if [ -s "$release/ruche-check.tls" ]; then
       && mv -f -- "$pair.key.new" "$pair.key" && mv -f -- "$pair.crt.new" "$pair.crt"; then
       rm -f -- "$pair.err"
     else
-      echo "no certificate could be made for the names of $release/sites/$id.conf:1: $(tail -n 1 "$pair.err")" >&2
+      echo "no certificate could be made for the names of $release/$file:1: $(tail -n 1 "$pair.err")" >&2
       rm -f -- "$pair.key.new" "$pair.crt.new" "$pair.err"; rc=1; continue
     fi
   done < "$release/ruche-check.tls"
@@ -55,7 +55,7 @@ if ! nginx -t -q -c "$release/ruche-check.conf" 2> "$release/ruche-check.err"; t
   # A name two files claim: nginx names the second; the first is said too (a site whose last
   # good file still claims a name it no longer has, which another site now takes).
   sed -n 's/.*conflicting parameter "\\([^"]*\\)".*/\\1/p' "$release/ruche-check.err" | while read -r name; do
-    LC_ALL=C awk -v name="$name" '$1 == name { file = FILENAME; sub(/.*\\//, "", file); sub(/\\.conf$/, "", file); print "ruche-first-claim " file " " name; exit }' "$release"/sites/*.conf
+    LC_ALL=C awk -v name="$name" '$1 == name { file = FILENAME; sub(/.*\\//, "", file); sub(/\\.conf$/, "", file); print "ruche-first-claim " file " " name; exit }' "$release"/sites/*/*.conf
   done
 fi
 rm -f -- "$release/ruche-check.conf" "$release/ruche-check.tls" "$release/ruche-check.err"
@@ -69,7 +69,7 @@ done`;
 const HAS_FILES = 'has_files() { for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do if [ -e "$f" ] || [ -L "$f" ]; then return 0; fi; done; return 1; }';
 
 /**
- * Reads the activation's standard input (see ACTIVATE and EARLY): `-<site id>` lines into
+ * Reads the activation's standard input (see ACTIVATE and EARLY): `-<subfolder>/<site id>` lines into
  * \`pairs\`, `+<name> <dir>` lines as early links, and makes each organisation's document roots.
  */
 const READ_INPUT = `hosts=${EARLY_HOSTS}
@@ -116,7 +116,7 @@ done
  * connections).
  *
  * Standard input: one `<user>:<space>:<dir>[:<dir>…]` line per organisation whose sites
- * changed (names and paths hold no `:`), then `-<site id>` per site changed or gone, whose
+ * changed (names and paths hold no `:`), then `-<subfolder>/<site id>` per site changed or gone, whose
  * certificate pairs but the live one go once the new release serves. A click must stay fast:
  * an organisation whose roots all hold something (read with the shell's own tests) costs two
  * processes, its user and its space checked; and a server holds thousands of sites: the rest
@@ -161,10 +161,10 @@ if [ $stale = no ] && has_files "$hosts"; then rm -f -- "$hosts"/*; fi
 # without a pair to remove.
 certs=${CERT_DIR}
 [ $stale = no ] || pairs=
-for id in $pairs; do
-  live=
-  if [ -f "/etc/nginx/ruche/sites/$id.conf" ]; then
-    while read -r key value; do case $value in *" tls:"*) live=\${value#*tls:}; live=\${live%% *}; break ;; esac; done < "/etc/nginx/ruche/sites/$id.conf"
+for entry in $pairs; do
+  id=\${entry##*/}; live=
+  if [ -f "/etc/nginx/ruche/sites/$entry.conf" ]; then
+    while read -r key value; do case $value in *" tls:"*) live=\${value#*tls:}; live=\${live%% *}; break ;; esac; done < "/etc/nginx/ruche/sites/$entry.conf"
   fi
   for old in "$certs/$id".crt "$certs/$id"-*.crt; do
     [ -e "$old" ] || continue
@@ -184,15 +184,21 @@ done`;
 const EARLY = `set -e
 ${READ_INPUT}`;
 
+const HTTP_FILE = 'http.conf';
+
 /** What prepare prints when the server has a map of its own before Ruche's file. */
 const MAP_BEFORE_RUCHE = 'ruche: a map before conf.d/ruche.conf';
+
+/** What prepare prints before the name of each site file directly in the live `sites/` (the earlier layout). */
+const FLAT_SITE = 'ruche-flat-site ';
 
 /**
  * Folders; the placeholder pair served for a name without HTTPS (see sitesHttp: without it,
  * nginx logs an error at each such handshake, and scanners make many); and certificate pairs
  * readable by nginx's workers' group and no one else (the workers read a pair at each
  * handshake; pairs made by an earlier Ruche were root's alone); then what the server's own
- * configuration says of the maps' hash sizes.
+ * configuration says of the maps' hash sizes, and the site files an earlier Ruche wrote
+ * directly in the live `sites/`.
  */
 const PREPARE = `set -e
 mkdir -p -- "$@"
@@ -214,14 +220,42 @@ for f in /etc/nginx/nginx.conf /etc/nginx/conf.d/*.conf; do
   if [ "$f" = /etc/nginx/nginx.conf ] || expr "$f" '<' "$ours" >/dev/null; then
     if grep -sqE '^[[:space:]]*map[[:space:]]' -- "$f"; then echo '${MAP_BEFORE_RUCHE}'; fi
   fi
+done
+for f in /etc/nginx/ruche/sites/*.conf; do
+  if [ -f "$f" ]; then f=\${f##*/}; echo "${FLAT_SITE}\${f%.conf}"; fi
 done`;
 
-const siteFile = (id: string) => `sites/${id}.conf`;
+/**
+ * A copy of the live tree with each site file moved from \`sites/\` itself to its subfolder
+ * (standard input: one "<subfolder> <site id>" per line), and the maps reading the subfolders;
+ * then it goes live. nginx holds its configuration in memory: nothing to reload. Until the
+ * swap, a failure leaves nothing behind.
+ */
+const TO_SUBFOLDERS = `set -e
+${OWN_FUNCTION}
+${TO_SUBFOLDERS_FUNCTION}
+release=$1; live=$2; dir=\${1%/*}
+trap 'rm -rf -- "$release" "$dir/${STORE}/\${release##*/}"' EXIT
+cp -alH -- "$live" "$release"
+sort > "$release/.layout"
+to_subfolders "$release" sites .conf "$release/.layout"
+rm -f -- "$release/.layout"
+if [ -f "$release/${HTTP_FILE}" ]; then
+  sed 's|/sites/[*][.]conf;|/sites/*/*.conf;|' "$release/${HTTP_FILE}" > "$release/${HTTP_FILE}.new"
+  mv -f -- "$release/${HTTP_FILE}.new" "$release/${HTTP_FILE}"
+fi
+ln -sfn -- "$release" "$live.new"
+mv -T -- "$live.new" "$live"
+trap - EXIT`;
+
+/** A site file directly in `sites/`, where an earlier Ruche wrote them (see prepare). */
+const FLAT_SITE_FILE = /^sites\/[^/]+\.conf$/;
+/** A site file in its subfolder: `sites/<2 hex>/<site id>.conf`. */
+const SITE_FILE = /^sites\/[0-9a-f]{2}\/([^/]+)\.conf$/;
 /** What nginx puts before each message it logs (time, level, process): not for a client's eyes. */
 const NGINX_LOG_PREFIX = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[[a-z]+\] \d+#\d+: /;
 /** A site id as a certificate pair's name starts with it (checked before it reaches a shell's glob). */
 const SITE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const HTTP_FILE = 'http.conf';
 
 /** The web driver: one map file per site under one shared server block, checked with `nginx -t`, reloaded once. */
 @Injectable()
@@ -232,6 +266,8 @@ export class NginxDriver implements FileDriver {
   readonly resourceTypes: ResourceType[] = ['site'];
   readonly liveLink = '/etc/nginx/ruche';
   readonly releasesDir = '/etc/nginx/ruche.releases';
+  /** Site files are in 256 subfolders of `sites/`, shared between releases (see siteFile). */
+  readonly sharedFolder = 'sites';
 
   constructor(
     private readonly desired: DesiredStateReader,
@@ -252,7 +288,7 @@ export class NginxDriver implements FileDriver {
     const waiting = this.loadSites(server, await this.desired.sites(server.id, 'waiting-or-failed'));
     const keptFiles = async () => {
       const kept = new Set(await this.desired.keptSiteIds(server.id));
-      return { has: (path: string) => path.startsWith('sites/') && path.endsWith('.conf') && kept.has(path.slice('sites/'.length, -'.conf'.length)) };
+      return { has: (path: string) => kept.has(SITE_FILE.exec(path)?.[1] ?? '') };
     };
     return { ...waiting, keptFiles };
   }
@@ -282,9 +318,18 @@ export class NginxDriver implements FileDriver {
 
   async prepare(connection: ServerConnection): Promise<void> {
     const found = await connection.run(['sh', '-c', PREPARE, 'ruche-nginx-prepare', this.releasesDir, WEB_ROOT, CERT_DIR, EARLY_HOSTS]);
+    const output = found.stdout.split('\n').filter((line) => line.trim() !== '');
+    // Site files an earlier Ruche wrote directly in sites/ move to their subfolders as they are
+    // (a site kept at its last good version stays so), in a release of their own, before
+    // anything is rendered. (A stray file whose name is no site's stays: the next run removes it.)
+    const flat = output.filter((line) => line.startsWith(FLAT_SITE)).map((line) => line.slice(FLAT_SITE.length)).filter((id) => SITE_ID.test(id));
+    if (flat.length > 0) {
+      const folders = flat.map((id) => `${subfolderOf(id)} ${id}\n`).join('');
+      await connection.run(['sh', '-c', TO_SUBFOLDERS, 'ruche-nginx-layout', newReleasePath(this.releasesDir), this.liveLink], { input: folders, timeoutMs: 300_000 });
+    }
     // The maps' hash sizes are Ruche's unless the server's own configuration sets them or has a
     // map read before Ruche's file; the check uses what the live configuration ends up with.
-    const lines = found.stdout.split('\n').filter((line) => line.trim() !== '');
+    const lines = output.filter((line) => !line.startsWith(FLAT_SITE));
     const ruchesSizes = lines.length === 0;
     await connection.writeFiles(
       '/etc',
@@ -296,9 +341,14 @@ export class NginxDriver implements FileDriver {
     );
   }
 
-  /** Sites are map lines read by the release's http.conf since it exists (they were server blocks before). */
+  /**
+   * Sites are map lines read by the release's http.conf since it exists (they were server
+   * blocks before), in subfolders of `sites/` since they are shared (see prepare).
+   */
   isCurrentLayout(live: ReadonlyMap<string, string>): boolean {
-    return live.has(HTTP_FILE);
+    if (!live.has(HTTP_FILE)) return false;
+    for (const file of live.keys()) if (FLAT_SITE_FILE.test(file)) return false;
+    return true;
   }
 
   /** The HTTPS sites' certificates, then `nginx -t` on the staged sites (see CHECK). */
@@ -307,7 +357,7 @@ export class NginxDriver implements FileDriver {
     return {
       files: new Map([
         ['ruche-check.conf', checkConfig(release)],
-        ['ruche-check.tls', tls.map((site) => `${certificatePair(site)} ${certificateNames(site)}\n`).join('')],
+        ['ruche-check.tls', tls.map((site) => `${certificatePair(site)} ${siteFile(site.id)} ${certificateNames(site)}\n`).join('')],
       ]),
       argv: ['sh', '-c', CHECK, 'ruche-nginx-check', release],
     };
@@ -325,7 +375,7 @@ export class NginxDriver implements FileDriver {
     const message = result.stderr.trim() || result.stdout.trim();
     const included = new Set(units.map((unit) => unit.resource.id));
     const firstClaims = new Map([...result.stdout.matchAll(/^ruche-first-claim ([0-9a-f-]{36}) (\S+)$/gm)].map((match) => [match[2]!, match[1]!]));
-    for (const match of message.matchAll(/\/sites\/([0-9a-f-]{36})\.conf:\d+/g)) {
+    for (const match of message.matchAll(/\/sites\/[0-9a-f]{2}\/([0-9a-f-]{36})\.conf:\d+/g)) {
       const line = withoutReleasePath((message.split('\n').find((candidate) => candidate.includes(match[0])) ?? message).replace(/^nginx: /, '').replace(NGINX_LOG_PREFIX, ''), this.releasesDir);
       const first = firstClaims.get(/conflicting parameter "([^"]+)"/.exec(line)?.[1] ?? '');
       if (first && first !== match[1] && !included.has(first)) byResource.set(first, `another site now serves a name its last good configuration still claimed (${line})`);
@@ -371,8 +421,10 @@ export class NginxDriver implements FileDriver {
 
   /** Document roots for changed sites (one system user per organisation), then one reload. */
   activation(change: ActivationChange): Activation {
-    // Then `-<site id>` for each site whose older certificate pairs go once the release serves.
-    const pairs = [...change.changed.map((unit) => unit.resource), ...change.removed].filter((resource) => resource.type === 'site' && SITE_ID.test(resource.id)).map((resource) => `-${resource.id}`);
+    // Then `-<subfolder>/<site id>` for each site whose older certificate pairs go once the release serves.
+    const pairs = [...change.changed.map((unit) => unit.resource), ...change.removed]
+      .filter((resource) => resource.type === 'site' && SITE_ID.test(resource.id))
+      .map((resource) => `-${subfolderOf(resource.id)}/${resource.id}`);
     return { argv: ['sh', '-c', ACTIVATE, 'ruche-nginx-activate'], input: lines([...rootSpecs(change.changed.map((unit) => unit.data as SiteConfig)), ...pairs]) };
   }
 
