@@ -67,14 +67,14 @@ async function soaSerial(zone: string, transport: 'udp' | 'tcp' = 'udp'): Promis
   return Number(answer.answers.find((record) => record.type === 'SOA')!.data.split(' ')[2]);
 }
 
-/** Asks for a resync of the server and waits until its run for `service` has succeeded. */
-async function resynced(service: 'web' | 'dns'): Promise<void> {
+/** Asks for a resync of the server and waits until its run for `service` has ended so. */
+async function resynced(service: 'web' | 'dns', status: 'succeeded' | 'failed' = 'succeeded'): Promise<void> {
   const asked = Date.now();
   expect((await fleet.admin.post(`/api/v1/servers/${fleet.serverId}/resync`)).status).toBe(202);
   await eventually(async () => {
     const runs = (await fleet.admin.get(`/api/v1/jobs?serverId=${fleet.serverId}&limit=20`)).body.data as Array<{ service: string; trigger: string; status: string; startedAt: string | null }>;
-    return runs.some((run) => run.service === service && run.trigger === 'resync' && run.status === 'succeeded' && Date.parse(run.startedAt!) >= asked - 1000);
-  }, 30_000, `the resync of ${service}`);
+    return runs.some((run) => run.service === service && run.trigger === 'resync' && run.status === status && Date.parse(run.startedAt!) >= asked - 1000);
+  }, 30_000, `the resync of ${service} to end ${status}`);
 }
 
 /** Restarts the worker with the drivers' test-only hook, which alters what they render (until the test ends). */
@@ -402,7 +402,7 @@ describe('a domain and a site, from the API to the server', () => {
     await phaseOf(`/api/v1/domains/${held.id}`, 'failed');
     // The live tree as an older Ruche wrote it: plain folders, every zone file in zones/ (and a
     // stray file whose name is no zone's, which must not stop the move).
-    const asBefore = `live=$(readlink -f /etc/knot/ruche); release=/etc/knot/ruche.releases/$(date -u +%Y%m%d%H%M%S000)-0000beef
+    const asBefore = `live=$(readlink -f /etc/knot/ruche); release=/etc/knot/ruche.releases/$(date -u +%Y%m%d%H%M%S%3N)-0000beef
       cp -aL -- "$live" "$release" && cd "$release/zones" && for folder in */; do mv -- "$folder"* . && rmdir -- "$folder"; done
       echo stray > "copy of old.zone"
       sed -i 's|/etc/knot/ruche/zones/[0-9a-f][0-9a-f]/|/etc/knot/ruche/zones/|' "$release/knot.conf"
@@ -437,7 +437,7 @@ describe('a domain and a site, from the API to the server', () => {
     await phaseOf(`/api/v1/sites/${held.id}`, 'failed');
     // The live tree as an older Ruche wrote it: plain folders, every site file in sites/, read
     // from there by the maps (and a stray file whose name is no site's, which must not stop the move).
-    const asBefore = `live=$(readlink -f /etc/nginx/ruche); release=/etc/nginx/ruche.releases/$(date -u +%Y%m%d%H%M%S000)-0000beef
+    const asBefore = `live=$(readlink -f /etc/nginx/ruche); release=/etc/nginx/ruche.releases/$(date -u +%Y%m%d%H%M%S%3N)-0000beef
       cp -aL -- "$live" "$release" && cd "$release/sites" || exit 1
       for folder in */; do for file in "$folder"*; do if [ -e "$file" ]; then mv -- "$file" . || exit 1; fi; done; rmdir -- "$folder" || exit 1; done
       echo "stray.$1 \\"-\\";" > "copy of old.conf"
@@ -451,6 +451,25 @@ describe('a domain and a site, from the API to the server', () => {
       return answer.status === 200 ? answer.body : answer.status;
     };
     await eventually(async () => (await hello(`plain.${zone}`)) === 'on the air\n', 10_000, 'the flat layout to serve');
+
+    // The move goes live at the set-up, before the run's own release: with that release refused
+    // (its check fails), the moved tree is what nginx reads at its next reload, and it serves
+    // every site as before.
+    const refuseChecks = `real=$(command -v nginx) && printf '#!/bin/sh\\ncase " $* " in *ruche-check.conf*) echo "refused for the test" >&2; exit 1 ;; esac\\nexec %s "$@"\\n' "$real" > /usr/local/sbin/nginx && chmod +x /usr/local/sbin/nginx`;
+    expect((await fleet.server.exec(['sh', '-c', refuseChecks])).exitCode).toBe(0);
+    try {
+      await resynced('web', 'failed');
+    } finally {
+      await fleet.server.exec(['rm', '-f', '/usr/local/sbin/nginx']);
+    }
+    expect((await fleet.server.exec(['readlink', `/etc/nginx/ruche/sites/${subfolder(plain.id)}`])).stdout).toMatch(/^\.\.\/\.\.\/\.store\//);
+    const workers = async () => (await fleet.server.exec(['sh', '-c', 'pgrep -P "$(cat /run/nginx.pid)"'])).stdout.trim().split('\n');
+    const old = await workers();
+    expect((await fleet.server.exec(['nginx', '-s', 'reload'])).exitCode).toBe(0);
+    await eventually(async () => (await workers()).every((pid) => pid !== '' && !old.includes(pid)), 10_000, 'nginx to reload');
+    expect(await hello(`plain.${zone}`)).toBe('on the air\n');
+    expect(await hello(`held.${zone}`)).toBe('on the air\n');
+    expect(await hello(`also.held.${zone}`)).toBe(404);
 
     await resynced('web');
     // Now in subfolders shared between releases, nothing left in sites/ itself (the stray file
@@ -591,8 +610,10 @@ describe('a domain and a site, from the API to the server', () => {
       // The failed site's stale configuration was taken off, and it says why.
       const failed = (await client.get(`/api/v1/sites/${first.body.id}`)).body;
       expect(failed.phase).toBe('failed');
-      const why = `its last good configuration no longer passes the check and was taken off the server: another site now serves a name its last good configuration still claimed (conflicting parameter "a.${zone}" in ${siteFile(second.body.id)}:`;
-      expect(failed.lastError).toMatch(new RegExp(`^${literally(why)}\\d+\\)$`));
+      // (nginx names the file of the two it read second: either, by their subfolders.)
+      const why = `its last good configuration no longer passes the check and was taken off the server: another site now serves a name its last good configuration still claimed (conflicting parameter "a.${zone}" in `;
+      const files = [siteFile(first.body.id), siteFile(second.body.id)].map(literally).join('|');
+      expect(failed.lastError).toMatch(new RegExp(`^${literally(why)}(${files}):\\d+\\)$`));
       expect((await fleet.server.exec(['test', '-e', `/etc/nginx/ruche/${siteFile(first.body.id)}`])).exitCode).not.toBe(0);
     } finally {
       await fleet.server.exec(['rmdir', blocked]);

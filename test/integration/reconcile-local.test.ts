@@ -9,8 +9,6 @@ import { makeHostingClient, makeLocalServer } from '../support/factories.js';
 import { eventually } from '../support/fleet-harness.js';
 import { siteFile, subfolder, zoneFile } from '../support/server-paths.js';
 
-/** The subfolder of `zones/` a zone's file is in: the first two hex digits of its name's SHA-256. */
-
 /** The reconciler with a worker, on `local` servers (folders): what `npm start` runs. */
 let api: TestApi;
 let admin: Caller;

@@ -395,7 +395,9 @@ export class Reconciler {
   private async failed(server: Server, driver: ServiceDriver, waiting: ResourceState[], outcomes: Outcomes, error: unknown, runId: string, drift: boolean): Promise<ReconcileSummary> {
     if (!(error instanceof TransportError) && !(error instanceof CommandFailed) && !(error instanceof ReleaseRefused)) throw error;
     await this.connections.discard(server);
+    // Every service is prepared again, which may move a live tree: none is known any more.
     this.prepared.delete(server.id);
+    for (const key of this.observed.keys()) if (key.startsWith(`${server.id}/`)) this.observed.delete(key);
     const unreachable = error instanceof TransportError;
     const message = unreachable
       ? `The server ${server.name} could not be reached; Ruche retries on its own.`

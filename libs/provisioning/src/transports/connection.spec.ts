@@ -198,15 +198,19 @@ describe('a release on a server', () => {
     it('moves the files of the flat layout into their subfolders, copying a subfolder an older release links to first', async () => {
       await stage(1, { 'zones/aa/a.zone': 'a1' });
       await activate(1);
-      // A release holding the earlier layout beside a shared subfolder: two files for aa, one for bb.
-      await stage(2, { 'zones/x.zone': 'x', 'zones/y.zone': 'y', 'zones/z.zone': 'z', 'zones/copy of x.zone': 'stray' });
-      await writeFile(at(2, '.layout'), 'aa x\naa y\nbb z\n');
+      // A release holding the earlier layout beside a shared subfolder: two files for aa, one for
+      // bb, and a stale copy of a file aa already holds.
+      await stage(2, { 'zones/x.zone': 'x', 'zones/y.zone': 'y', 'zones/z.zone': 'z', 'zones/a.zone': 'stale', 'zones/copy of x.zone': 'stray' });
+      await writeFile(at(2, '.layout'), 'aa a\naa x\naa y\nbb z\n');
       const moved = await connection.run(['sh', '-c', `${OWN_FUNCTION}\n${TO_SUBFOLDERS_FUNCTION}\nto_subfolders "$@"`, 'to-subfolders', at(2, ''), 'zones', '.zone', at(2, '.layout')], { allowFailure: true });
       expect(moved.exitCode, moved.stderr).toBe(0);
       expect((await readdir(at(2, 'zones/aa'))).sort()).toEqual(['a.zone', 'x.zone', 'y.zone']);
       expect(await readdir(at(2, 'zones/bb'))).toEqual(['z.zone']);
       expect(await readlink(at(2, 'zones/aa'))).toBe(`../../.store/${name(2)}/aa`);
-      // What the list does not name stays where it is; the older release saw none of it.
+      // A file already in its subfolder is not replaced; what the list does not name stays where
+      // it is; the older release saw none of it.
+      expect(await readFile(at(2, 'zones/aa/a.zone'), 'utf8')).toBe('a1');
+      expect(existsSync(at(2, 'zones/a.zone'))).toBe(true);
       expect(existsSync(at(2, 'zones/copy of x.zone'))).toBe(true);
       expect(await readdir(at(1, 'zones/aa'))).toEqual(['a.zone']);
     });

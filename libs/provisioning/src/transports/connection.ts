@@ -144,7 +144,9 @@ export const OWN_FUNCTION = `own() {
  * `to_subfolders RELEASE SHARED SUFFIX LIST`: moves the files of an earlier layout, every one in
  * RELEASE's shared folder itself, into their subfolders. LIST is a file of `<subfolder> <name>`
  * lines, sorted; each `<name>SUFFIX` moves into its `<subfolder>`, made the release's own first
- * (a subfolder already linked is copied, never written through). One `mv` per subfolder.
+ * (a subfolder already linked is copied, never written through). A file already in its
+ * subfolder is never replaced: the one left beside it is a stray the next run removes. One `mv`
+ * per subfolder.
  */
 export const TO_SUBFOLDERS_FUNCTION = `to_subfolders() {
   own "$1" "$2" "$(awk '$1 != last { printf "%s ", $1; last = $1 }' "$4")" || return 1
@@ -154,12 +156,13 @@ export const TO_SUBFOLDERS_FUNCTION = `to_subfolders() {
     current=; files=
     while read -r folder name; do
       if [ "$folder" != "$current" ]; then
-        if [ -n "$current" ]; then mv -t "$current" -- $files || exit 1; fi
+        if [ -n "$files" ]; then mv -t "$current" -- $files || exit 1; fi
         current=$folder; files=
       fi
+      if [ -e "$folder/$name$3" ] || [ -L "$folder/$name$3" ]; then continue; fi
       files="$files $name$3"
     done < "$4"
-    if [ -n "$current" ]; then mv -t "$current" -- $files || exit 1; fi
+    if [ -n "$files" ]; then mv -t "$current" -- $files || exit 1; fi
   )
 }`;
 

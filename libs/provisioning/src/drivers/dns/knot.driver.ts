@@ -175,6 +175,7 @@ ${TO_SUBFOLDERS_FUNCTION}
 ${KNOTC}
 release=$1; live=$2; dir=\${1%/*}
 trap 'rm -rf -- "$release" "$dir/${STORE}/\${release##*/}"' EXIT
+trap 'exit 1' HUP INT TERM
 cp -alH -- "$live" "$release"
 sort > "$release/.layout"
 to_subfolders "$release" zones .zone "$release/.layout"

@@ -221,41 +221,49 @@ for f in /etc/nginx/nginx.conf /etc/nginx/conf.d/*.conf; do
     if grep -sqE '^[[:space:]]*map[[:space:]]' -- "$f"; then echo '${MAP_BEFORE_RUCHE}'; fi
   fi
 done
-for f in /etc/nginx/ruche/sites/*.conf; do
-  if [ -f "$f" ]; then f=\${f##*/}; echo "${FLAT_SITE}\${f%.conf}"; fi
-done`;
+# (Not when the live maps read the subfolders: a file there is a stray, which nginx does not read.)
+if ! grep -qsF -- '/sites/*/*.conf;' /etc/nginx/ruche/${HTTP_FILE}; then
+  for f in /etc/nginx/ruche/sites/*.conf; do
+    if [ -f "$f" ]; then f=\${f##*/}; echo "${FLAT_SITE}\${f%.conf}"; fi
+  done
+fi`;
 
 /**
  * A copy of the live tree with each site file moved from \`sites/\` itself to its subfolder
  * (standard input: one "<subfolder> <site id>" per line), and the maps reading the subfolders;
- * then it goes live. nginx holds its configuration in memory: nothing to reload. Until the
- * swap, a failure leaves nothing behind.
+ * then it goes live. nginx holds its configuration in memory: nothing to reload (the release
+ * is whole: a reload before the next run serves the same sites). Until the swap, a failure, or
+ * a signal, leaves nothing behind.
  */
 const TO_SUBFOLDERS = `set -e
 ${OWN_FUNCTION}
 ${TO_SUBFOLDERS_FUNCTION}
 release=$1; live=$2; dir=\${1%/*}
 trap 'rm -rf -- "$release" "$dir/${STORE}/\${release##*/}"' EXIT
+trap 'exit 1' HUP INT TERM
 cp -alH -- "$live" "$release"
 sort > "$release/.layout"
 to_subfolders "$release" sites .conf "$release/.layout"
 rm -f -- "$release/.layout"
 if [ -f "$release/${HTTP_FILE}" ]; then
   sed 's|/sites/[*][.]conf;|/sites/*/*.conf;|' "$release/${HTTP_FILE}" > "$release/${HTTP_FILE}.new"
+  # (Maps that would read no site at all never go live: an include line edited by hand stops the move.)
+  grep -qF -- '/sites/*/*.conf;' "$release/${HTTP_FILE}.new" || { echo "ruche: ${HTTP_FILE} does not include sites/*.conf" >&2; exit 1; }
   mv -f -- "$release/${HTTP_FILE}.new" "$release/${HTTP_FILE}"
 fi
 ln -sfn -- "$release" "$live.new"
 mv -T -- "$live.new" "$live"
 trap - EXIT`;
 
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+/** A site id as a certificate pair's name starts with it (checked before it reaches a shell's glob). */
+const SITE_ID = new RegExp(`^${UUID}$`);
 /** A site file directly in `sites/`, where an earlier Ruche wrote them (see prepare). */
-const FLAT_SITE_FILE = /^sites\/[^/]+\.conf$/;
+const FLAT_SITE_FILE = new RegExp(`^sites/${UUID}\\.conf$`);
 /** A site file in its subfolder: `sites/<2 hex>/<site id>.conf`. */
-const SITE_FILE = /^sites\/[0-9a-f]{2}\/([^/]+)\.conf$/;
+const SITE_FILE = new RegExp(`^sites/[0-9a-f]{2}/(${UUID})\\.conf$`);
 /** What nginx puts before each message it logs (time, level, process): not for a client's eyes. */
 const NGINX_LOG_PREFIX = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[[a-z]+\] \d+#\d+: /;
-/** A site id as a certificate pair's name starts with it (checked before it reaches a shell's glob). */
-const SITE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The web driver: one map file per site under one shared server block, checked with `nginx -t`, reloaded once. */
 @Injectable()
@@ -365,9 +373,10 @@ export class NginxDriver implements FileDriver {
 
   /**
    * nginx's messages name the site file and line. A name claimed twice is blamed on the second
-   * file nginx read; when the first is not one this release writes (a failed site's last good
-   * file, with a name it has since given up and another site now takes), that one is blamed
-   * instead: taken off, it no longer keeps the name from the site that holds it now.
+   * file nginx read (files are read in the order of their subfolders, not of the sites' ages);
+   * when either claimant is not one this release writes (a failed site's last good file, with a
+   * name it has since given up and another site now takes), that one is blamed instead: taken
+   * off, it no longer keeps the name from the site that holds it now.
    */
   verdict(result: CommandResult, units: RenderedUnit[]): CheckVerdict {
     const byResource = new Map<string, string>();
@@ -377,9 +386,11 @@ export class NginxDriver implements FileDriver {
     const firstClaims = new Map([...result.stdout.matchAll(/^ruche-first-claim ([0-9a-f-]{36}) (\S+)$/gm)].map((match) => [match[2]!, match[1]!]));
     for (const match of message.matchAll(/\/sites\/[0-9a-f]{2}\/([0-9a-f-]{36})\.conf:\d+/g)) {
       const line = withoutReleasePath((message.split('\n').find((candidate) => candidate.includes(match[0])) ?? message).replace(/^nginx: /, '').replace(NGINX_LOG_PREFIX, ''), this.releasesDir);
+      const named = match[1]!;
       const first = firstClaims.get(/conflicting parameter "([^"]+)"/.exec(line)?.[1] ?? '');
-      if (first && first !== match[1] && !included.has(first)) byResource.set(first, `another site now serves a name its last good configuration still claimed (${line})`);
-      else byResource.set(match[1]!, line);
+      const stale = first && first !== named ? [first, named].find((id) => !included.has(id)) : undefined;
+      if (stale) byResource.set(stale, `another site now serves a name its last good configuration still claimed (${line})`);
+      else byResource.set(named, line);
     }
     return { byResource, general: byResource.size === 0 ? message : null };
   }
