@@ -501,6 +501,33 @@ describe('a domain and a site, from the API to the server', () => {
     expect((await httpGet(fleet.server.ports.http!, { host: fresh.body.hostnames[0] })).body).toContain('hébergé par la coop');
   });
 
+  it('tells sysadmins when old releases cannot be cleaned up from a server, and the change goes live all the same', async () => {
+    const domain = await liveDomain('cleanup', [{ type: 'A', name: 'studio', value: '192.0.2.20' }]);
+    const studio = (await get(`/api/v1/domains/${domain.id}/records`)).data.find((record: { name: string }) => record.name === 'studio');
+    const events = async () => (await fleet.admin.get(`/api/v1/server-events?serverId=${fleet.serverId}&kind=cleanup_skipped`)).body.data as Array<{ service: string; message: string; runId: string }>;
+    const before = (await events()).length;
+    // The listing of the kept releases' links fails on the server (a find that breaks on it).
+    const breakFind = `real=$(command -v find) && printf '#!/bin/sh\\ncase " $* " in *%%l*) echo "find: broken for the test" >&2; exit 1 ;; esac\\nexec %s "$@"\\n' "$real" > /usr/local/sbin/find && chmod +x /usr/local/sbin/find`;
+    expect((await fleet.server.exec(['sh', '-c', breakFind])).exitCode).toBe(0);
+    try {
+      expect((await client.patch(`/api/v1/domains/${domain.id}/records/${studio.id}`, { value: '192.0.2.21' })).status).toBe(200);
+      await phaseOf(`/api/v1/domains/${domain.id}`, 'ready');
+      expect((await queryDns({ port: fleet.server.ports.dnsUdp!, name: `studio.${domain.name}`, type: 'A' })).answers[0]?.data).toBe('192.0.2.21');
+      const [event] = await eventually(async () => ((await events()).length > before ? events() : null), 10_000, 'a cleanup_skipped event');
+      expect(event).toMatchObject({ service: 'dns', message: 'the kept releases could not be listed; every shared subfolder is kept (find: broken for the test)' });
+    } finally {
+      await fleet.server.exec(['rm', '-f', '/usr/local/sbin/find']);
+    }
+    // Once the server lists them again, the next change cleans up and says nothing.
+    const count = (await events()).length;
+    expect((await client.patch(`/api/v1/domains/${domain.id}/records/${studio.id}`, { value: '192.0.2.22' })).status).toBe(200);
+    await phaseOf(`/api/v1/domains/${domain.id}`, 'ready');
+    expect((await events()).length).toBe(count);
+    const releases = '/etc/knot/ruche.releases';
+    const linked = (await fleet.server.exec(['sh', '-c', 'find "$1"/[0-9]*/zones -mindepth 1 -maxdepth 1 -type l -printf "%l\\n" | cut -d/ -f4 | sort -u', 'sh', releases])).stdout.trim().split('\n');
+    expect((await fleet.server.exec(['ls', `${releases}/.store`])).stdout.trim().split('\n').sort()).toEqual(linked.sort());
+  });
+
   it("serves HTTPS with a certificate for the site's names (made again when they change), and redirect-only sites", async () => {
     const domain = await liveDomain('tls');
     const zone = domain.name;

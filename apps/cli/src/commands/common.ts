@@ -38,7 +38,7 @@ export const PHASES = list<Phase>()(['pending', 'applying', 'ready', 'failed', '
 export const JOB_STATUSES = list<JobStatus>()(['queued', 'running', 'succeeded', 'failed', 'skipped']);
 export const SERVICES = list<Service>()(['web', 'dns', 'mail', 'mariadb', 'postgresql']);
 export const TRANSPORTS = list<Transport>()(['ssh', 'docker', 'local']);
-export const SERVER_EVENT_KINDS = list<ServerEventKind>()(['unreachable', 'release_refused', 'command_failed']);
+export const SERVER_EVENT_KINDS = list<ServerEventKind>()(['unreachable', 'release_refused', 'command_failed', 'cleanup_skipped']);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string): boolean => UUID.test(value);

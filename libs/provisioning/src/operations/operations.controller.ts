@@ -64,7 +64,7 @@ export class ServerEventsController {
 
   @Get()
   @Authorize('provisioning:admin')
-  @Doc({ summary: 'Server events, newest first: unreachable, release_refused (with the checker\'s words), command_failed', tags: ['provisioning'], response: pageSchema(serverEventSchema) })
+  @Doc({ summary: 'Server events, newest first: unreachable, release_refused (with the checker\'s words), command_failed, cleanup_skipped (a release went live, but old releases\' shared subfolders could not be removed)', tags: ['provisioning'], response: pageSchema(serverEventSchema) })
   list(@ValidQuery(listServerEventsSchema) query: z.infer<typeof listServerEventsSchema>) {
     return this.operations.serverEvents(query);
   }

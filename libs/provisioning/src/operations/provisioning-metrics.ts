@@ -25,7 +25,7 @@ export class ProvisioningMetrics {
     });
     this.failures = new Counter({
       name: 'ruche_reconcile_failures_total',
-      help: 'Reconcile failures, by driver (service), server and kind: unreachable, release_refused (the checker refused a release and no resource explains it), command_failed, rejected (resources the checker refused)',
+      help: 'Reconcile failures, by driver (service), server and kind: unreachable, release_refused (the checker refused a release and no resource explains it), command_failed, rejected (resources the checker refused), cleanup_skipped (old releases\' shared subfolders left on the server)',
       labelNames: ['service', 'server', 'kind'] as const,
       registers,
     });
@@ -67,7 +67,7 @@ export class ProvisioningMetrics {
     for (const { step, ms } of steps) this.stepSeconds.inc({ service, server, step }, ms / 1000);
   }
 
-  countFailure(server: string, service: string, kind: 'unreachable' | 'release_refused' | 'command_failed' | 'rejected'): void {
+  countFailure(server: string, service: string, kind: 'unreachable' | 'release_refused' | 'command_failed' | 'rejected' | 'cleanup_skipped'): void {
     this.failures.inc({ service, server, kind });
   }
 }

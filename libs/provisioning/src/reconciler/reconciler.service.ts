@@ -295,7 +295,7 @@ export class Reconciler {
       const changed = changedUnits(plan);
       const liveFiles = (unit: (typeof changed)[number]) => [...unit.files.keys()].some((file) => live.has(file));
       // One round trip: swap the live link, reload the daemon once, prune old releases.
-      await connection.activate({
+      const activated = await connection.activate({
         link: driver.liveLink,
         release,
         activation: driver.activation({
@@ -310,6 +310,7 @@ export class Reconciler {
         keep: RELEASES_KEPT,
       });
       step('activate');
+      if (activated.cleanupSkipped) await this.cleanupSkipped(server, driver, activated.cleanupSkipped, runId);
       this.observed.set(observedKey(server, driver), { runId, tree });
       outcomes.applied.push(...plan.included.map((unit) => unit.resource));
       outcomes.deleted.push(...deleting);
@@ -417,6 +418,17 @@ export class Reconciler {
     await this.db.getRepository(ServerEvent).insert({ id: newId(), serverId: server.id, service: driver.service, kind, message: error.message.slice(0, 4000), runId });
     this.logger.error({ server: server.name, service: driver.service, kind, err: error }, kind === 'release_refused' ? 'the checker refused the release and no resource explains it' : 'reconcile failed');
     return this.summary('failed', { ...outcomes, unreachable: retries }, 0, 0, drift, error.message);
+  }
+
+  /**
+   * The release is live, but old releases' shared subfolders could not be removed: nothing is
+   * wrong yet, but the server's disk fills at each change until someone looks. Sysadmins hear
+   * of it as of a failure (a metric, an event, a log line); the run succeeds.
+   */
+  private async cleanupSkipped(server: Server, driver: ServiceDriver, message: string, runId: string): Promise<void> {
+    this.metrics.countFailure(server.name, driver.service, 'cleanup_skipped');
+    await this.db.getRepository(ServerEvent).insert({ id: newId(), serverId: server.id, service: driver.service, kind: 'cleanup_skipped', message, runId });
+    this.logger.warn({ server: server.name, service: driver.service, message }, 'old releases could not be cleaned up');
   }
 
   private summary(status: ReconcileSummary['status'], outcomes: Outcomes, filesChanged: number, reloads: number, drift: boolean, error: string | null): ReconcileSummary {

@@ -151,7 +151,7 @@ describe('a release on a server', () => {
       await stage(1, { 'zones/aa/a.zone': 'a1', 'zones/bb/b.zone': 'b1' });
       await activate(1, 1);
       await stage(2, { 'zones/aa/a.zone': 'a2' });
-      await activate(2, 1);
+      expect(await activate(2, 1)).toEqual({ cleanupSkipped: null });
       // Release 1 is gone; its copy of aa with it, its copy of bb kept (release 2 links to it).
       await eventually(async () => (await readdir(path.join(dir, 'releases'))).every((entry) => !entry.startsWith('.trash-')), 'the old release to be removed');
       expect((await readdir(path.join(dir, 'releases'))).sort()).toEqual(['.store', name(2)]);
@@ -165,7 +165,7 @@ describe('a release on a server', () => {
       expect((await readdir(path.join(dir, 'releases/.store'))).sort()).toEqual([name(2), name(3)]);
     });
 
-    it('keeps every shared subfolder when the releases cannot be listed', async () => {
+    it('keeps every shared subfolder when the releases cannot be listed, and says why', async () => {
       await stage(1, { 'zones/aa/a.zone': 'a1', 'zones/bb/b.zone': 'b1' });
       await activate(1);
       await stage(2, { 'zones/aa/a.zone': 'a2' });
@@ -174,11 +174,13 @@ describe('a release on a server', () => {
       await writeFile(path.join(bin, 'find'), '#!/bin/sh\necho "find: broken" >&2\nexit 1\n', { mode: 0o755 });
       const saved = process.env.PATH;
       process.env.PATH = `${bin}:${saved}`;
+      let activated;
       try {
-        await activate(2, 1);
+        activated = await activate(2, 1);
       } finally {
         process.env.PATH = saved;
       }
+      expect(activated.cleanupSkipped).toBe('the kept releases could not be listed; every shared subfolder is kept (find: broken)');
       expect((await readdir(path.join(dir, 'releases/.store'))).sort()).toEqual([name(1), name(2)]);
       expect(await readFile(path.join(dir, 'live/zones/bb/b.zone'), 'utf8')).toBe('b1');
       expect(await readFile(path.join(dir, 'live/zones/aa/a.zone'), 'utf8')).toBe('a2');

@@ -59,6 +59,14 @@ export interface ActivateOptions {
   keep: number;
 }
 
+export interface ActivateResult {
+  /** Why old releases' shared subfolders were all kept (the release is live all the same), or null. */
+  cleanupSkipped: string | null;
+}
+
+/** What the activation prints, before the reason, when it keeps every shared subfolder. */
+const CLEANUP_SKIPPED = 'ruche-cleanup-skipped:';
+
 /** Release folders are named `<UTC timestamp>-<8 hex>`; nothing else in a releases folder is touched. */
 export const RELEASE_NAME = /^\d{14,20}-[0-9a-f]{8}$/;
 
@@ -236,6 +244,8 @@ if [ -d "$dir/${STORE}" ]; then
         !(part[1] in linked) { if (!(part[1] in gone)) print part[1]; gone[part[1]] = 1; next }
         index($0, "/") && !($0 in used)') || unused=
     for entry in $unused; do mv -- "$dir/${STORE}/$entry" "$dir/.trash-store-\${entry%%/*}-\${entry##*/}" && moved=yes; done
+  else
+    echo "${CLEANUP_SKIPPED} the kept releases could not be listed; every shared subfolder is kept" >&2
   fi
 fi
 # (With any trash a crashed run left.)
@@ -264,7 +274,7 @@ export interface ServerConnection {
    * Points `link` at `release` atomically, runs `activation` (argv), then removes all but the
    * newest `keep` releases in `releasesDir` — one round trip.
    */
-  activate(options: ActivateOptions): Promise<void>;
+  activate(options: ActivateOptions): Promise<ActivateResult>;
   /**
    * Writes files under `directory`, replacing (never rewriting in place) what is there. With
    * `shared` (a release's FileDriver.sharedFolder), the shared subfolders written into are made
@@ -364,11 +374,17 @@ export abstract class CommandConnection implements ServerConnection {
     return options.check ? result : null;
   }
 
-  async activate(options: ActivateOptions): Promise<void> {
-    await this.run(
+  async activate(options: ActivateOptions): Promise<ActivateResult> {
+    const result = await this.run(
       ['sh', '-c', ACTIVATE_SCRIPT, 'ruche-activate', checkedPath(options.link), checkedPath(options.release), checkedPath(options.releasesDir), String(options.keep), ...options.activation.argv],
       { timeoutMs: 300_000, ...(options.activation.input !== undefined ? { input: options.activation.input } : {}) },
     );
+    const lines = result.stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+    const at = lines.findIndex((line) => line.startsWith(CLEANUP_SKIPPED));
+    if (at < 0) return { cleanupSkipped: null };
+    // With what the command that failed said last (the line just before).
+    const why = at > 0 ? lines[at - 1] : '';
+    return { cleanupSkipped: `${lines[at]!.slice(CLEANUP_SKIPPED.length).trim()}${why ? ` (${why})` : ''}`.slice(0, 2000) };
   }
 
 

@@ -1,7 +1,7 @@
 import { appendFile, link, mkdir, readdir, readFile, realpath, rename, rm, symlink, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Server } from '@ruche/hosting';
-import { checkedPath, RELEASE_NAME, sha256Hex, TransportError, type ActivateOptions, type CommandResult, type FileTree, type RunOptions, type ServerConnection, type StageOptions } from './connection.js';
+import { checkedPath, RELEASE_NAME, sha256Hex, TransportError, type ActivateOptions, type ActivateResult, type CommandResult, type FileTree, type RunOptions, type ServerConnection, type StageOptions } from './connection.js';
 
 const DISK_OPERATIONS = ['run', 'hashTree', 'stage', 'activate', 'writeFiles', 'removeFiles', 'restoreFiles', 'switchLink', 'list', 'removeTrees'] as const;
 
@@ -70,13 +70,14 @@ export class LocalConnection implements ServerConnection {
     return null;
   }
 
-  async activate(options: ActivateOptions): Promise<void> {
+  async activate(options: ActivateOptions): Promise<ActivateResult> {
     await this.switchLink(options.link, options.release);
     await this.run(options.activation.argv);
     const name = options.release.slice(options.releasesDir.length + 1);
     const releases = (await this.list(options.releasesDir)).filter((entry) => RELEASE_NAME.test(entry)).sort();
     const stale = releases.slice(0, Math.max(0, releases.length - options.keep)).filter((entry) => entry !== name);
     await this.removeTrees(stale.map((entry) => `${options.releasesDir}/${entry}`));
+    return { cleanupSkipped: null };
   }
 
   async stageFrom(source: string | null, staging: string): Promise<void> {
