@@ -41,7 +41,7 @@ export const en = {
   'cmd.resources': 'hosted resources of every organisation',
   'cmd.resources.find': 'find resources by name across organisations',
   'cmd.resources.show': 'one resource: its phase, last error and history',
-  'cmd.events': 'server events: failures no resource explains (unreachable, refused release, failed command)',
+  'cmd.events': 'server events: failures no resource explains (unreachable, refused release, failed command), and old releases left on a server (cleanup skipped)',
   'cmd.import': 'bring hosting over from another panel',
   'cmd.import.alternc': 'import an AlternC server’s accounts, domains, sites, mail and databases',
   'cmd.move': 'move an organisation’s resources of one service to another server',

@@ -39,7 +39,7 @@ export const fr: Record<MessageKey, string> = {
   'cmd.resources': 'les ressources hébergées de toutes les organisations',
   'cmd.resources.find': 'trouver des ressources par leur nom dans toutes les organisations',
   'cmd.resources.show': 'une ressource : sa phase, sa dernière erreur et son historique',
-  'cmd.events': 'événements des serveurs : les pannes qu’aucune ressource n’explique (injoignable, version refusée, commande en échec)',
+  'cmd.events': 'événements des serveurs : les pannes qu’aucune ressource n’explique (injoignable, version refusée, commande en échec), et les anciennes versions laissées sur un serveur (nettoyage sauté)',
   'cmd.import': 'reprendre l’hébergement d’un autre panneau',
   'cmd.import.alternc': 'importer les comptes, domaines, sites, courriels et bases de données d’un serveur AlternC',
   'cmd.move': 'déplacer les ressources d’un service d’une organisation vers un autre serveur',

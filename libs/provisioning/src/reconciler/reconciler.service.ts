@@ -310,13 +310,13 @@ export class Reconciler {
         keep: RELEASES_KEPT,
       });
       step('activate');
-      if (activated.cleanupSkipped) await this.cleanupSkipped(server, driver, activated.cleanupSkipped, runId);
       this.observed.set(observedKey(server, driver), { runId, tree });
       outcomes.applied.push(...plan.included.map((unit) => unit.resource));
       outcomes.deleted.push(...deleting);
       outcomes.drifted.push(...plan.drifted.map((unit) => ({ resource: unit.resource, message: 'configuration changed on the server by hand; restored' })));
       await this.outcomes.record(outcomes);
       if (outcomes.rejected.length > 0) this.metrics.countFailure(server.name, driver.service, 'rejected');
+      if (activated.cleanupSkipped) await this.cleanupSkipped(server, driver, activated.cleanupSkipped, runId);
       const filesChanged = plan.changed.size + plan.removed.length;
       return this.summary(outcomes.rejected.length > 0 ? 'failed' : 'succeeded', outcomes, filesChanged, 1, drift, outcomes.rejected[0]?.message ?? null);
     } catch (error) {
@@ -423,12 +423,23 @@ export class Reconciler {
   /**
    * The release is live, but old releases' shared subfolders could not be removed: nothing is
    * wrong yet, but the server's disk fills at each change until someone looks. Sysadmins hear
-   * of it as of a failure (a metric, an event, a log line); the run succeeds.
+   * of it as of a failure (a metric and a log line at each run, an event unless the server's
+   * last event for the service said so within the hour: a busy server changes all day); the
+   * run succeeds.
    */
   private async cleanupSkipped(server: Server, driver: ServiceDriver, message: string, runId: string): Promise<void> {
     this.metrics.countFailure(server.name, driver.service, 'cleanup_skipped');
-    await this.db.getRepository(ServerEvent).insert({ id: newId(), serverId: server.id, service: driver.service, kind: 'cleanup_skipped', message, runId });
     this.logger.warn({ server: server.name, service: driver.service, message }, 'old releases could not be cleaned up');
+    // (What went live is recorded already: a notice that cannot be written never fails the run.)
+    await this.db
+      .query(
+        `INSERT INTO server_events (id, server_id, service, kind, message, run_id)
+         SELECT $1, $2, $3, 'cleanup_skipped', $4, $5
+          WHERE NOT EXISTS (SELECT 1 FROM (SELECT kind, at FROM server_events WHERE server_id = $2 AND service = $3 ORDER BY id DESC LIMIT 1) AS last
+                             WHERE last.kind = 'cleanup_skipped' AND last.at > now() - interval '1 hour')`,
+        [newId(), server.id, driver.service, message, runId],
+      )
+      .catch((error: unknown) => this.logger.warn({ server: server.name, service: driver.service, error: String(error) }, 'could not record the cleanup_skipped event'));
   }
 
   private summary(status: ReconcileSummary['status'], outcomes: Outcomes, filesChanged: number, reloads: number, drift: boolean, error: string | null): ReconcileSummary {

@@ -176,7 +176,14 @@ describe('a release on a server', () => {
       process.env.PATH = `${bin}:${saved}`;
       let activated;
       try {
-        activated = await activate(2, 1);
+        // (The daemon's reload says something too: the reason given is the listing's own.)
+        activated = await connection.activate({
+          link: path.join(dir, 'live'),
+          release: path.join(dir, 'releases', name(2)),
+          activation: { argv: ['sh', '-c', 'echo "nginx: [warn] a word of the reload" >&2'] },
+          releasesDir: path.join(dir, 'releases'),
+          keep: 1,
+        });
       } finally {
         process.env.PATH = saved;
       }

@@ -229,11 +229,14 @@ while [ $surplus -gt 0 ]; do
 done
 # Shared subfolders no kept release links to any more go too (a store folder whole when none of
 # its subfolders is linked). Only when every kept release could be read: a failed listing must
-# not read as "nothing is linked".
+# not read as "nothing is linked". What is kept for want of it is said (see ActivateResult),
+# with the failed command's last word.
 if [ -d "$dir/${STORE}" ]; then
   set -- "$release/"
   for kept in "$dir"/*; do if is_release "\${kept##*/}" && [ "$kept" != "$release" ]; then set -- "$@" "$kept/"; fi; done
-  if links=$(find "$@" -mindepth 2 -maxdepth 2 -type l -lname '../../${STORE}/*' -printf '%l\\n'); then
+  errors=$dir/.ruche-cleanup-errors
+  skipped() { why=$(tail -n 1 -- "$errors" 2>/dev/null) || why=; echo "${CLEANUP_SKIPPED} $1\${why:+ ($why)}" >&2; }
+  if links=$(find "$@" -mindepth 2 -maxdepth 2 -type l -lname '../../${STORE}/*' -printf '%l\\n' 2> "$errors"); then
     unused=$({
       printf '%s\\n' "$links"
       echo /
@@ -242,11 +245,14 @@ if [ -d "$dir/${STORE}" ]; then
         !listing { if (sub(/^[.][.]\\/[.][.]\\/[.]${STORE.slice(1)}\\//, "")) { used[$0] = 1; split($0, part, "/"); linked[part[1]] = 1 } next }
         { split($0, part, "/") }
         !(part[1] in linked) { if (!(part[1] in gone)) print part[1]; gone[part[1]] = 1; next }
-        index($0, "/") && !($0 in used)') || unused=
-    for entry in $unused; do mv -- "$dir/${STORE}/$entry" "$dir/.trash-store-\${entry%%/*}-\${entry##*/}" && moved=yes; done
+        index($0, "/") && !($0 in used)' 2> "$errors") || { unused=; skipped "the unused shared subfolders could not be worked out; every one is kept"; }
+    for entry in $unused; do
+      if mv -- "$dir/${STORE}/$entry" "$dir/.trash-store-\${entry%%/*}-\${entry##*/}" 2> "$errors"; then moved=yes; else skipped "${STORE}/$entry could not be moved aside; it is kept"; fi
+    done
   else
-    echo "${CLEANUP_SKIPPED} the kept releases could not be listed; every shared subfolder is kept" >&2
+    skipped "the kept releases could not be listed; every shared subfolder is kept"
   fi
+  rm -f -- "$errors"
 fi
 # (With any trash a crashed run left.)
 if [ $moved = yes ]; then
@@ -379,12 +385,8 @@ export abstract class CommandConnection implements ServerConnection {
       ['sh', '-c', ACTIVATE_SCRIPT, 'ruche-activate', checkedPath(options.link), checkedPath(options.release), checkedPath(options.releasesDir), String(options.keep), ...options.activation.argv],
       { timeoutMs: 300_000, ...(options.activation.input !== undefined ? { input: options.activation.input } : {}) },
     );
-    const lines = result.stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '');
-    const at = lines.findIndex((line) => line.startsWith(CLEANUP_SKIPPED));
-    if (at < 0) return { cleanupSkipped: null };
-    // With what the command that failed said last (the line just before).
-    const why = at > 0 ? lines[at - 1] : '';
-    return { cleanupSkipped: `${lines[at]!.slice(CLEANUP_SKIPPED.length).trim()}${why ? ` (${why})` : ''}`.slice(0, 2000) };
+    const skipped = result.stderr.split('\n').filter((line) => line.startsWith(CLEANUP_SKIPPED));
+    return { cleanupSkipped: skipped.length === 0 ? null : skipped.map((line) => line.slice(CLEANUP_SKIPPED.length).trim()).join('; ').slice(0, 2000) };
   }
 
 
