@@ -25,6 +25,28 @@ describe('database schema', () => {
     expect(await pendingSchemaChanges(dataSource)).toEqual([]);
   });
 
+  it('has every check constraint an entity declares, as the migrations wrote it (TypeORM compares them by name only)', async () => {
+    const checks = dataSource.entityMetadatas.flatMap((metadata) => metadata.checks.map((check) => ({ table: metadata.tableName, name: check.name, expression: check.expression! })));
+    expect(checks.map((check) => check.name)).toContain('server_events_kind_check');
+    const runner = dataSource.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      // PostgreSQL reads the entity's expression on a copy of the table and prints it back the
+      // way it prints the migrated one. (Names and expressions come from our own entities.)
+      const definition = (table: string, name: string) =>
+        runner.query(`SELECT pg_get_constraintdef(c.oid) AS def FROM pg_constraint c WHERE c.conrelid = $1::regclass AND c.conname = $2`, [table, name]).then((rows: Array<{ def: string }>) => rows[0]?.def ?? null);
+      for (const { table, name, expression } of checks) {
+        await runner.query(`CREATE TEMP TABLE ruche_check_probe (LIKE "${table}")`);
+        await runner.query(`ALTER TABLE ruche_check_probe ADD CONSTRAINT ruche_check_probe_check CHECK (${expression})`);
+        expect({ table, name, definition: await definition(`"${table}"`, name) }).toEqual({ table, name, definition: await definition('ruche_check_probe', 'ruche_check_probe_check') });
+        await runner.query('DROP TABLE ruche_check_probe');
+      }
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
+
   it('is fully migrated, queue included', async () => {
     expect(await databaseIsMigrated(dataSource)).toBe(true);
   });
