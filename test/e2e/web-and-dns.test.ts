@@ -5,7 +5,7 @@ import { RENDER_TEST_HOOK, type RenderTestHook } from '@ruche/provisioning';
 import { makeClient, makeOrganization } from '../support/factories.js';
 import { eventually, startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
 import type { Caller } from '../support/test-api.js';
-import { siteFile, subfolder } from '../support/server-paths.js';
+import { siteFile, subfolder, zoneFile } from '../support/server-paths.js';
 
 /**
  * A client works through the API; a worker reconciles over SSH onto a real Debian server;
@@ -220,7 +220,7 @@ describe('a domain and a site, from the API to the server', () => {
     let other = await liveDomain('shared-other');
     while (subfolder(other.name) === subfolder(changed.name)) other = await liveDomain('shared-other');
     const before = await liveRelease();
-    const zoneFile = (release: string) => `${release}/zones/${subfolder(changed.name)}/${changed.name}.zone`;
+    const changedFile = (release: string) => `${release}/${zoneFile(changed.name)}`;
 
     const records = await get(`/api/v1/domains/${changed.id}/records`);
     const studio = records.data.find((r: { name: string }) => r.name === 'studio');
@@ -232,8 +232,8 @@ describe('a domain and a site, from the API to the server', () => {
     expect(await link(after, subfolder(changed.name))).toBe(`../../.store/${after.split('/').pop()}/${subfolder(changed.name)}`);
     expect(await link(after, subfolder(other.name))).toBe(await link(before, subfolder(other.name)));
     // The release before still holds the zone as it was (the copy replaced the file, never rewrote it).
-    expect(await sh('grep -h studio "$1"', zoneFile(before))).toContain('192.0.2.10');
-    expect(await sh('grep -h studio "$1"', zoneFile(after))).toContain('192.0.2.11');
+    expect(await sh('grep -h studio "$1"', changedFile(before))).toContain('192.0.2.10');
+    expect(await sh('grep -h studio "$1"', changedFile(after))).toContain('192.0.2.11');
     expect((await queryDns({ port: fleet.server.ports.dnsUdp!, name: `studio.${changed.name}`, type: 'A' })).answers[0]?.data).toBe('192.0.2.11');
 
     // Once older releases are removed, the shared folders only they linked to go with them: every
@@ -323,7 +323,7 @@ describe('a domain and a site, from the API to the server', () => {
     await client.post(`/api/v1/domains/${fickle.id}/records`, { type: 'TXT', name: 'note', value: '"break-me"' });
     const failed = await phaseOf(`/api/v1/domains/${fickle.id}`, 'failed');
     // Knot's own words, without the server's internal release paths.
-    expect(failed.lastError).toMatch(new RegExp(`file 'zones/${subfolder(fickle.name)}/${fickle.name.replace('.', '\\.')}\\.zone', line \\d+ \\(invalid IPv4 address\\)`));
+    expect(failed.lastError).toMatch(new RegExp(`file '${literally(zoneFile(fickle.name))}', line \\d+ \\(invalid IPv4 address\\)`));
     expect(failed.lastError).not.toContain('releases');
     // The server still serves the zone's last good version.
     expect(await soaSerial(fickle.name)).toBe(goodSerial);
@@ -775,7 +775,7 @@ describe('thousands of zones at once', () => {
 
     const failed = settled.filter((row) => row.phase === 'failed');
     expect(failed.map((row) => row.name)).toEqual(broken.map(name));
-    for (const row of failed) expect(row.last_error).toMatch(new RegExp(`file 'zones/${subfolder(row.name)}/${row.name.replace(/\./g, '\\.')}\\.zone', line \\d+ \\(invalid IPv4 address\\)`));
+    for (const row of failed) expect(row.last_error).toMatch(new RegExp(`file '${literally(zoneFile(row.name))}', line \\d+ \\(invalid IPv4 address\\)`));
     expect(settled.filter((row) => row.phase === 'ready')).toHaveLength(ZONES - broken.length);
     for (const n of [1, 1299, 1301, ZONES]) {
       const answer = await queryDns({ port: fleet.server.ports.dnsUdp!, name: name(n), type: 'TXT' });

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Server } from '@ruche/hosting';
-import { CommandConnection, OWN_FUNCTION, sharedSubfolders, TO_SUBFOLDERS_FUNCTION, type CommandResult } from './connection.js';
+import { CommandConnection, moveToSubfolders, sharedSubfolders, subfolderOf, type CommandResult } from './connection.js';
 
 /** The release scripts run by this machine's own shell, on a folder: what a server's sh does with them. */
 class ShellConnection extends CommandConnection {
@@ -204,24 +204,40 @@ describe('a release on a server', () => {
       expect(await readFile(at(2, 'zones/aa/a.zone'), 'utf8')).toBe('a1');
     });
 
-    it('moves the files of the flat layout into their subfolders, copying a subfolder an older release links to first', async () => {
-      await stage(1, { 'zones/aa/a.zone': 'a1' });
+    it('moves a live tree in the flat layout into subfolders as it is, in a release of its own; no older release sees any of it', async () => {
+      const sub = subfolderOf;
+      await stage(1, { [`zones/${sub('a')}/a.zone`]: 'a1' });
       await activate(1);
-      // A release holding the earlier layout beside a shared subfolder: two files for aa, one for
-      // bb, and a stale copy of a file aa already holds.
-      await stage(2, { 'zones/x.zone': 'x', 'zones/y.zone': 'y', 'zones/z.zone': 'z', 'zones/a.zone': 'stale', 'zones/copy of x.zone': 'stray' });
-      await writeFile(at(2, '.layout'), 'aa a\naa x\naa y\nbb z\n');
-      const moved = await connection.run(['sh', '-c', `${OWN_FUNCTION}\n${TO_SUBFOLDERS_FUNCTION}\nto_subfolders "$@"`, 'to-subfolders', at(2, ''), 'zones', '.zone', at(2, '.layout')], { allowFailure: true });
-      expect(moved.exitCode, moved.stderr).toBe(0);
-      expect((await readdir(at(2, 'zones/aa'))).sort()).toEqual(['a.zone', 'x.zone', 'y.zone']);
-      expect(await readdir(at(2, 'zones/bb'))).toEqual(['z.zone']);
-      expect(await readlink(at(2, 'zones/aa'))).toBe(`../../.store/${name(2)}/aa`);
-      // A file already in its subfolder is not replaced; what the list does not name stays where
-      // it is; the older release saw none of it.
-      expect(await readFile(at(2, 'zones/aa/a.zone'), 'utf8')).toBe('a1');
-      expect(existsSync(at(2, 'zones/a.zone'))).toBe(true);
-      expect(existsSync(at(2, 'zones/copy of x.zone'))).toBe(true);
-      expect(await readdir(at(1, 'zones/aa'))).toEqual(['a.zone']);
+      // The live release also holds the earlier layout: files in zones/ itself, one of them a stale
+      // copy of a file a subfolder already holds, and a stray that no zone is named for.
+      await stage(2, { 'zones/x.zone': 'x', 'zones/y.zone': 'y', 'zones/a.zone': 'stale', 'zones/copy of x.zone': 'stray' });
+      await activate(2);
+      const move = { releasesDir: path.join(dir, 'releases'), live: path.join(dir, 'live'), shared: 'zones', suffix: '.zone', names: ['a', 'x', 'y'] };
+
+      // A rewrite that fails stops the move before the swap, and leaves nothing behind.
+      await expect(moveToSubfolders(connection, { ...move, rewrite: 'exit 3' })).rejects.toThrow(/exited with 3/);
+      expect(await readlink(path.join(dir, 'live'))).toBe(path.join(dir, 'releases', name(2)));
+      expect((await readdir(path.join(dir, 'releases'))).filter((entry) => !entry.startsWith('.trash-')).sort()).toEqual(['.store', name(1), name(2)]);
+      expect((await readdir(path.join(dir, 'releases/.store'))).sort()).toEqual([name(1)]);
+
+      // The rewrite reads the moves as sorted "<subfolder> <name>" lines.
+      await moveToSubfolders(connection, { ...move, rewrite: 'cp -- "$release/.layout" "$release/moves"' });
+      const live = path.join(dir, 'live');
+      const moved = await readlink(live);
+      expect(moved).not.toBe(path.join(dir, 'releases', name(2)));
+      expect(await readFile(path.join(live, 'moves'), 'utf8')).toBe(['a', 'x', 'y'].map((zone) => `${sub(zone)} ${zone}`).sort().map((line) => `${line}\n`).join(''));
+      expect(await readFile(path.join(live, `zones/${sub('x')}/x.zone`), 'utf8')).toBe('x');
+      expect(await readFile(path.join(live, `zones/${sub('y')}/y.zone`), 'utf8')).toBe('y');
+      expect(existsSync(path.join(live, 'zones/x.zone'))).toBe(false);
+      expect(await readlink(path.join(live, `zones/${sub('x')}`))).toBe(`../../.store/${moved.split('/').pop()}/${sub('x')}`);
+      // A file already in its subfolder is not replaced (the stale copy stays beside it, a stray
+      // for the next run), nor is what no name was given for.
+      expect(await readFile(path.join(live, `zones/${sub('a')}/a.zone`), 'utf8')).toBe('a1');
+      expect(existsSync(path.join(live, 'zones/a.zone'))).toBe(true);
+      expect(existsSync(path.join(live, 'zones/copy of x.zone'))).toBe(true);
+      // The releases before are as they were.
+      expect(existsSync(at(2, 'zones/x.zone'))).toBe(true);
+      expect(await readdir(at(1, `zones/${sub('a')}`))).toEqual(['a.zone']);
     });
   });
 

@@ -82,7 +82,7 @@ const REMOVE_LIST = '.ruche-remove';
 const STAGING_FAILED = 97;
 
 /** Where a release's own copies of shared subfolders live: `<releasesDir>/.store/<release>/<subfolder>`. */
-export const STORE = '.store';
+const STORE = '.store';
 
 /** A shared subfolder's name: one path component, nothing a shell would expand. */
 const SHARED_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
@@ -96,6 +96,7 @@ export function subfolderPath(name: string, file: string): string {
   return `${subfolderOf(name)}/${file}`;
 }
 
+/** The subfolder alone (see subfolderPath). */
 export function subfolderOf(name: string): string {
   return createHash('sha256').update(name).digest('hex').slice(0, 2);
 }
@@ -123,7 +124,7 @@ export function sharedSubfolders(shared: string | null | undefined, paths: Itera
  * `<releasesDir>/.store/<release>/` and linked from there; a plain folder (an earlier layout) is
  * moved there; a new one is made there. A constant number of processes, however many.
  */
-export const OWN_FUNCTION = `own() {
+const OWN_FUNCTION = `own() {
   r=\${1%/}; s=$2
   set -f; set -- $3; set +f
   [ -n "$s" ] && [ $# -gt 0 ] || return 0
@@ -156,7 +157,7 @@ export const OWN_FUNCTION = `own() {
  * subfolder is never replaced: the one left beside it is a stray the next run removes. One `mv`
  * per subfolder.
  */
-export const TO_SUBFOLDERS_FUNCTION = `to_subfolders() {
+const TO_SUBFOLDERS_FUNCTION = `to_subfolders() {
   own "$1" "$2" "$(awk '$1 != last { printf "%s ", $1; last = $1 }' "$4")" || return 1
   (
     set -f
@@ -173,6 +174,52 @@ export const TO_SUBFOLDERS_FUNCTION = `to_subfolders() {
     if [ -n "$files" ]; then mv -t "$current" -- $files || exit 1; fi
   )
 }`;
+
+export interface LayoutMove {
+  releasesDir: string;
+  /** The live link: the tree moved is the one it points at. */
+  live: string;
+  /** The shared folder, and the names of the files directly in it that move (`<name><suffix>`). */
+  shared: string;
+  suffix: string;
+  names: readonly string[];
+  /**
+   * Shell run in the moved release before it goes live (`$release`; `$release/.layout` lists
+   * the moves as sorted "<subfolder> <name>" lines): rewrites what names the files' paths.
+   */
+  rewrite: string;
+  /** Shell run just before the swap, and just after it (`$dir` is the releases folder). */
+  beforeSwap?: string;
+  afterSwap?: string;
+}
+
+/**
+ * Moves a live tree an earlier layout wrote, every file of the shared folder in the folder
+ * itself, to subfolders as it is (a unit kept at its last good version stays so), in a release
+ * of its own: a hard-linked copy of the live tree, the files moved (see TO_SUBFOLDERS_FUNCTION),
+ * `rewrite` run, then swapped in. Until the swap, a failure or a signal leaves nothing behind.
+ */
+export async function moveToSubfolders(connection: ServerConnection, move: LayoutMove): Promise<void> {
+  if (move.names.length === 0) return;
+  const script = `set -e
+${OWN_FUNCTION}
+${TO_SUBFOLDERS_FUNCTION}
+release=$1; live=$2; shared=$3; suffix=$4; dir=\${1%/*}
+trap 'rm -rf -- "$release" "$dir/${STORE}/\${release##*/}"' EXIT
+trap 'exit 1' HUP INT TERM
+cp -alH -- "$live" "$release"
+sort > "$release/.layout"
+to_subfolders "$release" "$shared" "$suffix" "$release/.layout"
+${move.rewrite}
+rm -f -- "$release/.layout"
+${move.beforeSwap ?? ':'}
+ln -sfn -- "$release" "$live.new"
+mv -T -- "$live.new" "$live"
+trap - EXIT
+${move.afterSwap ?? ':'}`;
+  const input = move.names.map((name) => `${subfolderOf(name)} ${name}\n`).join('');
+  await connection.run(['sh', '-c', script, 'ruche-layout-move', newReleasePath(checkedPath(move.releasesDir)), checkedPath(move.live), move.shared, move.suffix], { input, timeoutMs: 300_000 });
+}
 
 /** Every file's SHA-256; shared subfolders are links into the store, followed (no other link is). */
 const HASH_SCRIPT = `set -e

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Config } from '@ruche/core';
 import { DesiredStateReader, HOSTING_SETTINGS, type DesiredZone, type HostingSettings, type ResourceType, type Server } from '@ruche/hosting';
-import { newReleasePath, OWN_FUNCTION, STORE, subfolderOf, TO_SUBFOLDERS_FUNCTION, type CommandResult, type ServerConnection } from '../../transports/connection.js';
+import { moveToSubfolders, type CommandResult, type ServerConnection } from '../../transports/connection.js';
 import { RENDER_TEST_HOOK, renderEach, type RenderTestHook, withoutReleasePath, type Activation, type ActivationChange, type CheckVerdict, type FileDriver, type ReleaseCheck, type Rendered, type RenderedUnit } from '../driver.js';
 import { Driver } from '../driver-registry.js';
 import { renderZone, renderZoneList, UnsafeRecord, zoneFilePath } from './zone-file.js';
@@ -92,10 +92,17 @@ export class KnotDriver implements FileDriver {
   async prepare(connection: ServerConnection): Promise<void> {
     const flat = await connection.run(['sh', '-c', FLAT_ZONES, 'ruche-knot-prepare', this.releasesDir, LIVE]);
     // (A stray file whose name is no domain's stays where it is: the next run removes it.)
-    const zones = flat.stdout.split('\n').filter((zone) => ZONE_NAME.test(zone));
-    if (zones.length === 0) return;
-    const folders = zones.map((zone) => `${subfolderOf(zone)} ${zone}\n`).join('');
-    await connection.run(['sh', '-c', TO_SUBFOLDERS, 'ruche-knot-layout', newReleasePath(this.releasesDir), LIVE], { input: folders, timeoutMs: 300_000 });
+    // After the swap, the next prepare finishes a reload that did not happen (see FLAT_ZONES).
+    await moveToSubfolders(connection, {
+      releasesDir: this.releasesDir,
+      live: LIVE,
+      shared: this.sharedFolder,
+      suffix: '.zone',
+      names: flat.stdout.split('\n').filter((zone) => ZONE_NAME.test(zone)),
+      rewrite: ZONE_LIST_TO_SUBFOLDERS,
+      beforeSwap: `: > "$dir/${RELOAD_PENDING}"`,
+      afterSwap: `${KNOTC}\nknotc -b reload >/dev/null\nrm -f -- "$dir/${RELOAD_PENDING}"`,
+    });
   }
 
   /**
@@ -162,37 +169,14 @@ if [ -e "$1/${RELOAD_PENDING}" ]; then knotc -b reload >/dev/null && rm -f -- "$
 cd -P -- "$2/zones" 2>/dev/null || exit 0
 for file in *.zone; do if [ -f "$file" ]; then printf '%s\\n' "\${file%.zone}"; fi; done`;
 
-/**
- * A copy of the live tree with each zone file moved to its subfolder (standard input: one
- * "<subfolder> <zone>" per line) and the zone list naming the new paths; the subfolders are the
- * release's own in the store first (a subfolder already linked is copied, never written
- * through); then it goes live and Knot reads the new paths. Until the swap, a failure leaves
- * nothing behind; after it, the next prepare finishes the reload.
- */
-const TO_SUBFOLDERS = `set -e
-${OWN_FUNCTION}
-${TO_SUBFOLDERS_FUNCTION}
-${KNOTC}
-release=$1; live=$2; dir=\${1%/*}
-trap 'rm -rf -- "$release" "$dir/${STORE}/\${release##*/}"' EXIT
-trap 'exit 1' HUP INT TERM
-cp -alH -- "$live" "$release"
-sort > "$release/.layout"
-to_subfolders "$release" zones .zone "$release/.layout"
-awk 'NR == FNR { folder[$2] = $1; next }
+/** The move to subfolders (see prepare): the zone list names the new paths, then Knot reads them. */
+const ZONE_LIST_TO_SUBFOLDERS = `awk 'NR == FNR { folder[$2] = $1; next }
   /^ *file: .*\\/zones\\/[^\\/]+[.]zone$/ {
     zone = $0; sub(/.*\\/zones\\//, "", zone); sub(/[.]zone$/, "", zone)
     if (zone in folder) sub(/\\/zones\\/[^\\/]+[.]zone$/, "/zones/" folder[zone] "/" zone ".zone")
   }
   { print }' "$release/.layout" "$release/knot.conf" > "$release/knot.conf.new"
-mv -f -- "$release/knot.conf.new" "$release/knot.conf"
-rm -f -- "$release/.layout"
-: > "$dir/${RELOAD_PENDING}"
-ln -sfn -- "$release" "$live.new"
-mv -T -- "$live.new" "$live"
-trap - EXIT
-knotc -b reload >/dev/null
-rm -f -- "$dir/${RELOAD_PENDING}"`;
+mv -f -- "$release/knot.conf.new" "$release/knot.conf"`;
 
 /** Zone checks run side by side in at most this many parts, of at least this many zones each. */
 const CHECK_PARTS = 4;

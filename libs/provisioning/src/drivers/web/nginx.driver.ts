@@ -1,7 +1,7 @@
 import { Injectable, Optional, Inject } from '@nestjs/common';
 import type { Config } from '@ruche/core';
 import { DesiredStateReader, ResourceOutcomes, type DesiredSite, type ResourceType, type Server } from '@ruche/hosting';
-import { newReleasePath, OWN_FUNCTION, STORE, subfolderOf, TO_SUBFOLDERS_FUNCTION, type CommandResult, type ServerConnection } from '../../transports/connection.js';
+import { moveToSubfolders, subfolderOf, type CommandResult, type ServerConnection } from '../../transports/connection.js';
 import { RENDER_TEST_HOOK, renderEach, type RenderTestHook, withoutReleasePath, type Activation, type ActivationChange, type CheckVerdict, type FileDriver, type ReleaseCheck, type Rendered, type RenderedUnit } from '../driver.js';
 import { Driver } from '../driver-registry.js';
 import { CERT_DIR, certificateNames, EARLY_HOST_NAME, EARLY_HOSTS, certificatePair, CHECK_SIZES_FILE, checkConfig, checkSizes, DEFAULT_INDEX, nginxInclude, renderHttp, renderSiteMap, siteFile, siteRoot, UnsafeValue, WEB_ROOT, type SiteConfig } from './nginx-templates.js';
@@ -229,31 +229,16 @@ if ! grep -qsF -- '/sites/*/*.conf;' /etc/nginx/ruche/${HTTP_FILE}; then
 fi`;
 
 /**
- * A copy of the live tree with each site file moved from \`sites/\` itself to its subfolder
- * (standard input: one "<subfolder> <site id>" per line), and the maps reading the subfolders;
- * then it goes live. nginx holds its configuration in memory: nothing to reload (the release
- * is whole: a reload before the next run serves the same sites). Until the swap, a failure, or
- * a signal, leaves nothing behind.
+ * The move to subfolders (see prepare): the maps read the subfolders. (An include line edited
+ * by hand stops the move: maps that would read no site at all never go live.) nginx holds its
+ * configuration in memory: nothing to reload, and the release is whole, so a reload before the
+ * next run serves the same sites.
  */
-const TO_SUBFOLDERS = `set -e
-${OWN_FUNCTION}
-${TO_SUBFOLDERS_FUNCTION}
-release=$1; live=$2; dir=\${1%/*}
-trap 'rm -rf -- "$release" "$dir/${STORE}/\${release##*/}"' EXIT
-trap 'exit 1' HUP INT TERM
-cp -alH -- "$live" "$release"
-sort > "$release/.layout"
-to_subfolders "$release" sites .conf "$release/.layout"
-rm -f -- "$release/.layout"
-if [ -f "$release/${HTTP_FILE}" ]; then
+const MAPS_TO_SUBFOLDERS = `if [ -f "$release/${HTTP_FILE}" ]; then
   sed 's|/sites/[*][.]conf;|/sites/*/*.conf;|' "$release/${HTTP_FILE}" > "$release/${HTTP_FILE}.new"
-  # (Maps that would read no site at all never go live: an include line edited by hand stops the move.)
   grep -qF -- '/sites/*/*.conf;' "$release/${HTTP_FILE}.new" || { echo "ruche: ${HTTP_FILE} does not include sites/*.conf" >&2; exit 1; }
   mv -f -- "$release/${HTTP_FILE}.new" "$release/${HTTP_FILE}"
-fi
-ln -sfn -- "$release" "$live.new"
-mv -T -- "$live.new" "$live"
-trap - EXIT`;
+fi`;
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 /** A site id as a certificate pair's name starts with it (checked before it reaches a shell's glob). */
@@ -330,11 +315,14 @@ export class NginxDriver implements FileDriver {
     // Site files an earlier Ruche wrote directly in sites/ move to their subfolders as they are
     // (a site kept at its last good version stays so), in a release of their own, before
     // anything is rendered. (A stray file whose name is no site's stays: the next run removes it.)
-    const flat = output.filter((line) => line.startsWith(FLAT_SITE)).map((line) => line.slice(FLAT_SITE.length)).filter((id) => SITE_ID.test(id));
-    if (flat.length > 0) {
-      const folders = flat.map((id) => `${subfolderOf(id)} ${id}\n`).join('');
-      await connection.run(['sh', '-c', TO_SUBFOLDERS, 'ruche-nginx-layout', newReleasePath(this.releasesDir), this.liveLink], { input: folders, timeoutMs: 300_000 });
-    }
+    await moveToSubfolders(connection, {
+      releasesDir: this.releasesDir,
+      live: this.liveLink,
+      shared: this.sharedFolder,
+      suffix: '.conf',
+      names: output.filter((line) => line.startsWith(FLAT_SITE)).map((line) => line.slice(FLAT_SITE.length)).filter((id) => SITE_ID.test(id)),
+      rewrite: MAPS_TO_SUBFOLDERS,
+    });
     // The maps' hash sizes are Ruche's unless the server's own configuration sets them or has a
     // map read before Ruche's file; the check uses what the live configuration ends up with.
     const lines = output.filter((line) => !line.startsWith(FLAT_SITE));
