@@ -209,10 +209,12 @@ describe('a release on a server', () => {
       await stage(1, { [`zones/${sub('a')}/a.zone`]: 'a1' });
       await activate(1);
       // The live release also holds the earlier layout: files in zones/ itself, one of them a stale
-      // copy of a file a subfolder already holds, and a stray that no zone is named for.
-      await stage(2, { 'zones/x.zone': 'x', 'zones/y.zone': 'y', 'zones/a.zone': 'stale', 'zones/copy of x.zone': 'stray' });
+      // copy of a file a subfolder already holds, and a stray that no zone is named for. (z136's
+      // subfolder is 00, first in the list, which awk once compared as the number 0.)
+      expect(sub('z136')).toBe('00');
+      await stage(2, { 'zones/x.zone': 'x', 'zones/y.zone': 'y', 'zones/z136.zone': 'z', 'zones/a.zone': 'stale', 'zones/copy of x.zone': 'stray' });
       await activate(2);
-      const move = { releasesDir: path.join(dir, 'releases'), live: path.join(dir, 'live'), shared: 'zones', suffix: '.zone', names: ['a', 'x', 'y'] };
+      const move = { releasesDir: path.join(dir, 'releases'), live: path.join(dir, 'live'), shared: 'zones', suffix: '.zone', names: ['a', 'x', 'y', 'z136'] };
 
       // A rewrite that fails stops the move before the swap, and leaves nothing behind.
       await expect(moveToSubfolders(connection, { ...move, rewrite: 'exit 3' })).rejects.toThrow(/exited with 3/);
@@ -225,9 +227,10 @@ describe('a release on a server', () => {
       const live = path.join(dir, 'live');
       const moved = await readlink(live);
       expect(moved).not.toBe(path.join(dir, 'releases', name(2)));
-      expect(await readFile(path.join(live, 'moves'), 'utf8')).toBe(['a', 'x', 'y'].map((zone) => `${sub(zone)} ${zone}`).sort().map((line) => `${line}\n`).join(''));
+      expect(await readFile(path.join(live, 'moves'), 'utf8')).toBe(['a', 'x', 'y', 'z136'].map((zone) => `${sub(zone)} ${zone}`).sort().map((line) => `${line}\n`).join(''));
       expect(await readFile(path.join(live, `zones/${sub('x')}/x.zone`), 'utf8')).toBe('x');
       expect(await readFile(path.join(live, `zones/${sub('y')}/y.zone`), 'utf8')).toBe('y');
+      expect(await readFile(path.join(live, 'zones/00/z136.zone'), 'utf8')).toBe('z');
       expect(existsSync(path.join(live, 'zones/x.zone'))).toBe(false);
       expect(await readlink(path.join(live, `zones/${sub('x')}`))).toBe(`../../.store/${moved.split('/').pop()}/${sub('x')}`);
       // A file already in its subfolder is not replaced (the stale copy stays beside it, a stray

@@ -158,7 +158,7 @@ const OWN_FUNCTION = `own() {
  * per subfolder.
  */
 const TO_SUBFOLDERS_FUNCTION = `to_subfolders() {
-  own "$1" "$2" "$(awk '$1 != last { printf "%s ", $1; last = $1 }' "$4")" || return 1
+  own "$1" "$2" "$(awk '!seen[$1]++ { printf "%s ", $1 }' "$4")" || return 1
   (
     set -f
     cd -- "$1/$2" || exit 1

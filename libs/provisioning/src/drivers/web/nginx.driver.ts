@@ -55,7 +55,7 @@ if ! nginx -t -q -c "$release/ruche-check.conf" 2> "$release/ruche-check.err"; t
   # A name two files claim: nginx names the second; the first is said too (a site whose last
   # good file still claims a name it no longer has, which another site now takes).
   sed -n 's/.*conflicting parameter "\\([^"]*\\)".*/\\1/p' "$release/ruche-check.err" | while read -r name; do
-    LC_ALL=C awk -v name="$name" '$1 == name { file = FILENAME; sub(/.*\\//, "", file); sub(/\\.conf$/, "", file); print "ruche-first-claim " file " " name; exit }' "$release"/sites/*/*.conf
+    LC_ALL=C awk -v name="$name" '$1 == name "" { file = FILENAME; sub(/.*\\//, "", file); sub(/\\.conf$/, "", file); print "ruche-first-claim " file " " name; exit }' "$release"/sites/*/*.conf
   done
 fi
 rm -f -- "$release/ruche-check.conf" "$release/ruche-check.tls" "$release/ruche-check.err"
