@@ -149,3 +149,35 @@ describe('a change-triggered DNS reconcile', () => {
     expect(existsSync(path.join(live, zoneFile('zone-two.org')))).toBe(false);
   });
 });
+
+describe('a server a newer Ruche has taken over', () => {
+  it('is not written to by this worker, whose sysadmins read why; once the mark is this Ruche’s again, a resync applies what waits', async () => {
+    const web = await makeLocalServer(admin, 'web-newer-layout', ['web']);
+    const releases = path.join(api.config.dataDir, 'servers', web.name, 'etc/nginx/ruche.releases');
+    const mark = path.join(releases, '.ruche-layout');
+    // The set-up marks the releases with this Ruche's layout.
+    await eventually(async () => existsSync(mark), 20_000, 'the set-up to mark the releases');
+    expect(readFileSync(mark, 'utf8')).toBe('2\n');
+    const releasesNow = () => readdirSync(releases).filter((entry) => /^\d{14,20}-[0-9a-f]{8}$/.test(entry)).sort();
+    const before = releasesNow();
+
+    // A newer Ruche's worker marks them while this one keeps its connection and its set-up.
+    writeFileSync(mark, '3\n');
+    const { organization, caller } = await makeHostingClient(api, admin);
+    await makeLocalServer(admin, 'dns-newer-layout', ['dns']);
+    expect((await caller.post('/api/v1/domains', { organizationId: organization.id, name: 'newer-layout.org' })).status).toBe(201);
+    const site = await admin.post('/api/v1/sites', { organizationId: organization.id, hostnames: ['www.newer-layout.org'], serverId: web.id });
+    expect(site.status, JSON.stringify(site.body)).toBe(201);
+    await eventually(async () => (await caller.get(`/api/v1/sites/${site.body.id}`)).body.phase === 'failed', 20_000, 'the site to fail');
+    const event = await eventually(async () => (await admin.get(`/api/v1/server-events?serverId=${web.id}&kind=command_failed`)).body.data[0] as { message: string } | undefined, 20_000, 'a server event');
+    expect(event.message).toContain('written by a newer Ruche (layout 3; this worker reads layout 2 and older): stop this worker and run the newer version');
+    // Nothing was written: no release, the mark as the newer Ruche left it.
+    expect(releasesNow()).toEqual(before);
+    expect(readFileSync(mark, 'utf8')).toBe('3\n');
+
+    writeFileSync(mark, '2\n');
+    expect((await admin.post(`/api/v1/servers/${web.id}/resync`)).status).toBe(202);
+    await eventually(async () => (await caller.get(`/api/v1/sites/${site.body.id}`)).body.phase === 'ready', 20_000, 'the site to be applied');
+    expect(existsSync(path.join(api.config.dataDir, 'servers', web.name, 'etc/nginx/ruche', siteFile(site.body.id)))).toBe(true);
+  });
+});

@@ -14,7 +14,7 @@ import {
 } from '@ruche/hosting';
 import { DriverRegistry } from '../drivers/driver-registry.js';
 import { wholeReleaseRefusal, type FileDriver, type ServiceDriver, type StateDriver } from '../drivers/driver.js';
-import { CommandFailed, newReleasePath, sha256Hex, TransportError, type ServerConnection } from '../transports/connection.js';
+import { CommandFailed, NewerLayout, newReleasePath, sha256Hex, TransportError, type ServerConnection } from '../transports/connection.js';
 import { ConnectionPool } from '../transports/connection-pool.service.js';
 import { ProvisioningMetrics } from '../operations/provisioning-metrics.js';
 import { ServerEvent } from '../operations/server-event.entity.js';
@@ -154,6 +154,8 @@ export class Reconciler {
     const connection = await this.connections.get(server);
     const prepared = this.prepared.get(server.id) ?? new Set<Service>();
     if (!prepared.has(driver.service) || trigger === 'resync') {
+      // A newer Ruche's releases are not this worker's to read or write (each run's stage checks too).
+      if (driver.kind === 'file') await connection.claimLayout(driver.releasesDir);
       await driver.prepare(connection);
       prepared.add(driver.service);
       this.prepared.set(server.id, prepared);
@@ -394,7 +396,7 @@ export class Reconciler {
    * resources or the server's internals, go to sysadmins.
    */
   private async failed(server: Server, driver: ServiceDriver, waiting: ResourceState[], outcomes: Outcomes, error: unknown, runId: string, drift: boolean): Promise<ReconcileSummary> {
-    if (!(error instanceof TransportError) && !(error instanceof CommandFailed) && !(error instanceof ReleaseRefused)) throw error;
+    if (!(error instanceof TransportError) && !(error instanceof CommandFailed) && !(error instanceof ReleaseRefused) && !(error instanceof NewerLayout)) throw error;
     await this.connections.discard(server);
     // Every service is prepared again, which may move a live tree: none is known any more.
     this.prepared.delete(server.id);

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Server } from '@ruche/hosting';
-import { CommandConnection, moveToSubfolders, sharedSubfolders, subfolderOf, type CommandResult } from './connection.js';
+import { CommandConnection, moveToSubfolders, NewerLayout, RELEASE_LAYOUT, sharedSubfolders, subfolderOf, type CommandResult, type ServerConnection } from './connection.js';
+import { LocalConnection } from './local-connection.js';
 
 /** The release scripts run by this machine's own shell, on a folder: what a server's sh does with them. */
 class ShellConnection extends CommandConnection {
@@ -241,6 +242,37 @@ describe('a release on a server', () => {
       // The releases before are as they were.
       expect(existsSync(at(2, 'zones/x.zone'))).toBe(true);
       expect(await readdir(at(1, `zones/${sub('a')}`))).toEqual(['a.zone']);
+    });
+  });
+
+  // The same rule over SSH (the scripts, run by this machine's sh) and in the local transport's folder.
+  describe.each([
+    ['run by a server’s shell', () => ({ connection: connection as ServerConnection, releases: path.join(dir, 'releases'), on: (file: string) => file })],
+    ['in the local transport', () => ({ connection: new LocalConnection({ name: 'here' } as Server, dir) as ServerConnection, releases: '/releases', on: (file: string) => path.join(dir, file) })],
+  ])('%s', (_, setUp) => {
+    it('is marked with this Ruche’s layout, and never written to once a newer Ruche has marked it', async () => {
+      const { connection, releases, on } = setUp();
+      const mark = on(`${releases}/.ruche-layout`);
+      await connection.claimLayout(releases);
+      expect(await readFile(mark, 'utf8')).toBe(`${RELEASE_LAYOUT}\n`);
+      // An older mark is this Ruche's to take over.
+      await writeFile(mark, '1\n');
+      await connection.claimLayout(releases);
+      expect(await readFile(mark, 'utf8')).toBe(`${RELEASE_LAYOUT}\n`);
+      const staged = () => connection.stage({ source: null, release: `${releases}/20261201000000000-aaaaaaaa`, files: new Map([['a.conf', 'a']]), removed: [], check: null });
+      expect(await staged()).toBeNull();
+
+      // A newer Ruche's: refused at set-up and at every stage, the mark left as it is and nothing written.
+      await rm(on(`${releases}/20261201000000000-aaaaaaaa`), { recursive: true });
+      for (const [written, said] of [[`${RELEASE_LAYOUT + 1}\n`, `layout ${RELEASE_LAYOUT + 1};`], ['three\n', 'layout three, not a number;'], ['', 'layout nothing, not a number;']] as const) {
+        await writeFile(mark, written);
+        const refused = await connection.claimLayout(releases).then(() => null, (error: unknown) => error);
+        expect(refused).toBeInstanceOf(NewerLayout);
+        expect((refused as Error).message).toContain(`written by a newer Ruche (${said}`);
+        await expect(staged()).rejects.toThrow(`written by a newer Ruche (${said}`);
+        expect(await readFile(mark, 'utf8')).toBe(written);
+        expect(await readdir(on(releases))).toEqual(['.ruche-layout']);
+      }
     });
   });
 

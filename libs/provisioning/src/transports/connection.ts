@@ -81,6 +81,42 @@ const REMOVE_LIST = '.ruche-remove';
 /** Staging failures exit 97, so they are never mistaken for the check's verdict. */
 const STAGING_FAILED = 97;
 
+/**
+ * The layout of the releases this Ruche writes and reads, kept in `<releasesDir>/.ruche-layout`:
+ * raised whenever a release's layout changes so that an older worker would misread it (1: every
+ * file of a shared folder in the folder itself; 2: in shared subfolders). A worker never writes
+ * where a newer layout is: it would take a newer release's files for its own (see claimLayout).
+ */
+export const RELEASE_LAYOUT = 2;
+
+/** The file in a releases folder that names its layout. */
+export const LAYOUT_FILE = '.ruche-layout';
+
+/** Refused: a newer Ruche wrote the releases there. */
+export function newerLayoutMessage(found: string): string {
+  return `the releases on this server were written by a newer Ruche (layout ${found}; this worker reads layout ${RELEASE_LAYOUT} and older): stop this worker and run the newer version`;
+}
+
+/**
+ * `check_layout DIR`: reads the layout of the releases folder DIR with the shell's own read;
+ * sets `layout` to what it says (0: no file) and `newer` to it when this worker must not write
+ * there (newer than its own, or not a number).
+ */
+const CHECK_LAYOUT_FUNCTION = `check_layout() {
+  layout=0; newer=
+  if [ -f "$1/${LAYOUT_FILE}" ]; then
+    IFS= read -r layout < "$1/${LAYOUT_FILE}" || :
+    case $layout in ''|*[!0-9]*) newer="\${layout:-nothing}, not a number" ;; *) [ "$layout" -le ${RELEASE_LAYOUT} ] 2>/dev/null || newer=$layout ;; esac
+  fi
+}`;
+
+/** What claimLayout runs: says a newer layout, else writes this worker's (atomically) unless it is there. */
+const CLAIM_LAYOUT = `${CHECK_LAYOUT_FUNCTION}
+check_layout "$1"
+if [ -n "$newer" ]; then echo "ruche-newer-layout $newer"; exit 0; fi
+[ "$layout" = ${RELEASE_LAYOUT} ] && exit 0
+mkdir -p -- "$1" && printf '%s\\n' ${RELEASE_LAYOUT} > "$1/${LAYOUT_FILE}.new" && mv -f -- "$1/${LAYOUT_FILE}.new" "$1/${LAYOUT_FILE}"`;
+
 /** Where a release's own copies of shared subfolders live: `<releasesDir>/.store/<release>/<subfolder>`. */
 const STORE = '.store';
 
@@ -230,7 +266,13 @@ find . -mindepth 2 -maxdepth 2 -type l -lname '../../${STORE}/*' -print0 | xargs
 
 const STAGE_SCRIPT = `fail() { echo "ruche-stage: $1" >&2; exit ${STAGING_FAILED}; }
 ${OWN_FUNCTION}
+${CHECK_LAYOUT_FUNCTION}
 release=$1; source=$2; shared=$3; subfolders=$4; shift 4
+# Nothing is written where a newer Ruche has claimed the releases (a worker left running
+# through an upgrade would take its files for its own). The archive is read all the same: the
+# transport is still sending it.
+check_layout "\${release%/*}"
+[ -z "$newer" ] || { cat > /dev/null; fail "${newerLayoutMessage('$newer')}"; }
 # The shell's own tests and expansions where they do: every process costs a click its time.
 if [ -e "$release" ] || [ -L "$release" ]; then rm -rf -- "$release" || fail "cannot clear $release"; fi
 [ -d "\${release%/*}" ] || mkdir -p -- "\${release%/*}" || fail "cannot create the releases folder"
@@ -338,7 +380,19 @@ export interface ServerConnection {
   /** Hard-links files from `source` (a symlink is followed) into `directory`, for what must stay as it was. */
   restoreFiles(source: string, directory: string, relativePaths: readonly string[], shared?: string | null): Promise<void>;
   removeTrees(paths: readonly string[]): Promise<void>;
+  /**
+   * Marks `releasesDir` as holding this Ruche's layout (RELEASE_LAYOUT), or throws NewerLayout
+   * when a newer Ruche has marked it: before a driver's set-up writes anything there.
+   */
+  claimLayout(releasesDir: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A newer Ruche wrote the server's releases: this worker must not touch them. */
+export class NewerLayout extends Error {
+  constructor(found: string) {
+    super(newerLayoutMessage(found));
+  }
 }
 
 export function sha256Hex(content: string | Buffer): string {
@@ -425,6 +479,12 @@ export abstract class CommandConnection implements ServerConnection {
     );
     if (result.exitCode === STAGING_FAILED || (result.exitCode !== 0 && !options.check)) throw new CommandFailed(['ruche-stage'], result);
     return options.check ? result : null;
+  }
+
+  async claimLayout(releasesDir: string): Promise<void> {
+    const result = await this.run(['sh', '-c', CLAIM_LAYOUT, 'ruche-layout', checkedPath(releasesDir)]);
+    const newer = /^ruche-newer-layout (.*)$/m.exec(result.stdout);
+    if (newer) throw new NewerLayout(newer[1]!);
   }
 
   async activate(options: ActivateOptions): Promise<ActivateResult> {

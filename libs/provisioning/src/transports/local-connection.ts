@@ -1,9 +1,9 @@
 import { appendFile, link, mkdir, readdir, readFile, realpath, rename, rm, symlink, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Server } from '@ruche/hosting';
-import { checkedPath, RELEASE_NAME, sha256Hex, TransportError, type ActivateOptions, type ActivateResult, type CommandResult, type FileTree, type RunOptions, type ServerConnection, type StageOptions } from './connection.js';
+import { checkedPath, LAYOUT_FILE, NewerLayout, RELEASE_LAYOUT, RELEASE_NAME, sha256Hex, TransportError, type ActivateOptions, type ActivateResult, type CommandResult, type FileTree, type RunOptions, type ServerConnection, type StageOptions } from './connection.js';
 
-const DISK_OPERATIONS = ['run', 'hashTree', 'stage', 'activate', 'writeFiles', 'removeFiles', 'restoreFiles', 'switchLink', 'list', 'removeTrees'] as const;
+const DISK_OPERATIONS = ['run', 'hashTree', 'stage', 'activate', 'writeFiles', 'removeFiles', 'restoreFiles', 'switchLink', 'list', 'removeTrees', 'claimLayout'] as const;
 
 /**
  * The embedded default's "server": a folder. Files land under `<root>` exactly as they would on
@@ -62,8 +62,31 @@ export class LocalConnection implements ServerConnection {
     return hashes;
   }
 
+  async claimLayout(releasesDir: string): Promise<void> {
+    const layout = await this.layout(releasesDir);
+    if (layout === String(RELEASE_LAYOUT)) return;
+    await mkdir(this.at(releasesDir), { recursive: true });
+    await writeFile(this.at(`${releasesDir}/${LAYOUT_FILE}.new`), `${RELEASE_LAYOUT}\n`);
+    await rename(this.at(`${releasesDir}/${LAYOUT_FILE}.new`), this.at(`${releasesDir}/${LAYOUT_FILE}`));
+  }
+
+  /** The layout a releases folder is marked with ('0' when it is not); throws NewerLayout for one this Ruche must not write to. */
+  private async layout(releasesDir: string): Promise<string> {
+    let text: string;
+    try {
+      text = (await readFile(this.at(`${releasesDir}/${LAYOUT_FILE}`), 'utf8')).split('\n')[0]!;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '0';
+      throw error;
+    }
+    if (!/^\d+$/.test(text)) throw new NewerLayout(`${text || 'nothing'}, not a number`);
+    if (Number(text) > RELEASE_LAYOUT) throw new NewerLayout(text);
+    return text;
+  }
+
   /** No checker runs here: the local "server" has no daemons. */
   async stage(options: StageOptions): Promise<CommandResult | null> {
+    await this.layout(path.posix.dirname(options.release));
     await this.stageFrom(options.source, options.release);
     await this.writeFiles(options.release, options.files);
     await this.removeFiles(options.release, options.removed);
