@@ -29,14 +29,17 @@ const nginxOpenFiles = async () => {
   return Number(count.stdout.trim());
 };
 
+/** The n-th site's name (a community group's long name: the roots of 1,500 sites outgrow one command line). */
+const host = (n: number) => `s${n}.a-community-radio-and-its-neighbourhood-with-a-long-name.many-sites.org`;
+
 describe('a server with thousands of sites', () => {
-  it(`takes ${SITES} sites live at once, within nginx's default open-file limit, logging to one shared file`, async () => {
+  it(`takes ${SITES} sites live at once, within nginx's default open-file limit, logging to one shared file; the storage meter measures them all`, async () => {
     const domain = (await client.post('/api/v1/domains', { organizationId, name: 'many-sites.org' })).body;
     expect(domain.id).toBeTruthy();
     await fleet.api.db.query(
       `WITH created AS (
          INSERT INTO sites (id, organization_id, server_id, document_root, https)
-         SELECT uuidv7(), $1, $2, 'sites/s' || n || '.many-sites.org', false FROM generate_series(1, $3) AS n
+         SELECT uuidv7(), $1, $2, 'sites/s' || n || '.a-community-radio-and-its-neighbourhood-with-a-long-name.many-sites.org', false FROM generate_series(1, $3) AS n
          RETURNING id, document_root)
        INSERT INTO site_hostnames (hostname, site_id, position) SELECT substr(document_root, 7), id, 0 FROM created`,
       [organizationId, fleet.serverId, SITES],
@@ -51,13 +54,29 @@ describe('a server with thousands of sites', () => {
     }, 300_000, 'every site to be applied');
     expect(settled).toEqual({ ready: SITES, failed: 0 });
     for (const n of [1, Math.floor(SITES / 2), SITES]) {
-      expect((await httpGet(fleet.server.ports.http!, { host: `s${n}.many-sites.org` })).body).toContain('hébergé par la coop');
+      expect((await httpGet(fleet.server.ports.http!, { host: host(n) })).body).toContain('hébergé par la coop');
     }
     // One shared access log, its lines naming the site; no file per site.
     const logs = await fleet.server.exec(['sh', '-c', 'ls /var/log/nginx']);
     expect(logs.stdout.split('\n').filter((name) => name.startsWith('ruche-'))).toEqual(['ruche-access.log']);
-    await eventually(async () => (await fleet.server.exec(['grep', '-cE', `^[0-9a-f-]{36} s${SITES}\\.many-sites\\.org `, '/var/log/nginx/ruche-access.log'])).stdout.trim() !== '0', 10_000, 'the access log line');
+    await eventually(async () => (await fleet.server.exec(['grep', '-cE', `^[0-9a-f-]{36} ${host(SITES).replaceAll('.', '\\.')} `, '/var/log/nginx/ruche-access.log'])).stdout.trim() !== '0', 10_000, 'the access log line');
     expect(await nginxOpenFiles()).toBeLessThan(200);
+
+    // Every site's document root measured in one round trip, however many (their paths together
+    // are more than a command line may hold), each site's bytes recorded.
+    const [{ prefix }] = await fleet.api.db.query(`SELECT prefix FROM organization_hosting WHERE organization_id = $1`, [organizationId]);
+    expect(Array.from({ length: SITES }, (_, i) => `/srv/ruche/${prefix}/sites/${host(i + 1)}\n`).join('').length).toBeGreaterThan(128 * 1024);
+    const written = await fleet.server.exec(['sh', '-c', 'head -c 100000 /dev/urandom > "$1/big.bin" && sync', 'fill', `/srv/ruche/${prefix}/sites/${host(SITES)}`]);
+    expect(written.exitCode, written.stderr).toBe(0);
+    const { StorageMeter } = await import('@ruche/provisioning');
+    const measured = await fleet.worker!.get(StorageMeter).measureAll();
+    expect(measured.failures).toEqual([]);
+    const [sizes] = await fleet.api.db.query(
+      `SELECT count(*) FILTER (WHERE storage_bytes > 0)::int AS measured, max(storage_bytes)::bigint AS largest FROM sites WHERE server_id = $1`,
+      [fleet.serverId],
+    );
+    expect(sizes.measured).toBe(SITES);
+    expect(Number(sizes.largest)).toBeGreaterThanOrEqual(100_000);
   });
 
   it('tells sysadmins at once when the checker refuses a release for a reason no site explains', async () => {

@@ -85,6 +85,13 @@ describe('a release on a server', () => {
     expect(existsSync(path.join(releases, names[0]!))).toBe(false);
   });
 
+  it('fails a restore when any file cannot be restored, not only the last', async () => {
+    await mkdir(path.join(dir, 'live/sites'), { recursive: true });
+    await writeFile(path.join(dir, 'live/sites/a.conf'), 'a');
+    await mkdir(path.join(dir, 'next'));
+    await expect(connection.restoreFiles(path.join(dir, 'live'), path.join(dir, 'next'), ['sites/gone.conf', 'sites/a.conf'])).rejects.toThrow(/gone\.conf/);
+  });
+
   it('never removes the release it makes live, even when it sorts first', async () => {
     const releases = path.join(dir, 'releases');
     const later = ['20261201000000005-0000000e', '20261201000000006-0000000f', '20261201000000007-00000010'];

@@ -525,7 +525,7 @@ export abstract class CommandConnection implements ServerConnection {
       '-c',
       `${OWN_FUNCTION}
 src=$(readlink -f -- "$1"); dst=$2; own "$2" "$3" "$4" || exit 1; shift 4
-for p; do mkdir -p -- "$dst/$(dirname -- "$p")" && ln -f -- "$src/$p" "$dst/$p"; done`,
+for p; do mkdir -p -- "$dst/$(dirname -- "$p")" && ln -f -- "$src/$p" "$dst/$p" || exit 1; done`,
       'ruche-restore',
       checkedPath(source),
       checkedPath(directory),

@@ -54,14 +54,17 @@ if ! nginx -t -q -c "$release/ruche-check.conf" 2> "$release/ruche-check.err"; t
   cat -- "$release/ruche-check.err" >&2
   # A name two files claim: nginx names the second; the first is said too (a site whose last
   # good file still claims a name it no longer has, which another site now takes).
+  # (The files through xargs, in the order nginx reads them: the paths of a server holding tens of
+  # thousands of sites outgrow one command line.)
   sed -n 's/.*conflicting parameter "\\([^"]*\\)".*/\\1/p' "$release/ruche-check.err" | while read -r name; do
-    LC_ALL=C awk -v name="$name" '$1 == name "" { file = FILENAME; sub(/.*\\//, "", file); sub(/\\.conf$/, "", file); print "ruche-first-claim " file " " name; exit }' "$release"/sites/*/*.conf
+    printf '%s\\0' "$release"/sites/*/*.conf | LC_ALL=C xargs -0 awk -v name="$name" '$1 == name "" { file = FILENAME; sub(/.*\\//, "", file); sub(/\\.conf$/, "", file); print "ruche-first-claim " file " " name; exit }' | head -n 1
   done
 fi
 rm -f -- "$release/ruche-check.conf" "$release/ruche-check.tls" "$release/ruche-check.err"
 exit $rc`;
 
-const MEASURE = `for dir in "$@"; do
+/** Bytes on disk under each document root read on standard input (0 for one missing or linked elsewhere), one line each. */
+const MEASURE = `while IFS= read -r dir; do
   if [ -d "$dir" ] && [ "$(realpath -e -- "$dir" 2>/dev/null)" = "$dir" ]; then du -s -x -P -B1 -- "$dir" | cut -f1; else echo 0; fi
 done`;
 
@@ -402,10 +405,18 @@ export class NginxDriver implements FileDriver {
     };
     const roots = rows.map((site) => (site.redirectTo === null ? rootOf(site) : null));
     const served = [...new Set(roots.filter((root) => root !== null))];
-    const counted = served.filter((root) => !served.some((outer) => root.startsWith(`${outer}/`)));
+    // A root inside another is counted with it (its folders looked up, not every pair compared:
+    // a server holds thousands of sites).
+    const servedSet = new Set(served);
+    const inside = (root: string) => {
+      for (let end = root.lastIndexOf('/'); end > 0; end = root.lastIndexOf('/', end - 1)) if (servedSet.has(root.slice(0, end))) return true;
+      return false;
+    };
+    const counted = served.filter((root) => !inside(root));
     const bytes = new Map<string, number>();
     if (counted.length > 0) {
-      const result = await connection.run(['sh', '-c', MEASURE, 'ruche-web-usage', ...counted], { timeoutMs: 600_000 });
+      // On standard input: thousands of roots outgrow what one command line may hold.
+      const result = await connection.run(['sh', '-c', MEASURE, 'ruche-web-usage'], { input: counted.map((root) => `${root}\n`).join(''), timeoutMs: 600_000 });
       const lines = result.stdout.split('\n').filter((line) => line !== '');
       if (lines.length !== counted.length || lines.some((line) => !/^\d+$/.test(line))) throw new Error(`unexpected du output: ${result.stdout.slice(0, 200)}`);
       counted.forEach((root, index) => bytes.set(root, Number(lines[index])));
