@@ -63,7 +63,7 @@ const HOLD_ALTERNC_MAIL = `set -e
 command -v postconf > /dev/null && postfix status > /dev/null 2>&1 || exit 0
 map=/etc/postfix/ruche-import-hold
 touch "$map"
-for domain; do grep -qx "$domain 450 4.2.1 This mailbox is moving: try again shortly" "$map" || printf '%s 450 4.2.1 This mailbox is moving: try again shortly\\n' "$domain" >> "$map"; done
+for domain; do grep -qxF -- "$domain 450 4.2.1 This mailbox is moving: try again shortly" "$map" || printf '%s 450 4.2.1 This mailbox is moving: try again shortly\\n' "$domain" >> "$map"; done
 current=$(postconf -h smtpd_relay_restrictions 2> /dev/null) || current='permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination'
 case "$current" in *ruche-import-hold*) ;; *) postconf -e "smtpd_relay_restrictions = check_recipient_access texthash:$map \${current}" ;; esac
 postfix reload > /dev/null 2>&1
@@ -225,7 +225,11 @@ export class ImportsService {
     const zones = new Map<string, string>();
     if (names.length > 0) {
       const connection = await this.pool.get(source);
-      const read = await connection.run(['sh', '-c', 'dir=$1; shift; for d; do printf "\\036%s\\n" "$d"; if [ -e "$dir/$d" ]; then cat -- "$dir/$d" || exit 1; fi; done', 'ruche-read-zones', ZONE_FILE_DIR, ...names], { timeoutMs: 120_000 });
+      // The names on standard input: an AlternC server's thousands outgrow one command line.
+      const read = await connection.run(['sh', '-c', 'dir=$1; while IFS= read -r d; do printf "\\036%s\\n" "$d"; if [ -e "$dir/$d" ]; then cat -- "$dir/$d" || exit 1; fi; done', 'ruche-read-zones', ZONE_FILE_DIR], {
+        input: names.map((name) => `${name}\n`).join(''),
+        timeoutMs: 120_000,
+      });
       for (const part of read.stdout.split('\u001e').slice(1)) {
         const newline = part.indexOf('\n');
         zones.set(part.slice(0, newline), part.slice(newline + 1));

@@ -382,12 +382,13 @@ export class MovesService {
       [
         'sh',
         '-c',
-        `set -e; umask 077; archive="$1/mail"; suffix=$2; marks=$3; shift 3
+        // The folders on standard input: an organisation's thousands outgrow one command line.
+        `set -e; umask 077; archive="$1/mail"; suffix=$2; marks=$3
 mkdir -p -- "$archive"
-for home; do
+while IFS= read -r home; do
   if [ -d "$home" ]; then
     name="\${home##*/}-$suffix.tar.gz"
-    tar -C "$home" -czf "$archive/$name.tmp" .
+    tar -C "$home" -czf "$archive/$name.tmp" . < /dev/null
     mv -f -- "$archive/$name.tmp" "$archive/$name"
     rm -rf -- "$home"
   fi
@@ -397,9 +398,8 @@ rm -rf -- "$marks"`,
         this.provisioning.archiveDir,
         move.id.replace(/-/g, ''),
         `/root/.ruche-move/${transferTag}.d`,
-        ...homes.map((entry) => entry.home),
       ],
-      { timeoutMs: 3_600_000 },
+      { input: homes.map((entry) => `${entry.home}\n`).join(''), timeoutMs: 3_600_000 },
     );
   }
 

@@ -12,7 +12,9 @@ export const DELIVER_QUEUED = `deliver_queued() {
   i=0
   while [ $i -lt 600 ]; do
     pending=0
-    for domain; do if postqueue -j 2>/dev/null | grep -q -F "@$domain\\""; then pending=1; fi; done
+    # For the domain: a recipient's address (not the sender's: mail its users send out may wait
+    # for days at a greylisting server), in any case (Postfix keeps the case the client used).
+    for domain; do if postqueue -j 2>/dev/null | grep -o '"address": *"[^"]*"' | grep -q -i -F "@$domain\\""; then pending=1; fi; done
     [ $pending -eq 0 ] && return 0
     postqueue -f > /dev/null 2>&1 || true
     sleep 0.1; i=$((i + 1))
