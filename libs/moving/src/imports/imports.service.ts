@@ -56,19 +56,23 @@ statements=$(mariadb --batch --skip-column-names)
 [ -z "$statements" ] || printf '%s\\n' "$statements" | mariadb --batch`;
 
 /**
- * Arguments: the domains. Postfix (when it runs) answers 450 for them from its relay
- * restrictions, which come first, then its queue is delivered until nothing waits for them.
+ * Standard input: the domains, one per line (an AlternC server's thousands outgrow a command
+ * line). Postfix (when it runs) answers 450 for them from its relay restrictions, which come
+ * first, then its queue is delivered until nothing waits for them.
  */
 const HOLD_ALTERNC_MAIL = `set -e
+waiting=$(mktemp); trap 'rm -f -- "$waiting"' EXIT
+cat > "$waiting"
 command -v postconf > /dev/null && postfix status > /dev/null 2>&1 || exit 0
 map=/etc/postfix/ruche-import-hold
 touch "$map"
-for domain; do grep -qxF -- "$domain 450 4.2.1 This mailbox is moving: try again shortly" "$map" || printf '%s 450 4.2.1 This mailbox is moving: try again shortly\\n' "$domain" >> "$map"; done
+# The domains not held yet (whole lines, fixed strings), at the end of the map.
+sed 's/$/ 450 4.2.1 This mailbox is moving: try again shortly/' "$waiting" | { grep -vxF -f "$map" || :; } >> "$map"
 current=$(postconf -h smtpd_relay_restrictions 2> /dev/null) || current='permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination'
 case "$current" in *ruche-import-hold*) ;; *) postconf -e "smtpd_relay_restrictions = check_recipient_access texthash:$map \${current}" ;; esac
 postfix reload > /dev/null 2>&1
 ${DELIVER_QUEUED}
-deliver_queued "$@"`;
+deliver_queued "$waiting"`;
 
 export const RUN_IMPORT_JOB = defineJob('moving:run-import', z.strictObject({ importId: z.uuid() }));
 
@@ -337,7 +341,7 @@ export class ImportsService {
       await connection.run(['sh', '-c', LOCK_DATABASE_USERS, 'ruche-import-lock-users'], { input: `SELECT CONCAT('ALTER USER ', QUOTE(User), '@', QUOTE(Host), ' ACCOUNT LOCK;') FROM mysql.user WHERE User IN (${list});\n`, timeoutMs: 120_000 });
       await connection.run(['mariadb', '--batch'], { input: users.map((name) => `KILL USER '${name}';\n`).join(''), timeoutMs: 120_000, allowFailure: true });
     }
-    if (domains.length > 0) await connection.run(['sh', '-c', HOLD_ALTERNC_MAIL, 'ruche-import-hold-mail', ...domains], { timeoutMs: 660_000 });
+    if (domains.length > 0) await connection.run(['sh', '-c', HOLD_ALTERNC_MAIL, 'ruche-import-hold-mail'], { input: domains.map((name) => `${name}\n`).join(''), timeoutMs: 660_000 });
   }
 
   /** One item: made in its own transaction with its record, or its failure recorded. */

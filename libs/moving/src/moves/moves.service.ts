@@ -52,7 +52,9 @@ mv -f -- "$list.new" "$list"
 postfix reload >/dev/null 2>&1
 [ "$action" = hold ] || exit 0
 ${DELIVER_QUEUED}
-deliver_queued "$@"`;
+waiting=$(mktemp); trap 'rm -f -- "$waiting"' EXIT
+printf '%s\\n' "$@" > "$waiting"
+deliver_queued "$waiting"`;
 
 const engineOf = (service: string): Engine | null => ((ENGINES as readonly string[]).includes(service) ? (service as Engine) : null);
 
