@@ -138,14 +138,16 @@ export class KnotDriver implements FileDriver {
   /**
    * The include line goes into Knot's configuration once, after the first release exists.
    * New or removed zones need `knotc reload` (which loads new zones, not changed ones); zones
-   * that changed are reloaded by name, or all at once when there are many.
+   * that changed are reloaded by name, or all at once when there are many (or their names are long).
    */
   activation(change: ActivationChange): Activation {
     const added = new Set(change.added);
     const zones = change.changed.filter((unit) => !added.has(unit)).map((unit) => (unit.data as ZoneData).name);
     // The zone list also changes when a zone leaves without being deleted (it moved to another server).
     const listChanged = change.force || change.added.length > 0 || change.removed.length > 0 || (change.sharedFilesChanged ?? []).includes('knot.conf');
-    const scope = change.force || zones.length > 1000 ? 'all' : 'listed';
+    // (Named on the command line, which over SSH is one argument of at most 128 KiB: 1,000 names
+    // of the longest kind would not fit.)
+    const scope = change.force || zones.length > 1000 || zones.reduce((bytes, zone) => bytes + zone.length + 3, 0) > 64 * 1024 ? 'all' : 'listed';
     return { argv: ['sh', '-c', ACTIVATE, 'ruche-knot-activate', INCLUDE_LINE, listChanged ? 'reload' : 'keep', scope, ...(scope === 'listed' ? zones : [])] };
   }
 }
