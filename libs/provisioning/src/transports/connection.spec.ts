@@ -277,6 +277,7 @@ describe('a release on a server', () => {
         expect(refused).toBeInstanceOf(NewerLayout);
         expect((refused as Error).message).toContain(`written by a newer Ruche (${said}`);
         await expect(staged()).rejects.toThrow(`written by a newer Ruche (${said}`);
+        await expect(staged()).rejects.toBeInstanceOf(NewerLayout);
         expect(await readFile(mark, 'utf8')).toBe(written);
         expect(await readdir(on(releases))).toEqual(['.ruche-layout']);
       }

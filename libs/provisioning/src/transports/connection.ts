@@ -92,10 +92,8 @@ export const RELEASE_LAYOUT = 2;
 /** The file in a releases folder that names its layout. */
 export const LAYOUT_FILE = '.ruche-layout';
 
-/** Refused: a newer Ruche wrote the releases there. */
-export function newerLayoutMessage(found: string): string {
-  return `the releases on this server were written by a newer Ruche (layout ${found}; this worker reads layout ${RELEASE_LAYOUT} and older): stop this worker and run the newer version`;
-}
+/** What the scripts print, before the mark found, when a newer Ruche's layout is there (see NewerLayout). */
+const NEWER_LAYOUT = 'ruche-newer-layout';
 
 /**
  * `check_layout DIR`: reads the layout of the releases folder DIR with the shell's own read;
@@ -113,7 +111,7 @@ const CHECK_LAYOUT_FUNCTION = `check_layout() {
 /** What claimLayout runs: says a newer layout, else writes this worker's (atomically) unless it is there. */
 const CLAIM_LAYOUT = `${CHECK_LAYOUT_FUNCTION}
 check_layout "$1"
-if [ -n "$newer" ]; then echo "ruche-newer-layout $newer"; exit 0; fi
+if [ -n "$newer" ]; then echo "${NEWER_LAYOUT} $newer" >&2; exit 1; fi
 [ "$layout" = ${RELEASE_LAYOUT} ] && exit 0
 mkdir -p -- "$1" && printf '%s\\n' ${RELEASE_LAYOUT} > "$1/${LAYOUT_FILE}.new" && mv -f -- "$1/${LAYOUT_FILE}.new" "$1/${LAYOUT_FILE}"`;
 
@@ -272,7 +270,7 @@ release=$1; source=$2; shared=$3; subfolders=$4; shift 4
 # through an upgrade would take its files for its own). The archive is read all the same: the
 # transport is still sending it.
 check_layout "\${release%/*}"
-[ -z "$newer" ] || { cat > /dev/null; fail "${newerLayoutMessage('$newer')}"; }
+[ -z "$newer" ] || { cat > /dev/null; echo "${NEWER_LAYOUT} $newer" >&2; exit ${STAGING_FAILED}; }
 # The shell's own tests and expansions where they do: every process costs a click its time.
 if [ -e "$release" ] || [ -L "$release" ]; then rm -rf -- "$release" || fail "cannot clear $release"; fi
 [ -d "\${release%/*}" ] || mkdir -p -- "\${release%/*}" || fail "cannot create the releases folder"
@@ -390,8 +388,15 @@ export interface ServerConnection {
 
 /** A newer Ruche wrote the server's releases: this worker must not touch them. */
 export class NewerLayout extends Error {
+  override name = 'NewerLayout';
   constructor(found: string) {
-    super(newerLayoutMessage(found));
+    super(`the releases on this server were written by a newer Ruche (layout ${found}; this worker reads layout ${RELEASE_LAYOUT} and older): stop this worker and run the newer version`);
+  }
+
+  /** Throws one when a script's output says a newer layout is there (the same words from claimLayout and stage). */
+  static throwIfSaid(output: string): void {
+    const found = new RegExp(`^${NEWER_LAYOUT} (.*)$`, 'm').exec(output);
+    if (found) throw new NewerLayout(found[1]!);
   }
 }
 
@@ -477,14 +482,15 @@ export abstract class CommandConnection implements ServerConnection {
       ],
       { input: await tarball(files), allowFailure: true, timeoutMs: 300_000 },
     );
+    if (result.exitCode === STAGING_FAILED) NewerLayout.throwIfSaid(result.stderr);
     if (result.exitCode === STAGING_FAILED || (result.exitCode !== 0 && !options.check)) throw new CommandFailed(['ruche-stage'], result);
     return options.check ? result : null;
   }
 
   async claimLayout(releasesDir: string): Promise<void> {
-    const result = await this.run(['sh', '-c', CLAIM_LAYOUT, 'ruche-layout', checkedPath(releasesDir)]);
-    const newer = /^ruche-newer-layout (.*)$/m.exec(result.stdout);
-    if (newer) throw new NewerLayout(newer[1]!);
+    const result = await this.run(['sh', '-c', CLAIM_LAYOUT, 'ruche-layout', checkedPath(releasesDir)], { allowFailure: true });
+    NewerLayout.throwIfSaid(result.stderr);
+    if (result.exitCode !== 0) throw new CommandFailed(['ruche-layout'], result);
   }
 
   async activate(options: ActivateOptions): Promise<ActivateResult> {
